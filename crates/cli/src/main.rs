@@ -1,0 +1,42 @@
+//! `dbdock`: the headless face of DB Dock. Queries and schemas from the shell now; the MCP
+//! endpoint and profile commands build on the same crates.
+
+mod args;
+mod output;
+mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use dbdock_core::{Error, ErrorCode};
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&Error::internal(format!("cannot start the async runtime: {e}"))),
+    };
+    match runtime.block_on(run::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// One line on stderr with the stable code; 2 for a usage error, 1 for everything the
+/// database or the network reported.
+fn fail(error: &Error) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "error[{}]: {}", error.code, error.message);
+    match error.code {
+        ErrorCode::InvalidInput => ExitCode::from(2),
+        _ => ExitCode::from(1),
+    }
+}
+
+/// Diagnostics go to stderr, quiet unless `RUST_LOG` asks; stdout stays clean for data.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

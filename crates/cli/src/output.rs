@@ -1,0 +1,142 @@
+//! Rendering results for people (`table`) and for scripts (`json`, `csv`).
+
+use std::io::{self, BufWriter, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use dbdock_core::{Error, QueryResult, Result, SchemaInfo, TableInfo};
+
+use crate::args::{QueryFormat, SchemaFormat};
+
+/// Writes to stdout; a closed pipe (`dbdock … | head`) is not an error.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::internal(format!("cannot write output: {e}"))),
+        _ => Ok(()),
+    }
+}
+
+pub fn print_line(text: &str) -> Result<()> {
+    write_stdout(|out| writeln!(out, "{text}"))
+}
+
+fn json_line(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string(value).map_err(|e| Error::internal(format!("cannot encode JSON: {e}")))?;
+    print_line(&text)
+}
+
+pub fn print_result(result: &QueryResult, format: QueryFormat, limit: usize) -> Result<()> {
+    match format {
+        QueryFormat::Json => json_line(result),
+        QueryFormat::Csv => write_stdout(|out| {
+            let mut csv = csv::Writer::from_writer(out);
+            csv.write_record(result.columns.iter().map(|c| c.name.as_str())).map_err(io::Error::other)?;
+            for row in &result.rows {
+                // NULL is an empty field; an empty string is `""`, so the two stay apart.
+                csv.write_record(row.iter().map(|v| v.display_text().unwrap_or_default())).map_err(io::Error::other)?;
+            }
+            csv.flush()
+        }),
+        QueryFormat::Table => {
+            let mut table = new_table();
+            table.set_header(result.columns.iter().map(|c| c.name.as_str()));
+            for row in &result.rows {
+                table.add_row(row.iter().map(|v| v.display_text().unwrap_or_else(|| "NULL".into())));
+            }
+            let rows = match result.row_count {
+                1 => "1 row".to_owned(),
+                n => format!("{n} rows"),
+            };
+            let more = if result.truncated { format!(", more not shown (--limit {limit})") } else { String::new() };
+            write_stdout(|out| {
+                if !result.columns.is_empty() {
+                    writeln!(out, "{table}")?;
+                }
+                writeln!(out, "({rows}{more}; {:.1} ms)", result.elapsed_ms)
+            })
+        }
+    }
+}
+
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    table
+}
+
+pub fn print_schema(schema: &SchemaInfo, format: SchemaFormat) -> Result<()> {
+    match format {
+        SchemaFormat::Json => json_line(schema),
+        SchemaFormat::Table => {
+            let mut table = new_table();
+            table.set_header(["table", "kind", "columns", "primary key", "rows (est.)"]);
+            for t in &schema.tables {
+                table.add_row([
+                    t.table_ref().to_string(),
+                    t.kind.as_str().to_owned(),
+                    t.columns.len().to_string(),
+                    t.primary_key.join(", "),
+                    t.estimated_rows.map(|n| n.to_string()).unwrap_or_default(),
+                ]);
+            }
+            write_stdout(|out| {
+                writeln!(out, "database {}", schema.database)?;
+                writeln!(out, "{table}")?;
+                writeln!(out, "({} tables and views)", schema.tables.len())
+            })
+        }
+    }
+}
+
+pub fn print_table(info: &TableInfo, format: SchemaFormat) -> Result<()> {
+    match format {
+        SchemaFormat::Json => json_line(info),
+        SchemaFormat::Table => {
+            let mut columns = new_table();
+            columns.set_header(["column", "type", "nullable", "key", "default"]);
+            for c in &info.columns {
+                columns.add_row([
+                    c.name.clone(),
+                    c.type_name.clone(),
+                    if c.nullable { "yes" } else { "no" }.to_owned(),
+                    if c.primary_key { "PK" } else { "" }.to_owned(),
+                    c.default.clone().unwrap_or_default(),
+                ]);
+            }
+            write_stdout(|out| {
+                writeln!(out, "{} {}", info.kind.as_str(), info.table_ref())?;
+                if let Some(comment) = &info.comment {
+                    writeln!(out, "  {comment}")?;
+                }
+                writeln!(out, "{columns}")?;
+                for index in &info.indexes {
+                    let unique = if index.primary {
+                        "primary key"
+                    } else if index.unique {
+                        "unique index"
+                    } else {
+                        "index"
+                    };
+                    writeln!(out, "{unique} {} ({})", index.name, index.columns.join(", "))?;
+                }
+                for fk in &info.foreign_keys {
+                    let target = match &fk.referenced_schema {
+                        Some(s) => format!("{s}.{}", fk.referenced_table),
+                        None => fk.referenced_table.clone(),
+                    };
+                    writeln!(
+                        out,
+                        "foreign key {}({}) -> {target}({}){}",
+                        fk.name.as_deref().unwrap_or(""),
+                        fk.columns.join(", "),
+                        fk.referenced_columns.join(", "),
+                        fk.on_delete.as_deref().map(|a| format!(" on delete {a}")).unwrap_or_default()
+                    )?;
+                }
+                Ok(())
+            })
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The commands, each a thin layer over the engines.
+
+use std::path::PathBuf;
+
+use dbdock_core::{ConnectionTarget, Database, Error, QueryLimits, Result};
+use dbdock_engines::OpenOptions;
+
+use crate::args::{Cli, Command, Connection, DemoArgs, QueryArgs, SchemaArgs};
+use crate::output;
+
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Query(args) => query(args).await,
+        Command::Schema(args) => schema(args).await,
+        Command::Demo(args) => demo(args).await,
+    }
+}
+
+async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
+    let target = ConnectionTarget::parse(&connection.url)?;
+    dbdock_engines::open(target, OpenOptions::default()).await
+}
+
+async fn query(args: QueryArgs) -> Result<()> {
+    let db = open(&args.connection).await?;
+    let params: Vec<serde_json::Value> = args.params.iter().map(|p| cli_param(p)).collect();
+    let limits = QueryLimits { max_rows: Some(args.limit), max_bytes: None };
+    let result = db.query(&args.query, &params, &limits).await;
+    db.disconnect().await;
+    output::print_result(&result?, args.format, args.limit)
+}
+
+async fn schema(args: SchemaArgs) -> Result<()> {
+    let db = open(&args.connection).await?;
+    let outcome = match &args.table {
+        Some(name) => db.table_schema(name).await.map(|t| output::print_table(&t, args.format)),
+        None => db.schema().await.map(|s| output::print_schema(&s, args.format)),
+    };
+    db.disconnect().await;
+    outcome?
+}
+
+async fn demo(args: DemoArgs) -> Result<()> {
+    let path = match args.path {
+        Some(path) => path,
+        None => home()?.join("demo").join("shop.db"),
+    };
+    dbdock_engines::demo::create_demo_database(&path).await?;
+    output::print_line(&format!("sqlite:{}", path.display()))
+}
+
+/// The DB Dock home: `DBDOCK_HOME`, or the per-OS data directory.
+fn home() -> Result<PathBuf> {
+    if let Some(home) = std::env::var_os("DBDOCK_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    dirs::data_dir()
+        .map(|d| d.join("dbdock"))
+        .ok_or_else(|| Error::invalid_input("no data directory is known for this user: set DBDOCK_HOME"))
+}
+
+/// A `--param` value: an integer, a float that prints back exactly as typed, `true`,
+/// `false` and `null` mean themselves; a JSON string (`'"42"'`) is that text; anything else
+/// is text as typed. Engines convert further to the type the statement declares, so
+/// `--param 12345678901234567890.0123456789` reaches a numeric column as exact text.
+fn cli_param(text: &str) -> serde_json::Value {
+    use serde_json::Value;
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Number(n)) if n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.to_string() == text) => {
+            Value::Number(n)
+        }
+        Ok(v @ (Value::Bool(_) | Value::Null | Value::String(_))) => v,
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cli_param;
+    use serde_json::json;
+
+    #[test]
+    fn params_read_as_json_scalars_or_text() {
+        assert_eq!(cli_param("42"), json!(42));
+        assert_eq!(cli_param("-7"), json!(-7));
+        assert_eq!(cli_param("2.5"), json!(2.5));
+        assert_eq!(cli_param("null"), json!(null));
+        assert_eq!(cli_param("true"), json!(true));
+        assert_eq!(cli_param("\"42\""), json!("42"));
+        assert_eq!(cli_param("007"), json!("007"));
+        assert_eq!(cli_param("12345678901234567890.0123456789"), json!("12345678901234567890.0123456789"));
+        assert_eq!(cli_param("99999999999999999999999"), json!("99999999999999999999999"));
+        assert_eq!(cli_param("1e3"), json!("1e3"));
+        assert_eq!(cli_param("hello world"), json!("hello world"));
+        assert_eq!(cli_param("[1,2]"), json!("[1,2]"));
+    }
+}

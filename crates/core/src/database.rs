@@ -1,0 +1,82 @@
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::{ConnectionTarget, Engine, QueryResult, Result, SchemaInfo, TableInfo, TableRef};
+
+/// Caps applied to one query's result. `None` means no cap. (The statement time limit
+/// belongs to the connection: the engines ask the server to enforce it.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QueryLimits {
+    /// At most this many rows come back; one more is read to learn whether to say `truncated`.
+    pub max_rows: Option<usize>,
+    /// At most about this many bytes of row data (JSON size) come back; a single row over
+    /// the cap comes back with its long values cut.
+    pub max_bytes: Option<usize>,
+}
+
+/// What a write statement did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExecOutcome {
+    pub rows_affected: u64,
+}
+
+/// A connection to a SQL database (seeds/002's Database interface). Parameters are always
+/// bound by the server, never spliced into the text; they arrive as JSON values (from MCP
+/// or the CLI) and each engine converts them to the type the statement expects.
+#[async_trait]
+pub trait Database: Send + Sync {
+    fn engine(&self) -> Engine;
+
+    /// The target this connection was opened on (its `Display` is redacted).
+    fn target(&self) -> &ConnectionTarget;
+
+    /// Opens the connection (or pool) and checks that the server answers and accepts the
+    /// credentials. Idempotent.
+    async fn connect(&self) -> Result<()>;
+
+    /// Closes every connection. Later calls reconnect.
+    async fn disconnect(&self);
+
+    /// Runs one statement and returns its rows, within `limits`.
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult>;
+
+    /// Runs one statement for its effect.
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<ExecOutcome>;
+
+    /// Every user table and view (names only: cheap even with thousands of tables).
+    async fn list_tables(&self) -> Result<Vec<TableRef>>;
+
+    /// One table in full. `name` may be qualified (`schema.table`); an unknown or ambiguous
+    /// name is `NOT_FOUND` with the candidates named.
+    async fn table_schema(&self, name: &str) -> Result<TableInfo>;
+
+    /// Every user table and view in full.
+    async fn schema(&self) -> Result<SchemaInfo>;
+}
+
+/// Picks the one table a user-typed name means, or explains why there is none.
+pub fn resolve_table<'a>(tables: &'a [TableRef], wanted: &str) -> Result<&'a TableRef> {
+    let matches: Vec<&TableRef> = tables.iter().filter(|t| t.matches(wanted)).collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(crate::Error::not_found(format!("no table or view named '{wanted}'{}", suggestion(tables, wanted)))),
+        many => Err(crate::Error::not_found(format!(
+            "'{wanted}' is ambiguous: it matches {}; qualify it with the schema",
+            many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+fn suggestion(tables: &[TableRef], wanted: &str) -> String {
+    let needle = wanted.rsplit('.').next().unwrap_or(wanted).to_lowercase();
+    let close: Vec<String> = tables
+        .iter()
+        .filter(|t| {
+            let n = t.name.to_lowercase();
+            n.contains(&needle) || needle.contains(&n)
+        })
+        .take(5)
+        .map(ToString::to_string)
+        .collect();
+    if close.is_empty() { String::new() } else { format!(" (did you mean {}?)", close.join(", ")) }
+}

@@ -1,0 +1,27 @@
+//! The engine-neutral model of DB Dock.
+//!
+//! This crate owns what every other part agrees on: the [`Engine`] kinds, a parsed
+//! [`ConnectionTarget`] whose secret is held apart and never printed, the typed
+//! [`Value`]s of a [`QueryResult`], the [`SchemaInfo`] tree, the one [`Error`] type
+//! with stable machine codes, and the [`Database`] trait every SQL engine implements.
+//!
+//! It must not depend on any driver, on the store, on MCP, or on a window: engines,
+//! the store and the faces (CLI, MCP, desktop) all build on it, never the reverse.
+
+mod database;
+mod engine;
+mod error;
+mod result;
+mod schema;
+mod secret;
+mod target;
+mod value;
+
+pub use database::{Database, ExecOutcome, QueryLimits, resolve_table};
+pub use engine::Engine;
+pub use error::{Error, ErrorCode, Result};
+pub use result::{Column, QueryResult};
+pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, TableKind, TableRef};
+pub use secret::Secret;
+pub use target::{ConnectionTarget, Endpoint, redact_url_text};
+pub use value::{JsonText, Value};

@@ -1,0 +1,289 @@
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use crate::{Engine, Error, Result, Secret};
+
+/// Where a target points: a database file (SQLite) or a server URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    File(PathBuf),
+    /// A server URL with no password in it.
+    Url(Url),
+}
+
+/// A parsed connection target. The password is taken out of the URL when parsing and kept
+/// as a [`Secret`], so the target can be printed, logged and stored (its `Display` is the
+/// redacted URL) while the driver still gets the full credentials through
+/// [`ConnectionTarget::url_with_secret`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConnectionTarget {
+    engine: Engine,
+    endpoint: Endpoint,
+    password: Option<Secret>,
+}
+
+const SQLITE_SUFFIXES: [&str; 5] = [".db", ".sqlite", ".sqlite3", ".db3", ".s3db"];
+
+impl ConnectionTarget {
+    /// Parses a URL (`postgres://…`, `mysql://…`, `mariadb://…`, `sqlite:path`, …) or a bare
+    /// path to a SQLite file. Errors never echo the password.
+    pub fn parse(input: &str) -> Result<Self> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(Error::invalid_input("the connection URL is empty"));
+        }
+        if let Some(rest) = strip_prefix_ignore_case(input, "sqlite:") {
+            // `sqlite://file.db` and `sqlite:file.db` are both common; `sqlite:///abs` is absolute.
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(Error::invalid_input("the sqlite: URL names no file"));
+            }
+            return Ok(Self::sqlite_file(path));
+        }
+        if input.contains("://") {
+            return Self::parse_url(input);
+        }
+        let lower = input.to_ascii_lowercase();
+        if SQLITE_SUFFIXES.iter().any(|s| lower.ends_with(s)) || Path::new(input).is_file() {
+            return Ok(Self::sqlite_file(input));
+        }
+        Err(Error::invalid_input(format!(
+            "'{}' is not a connection URL: expected something like postgres://user@host:5432/db, \
+             mysql://user@host/db or sqlite:path/to/file.db",
+            redact_url_text(input)
+        )))
+    }
+
+    fn parse_url(input: &str) -> Result<Self> {
+        let mut url = Url::parse(input)
+            .map_err(|e| Error::invalid_input(format!("malformed URL '{}': {e}", redact_url_text(input))))?;
+        let engine = Engine::from_scheme(url.scheme()).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "unknown URL scheme '{}': expected one of sqlite, postgres, mysql, mariadb, \
+                 sqlserver, mongodb, redis, nats",
+                url.scheme()
+            ))
+        })?;
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(Error::invalid_input(format!("the URL '{}' names no host", redact_url_text(input))));
+        }
+        let password = match url.password() {
+            Some(p) => {
+                let decoded = percent_decode(p).ok_or_else(|| {
+                    Error::invalid_input("the password in the URL is not valid percent-encoded UTF-8")
+                })?;
+                Some(Secret::new(decoded))
+            }
+            None => None,
+        };
+        url.set_password(None).map_err(|()| Error::invalid_input("the URL cannot carry credentials"))?;
+        Ok(ConnectionTarget { engine, endpoint: Endpoint::Url(url), password })
+    }
+
+    pub fn sqlite_file(path: impl Into<PathBuf>) -> Self {
+        ConnectionTarget { engine: Engine::Sqlite, endpoint: Endpoint::File(path.into()), password: None }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    pub fn password(&self) -> Option<&Secret> {
+        self.password.as_ref()
+    }
+
+    /// Replaces the password (from the keyring, stdin or an environment variable).
+    pub fn with_password(mut self, password: Option<Secret>) -> Self {
+        self.password = password.filter(|p| !p.is_empty());
+        self
+    }
+
+    /// The server URL without any password, if this is a server target.
+    pub fn url(&self) -> Option<&Url> {
+        match &self.endpoint {
+            Endpoint::Url(url) => Some(url),
+            Endpoint::File(_) => None,
+        }
+    }
+
+    /// The full URL with the password, for a driver. Wrapped in [`Secret`] so it cannot be
+    /// printed by mistake.
+    pub fn url_with_secret(&self) -> Secret {
+        match &self.endpoint {
+            Endpoint::Url(url) => {
+                let mut url = url.clone();
+                if let Some(p) = &self.password {
+                    // A URL that parsed with a host always accepts a password.
+                    let _ = url.set_password(Some(p.expose()));
+                }
+                Secret::new(url.to_string())
+            }
+            Endpoint::File(path) => Secret::new(format!("sqlite:{}", path.display())),
+        }
+    }
+
+    /// The database (or file) name the target selects, if any.
+    pub fn database(&self) -> Option<String> {
+        match &self.endpoint {
+            Endpoint::File(path) => Some(path.display().to_string()),
+            Endpoint::Url(url) => {
+                let name = url.path().trim_start_matches('/');
+                (!name.is_empty()).then(|| percent_decode(name).unwrap_or_else(|| name.to_owned()))
+            }
+        }
+    }
+
+    /// The URL with the password shown as `***`: safe for logs, errors and files.
+    pub fn redacted(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for ConnectionTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.endpoint {
+            Endpoint::File(path) => write!(f, "sqlite:{}", path.display()),
+            Endpoint::Url(url) if self.password.is_some() => {
+                let mut shown = url.clone();
+                let _ = shown.set_password(Some("***"));
+                f.write_str(shown.as_str())
+            }
+            Endpoint::Url(url) => f.write_str(url.as_str()),
+        }
+    }
+}
+
+impl fmt::Debug for ConnectionTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ConnectionTarget({self})")
+    }
+}
+
+/// Masks the password in URL-like text that may not parse (for error messages about it).
+pub fn redact_url_text(text: &str) -> String {
+    let Some(scheme_end) = text.find("://") else { return text.to_owned() };
+    let authority_start = scheme_end + 3;
+    let Some(at) = text[authority_start..].rfind('@').map(|i| i + authority_start) else {
+        return text.to_owned();
+    };
+    match text[authority_start..at].find(':') {
+        Some(colon) => {
+            let colon = colon + authority_start;
+            format!("{}***{}", &text[..=colon], &text[at..])
+        }
+        None => text.to_owned(),
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    fn parse(s: &str) -> ConnectionTarget {
+        ConnectionTarget::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn takes_the_password_out_of_the_url() {
+        let t = parse("postgres://alice:p%40ss%3Aword@db.example:6543/shop?sslmode=require");
+        assert_eq!(t.engine(), Engine::Postgres);
+        assert_eq!(t.password().map(Secret::expose), Some("p@ss:word"));
+        assert_eq!(t.to_string(), "postgres://alice:***@db.example:6543/shop?sslmode=require");
+        assert!(!format!("{t:?}").contains("p@ss"));
+        assert_eq!(t.url().map(|u| u.password()), Some(None));
+        assert_eq!(t.database().as_deref(), Some("shop"));
+        let full = t.url_with_secret();
+        assert_eq!(full.expose(), "postgres://alice:p%40ss%3Aword@db.example:6543/shop?sslmode=require");
+    }
+
+    #[test]
+    fn recognises_every_engine_scheme() {
+        for (url, engine) in [
+            ("postgresql://h/db", Engine::Postgres),
+            ("mysql://root@127.0.0.1/test", Engine::Mysql),
+            ("mariadb://root@127.0.0.1/test", Engine::Mysql),
+            ("sqlserver://sa@h:1433", Engine::Mssql),
+            ("mongodb+srv://cluster.example/db", Engine::Mongodb),
+            ("rediss://h:6380", Engine::Redis),
+            ("nats://127.0.0.1:4222", Engine::Nats),
+        ] {
+            assert_eq!(parse(url).engine(), engine, "{url}");
+        }
+    }
+
+    #[test]
+    fn sqlite_forms() {
+        for (input, path) in [
+            ("sqlite:shop.db", "shop.db"),
+            ("sqlite://shop.db", "shop.db"),
+            ("sqlite:///tmp/shop.db", "/tmp/shop.db"),
+            ("SQLITE:data/x.sqlite", "data/x.sqlite"),
+            ("/var/data/app.sqlite3", "/var/data/app.sqlite3"),
+            ("my file.db", "my file.db"),
+        ] {
+            let t = parse(input);
+            assert_eq!(t.engine(), Engine::Sqlite, "{input}");
+            assert_eq!(t.endpoint(), &Endpoint::File(PathBuf::from(path)), "{input}");
+        }
+    }
+
+    #[test]
+    fn malformed_input_is_invalid_and_never_shows_the_password() {
+        for input in [
+            "",
+            "sqlite:",
+            "postgres://user:topsecret@host:notaport/db",
+            "ftp://user:topsecret@host/",
+            "postgres://user:topsecret@/db",
+            "just some words",
+        ] {
+            let err = ConnectionTarget::parse(input).err().unwrap_or_else(|| panic!("{input} parsed"));
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{input}");
+            assert!(!err.message.contains("topsecret"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn redacts_unparseable_text() {
+        assert_eq!(redact_url_text("postgres://u:pw@h:x/db"), "postgres://u:***@h:x/db");
+        assert_eq!(redact_url_text("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url_text("plain"), "plain");
+    }
+
+    #[test]
+    fn with_password_replaces_and_ignores_empty() {
+        let t = parse("mysql://root@h/db").with_password(Some(Secret::new("pw")));
+        assert_eq!(t.to_string(), "mysql://root:***@h/db");
+        let t = t.with_password(Some(Secret::new("")));
+        assert!(t.password().is_none());
+    }
+}

@@ -1,0 +1,195 @@
+//! MySQL and MariaDB on sqlx: prepared statements (so values arrive in the binary
+//! protocol, decoded here by column type), schema from `information_schema`.
+
+mod decode;
+mod schema;
+
+use std::str::FromStr;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use dbdock_core::{
+    Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult, Result,
+    SchemaInfo, TableInfo, TableRef,
+};
+use futures_util::TryStreamExt;
+use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
+
+use crate::OpenOptions;
+use crate::pool::PoolSlot;
+use crate::sql::{RowCollector, check_param_count, map_error};
+
+pub struct Mysql {
+    target: ConnectionTarget,
+    open: OpenOptions,
+    pool: PoolSlot<sqlx::MySql>,
+}
+
+impl Mysql {
+    pub fn new(target: ConnectionTarget, open: OpenOptions) -> Result<Self> {
+        let url = target.url_with_secret();
+        // sqlx knows only the mysql:// scheme; mariadb:// is the same protocol.
+        let url = match url.expose().strip_prefix("mariadb://") {
+            Some(rest) => format!("mysql://{rest}"),
+            None => url.expose().to_owned(),
+        };
+        let options = MySqlConnectOptions::from_str(&url)
+            .map_err(|e| map_error(e, &target, classify))?
+            .disable_statement_logging();
+        Ok(Mysql { target, open, pool: PoolSlot::new(options) })
+    }
+
+    fn pool_options(&self) -> MySqlPoolOptions {
+        let timeout = self.open.statement_timeout;
+        MySqlPoolOptions::new().after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if let Some(timeout) = timeout {
+                    // MariaDB and MySQL name the per-statement limit differently.
+                    let version: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut *conn).await?;
+                    let set = if version.contains("MariaDB") {
+                        format!("SET SESSION max_statement_time = {}", timeout.as_secs_f64())
+                    } else {
+                        format!("SET SESSION max_execution_time = {}", timeout.as_millis())
+                    };
+                    conn.execute(AssertSqlSafe(set)).await?;
+                }
+                Ok(())
+            })
+        })
+    }
+
+    async fn pool(&self) -> Result<MySqlPool> {
+        self.pool.get(&self.open, &self.target, classify, || self.pool_options()).await
+    }
+
+    fn err(&self, e: sqlx::Error) -> Error {
+        map_error(e, &self.target, classify)
+    }
+
+    async fn run(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
+        let pool = self.pool().await?;
+        let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
+        let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
+        if let Some(Either::Right(expected)) = statement.parameters() {
+            check_param_count(expected, params.len(), "?")?;
+        }
+        let columns: Vec<Column> = statement
+            .columns()
+            .iter()
+            .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().to_string() })
+            .collect();
+        let query = statement.query_with(bind_params(params)?);
+        let Some(collector) = collector else {
+            let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
+            return Ok((columns, done.rows_affected()));
+        };
+        let mut stream = query.fetch(&mut *conn);
+        while collector.wants_more() {
+            match stream.try_next().await.map_err(|e| self.err(e))? {
+                Some(row) if collector.push(decode::row(&row)) => {}
+                _ => break,
+            }
+        }
+        Ok((columns, 0))
+    }
+}
+
+/// MySQL converts between strings and numbers as the statement needs, so each JSON value
+/// is sent as its natural type.
+fn bind_params(params: &[serde_json::Value]) -> Result<MySqlArguments> {
+    let mut args = MySqlArguments::default();
+    for (i, p) in params.iter().enumerate() {
+        let added = match p {
+            serde_json::Value::Null => args.add(None::<String>),
+            serde_json::Value::Bool(b) => args.add(*b),
+            serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => args.add(i),
+                (None, Some(u)) => args.add(u),
+                _ => args.add(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => args.add(s.clone()),
+            other => args.add(other.to_string()),
+        };
+        added.map_err(|e| Error::invalid_input(format!("parameter {}: {e}", i + 1)))?;
+    }
+    Ok(args)
+}
+
+/// MySQL server error numbers with a DB Dock meaning of their own.
+fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
+    let number = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>().map(|e| e.number())?;
+    Some(match number {
+        1045 | 1698 => ErrorCode::AuthFailed,
+        1049 | 1146 | 1051 | 1054 | 1305 | 1109 => ErrorCode::NotFound,
+        1044 | 1142 | 1143 | 1227 | 1370 => ErrorCode::PermissionDenied,
+        1792 | 1290 | 1836 => ErrorCode::ReadOnlyViolation,
+        3024 | 1969 | 1317 => ErrorCode::Timeout,
+        1040 | 1129 | 1130 | 2002 | 2003 | 2006 | 2013 => ErrorCode::ConnectionFailed,
+        1210 | 1366 | 1292 | 1264 | 1406 => ErrorCode::InvalidInput,
+        _ => return None,
+    })
+}
+
+#[async_trait]
+impl Database for Mysql {
+    fn engine(&self) -> Engine {
+        Engine::Mysql
+    }
+
+    fn target(&self) -> &ConnectionTarget {
+        &self.target
+    }
+
+    async fn connect(&self) -> Result<()> {
+        self.pool.connect(&self.open, &self.target, classify, self.pool_options()).await
+    }
+
+    async fn disconnect(&self) {
+        self.pool.close().await;
+    }
+
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+        let started = Instant::now();
+        let mut collector = RowCollector::new(*limits);
+        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
+        Ok(QueryResult {
+            columns,
+            row_count: collector.rows.len(),
+            rows: collector.rows,
+            truncated: collector.truncated,
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], _limits: &QueryLimits) -> Result<ExecOutcome> {
+        let (_, rows_affected) = self.run(sql, params, None).await?;
+        Ok(ExecOutcome { rows_affected })
+    }
+
+    async fn list_tables(&self) -> Result<Vec<TableRef>> {
+        let pool = self.pool().await?;
+        schema::list_tables(&pool).await.map_err(|e| self.err(e))
+    }
+
+    async fn table_schema(&self, name: &str) -> Result<TableInfo> {
+        let tables = self.list_tables().await?;
+        let table = dbdock_core::resolve_table(&tables, name)?;
+        let pool = self.pool().await?;
+        let mut found = schema::load(&pool, Some(table)).await.map_err(|e| self.err(e))?;
+        found.pop().ok_or_else(|| Error::not_found(format!("table {table} disappeared while it was being read")))
+    }
+
+    async fn schema(&self) -> Result<SchemaInfo> {
+        let pool = self.pool().await?;
+        let database: Option<String> =
+            sqlx::query_scalar("SELECT DATABASE()").fetch_one(&pool).await.map_err(|e| self.err(e))?;
+        let tables = schema::load(&pool, None).await.map_err(|e| self.err(e))?;
+        Ok(SchemaInfo { database: database.unwrap_or_default(), tables })
+    }
+}

@@ -1,0 +1,83 @@
+//! A lazily opened sqlx pool shared by the sqlx engines.
+
+use dbdock_core::{ConnectionTarget, Error, ErrorCode};
+
+use crate::sql::{host_port, map_error};
+
+/// A lazily opened sqlx pool that is checked with one direct connection first: sqlx's
+/// pool retries a refused connection until its timeout and then reports only "timed out",
+/// hiding the real reason (refused, bad password, unknown database).
+pub(crate) struct PoolSlot<DB: sqlx::Database> {
+    options: <DB::Connection as sqlx::Connection>::Options,
+    pool: std::sync::Mutex<Option<sqlx::Pool<DB>>>,
+}
+
+pub(crate) type Classify = fn(&dyn sqlx::error::DatabaseError) -> Option<ErrorCode>;
+
+impl<DB: sqlx::Database> PoolSlot<DB> {
+    pub fn new(options: <DB::Connection as sqlx::Connection>::Options) -> Self {
+        PoolSlot { options, pool: std::sync::Mutex::new(None) }
+    }
+
+    fn current(&self) -> Option<sqlx::Pool<DB>> {
+        self.pool.lock().ok().and_then(|p| p.clone())
+    }
+
+    pub async fn connect(
+        &self,
+        open: &crate::OpenOptions,
+        target: &ConnectionTarget,
+        classify: Classify,
+        pool_options: sqlx::pool::PoolOptions<DB>,
+    ) -> Result<(), Error> {
+        use sqlx::{ConnectOptions, Connection};
+        if self.current().is_some() {
+            return Ok(());
+        }
+        let first = tokio::time::timeout(open.connect_timeout, self.options.connect())
+            .await
+            .map_err(|_| {
+                Error::timeout(format!(
+                    "no answer from {} within {} s",
+                    host_port(target),
+                    open.connect_timeout.as_secs()
+                ))
+            })?
+            .map_err(|e| map_error(e, target, classify))?;
+        let _ = first.close().await;
+        let pool = pool_options
+            .max_connections(open.max_connections)
+            .min_connections(0)
+            .acquire_timeout(open.connect_timeout)
+            // A ping before every acquire costs a round trip per query (FACTS.md); a broken
+            // connection surfaces as an error instead and the pool replaces it.
+            .test_before_acquire(false)
+            .connect_lazy_with(self.options.clone());
+        if let Ok(mut slot) = self.pool.lock() {
+            slot.get_or_insert(pool);
+        }
+        Ok(())
+    }
+
+    /// The pool, connecting first if needed.
+    pub async fn get(
+        &self,
+        open: &crate::OpenOptions,
+        target: &ConnectionTarget,
+        classify: Classify,
+        pool_options: impl FnOnce() -> sqlx::pool::PoolOptions<DB>,
+    ) -> Result<sqlx::Pool<DB>, Error> {
+        if let Some(pool) = self.current() {
+            return Ok(pool);
+        }
+        self.connect(open, target, classify, pool_options()).await?;
+        self.current().ok_or_else(|| Error::connection_failed("the connection was closed while it was opening"))
+    }
+
+    pub async fn close(&self) {
+        let pool = self.pool.lock().ok().and_then(|mut p| p.take());
+        if let Some(pool) = pool {
+            pool.close().await;
+        }
+    }
+}

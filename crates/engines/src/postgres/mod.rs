@@ -1,0 +1,197 @@
+//! PostgreSQL on sqlx: pooled connections, parameters typed by what the server declared,
+//! values decoded from the binary wire format, schema from the system catalogs.
+
+mod codec;
+mod numeric;
+mod schema;
+
+use std::str::FromStr;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use dbdock_core::{
+    Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult, Result,
+    SchemaInfo, TableInfo, TableRef, Value,
+};
+use futures_util::TryStreamExt;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo};
+use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, SqlSafeStr, Statement, ValueRef};
+
+use crate::OpenOptions;
+use crate::pool::PoolSlot;
+use crate::sql::{RowCollector, check_param_count, map_error};
+
+pub struct Postgres {
+    target: ConnectionTarget,
+    open: OpenOptions,
+    pool: PoolSlot<sqlx::Postgres>,
+}
+
+impl Postgres {
+    /// Prepares the connection settings; no I/O until [`Database::connect`].
+    pub fn new(target: ConnectionTarget, open: OpenOptions) -> Result<Self> {
+        let url = target.url_with_secret();
+        let mut connect_options = PgConnectOptions::from_str(url.expose())
+            .map_err(|e| map_error(e, &target, classify))?
+            .application_name("dbdock")
+            .disable_statement_logging();
+        if let Some(timeout) = open.statement_timeout {
+            connect_options = connect_options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
+        }
+        Ok(Postgres { target, open, pool: PoolSlot::new(connect_options) })
+    }
+
+    async fn pool(&self) -> Result<PgPool> {
+        self.pool.get(&self.open, &self.target, classify, PgPoolOptions::new).await
+    }
+
+    fn err(&self, e: sqlx::Error) -> Error {
+        map_error(e, &self.target, classify)
+    }
+
+    /// Encodes JSON parameters as the types the prepared statement declared.
+    fn encode_params(types: &[PgTypeInfo], params: &[serde_json::Value]) -> Result<Vec<Option<Vec<u8>>>> {
+        check_param_count(types.len(), params.len(), "$1, $2, …")?;
+        types
+            .iter()
+            .zip(params)
+            .enumerate()
+            .map(|(i, (ty, value))| {
+                codec::encode(ty, value).map_err(|e| Error::invalid_input(format!("parameter ${} ({ty}): {e}", i + 1)))
+            })
+            .collect()
+    }
+
+    /// Prepares `sql` on one pooled connection (cached there after the first time), binds
+    /// the parameters and streams the rows into `collector`.
+    async fn run(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
+        let pool = self.pool().await?;
+        let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
+        let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
+        let types = match statement.parameters() {
+            Some(Either::Left(types)) => types.to_vec(),
+            _ => Vec::new(),
+        };
+        let encoded = Self::encode_params(&types, params)?;
+        let columns: Vec<Column> = statement
+            .columns()
+            .iter()
+            .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().to_string() })
+            .collect();
+        let mut query = statement.query();
+        for value in encoded {
+            // The bytes are already in the declared type's binary format; the statement is
+            // cached on this connection, so sqlx binds them as they are.
+            query = query.bind(value);
+        }
+        let Some(collector) = collector else {
+            // execute: rows such as RETURNING output are read and dropped by sqlx.
+            let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
+            return Ok((columns, done.rows_affected()));
+        };
+        let mut stream = query.fetch(&mut *conn);
+        while collector.wants_more() {
+            match stream.try_next().await.map_err(|e| self.err(e))? {
+                Some(row) if collector.push(decode_row(&row)) => {}
+                _ => break,
+            }
+        }
+        Ok((columns, 0))
+    }
+}
+
+fn decode_row(row: &PgRow) -> Vec<Value> {
+    (0..row.len())
+        .map(|i| match row.try_get_raw(i) {
+            Ok(raw) if raw.is_null() => Value::Null,
+            Ok(raw) => {
+                let ty = raw.type_info().into_owned();
+                match raw.as_bytes() {
+                    Ok(bytes) if raw.format() == sqlx::postgres::PgValueFormat::Binary => codec::decode(&ty, bytes),
+                    Ok(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+                    Err(_) => Value::Null,
+                }
+            }
+            Err(_) => Value::Null,
+        })
+        .collect()
+}
+
+/// SQLSTATE classes and codes that have a DB Dock meaning of their own.
+fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
+    let code = db.code()?;
+    Some(match code.as_ref() {
+        "28P01" | "28000" => ErrorCode::AuthFailed,
+        "3D000" | "42P01" | "42883" | "3F000" | "42704" => ErrorCode::NotFound,
+        "57014" => ErrorCode::Timeout,
+        "25006" => ErrorCode::ReadOnlyViolation,
+        "42501" => ErrorCode::PermissionDenied,
+        "0A000" => ErrorCode::Unsupported,
+        c if c.starts_with("08") || c == "53300" || c == "57P01" || c == "57P03" => ErrorCode::ConnectionFailed,
+        c if c.starts_with("22") || c == "42P02" => ErrorCode::InvalidInput,
+        _ => return None,
+    })
+}
+
+#[async_trait]
+impl Database for Postgres {
+    fn engine(&self) -> Engine {
+        Engine::Postgres
+    }
+
+    fn target(&self) -> &ConnectionTarget {
+        &self.target
+    }
+
+    async fn connect(&self) -> Result<()> {
+        self.pool.connect(&self.open, &self.target, classify, PgPoolOptions::new()).await
+    }
+
+    async fn disconnect(&self) {
+        self.pool.close().await;
+    }
+
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+        let started = Instant::now();
+        let mut collector = RowCollector::new(*limits);
+        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
+        Ok(QueryResult {
+            columns,
+            row_count: collector.rows.len(),
+            rows: collector.rows,
+            truncated: collector.truncated,
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], _limits: &QueryLimits) -> Result<ExecOutcome> {
+        let (_, rows_affected) = self.run(sql, params, None).await?;
+        Ok(ExecOutcome { rows_affected })
+    }
+
+    async fn list_tables(&self) -> Result<Vec<TableRef>> {
+        let pool = self.pool().await?;
+        schema::list_tables(&pool).await.map_err(|e| self.err(e))
+    }
+
+    async fn table_schema(&self, name: &str) -> Result<TableInfo> {
+        let tables = self.list_tables().await?;
+        let table = dbdock_core::resolve_table(&tables, name)?;
+        let pool = self.pool().await?;
+        let mut found = schema::load(&pool, Some(table)).await.map_err(|e| self.err(e))?;
+        found.pop().ok_or_else(|| Error::not_found(format!("table {table} disappeared while it was being read")))
+    }
+
+    async fn schema(&self) -> Result<SchemaInfo> {
+        let pool = self.pool().await?;
+        let database: String =
+            sqlx::query_scalar("SELECT current_database()").fetch_one(&pool).await.map_err(|e| self.err(e))?;
+        let tables = schema::load(&pool, None).await.map_err(|e| self.err(e))?;
+        Ok(SchemaInfo { database, tables })
+    }
+}

@@ -1,0 +1,183 @@
+//! What the sqlx-based engines share: turning sqlx errors into DB Dock errors with stable
+//! codes, and collecting rows under row and byte caps.
+
+use std::io::ErrorKind;
+
+use dbdock_core::{ConnectionTarget, Error, ErrorCode, JsonText, QueryLimits, Value};
+
+/// Maps a sqlx error to a DB Dock error. `classify` maps the engine's own error codes
+/// (SQLSTATE, MySQL error numbers) to a DB Dock code. Driver text is scrubbed of the
+/// password and folded onto one line.
+pub(crate) fn map_error(
+    err: sqlx::Error,
+    target: &ConnectionTarget,
+    classify: impl Fn(&dyn sqlx::error::DatabaseError) -> Option<ErrorCode>,
+) -> Error {
+    let error = match err {
+        sqlx::Error::Database(db) => {
+            let code = classify(db.as_ref()).unwrap_or(ErrorCode::QueryFailed);
+            Error::new(code, one_line(db.message()))
+        }
+        sqlx::Error::Io(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => Error::connection_failed(format!(
+                "connection refused by {}: is the server running, and on that port?",
+                host_port(target)
+            )),
+            ErrorKind::TimedOut => Error::timeout(format!("connecting to {} timed out", host_port(target))),
+            _ => {
+                Error::connection_failed(format!("cannot talk to {}: {}", host_port(target), one_line(&io.to_string())))
+            }
+        },
+        sqlx::Error::Tls(e) => {
+            Error::connection_failed(format!("TLS with {} failed: {}", host_port(target), one_line(&e.to_string())))
+        }
+        sqlx::Error::Configuration(e) => {
+            Error::invalid_input(format!("bad connection option: {}", one_line(&e.to_string())))
+        }
+        sqlx::Error::PoolTimedOut => Error::connection_failed(format!(
+            "no connection to {} became available in time: the server may be down or overloaded",
+            host_port(target)
+        )),
+        sqlx::Error::PoolClosed => Error::connection_failed("the connection was closed; connect again"),
+        sqlx::Error::RowNotFound => Error::not_found("the statement returned no row"),
+        sqlx::Error::Protocol(e) => Error::connection_failed(format!("protocol error: {}", one_line(&e))),
+        other => Error::query_failed(one_line(&other.to_string())),
+    };
+    match target.password() {
+        Some(p) => error.scrub(p.expose()),
+        None => error,
+    }
+}
+
+pub(crate) fn host_port(target: &ConnectionTarget) -> String {
+    match target.url() {
+        Some(url) => {
+            let host = url.host_str().unwrap_or("?");
+            match url.port().or_else(|| target.engine().default_port()) {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            }
+        }
+        None => target.to_string(),
+    }
+}
+
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Refuses a call whose parameter count differs from the statement's placeholders, with a
+/// message that names the engine's placeholder syntax.
+pub(crate) fn check_param_count(expected: usize, given: usize, placeholders: &str) -> Result<(), Error> {
+    if expected == given {
+        return Ok(());
+    }
+    Err(Error::invalid_input(format!(
+        "the statement has {expected} parameter placeholder(s) ({placeholders}) but {given} value(s) were given"
+    )))
+}
+
+/// Collects decoded rows until a cap is reached. It is told about one row past a cap so
+/// that `truncated` is a fact, not a guess.
+pub(crate) struct RowCollector {
+    limits: QueryLimits,
+    pub rows: Vec<Vec<Value>>,
+    bytes: usize,
+    pub truncated: bool,
+}
+
+impl RowCollector {
+    pub fn new(limits: QueryLimits) -> Self {
+        RowCollector { limits, rows: Vec::new(), bytes: 0, truncated: false }
+    }
+
+    /// Whether another row is wanted. Call before decoding the row.
+    pub fn wants_more(&mut self) -> bool {
+        if self.limits.max_rows.is_some_and(|m| self.rows.len() >= m) {
+            self.truncated = true;
+        }
+        !self.truncated
+    }
+
+    /// Adds a row; returns whether to keep reading.
+    pub fn push(&mut self, mut row: Vec<Value>) -> bool {
+        let size: usize = row.iter().map(|v| v.approx_size() + 1).sum::<usize>() + 2;
+        if let Some(max) = self.limits.max_bytes
+            && self.bytes + size > max
+        {
+            self.truncated = true;
+            if self.rows.is_empty() {
+                // One row alone is over the cap: send it cut, so the caller sees its shape.
+                cut_row(&mut row, max);
+                self.rows.push(row);
+            }
+            return false;
+        }
+        self.bytes += size;
+        self.rows.push(row);
+        true
+    }
+}
+
+/// Shortens the long values of a row so that it fits in about `budget` bytes.
+fn cut_row(row: &mut [Value], budget: usize) {
+    let per_value = (budget / row.len().max(1)).max(16);
+    for value in row.iter_mut() {
+        if value.approx_size() <= per_value {
+            continue;
+        }
+        *value = match std::mem::replace(value, Value::Null) {
+            Value::Bytes(mut b) => {
+                b.truncate(per_value / 2);
+                Value::Bytes(b)
+            }
+            Value::Json(j) => Value::Text(cut_text(j.as_str(), per_value)),
+            Value::Text(t) => Value::Text(cut_text(&t, per_value)),
+            Value::Array(items) => Value::Json(JsonText::from_value(&serde_json::Value::String(cut_text(
+                &serde_json::to_string(&items).unwrap_or_default(),
+                per_value,
+            )))),
+            other => other,
+        };
+    }
+}
+
+fn cut_text(text: &str, max: usize) -> String {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[cut: {} bytes in all]", &text[..end], text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_cap_reports_truncation_only_past_the_cap() {
+        let limits = QueryLimits { max_rows: Some(2), max_bytes: None };
+        let mut c = RowCollector::new(limits);
+        for i in 0..2 {
+            assert!(c.wants_more());
+            c.push(vec![Value::Int(i)]);
+        }
+        assert!(!c.truncated);
+        assert!(!c.wants_more());
+        assert!(c.truncated);
+        assert_eq!(c.rows.len(), 2);
+    }
+
+    #[test]
+    fn byte_cap_cuts_a_huge_single_value() {
+        let limits = QueryLimits { max_rows: None, max_bytes: Some(1024) };
+        let mut c = RowCollector::new(limits);
+        assert!(c.wants_more());
+        let keep_going = c.push(vec![Value::Int(1), Value::Text("é".repeat(5_000_000))]);
+        assert!(!keep_going);
+        assert!(c.truncated);
+        let cell = c.rows[0][1].display_text().unwrap_or_default();
+        assert!(cell.len() < 2048, "{}", cell.len());
+        assert!(cell.ends_with("[cut: 10000000 bytes in all]"));
+    }
+}

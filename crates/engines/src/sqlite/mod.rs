@@ -1,0 +1,248 @@
+//! SQLite on sqlx: a file opened without changing its journal mode, values decoded by
+//! their storage class, schema from the `pragma_*` table functions.
+
+mod schema;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use dbdock_core::{
+    Column, ConnectionTarget, Database, Endpoint, Engine, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult,
+    Result, SchemaInfo, TableInfo, TableRef, Value,
+};
+use futures_util::TryStreamExt;
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
+use sqlx::{
+    Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, SqlSafeStr, Statement, TypeInfo,
+    ValueRef,
+};
+
+use crate::OpenOptions;
+use crate::pool::PoolSlot;
+use crate::sql::{RowCollector, check_param_count, map_error};
+
+pub struct Sqlite {
+    target: ConnectionTarget,
+    path: PathBuf,
+    open: OpenOptions,
+    pool: PoolSlot<sqlx::Sqlite>,
+}
+
+impl Sqlite {
+    pub fn new(target: ConnectionTarget, open: OpenOptions) -> Result<Self> {
+        let Endpoint::File(path) = target.endpoint().clone() else {
+            return Err(Error::invalid_input("a SQLite target must name a file"));
+        };
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(open.create_if_missing)
+            .foreign_keys(true)
+            // Another process (the desktop app, an MCP endpoint) may be writing.
+            .busy_timeout(Duration::from_secs(5))
+            .disable_statement_logging();
+        Ok(Sqlite { target, path, open, pool: PoolSlot::new(options) })
+    }
+
+    async fn pool(&self) -> Result<SqlitePool> {
+        self.pool.get(&self.open, &self.target, classify, SqlitePoolOptions::new).await
+    }
+
+    fn err(&self, e: sqlx::Error) -> Error {
+        map_error(e, &self.target, classify)
+    }
+
+    async fn run(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
+        let pool = self.pool().await?;
+        let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
+        let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
+        if let Some(Either::Right(expected)) = statement.parameters() {
+            check_param_count(expected, params.len(), "?, ?1, :name")?;
+        }
+        let mut declared: Vec<Column> = statement
+            .columns()
+            .iter()
+            .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().name().to_owned() })
+            .collect();
+        let query = statement.query_with(bind_params(params)?);
+        let Some(collector) = collector else {
+            let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
+            return Ok((declared, done.rows_affected()));
+        };
+        let mut stream = query.fetch(&mut *conn);
+        while collector.wants_more() {
+            match stream.try_next().await.map_err(|e| self.err(e))? {
+                Some(row) => {
+                    // An expression column has no declared type: name it by the first value's.
+                    let (values, classes) = decode_row(&row);
+                    for (column, class) in declared.iter_mut().zip(classes) {
+                        if column.type_name == "NULL" && class != "NULL" {
+                            column.type_name = class.to_owned();
+                        }
+                    }
+                    if !collector.push(values) {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        Ok((declared, 0))
+    }
+}
+
+fn bind_params(params: &[serde_json::Value]) -> Result<SqliteArguments> {
+    let mut args = SqliteArguments::default();
+    for (i, p) in params.iter().enumerate() {
+        let added = match p {
+            serde_json::Value::Null => args.add(None::<String>),
+            serde_json::Value::Bool(b) => args.add(i64::from(*b)),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => args.add(i),
+                None => args.add(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => args.add(s.clone()),
+            other => args.add(other.to_string()),
+        };
+        added.map_err(|e| Error::invalid_input(format!("parameter {}: {e}", i + 1)))?;
+    }
+    Ok(args)
+}
+
+/// Values by storage class (SQLite is dynamically typed), and each value's class name.
+fn decode_row(row: &SqliteRow) -> (Vec<Value>, Vec<&'static str>) {
+    (0..row.len())
+        .map(|i| {
+            let Ok(raw) = row.try_get_raw(i) else { return (Value::Null, "NULL") };
+            if raw.is_null() {
+                return (Value::Null, "NULL");
+            }
+            let class = raw.type_info().name().to_owned();
+            match class.as_str() {
+                "INTEGER" | "BOOLEAN" => {
+                    (row.try_get_unchecked::<i64, _>(i).map_or(Value::Null, Value::Int), "INTEGER")
+                }
+                "REAL" => (row.try_get_unchecked::<f64, _>(i).map_or(Value::Null, Value::Float), "REAL"),
+                "BLOB" => (row.try_get_unchecked::<Vec<u8>, _>(i).map_or(Value::Null, Value::Bytes), "BLOB"),
+                // TEXT (and declared types sqlx names NUMERIC, DATE, …): text, or bytes when
+                // the stored text is not valid UTF-8.
+                _ => match row.try_get_unchecked::<String, _>(i) {
+                    Ok(s) => (Value::Text(s), "TEXT"),
+                    Err(_) => (row.try_get_unchecked::<Vec<u8>, _>(i).map_or(Value::Null, Value::Bytes), "TEXT"),
+                },
+            }
+        })
+        .unzip()
+}
+
+/// SQLite's result codes are coarse (SQLITE_ERROR for almost everything), so the
+/// extended code decides where it can and the message where it must.
+fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
+    let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
+    let message = db.message();
+    Some(match code & 0xff {
+        8 => ErrorCode::ReadOnlyViolation, // SQLITE_READONLY
+        5 | 6 => ErrorCode::Timeout,       // SQLITE_BUSY, SQLITE_LOCKED
+        9 => ErrorCode::Cancelled,         // SQLITE_INTERRUPT
+        14 => ErrorCode::NotFound,         // SQLITE_CANTOPEN
+        23 => ErrorCode::PermissionDenied, // SQLITE_AUTH
+        26 => ErrorCode::InvalidInput,     // SQLITE_NOTADB
+        _ if message.starts_with("no such table") || message.starts_with("no such column") => ErrorCode::NotFound,
+        _ if message.starts_with("attempt to write a readonly database") => ErrorCode::ReadOnlyViolation,
+        _ => return None,
+    })
+}
+
+#[async_trait]
+impl Database for Sqlite {
+    fn engine(&self) -> Engine {
+        Engine::Sqlite
+    }
+
+    fn target(&self) -> &ConnectionTarget {
+        &self.target
+    }
+
+    async fn connect(&self) -> Result<()> {
+        if !self.open.create_if_missing && !self.path.exists() {
+            return Err(Error::not_found(format!("no SQLite database file at {}", self.path.display())));
+        }
+        self.pool.connect(&self.open, &self.target, classify, SqlitePoolOptions::new()).await
+    }
+
+    async fn disconnect(&self) {
+        self.pool.close().await;
+    }
+
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+        let started = Instant::now();
+        let mut collector = RowCollector::new(*limits);
+        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
+        Ok(QueryResult {
+            columns,
+            row_count: collector.rows.len(),
+            rows: collector.rows,
+            truncated: collector.truncated,
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], _limits: &QueryLimits) -> Result<ExecOutcome> {
+        let (_, rows_affected) = self.run(sql, params, None).await?;
+        Ok(ExecOutcome { rows_affected })
+    }
+
+    async fn list_tables(&self) -> Result<Vec<TableRef>> {
+        let pool = self.pool().await?;
+        schema::list_tables(&pool).await.map_err(|e| self.err(e))
+    }
+
+    async fn table_schema(&self, name: &str) -> Result<TableInfo> {
+        let tables = self.list_tables().await?;
+        let table = dbdock_core::resolve_table(&tables, name)?;
+        let pool = self.pool().await?;
+        schema::load_table(&pool, table).await.map_err(|e| self.err(e))
+    }
+
+    async fn schema(&self) -> Result<SchemaInfo> {
+        let tables = self.list_tables().await?;
+        let pool = self.pool().await?;
+        let mut infos = Vec::with_capacity(tables.len());
+        for table in &tables {
+            infos.push(schema::load_table(&pool, table).await.map_err(|e| self.err(e))?);
+        }
+        let database =
+            self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Ok(SchemaInfo { database, tables: infos })
+    }
+}
+
+/// Builds the demo shop database at `path` unless a file is already there. Written to a
+/// temporary file first and renamed, so an interrupted run never leaves half a database.
+pub async fn create_demo_database(path: &std::path::Path) -> Result<bool> {
+    if path.exists() {
+        return Ok(false);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let partial = path.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    let target = ConnectionTarget::sqlite_file(&partial);
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&partial)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .map_err(|e| map_error(e, &target, classify))?;
+    sqlx::raw_sql(crate::demo::SHOP_SQL).execute(&mut conn).await.map_err(|e| map_error(e, &target, classify))?;
+    sqlx::Connection::close(conn).await.map_err(|e| map_error(e, &target, classify))?;
+    std::fs::rename(&partial, path)
+        .map_err(|e| Error::internal(format!("cannot move the demo database into place: {e}")))?;
+    Ok(true)
+}

@@ -1,0 +1,105 @@
+# Shared by scripts/test.sh and scripts/run.sh (sourced, not run): installs and starts
+# what DB Dock's tests talk to on a Debian/Ubuntu machine. Every step checks first, so on
+# a machine that already has everything it only verifies.
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=""
+apt_install() {
+    [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The Rust toolchain comes from rustup (Debian's cargo is too old for edition 2024).
+require_rust() {
+    if ! command -v cargo >/dev/null; then
+        echo "cargo is missing: install Rust 1.95 or newer with rustup, then run this again." >&2
+        exit 1
+    fi
+}
+
+# cargo-nextest from crates.io when the machine has none.
+ensure_nextest() {
+    cargo nextest --version >/dev/null 2>&1 && return
+    log "installing cargo-nextest"
+    cargo install cargo-nextest --locked --quiet
+}
+
+wait_for() { # description, attempts, command...
+    local what=$1 tries=$2
+    shift 2
+    for _ in $(seq "$tries"); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    echo "$what did not come up; see its log above or under /var/log" >&2
+    return 1
+}
+
+tcp_open() { timeout 1 bash -c "</dev/tcp/$1/$2"; }
+
+start_postgres() {
+    if ! command -v pg_ctlcluster >/dev/null; then
+        log "installing PostgreSQL"
+        apt_install postgresql postgresql-client
+        # A fresh cluster asks for passwords on TCP; the tests connect as postgres without one.
+        local hba
+        hba=$(ls /etc/postgresql/*/main/pg_hba.conf | head -n1)
+        as_root sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+    fi
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+        log "starting PostgreSQL"
+        as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+    fi
+    wait_for "PostgreSQL on 127.0.0.1:5432" 60 pg_isready -q -h 127.0.0.1 -p 5432
+}
+
+start_mariadb() {
+    if ! command -v mariadbd >/dev/null && ! [ -x /usr/sbin/mariadbd ]; then
+        log "installing MariaDB"
+        apt_install mariadb-server mariadb-client
+        as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+        wait_for "MariaDB" 60 as_root mariadb-admin ping
+        # The tests log in over TCP as root without a password, as on the CI machines.
+        as_root mariadb -e "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+            GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;"
+    fi
+    if ! tcp_open 127.0.0.1 3306; then
+        log "starting MariaDB"
+        as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+    fi
+    wait_for "MariaDB on 127.0.0.1:3306" 60 tcp_open 127.0.0.1 3306
+}
+
+start_redis() {
+    command -v redis-server >/dev/null || { log "installing Redis"; apt_install redis-server; }
+    if ! tcp_open 127.0.0.1 6379; then
+        log "starting Redis"
+        as_root mkdir -p /var/lib/redis /var/log/redis
+        as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+            --dir /var/lib/redis --logfile /var/log/redis/ci.log
+    fi
+    wait_for "Redis on 127.0.0.1:6379" 40 tcp_open 127.0.0.1 6379
+}
+
+start_nats() {
+    [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || { log "installing NATS"; apt_install nats-server; }
+    if ! tcp_open 127.0.0.1 4222; then
+        log "starting NATS with JetStream"
+        as_root mkdir -p /var/lib/nats-server
+        as_root start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server || echo /usr/sbin/nats-server)" \
+            -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+    fi
+    wait_for "NATS on 127.0.0.1:4222" 40 tcp_open 127.0.0.1 4222
+}
+
+start_services() {
+    start_postgres
+    start_mariadb
+    start_redis
+    start_nats
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every check and test of DB Dock. On a fresh Debian/Ubuntu machine it installs what is
+# missing, starts PostgreSQL, MariaDB, Redis and NATS, then runs the format check, clippy
+# with warnings as errors, and the whole test suite against those real servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/services.sh
+
+require_rust
+ensure_nextest
+start_services
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
+log "tests"
+cargo nextest run --workspace --all-features --profile ci
