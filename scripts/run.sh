@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 . scripts/services.sh
 
 require_rust
+ensure_build_packages
 log "building dbdock"
 cargo build --quiet -p dbdock-cli
 dbdock=target/debug/dbdock

@@ -22,6 +22,29 @@ require_rust() {
     fi
 }
 
+# What the build and the tests need from Debian: libdbus headers for the keyring crate,
+# gnome-keyring for a real Secret Service, and PostgreSQL's server tools for private clusters.
+ensure_build_packages() {
+    local missing=()
+    dpkg -s libdbus-1-dev >/dev/null 2>&1 || missing+=(libdbus-1-dev)
+    command -v pkg-config >/dev/null || missing+=(pkg-config)
+    command -v dbus-run-session >/dev/null || missing+=(dbus-daemon)
+    command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        apt_install "${missing[@]}"
+    fi
+}
+
+# Runs a command inside a private D-Bus session with an unlocked gnome-keyring, so tests
+# use a real Secret Service without touching the user's keyring.
+with_keyring() {
+    dbus-run-session -- bash -c '
+        keyrings=$(mktemp -d)
+        echo -n dbdock-test | XDG_DATA_HOME="$keyrings" gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null
+        "$@"' with_keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2)
+}
+
 # cargo-nextest from crates.io when the machine has none.
 ensure_nextest() {
     cargo nextest --version >/dev/null 2>&1 && return

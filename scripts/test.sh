@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Every check and test of DB Dock. On a fresh Debian/Ubuntu machine it installs what is
 # missing, starts PostgreSQL, MariaDB, Redis and NATS, then runs the format check, clippy
-# with warnings as errors, and the whole test suite against those real servers.
+# with warnings as errors, and the whole test suite against those real servers and a real
+# Secret Service keyring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
 
 require_rust
+ensure_build_packages
 ensure_nextest
 start_services
 
@@ -14,5 +16,5 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
-log "tests"
-cargo nextest run --workspace --all-features --profile ci
+log "tests (inside a private D-Bus session with an unlocked keyring)"
+with_keyring cargo nextest run --workspace --all-features --profile ci

@@ -17,16 +17,91 @@ pub enum Command {
     Query(QueryArgs),
     /// Print the tables, views, columns, keys and indexes of a database (or of one table).
     Schema(SchemaArgs),
+    /// Manage saved connection profiles (secrets live in the OS keyring).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Create the demo shop database (SQLite) if it is missing, and print its URL.
     Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
 pub struct Connection {
+    /// A saved profile (see `dbdock profile list`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Connection URL: postgres://user@host/db, mysql://…, mariadb://…, sqlite:path/to/file.db.
     /// A password in the URL is used and never printed.
     #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Save a connection. A password in the URL (or on stdin) goes to the OS keyring.
+    Add(ProfileAddArgs),
+    /// List saved profiles and those defined by MCP_* environment variables.
+    List(ListArgs),
+    /// Show one profile.
+    Show(ShowArgs),
+    /// Connect with a profile and report latency and server version.
+    Test(NameArg),
+    /// Delete a profile and its keyring entry.
+    Rm(NameArg),
+    /// Write every saved profile as JSON, without secrets (to FILE or stdout).
+    Export(ExportArgs),
+    /// Merge profiles from an export file; existing names are kept and reported.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileAddArgs {
+    pub name: String,
+    #[arg(long, value_name = "URL")]
     pub url: String,
+    /// Read the password from standard input instead of the URL.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// What AI clients may do with it.
+    #[arg(long, value_name = "LEVEL", default_value = "read-only", value_parser = ["none", "read-only", "read-write", "ask"])]
+    pub access: String,
+    /// Statement timeout in seconds, enforced by the server.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    /// Most rows an AI client gets per result.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_rows: Option<u64>,
+    /// Most bytes an AI client gets per result.
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_bytes: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct NameArg {
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub name: String,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod profile;
 mod run;
 
 use std::io::Write;

@@ -140,3 +140,76 @@ pub fn print_table(info: &TableInfo, format: SchemaFormat) -> Result<()> {
         }
     }
 }
+
+pub fn print_profiles(profiles: &[dbdock_core::Profile], format: SchemaFormat, keyring: &str) -> Result<()> {
+    if format == SchemaFormat::Json {
+        return json_line(&profiles);
+    }
+    let mut table = new_table();
+    table.set_header(["name", "engine", "url", "AI access", "secret", "source"]);
+    for p in profiles {
+        table.add_row([
+            p.name.clone(),
+            p.engine.to_string(),
+            p.url.clone(),
+            p.access.to_string(),
+            crate::profile::secret_source(p, keyring),
+            format!("{:?}", p.source).to_lowercase(),
+        ]);
+    }
+    write_stdout(|out| {
+        if profiles.is_empty() {
+            writeln!(out, "no profiles yet: add one with dbdock profile add NAME --url URL")
+        } else {
+            writeln!(out, "{table}")
+        }
+    })
+}
+
+pub fn print_profile(p: &dbdock_core::Profile, format: SchemaFormat, keyring: &str) -> Result<()> {
+    if format == SchemaFormat::Json {
+        return json_line(p);
+    }
+    let limit = |n: Option<u64>, unit: &str| n.map_or_else(|| "default".to_owned(), |n| format!("{n}{unit}"));
+    let lines = [
+        ("name", p.name.clone()),
+        ("engine", p.engine.to_string()),
+        ("url", p.url.clone()),
+        ("secret", crate::profile::secret_source(p, keyring)),
+        ("AI access", p.access.to_string()),
+        ("max rows", limit(p.max_rows, "")),
+        ("max bytes", limit(p.max_bytes, "")),
+        ("timeout", limit(p.timeout_secs, " s")),
+        ("source", format!("{:?}", p.source).to_lowercase()),
+        ("id", p.id.clone()),
+    ];
+    write_stdout(|out| {
+        for (key, value) in lines {
+            writeln!(out, "{key:>10}: {value}")?;
+        }
+        Ok(())
+    })
+}
+
+pub fn print_import_report(report: &dbdock_store::ImportReport) -> Result<()> {
+    write_stdout(|out| {
+        writeln!(
+            out,
+            "imported: {} added, {} unchanged, {} conflicts",
+            report.added.len(),
+            report.unchanged.len(),
+            report.conflicts.len()
+        )?;
+        for name in &report.conflicts {
+            writeln!(out, "conflict: {name} exists here with other settings; kept the existing one")?;
+        }
+        for name in &report.needs_secret {
+            writeln!(
+                out,
+                "needs a password: {name} (add it again with its password, or set {})",
+                dbdock_core::secret_env_var(name)
+            )?;
+        }
+        Ok(())
+    })
+}

@@ -1,24 +1,48 @@
 //! The commands, each a thin layer over the engines.
 
-use std::path::PathBuf;
+use std::time::Duration;
 
-use dbdock_core::{ConnectionTarget, Database, Error, QueryLimits, Result};
+use dbdock_core::{ConnectionTarget, Database, Error, Profile, QueryLimits, Result};
 use dbdock_engines::OpenOptions;
+use dbdock_store::{Home, Store};
 
 use crate::args::{Cli, Command, Connection, DemoArgs, QueryArgs, SchemaArgs};
-use crate::output;
+use crate::{output, profile};
 
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Query(args) => query(args).await,
         Command::Schema(args) => schema(args).await,
+        Command::Profile(command) => profile::run(command).await,
         Command::Demo(args) => demo(args).await,
     }
 }
 
+pub async fn open_store() -> Result<Store> {
+    Store::open(Home::resolve()?).await
+}
+
+/// How a profile's settings translate into connection options.
+pub fn open_options(profile: &Profile) -> OpenOptions {
+    OpenOptions {
+        statement_timeout: profile.timeout_secs.map(Duration::from_secs),
+        create_if_missing: profile.create_if_missing,
+        ..OpenOptions::default()
+    }
+}
+
 async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
-    let target = ConnectionTarget::parse(&connection.url)?;
-    dbdock_engines::open(target, OpenOptions::default()).await
+    match (&connection.profile, &connection.url) {
+        (Some(name), _) => {
+            let store = open_store().await?;
+            let resolved = store.resolve(name).await;
+            store.close().await;
+            let resolved = resolved?;
+            dbdock_engines::open(resolved.target, open_options(&resolved.profile)).await
+        }
+        (None, Some(url)) => dbdock_engines::open(ConnectionTarget::parse(url)?, OpenOptions::default()).await,
+        (None, None) => Err(Error::invalid_input("give --profile NAME or --url URL")),
+    }
 }
 
 async fn query(args: QueryArgs) -> Result<()> {
@@ -43,20 +67,10 @@ async fn schema(args: SchemaArgs) -> Result<()> {
 async fn demo(args: DemoArgs) -> Result<()> {
     let path = match args.path {
         Some(path) => path,
-        None => home()?.join("demo").join("shop.db"),
+        None => Home::resolve()?.demo_database_path(),
     };
     dbdock_engines::demo::create_demo_database(&path).await?;
     output::print_line(&format!("sqlite:{}", path.display()))
-}
-
-/// The DB Dock home: `DBDOCK_HOME`, or the per-OS data directory.
-fn home() -> Result<PathBuf> {
-    if let Some(home) = std::env::var_os("DBDOCK_HOME").filter(|h| !h.is_empty()) {
-        return Ok(PathBuf::from(home));
-    }
-    dirs::data_dir()
-        .map(|d| d.join("dbdock"))
-        .ok_or_else(|| Error::invalid_input("no data directory is known for this user: set DBDOCK_HOME"))
 }
 
 /// A `--param` value: an integer, a float that prints back exactly as typed, `true`,

@@ -52,6 +52,14 @@ pub trait Database: Send + Sync {
 
     /// Every user table and view in full.
     async fn schema(&self) -> Result<SchemaInfo>;
+
+    /// The server's version string (`PostgreSQL 15.4 …`, `10.11.6-MariaDB`, `3.45.1`).
+    async fn server_version(&self) -> Result<String>;
+
+    /// A cheap round trip that proves the connection works.
+    async fn ping(&self) -> Result<()> {
+        self.query("SELECT 1", &[], &QueryLimits { max_rows: Some(1), max_bytes: None }).await.map(|_| ())
+    }
 }
 
 /// Picks the one table a user-typed name means, or explains why there is none.

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     PermissionDenied,
     /// The engine or feature is not available in this build or on this server.
     Unsupported,
+    /// No OS keyring could be reached to read or store a secret.
+    KeyringUnavailable,
     /// A bug or an unexpected state in DB Dock itself.
     Internal,
 }
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::ReadOnlyViolation => "READ_ONLY_VIOLATION",
             ErrorCode::PermissionDenied => "PERMISSION_DENIED",
             ErrorCode::Unsupported => "UNSUPPORTED",
+            ErrorCode::KeyringUnavailable => "KEYRING_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -145,6 +148,7 @@ mod tests {
             (ErrorCode::ReadOnlyViolation, "READ_ONLY_VIOLATION"),
             (ErrorCode::PermissionDenied, "PERMISSION_DENIED"),
             (ErrorCode::Unsupported, "UNSUPPORTED"),
+            (ErrorCode::KeyringUnavailable, "KEYRING_UNAVAILABLE"),
             (ErrorCode::Internal, "INTERNAL"),
         ] {
             assert_eq!(code.as_str(), name);

@@ -11,6 +11,8 @@
 mod database;
 mod engine;
 mod error;
+mod lifecycle;
+mod profile;
 mod result;
 mod schema;
 mod secret;
@@ -20,6 +22,8 @@ mod value;
 pub use database::{Database, ExecOutcome, QueryLimits, resolve_table};
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
+pub use lifecycle::{ConnectionState, ConnectionStatus, ReconnectPolicy};
+pub use profile::{Access, Profile, ProfileSource, secret_env_var, validate_profile_name};
 pub use result::{Column, QueryResult};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, TableKind, TableRef};
 pub use secret::Secret;

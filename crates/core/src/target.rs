@@ -112,6 +112,14 @@ impl ConnectionTarget {
         }
     }
 
+    /// The URL without any password: what a profile stores.
+    pub fn url_without_secret(&self) -> String {
+        match &self.endpoint {
+            Endpoint::Url(url) => url.to_string(),
+            Endpoint::File(path) => format!("sqlite:{}", path.display()),
+        }
+    }
+
     /// The full URL with the password, for a driver. Wrapped in [`Secret`] so it cannot be
     /// printed by mistake.
     pub fn url_with_secret(&self) -> Secret {

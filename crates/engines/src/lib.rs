@@ -10,6 +10,7 @@ use std::time::Duration;
 use dbdock_core::{ConnectionTarget, Database, Engine, Error, Result};
 
 pub mod demo;
+pub mod live;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod pool;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
@@ -49,22 +50,28 @@ impl Default for OpenOptions {
 
 /// Connects to `target` with the engine it names and checks that the server answers.
 pub async fn open(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn Database>> {
-    let db: Box<dyn Database> = match target.engine() {
-        #[cfg(feature = "sqlite")]
-        Engine::Sqlite => Box::new(sqlite::Sqlite::new(target, options)?),
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => Box::new(postgres::Postgres::new(target, options)?),
-        #[cfg(feature = "mysql")]
-        Engine::Mysql => Box::new(mysql::Mysql::new(target, options)?),
-        engine => {
-            return Err(Error::unsupported(format!(
-                "this build of DB Dock has no {engine} engine (enabled: {})",
-                enabled_engines().iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
-            )));
-        }
-    };
+    let db = adapter(target, options)?;
     db.connect().await?;
     Ok(db)
+}
+
+/// The engine's adapter for `target`, not yet connected.
+pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn Database>> {
+    match target.engine() {
+        #[cfg(feature = "sqlite")]
+        Engine::Sqlite => Ok(Box::new(sqlite::Sqlite::new(target, options)?)),
+        #[cfg(feature = "postgres")]
+        Engine::Postgres => Ok(Box::new(postgres::Postgres::new(target, options)?)),
+        #[cfg(feature = "mysql")]
+        Engine::Mysql => Ok(Box::new(mysql::Mysql::new(target, options)?)),
+        engine => {
+            let _ = options;
+            Err(Error::unsupported(format!(
+                "this build of DB Dock has no {engine} engine (enabled: {})",
+                enabled_engines().iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+            )))
+        }
+    }
 }
 
 /// The engines compiled into this build.

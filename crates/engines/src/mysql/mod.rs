@@ -172,6 +172,14 @@ impl Database for Mysql {
         Ok(ExecOutcome { rows_affected })
     }
 
+    async fn server_version(&self) -> Result<String> {
+        let pool = self.pool().await?;
+        sqlx::query_scalar("SELECT CONCAT(VERSION(), ' (', @@version_comment, ')')")
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
     async fn list_tables(&self) -> Result<Vec<TableRef>> {
         let pool = self.pool().await?;
         schema::list_tables(&pool).await.map_err(|e| self.err(e))

@@ -197,6 +197,11 @@ impl Database for Sqlite {
         Ok(ExecOutcome { rows_affected })
     }
 
+    async fn server_version(&self) -> Result<String> {
+        let pool = self.pool().await?;
+        sqlx::query_scalar("SELECT 'SQLite ' || sqlite_version()").fetch_one(&pool).await.map_err(|e| self.err(e))
+    }
+
     async fn list_tables(&self) -> Result<Vec<TableRef>> {
         let pool = self.pool().await?;
         schema::list_tables(&pool).await.map_err(|e| self.err(e))

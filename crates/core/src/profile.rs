@@ -1,0 +1,138 @@
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Engine, Error, Result};
+
+/// What an AI client may do through a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    /// Never exposed to AI clients.
+    None,
+    /// Reads only, enforced by the database engine. The default.
+    #[default]
+    ReadOnly,
+    /// Reads and writes.
+    ReadWrite,
+    /// Reads; each write waits for the user's approval in the app.
+    Ask,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::None => "none",
+            Access::ReadOnly => "read-only",
+            Access::ReadWrite => "read-write",
+            Access::Ask => "ask",
+        }
+    }
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Access {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Ok(match s {
+            "none" => Access::None,
+            "read-only" => Access::ReadOnly,
+            "read-write" => Access::ReadWrite,
+            "ask" => Access::Ask,
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "unknown access '{other}': expected none, read-only, read-write or ask"
+                )));
+            }
+        })
+    }
+}
+
+/// Where a profile comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileSource {
+    /// Saved in the store (secret in the OS keyring).
+    Store,
+    /// Defined by mcp-dbs environment variables (`MCP_POSTGRES_*`, …) for this process only.
+    Environment,
+}
+
+/// A saved connection. Its name is also its MCP `connectionId`. It never holds a secret:
+/// `url` has no password, and `has_secret` says whether the keyring holds one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub engine: Engine,
+    pub url: String,
+    pub has_secret: bool,
+    pub access: Access,
+    pub max_rows: Option<u64>,
+    pub max_bytes: Option<u64>,
+    pub timeout_secs: Option<u64>,
+    /// SQLite: create the file if it does not exist.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_if_missing: bool,
+    pub color: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub source: ProfileSource,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// Checks a profile name: it is an MCP `connectionId` and part of the environment variable
+/// `DBDOCK_SECRET_<NAME>`, so it is kept to letters, digits, `-`, `_` and `.`.
+pub fn validate_profile_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(format!(
+            "'{name}' is not a valid profile name: use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
+        )))
+    }
+}
+
+/// The environment variable that supplies a profile's secret without the keyring.
+pub fn secret_env_var(profile_name: &str) -> String {
+    let upper: String =
+        profile_name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    format!("DBDOCK_SECRET_{upper}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_round_trips_through_text_and_json() {
+        for a in [Access::None, Access::ReadOnly, Access::ReadWrite, Access::Ask] {
+            assert_eq!(a.as_str().parse::<Access>().ok(), Some(a));
+            assert_eq!(serde_json::to_value(a).ok(), Some(serde_json::json!(a.as_str())));
+        }
+        assert!("write".parse::<Access>().is_err());
+        assert_eq!(Access::default(), Access::ReadOnly);
+    }
+
+    #[test]
+    fn names_and_secret_variables() {
+        for good in ["prod", "shop-db", "a.b_c", "9lives"] {
+            assert!(validate_profile_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "-x", "has space", "semi;colon", "ü", &"x".repeat(65)] {
+            assert!(validate_profile_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(secret_env_var("shop-db.eu"), "DBDOCK_SECRET_SHOP_DB_EU");
+    }
+}

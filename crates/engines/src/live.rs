@@ -1,0 +1,210 @@
+//! A connection that keeps itself alive: it checks its health on a timer, and when the
+//! server goes away it reconnects with exponential backoff and jitter (seeds/000), walking
+//! `connected → reconnecting → connected` (or `error` once the attempts run out), with every
+//! state change observable through a watch channel.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use dbdock_core::{
+    ConnectionState, ConnectionStatus, Database, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult,
+    ReconnectPolicy, Result,
+};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+pub struct LiveConnection {
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+struct Shared {
+    db: Box<dyn Database>,
+    policy: ReconnectPolicy,
+    status: watch::Sender<ConnectionStatus>,
+    /// Wakes the health task early: a call saw the connection fail, or the user retries.
+    wake: Notify,
+    /// Serializes reconnects between the health task and callers.
+    reconnecting: tokio::sync::Mutex<()>,
+}
+
+impl LiveConnection {
+    /// Connects and starts watching. A first connection that fails is returned as an error:
+    /// there is nothing to keep alive yet.
+    pub async fn open(db: Box<dyn Database>, policy: ReconnectPolicy) -> Result<Self> {
+        let (status, _) = watch::channel(ConnectionStatus {
+            state: ConnectionState::Connecting,
+            target: db.target().redacted(),
+            latency_ms: None,
+            attempts: 0,
+            last_error: None,
+        });
+        let shared = Arc::new(Shared { db, policy, status, wake: Notify::new(), reconnecting: Default::default() });
+        shared.db.connect().await.inspect_err(|e| shared.set(ConnectionState::Error, 0, Some(e.clone())))?;
+        shared.check().await?;
+        let task = tokio::spawn(Arc::clone(&shared).watch_health());
+        Ok(LiveConnection { shared, task })
+    }
+
+    pub fn status(&self) -> ConnectionStatus {
+        self.shared.status.borrow().clone()
+    }
+
+    /// Every state change, as it happens.
+    pub fn subscribe(&self) -> watch::Receiver<ConnectionStatus> {
+        self.shared.status.subscribe()
+    }
+
+    pub fn database(&self) -> &dyn Database {
+        self.shared.db.as_ref()
+    }
+
+    /// Runs a query. If the connection turns out to be broken (the server restarted since
+    /// the last health check), it reconnects at once and runs the query one more time: a
+    /// broken connection returned no result, and this is the read path (writes go through
+    /// [`LiveConnection::execute`], which never repeats a statement).
+    pub async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+        match self.shared.db.query(sql, params, limits).await {
+            Err(e) if e.code == ErrorCode::ConnectionFailed => {
+                if self.shared.reconnect_once(e).await {
+                    self.shared.db.query(sql, params, limits).await
+                } else {
+                    Err(self
+                        .shared
+                        .status
+                        .borrow()
+                        .last_error
+                        .clone()
+                        .unwrap_or_else(|| Error::connection_failed("the connection is down and reconnecting")))
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Runs a write. A connection failure is reported, never retried, and wakes the
+    /// reconnect logic so the next call finds a working connection.
+    pub async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<ExecOutcome> {
+        let outcome = self.shared.db.execute(sql, params, limits).await;
+        if outcome.as_ref().is_err_and(|e| e.code == ErrorCode::ConnectionFailed) {
+            self.shared.wake.notify_one();
+        }
+        outcome
+    }
+
+    /// Starts reconnecting again after the policy gave up (`error` state).
+    pub fn retry(&self) {
+        self.shared.wake.notify_one();
+    }
+
+    pub async fn close(self) {
+        self.task.abort();
+        self.shared.db.disconnect().await;
+        self.shared.set(ConnectionState::Disconnected, 0, None);
+    }
+}
+
+impl Drop for LiveConnection {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Shared {
+    fn set(&self, state: ConnectionState, attempts: u32, last_error: Option<Error>) {
+        self.status.send_modify(|s| {
+            s.state = state;
+            s.attempts = attempts;
+            if last_error.is_some() || state == ConnectionState::Connected {
+                s.last_error = last_error;
+            }
+        });
+    }
+
+    /// One health check; on success the state is `connected` with a fresh latency.
+    async fn check(&self) -> Result<()> {
+        let started = Instant::now();
+        let timeout = self.policy.health_interval.max(std::time::Duration::from_secs(5));
+        match tokio::time::timeout(timeout, self.db.ping()).await {
+            Ok(Ok(())) => {
+                let latency = started.elapsed().as_secs_f64() * 1000.0;
+                self.status.send_modify(|s| {
+                    s.state = ConnectionState::Connected;
+                    s.latency_ms = Some(latency);
+                    s.attempts = 0;
+                    s.last_error = None;
+                });
+                Ok(())
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(Error::timeout(format!("health check got no answer within {} s", timeout.as_secs()))),
+        }
+    }
+
+    /// Replaces the connection pool and checks it.
+    async fn attempt(&self) -> Result<()> {
+        self.db.disconnect().await;
+        self.db.connect().await?;
+        self.check().await
+    }
+
+    /// A caller found the connection broken: one immediate attempt (unless a reconnect is
+    /// already under way, in which case its outcome decides). Returns whether it is up.
+    async fn reconnect_once(&self, cause: Error) -> bool {
+        let _guard = self.reconnecting.lock().await;
+        if self.status.borrow().state == ConnectionState::Connected && self.check().await.is_ok() {
+            return true;
+        }
+        let attempts = self.status.borrow().attempts + 1;
+        self.set(ConnectionState::Reconnecting, attempts, Some(cause));
+        match self.attempt().await {
+            Ok(()) => true,
+            Err(e) => {
+                self.set(ConnectionState::Reconnecting, attempts, Some(e));
+                self.wake.notify_one();
+                false
+            }
+        }
+    }
+
+    async fn watch_health(self: Arc<Self>) {
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(self.policy.health_interval) => {}
+                () = self.wake.notified() => {}
+            }
+            if self.check().await.is_ok() {
+                continue;
+            }
+            self.reconnect_with_backoff().await;
+        }
+    }
+
+    async fn reconnect_with_backoff(&self) {
+        let _guard = self.reconnecting.lock().await;
+        let mut attempt = self.status.borrow().attempts;
+        loop {
+            attempt += 1;
+            if attempt > self.policy.max_attempts {
+                let last = self.status.borrow().last_error.clone();
+                self.set(ConnectionState::Error, attempt - 1, last);
+                tracing::warn!(target = %self.db.target(), "gave up reconnecting; waiting for a retry");
+                self.wake.notified().await;
+                attempt = 0;
+                continue;
+            }
+            self.set(ConnectionState::Reconnecting, attempt, None);
+            tokio::time::sleep(self.policy.delay(attempt, fastrand::f64())).await;
+            match self.attempt().await {
+                Ok(()) => {
+                    tracing::info!(target = %self.db.target(), attempt, "reconnected");
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!(target = %self.db.target(), attempt, error = %e, "reconnect failed");
+                    self.set(ConnectionState::Reconnecting, attempt, Some(e));
+                }
+            }
+        }
+    }
+}

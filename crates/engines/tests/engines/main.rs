@@ -1,0 +1,4 @@
+//! Integration tests of the engines against real servers (private PostgreSQL clusters
+//! that the tests stop and start).
+
+mod live;

@@ -1,0 +1,67 @@
+//! DB Dock's local state: the home directory, one SQLite database (WAL mode, so the
+//! desktop app and several `dbdock mcp` processes share it) holding profiles, and the
+//! secrets that profiles need, kept in the OS keyring and never on disk.
+//!
+//! The store builds on `dbdock-core` only; it knows no engine, no MCP and no window.
+
+mod env_profiles;
+mod home;
+mod migrate;
+mod profiles;
+mod secrets;
+
+use std::time::Duration;
+
+use dbdock_core::{Error, Result};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use env_profiles::env_profiles;
+pub use home::Home;
+pub use profiles::{ImportReport, NewProfile, ProfileExport, ResolvedProfile};
+pub use secrets::Keyring;
+
+/// The open store. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    home: Home,
+    pool: SqlitePool,
+    keyring: Keyring,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the store in `home`.
+    pub async fn open(home: Home) -> Result<Store> {
+        home.ensure()?;
+        let options = SqliteConnectOptions::new()
+            .filename(home.database_path())
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            // Other processes write too: wait for their locks instead of failing at once.
+            .busy_timeout(Duration::from_secs(15))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|e| store_error("open the store", &e))?;
+        migrate::run(&home, &pool).await?;
+        Ok(Store { home, pool, keyring: Keyring::from_env() })
+    }
+
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub(crate) fn store_error(action: &str, e: &sqlx::Error) -> Error {
+    Error::internal(format!("cannot {action}: {e}"))
+}

@@ -1,0 +1,362 @@
+//! Profiles: saved in the store's `profiles` table, secrets in the keyring under the
+//! profile's id (so a rename keeps its secret), resolved with the secret for connecting.
+
+use dbdock_core::{
+    Access, ConnectionTarget, Engine, Error, ErrorCode, Profile, ProfileSource, Result, Secret, secret_env_var,
+    validate_profile_name,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::{Store, env_profiles, store_error};
+
+/// What `profile add` (and import) asks for. The target may carry a password: it goes to
+/// the keyring, never into the table.
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub name: String,
+    pub target: ConnectionTarget,
+    pub access: Access,
+    pub max_rows: Option<u64>,
+    pub max_bytes: Option<u64>,
+    pub timeout_secs: Option<u64>,
+    pub create_if_missing: bool,
+    pub color: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl NewProfile {
+    pub fn new(name: impl Into<String>, target: ConnectionTarget) -> Self {
+        NewProfile {
+            name: name.into(),
+            target,
+            access: Access::default(),
+            max_rows: None,
+            max_bytes: None,
+            timeout_secs: None,
+            create_if_missing: false,
+            color: None,
+            tags: Vec::new(),
+        }
+    }
+}
+
+/// A profile with the target to connect to, secret attached.
+#[derive(Debug, Clone)]
+pub struct ResolvedProfile {
+    pub profile: Profile,
+    pub target: ConnectionTarget,
+}
+
+/// One profile in an export file: no id, no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedProfile {
+    pub name: String,
+    pub engine: Engine,
+    pub url: String,
+    pub access: Access,
+    #[serde(default)]
+    pub max_rows: Option<u64>,
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_if_missing: bool,
+    #[serde(default)]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The profile had a secret where it was exported; it must be supplied again here.
+    #[serde(default)]
+    pub needs_secret: bool,
+}
+
+/// The export file: `dbdock profile export` writes it, `import` reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileExport {
+    pub format: String,
+    pub version: u32,
+    pub profiles: Vec<ExportedProfile>,
+}
+
+const EXPORT_FORMAT: &str = "dbdock-profiles";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub added: Vec<String>,
+    pub unchanged: Vec<String>,
+    /// Names that exist here with different settings: kept as they were.
+    pub conflicts: Vec<String>,
+    /// Added, but their secret has to be supplied again.
+    pub needs_secret: Vec<String>,
+}
+
+const COLUMNS: &str = "id, name, engine, url, has_secret, access, max_rows, max_bytes, timeout_secs, \
+                       create_if_missing, color, tags, created_at, updated_at";
+
+fn from_row(row: &SqliteRow) -> Result<Profile> {
+    let get = |e: sqlx::Error| store_error("read a profile", &e);
+    let engine: String = row.try_get("engine").map_err(get)?;
+    let access: String = row.try_get("access").map_err(get)?;
+    let tags: String = row.try_get("tags").map_err(get)?;
+    let count = |name: &str| -> Result<Option<u64>> {
+        Ok(row.try_get::<Option<i64>, _>(name).map_err(get)?.and_then(|n| u64::try_from(n).ok()))
+    };
+    Ok(Profile {
+        id: row.try_get("id").map_err(get)?,
+        name: row.try_get("name").map_err(get)?,
+        engine: serde_json::from_value(serde_json::Value::String(engine.clone()))
+            .map_err(|_| Error::internal(format!("the store holds an unknown engine '{engine}'")))?,
+        url: row.try_get("url").map_err(get)?,
+        has_secret: row.try_get("has_secret").map_err(get)?,
+        access: access.parse()?,
+        max_rows: count("max_rows")?,
+        max_bytes: count("max_bytes")?,
+        timeout_secs: count("timeout_secs")?,
+        create_if_missing: row.try_get("create_if_missing").map_err(get)?,
+        color: row.try_get("color").map_err(get)?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        source: ProfileSource::Store,
+        created_at: row.try_get("created_at").map_err(get)?,
+        updated_at: row.try_get("updated_at").map_err(get)?,
+    })
+}
+
+fn new_id() -> String {
+    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+fn to_i64(n: Option<u64>) -> Option<i64> {
+    n.and_then(|n| i64::try_from(n).ok())
+}
+
+impl Store {
+    /// Saves a profile; its password (if any) goes to the keyring. A duplicate name is
+    /// refused. If the keyring cannot take the secret, the profile is not saved either.
+    pub async fn add_profile(&self, new: NewProfile) -> Result<Profile> {
+        validate_profile_name(&new.name)?;
+        let id = new_id();
+        let secret = new.target.password().cloned();
+        let inserted = sqlx::query(
+            "INSERT INTO profiles (id, name, engine, url, has_secret, access, max_rows, max_bytes, timeout_secs,
+                                   create_if_missing, color, tags)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )
+        .bind(&id)
+        .bind(&new.name)
+        .bind(new.target.engine().as_str())
+        .bind(new.target.url_without_secret())
+        .bind(secret.is_some())
+        .bind(new.access.as_str())
+        .bind(to_i64(new.max_rows))
+        .bind(to_i64(new.max_bytes))
+        .bind(to_i64(new.timeout_secs))
+        .bind(new.create_if_missing)
+        .bind(&new.color)
+        .bind(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into()))
+        .execute(&self.pool)
+        .await;
+        if let Err(e) = inserted {
+            let duplicate = e.as_database_error().is_some_and(|d| d.is_unique_violation());
+            return Err(if duplicate {
+                Error::invalid_input(format!(
+                    "a profile named '{}' already exists: remove it first (dbdock profile rm {}) or pick another name",
+                    new.name, new.name
+                ))
+            } else {
+                store_error("save the profile", &e)
+            });
+        }
+        if let Some(secret) = &secret
+            && let Err(e) = self.keyring.set(&id, secret).await
+        {
+            let _ = sqlx::query("DELETE FROM profiles WHERE id = ?1").bind(&id).execute(&self.pool).await;
+            return Err(keyring_hint(e, &new.name));
+        }
+        self.stored_profile(&new.name).await
+    }
+
+    /// Saved profiles, by name.
+    pub async fn stored_profiles(&self) -> Result<Vec<Profile>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM profiles ORDER BY name")))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| store_error("list profiles", &e))?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Saved profiles and those the `MCP_*` environment variables define (which win on a
+    /// name clash, as they are this process's explicit configuration).
+    pub async fn profiles(&self) -> Result<Vec<Profile>> {
+        let env: Vec<Profile> = env_profiles(|k| std::env::var(k).ok())?.into_iter().map(|r| r.profile).collect();
+        let mut all: Vec<Profile> = self
+            .stored_profiles()
+            .await?
+            .into_iter()
+            .filter(|p| !env.iter().any(|e| e.name.eq_ignore_ascii_case(&p.name)))
+            .collect();
+        all.extend(env);
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
+    }
+
+    /// One saved profile by name (case-insensitive).
+    pub async fn stored_profile(&self, name: &str) -> Result<Profile> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM profiles WHERE name = ?1")))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| store_error("read the profile", &e))?;
+        match row {
+            Some(row) => from_row(&row),
+            None => Err(self.unknown_profile(name).await),
+        }
+    }
+
+    /// A profile by name, with its target and secret, ready to connect. The secret comes
+    /// from `DBDOCK_SECRET_<NAME>` if set, else from the keyring.
+    pub async fn resolve(&self, name: &str) -> Result<ResolvedProfile> {
+        let env = env_profiles(|k| std::env::var(k).ok())?;
+        if let Some(found) = env.into_iter().find(|r| r.profile.name.eq_ignore_ascii_case(name)) {
+            return Ok(found);
+        }
+        let profile = self.stored_profile(name).await?;
+        let target = ConnectionTarget::parse(&profile.url)?;
+        let from_env = std::env::var(secret_env_var(&profile.name)).ok().filter(|s| !s.is_empty()).map(Secret::new);
+        let secret = match from_env {
+            Some(secret) => Some(secret),
+            None if profile.has_secret => match self.keyring.get(&profile.id).await {
+                Ok(Some(secret)) => Some(secret),
+                Ok(None) => {
+                    return Err(Error::auth_failed(format!(
+                        "the password of profile '{}' is missing from the OS keyring (service {}): add the profile \
+                         again with its password, or set {}",
+                        profile.name,
+                        self.keyring.service(),
+                        secret_env_var(&profile.name)
+                    )));
+                }
+                Err(e) => return Err(keyring_hint(e, &profile.name)),
+            },
+            None => None,
+        };
+        Ok(ResolvedProfile { target: target.with_password(secret), profile })
+    }
+
+    /// Deletes a saved profile and its keyring entry.
+    pub async fn remove_profile(&self, name: &str) -> Result<Profile> {
+        let profile = self.stored_profile(name).await?;
+        sqlx::query("DELETE FROM profiles WHERE id = ?1")
+            .bind(&profile.id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| store_error("remove the profile", &e))?;
+        if profile.has_secret {
+            // The profile is gone either way; a keyring that cannot be reached keeps an
+            // orphaned entry, which is named in the log rather than failing the removal.
+            if let Err(e) = self.keyring.delete(&profile.id).await {
+                tracing::warn!(profile = %profile.name, error = %e, "could not delete the keyring entry");
+            }
+        }
+        Ok(profile)
+    }
+
+    pub async fn export_profiles(&self) -> Result<ProfileExport> {
+        let profiles = self
+            .stored_profiles()
+            .await?
+            .into_iter()
+            .map(|p| ExportedProfile {
+                name: p.name,
+                engine: p.engine,
+                url: p.url,
+                access: p.access,
+                max_rows: p.max_rows,
+                max_bytes: p.max_bytes,
+                timeout_secs: p.timeout_secs,
+                create_if_missing: p.create_if_missing,
+                color: p.color,
+                tags: p.tags,
+                needs_secret: p.has_secret,
+            })
+            .collect();
+        Ok(ProfileExport { format: EXPORT_FORMAT.into(), version: 1, profiles })
+    }
+
+    /// Merges exported profiles: new names are added, identical ones left alone, and names
+    /// that exist with other settings are reported as conflicts and kept as they are.
+    pub async fn import_profiles(&self, export: ProfileExport) -> Result<ImportReport> {
+        if export.format != EXPORT_FORMAT || export.version != 1 {
+            return Err(Error::invalid_input(format!(
+                "not a DB Dock profile export (format '{}', version {}); expected format '{EXPORT_FORMAT}', version 1",
+                export.format, export.version
+            )));
+        }
+        let mut report = ImportReport::default();
+        for entry in export.profiles {
+            let target =
+                ConnectionTarget::parse(&entry.url).map_err(|e| e.context(format!("profile '{}'", entry.name)))?;
+            match self.stored_profile(&entry.name).await {
+                Ok(existing) => {
+                    let same = existing.engine == entry.engine
+                        && existing.url == target.url_without_secret()
+                        && existing.access == entry.access
+                        && existing.max_rows == entry.max_rows
+                        && existing.max_bytes == entry.max_bytes
+                        && existing.timeout_secs == entry.timeout_secs;
+                    if same { &mut report.unchanged } else { &mut report.conflicts }.push(entry.name);
+                }
+                Err(e) if e.code == ErrorCode::NotFound => {
+                    let needs_secret = entry.needs_secret && target.password().is_none();
+                    let new = NewProfile {
+                        name: entry.name.clone(),
+                        target,
+                        access: entry.access,
+                        max_rows: entry.max_rows,
+                        max_bytes: entry.max_bytes,
+                        timeout_secs: entry.timeout_secs,
+                        create_if_missing: entry.create_if_missing,
+                        color: entry.color,
+                        tags: entry.tags,
+                    };
+                    self.add_profile(new).await.map_err(|e| e.context(format!("profile '{}'", entry.name)))?;
+                    if needs_secret {
+                        report.needs_secret.push(entry.name.clone());
+                    }
+                    report.added.push(entry.name);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn unknown_profile(&self, name: &str) -> Error {
+        let names: Vec<String> =
+            self.profiles().await.map(|ps| ps.into_iter().map(|p| p.name).collect()).unwrap_or_default();
+        if names.is_empty() {
+            Error::not_found(format!(
+                "no profile named '{name}': there are no profiles yet (add one with dbdock profile add)"
+            ))
+        } else {
+            Error::not_found(format!("no profile named '{name}'; the profiles are: {}", names.join(", ")))
+        }
+    }
+}
+
+fn keyring_hint(e: Error, profile: &str) -> Error {
+    if e.code == ErrorCode::KeyringUnavailable {
+        Error::new(
+            e.code,
+            format!(
+                "{}. The secret was not saved anywhere; supply it in the environment variable {} instead",
+                e.message,
+                secret_env_var(profile)
+            ),
+        )
+    } else {
+        e
+    }
+}

@@ -1,0 +1,10 @@
+//! Helpers for DB Dock's integration tests, which run against real servers. A helper whose
+//! server cannot be reached panics with a message naming it: tests fail, never skip.
+
+#![allow(clippy::unwrap_used)]
+
+mod private_postgres;
+mod test_db;
+
+pub use private_postgres::PrivatePostgres;
+pub use test_db::{TestDb, exec, mysql_admin_url, pg_admin_url};
