@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionTarget, Database, Error, Profile, QueryLimits, Result};
+use dbdock_core::{ConnectionTarget, Database, Error, Profile, QueryOptions, Result};
 use dbdock_engines::OpenOptions;
 use dbdock_store::{Home, Store};
 
@@ -48,7 +48,7 @@ async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
 async fn query(args: QueryArgs) -> Result<()> {
     let db = open(&args.connection).await?;
     let params: Vec<serde_json::Value> = args.params.iter().map(|p| cli_param(p)).collect();
-    let limits = QueryLimits { max_rows: Some(args.limit), max_bytes: None };
+    let limits = QueryOptions { max_rows: Some(args.limit), ..QueryOptions::default() };
     let result = db.query(&args.query, &params, &limits).await;
     db.disconnect().await;
     output::print_result(&result?, args.format, args.limit)

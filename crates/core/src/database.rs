@@ -3,15 +3,23 @@ use serde::Serialize;
 
 use crate::{ConnectionTarget, Engine, QueryResult, Result, SchemaInfo, TableInfo, TableRef};
 
-/// Caps applied to one query's result. `None` means no cap. (The statement time limit
-/// belongs to the connection: the engines ask the server to enforce it.)
+/// How one statement runs: caps on its result (`None` means no cap) and what the engine
+/// must enforce. (The statement time limit belongs to the connection: the engines ask the
+/// server to enforce it.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct QueryLimits {
+pub struct QueryOptions {
     /// At most this many rows come back; one more is read to learn whether to say `truncated`.
     pub max_rows: Option<usize>,
     /// At most about this many bytes of row data (JSON size) come back; a single row over
     /// the cap comes back with its long values cut.
     pub max_bytes: Option<usize>,
+    /// Only reads may run, and the database engine enforces it (a read-only transaction,
+    /// a read-only connection), behind the statement classifier.
+    pub read_only: bool,
+    /// If the caller drops the call before it finishes (a timeout, a client's cancel), the
+    /// engine cancels the statement on the server. Costs one round trip per call where the
+    /// engine must first learn the session's id.
+    pub cancellable: bool,
 }
 
 /// What a write statement did.
@@ -38,10 +46,10 @@ pub trait Database: Send + Sync {
     async fn disconnect(&self);
 
     /// Runs one statement and returns its rows, within `limits`.
-    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult>;
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult>;
 
     /// Runs one statement for its effect.
-    async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<ExecOutcome>;
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<ExecOutcome>;
 
     /// Every user table and view (names only: cheap even with thousands of tables).
     async fn list_tables(&self) -> Result<Vec<TableRef>>;
@@ -58,7 +66,7 @@ pub trait Database: Send + Sync {
 
     /// A cheap round trip that proves the connection works.
     async fn ping(&self) -> Result<()> {
-        self.query("SELECT 1", &[], &QueryLimits { max_rows: Some(1), max_bytes: None }).await.map(|_| ())
+        self.query("SELECT 1", &[], &QueryOptions { max_rows: Some(1), ..QueryOptions::default() }).await.map(|_| ())
     }
 }
 

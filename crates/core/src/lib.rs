@@ -8,6 +8,7 @@
 //! It must not depend on any driver, on the store, on MCP, or on a window: engines,
 //! the store and the faces (CLI, MCP, desktop) all build on it, never the reverse.
 
+mod classify;
 mod database;
 mod engine;
 mod error;
@@ -19,7 +20,8 @@ mod secret;
 mod target;
 mod value;
 
-pub use database::{Database, ExecOutcome, QueryLimits, resolve_table};
+pub use classify::{Dialect, check_read_only};
+pub use database::{Database, ExecOutcome, QueryOptions, resolve_table};
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
 pub use lifecycle::{ConnectionState, ConnectionStatus, ReconnectPolicy};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dbdock_core::{
-    ConnectionState, ConnectionStatus, Database, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult,
+    ConnectionState, ConnectionStatus, Database, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
     ReconnectPolicy, Result,
 };
 use tokio::sync::{Notify, watch};
@@ -63,7 +63,7 @@ impl LiveConnection {
     /// the last health check), it reconnects at once and runs the query one more time: a
     /// broken connection returned no result, and this is the read path (writes go through
     /// [`LiveConnection::execute`], which never repeats a statement).
-    pub async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+    pub async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         match self.shared.db.query(sql, params, limits).await {
             Err(e) if e.code == ErrorCode::ConnectionFailed => {
                 if self.shared.reconnect_once(e).await {
@@ -84,7 +84,7 @@ impl LiveConnection {
 
     /// Runs a write. A connection failure is reported, never retried, and wakes the
     /// reconnect logic so the next call finds a working connection.
-    pub async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<ExecOutcome> {
+    pub async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<ExecOutcome> {
         let outcome = self.shared.db.execute(sql, params, limits).await;
         if outcome.as_ref().is_err_and(|e| e.code == ErrorCode::ConnectionFailed) {
             self.shared.wake.notify_one();

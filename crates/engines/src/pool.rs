@@ -81,3 +81,76 @@ impl<DB: sqlx::Database> PoolSlot<DB> {
         }
     }
 }
+
+/// One statement's connection: a plain pooled connection, or a transaction that the
+/// engine opened read-only and always rolls back (also when the call is dropped midway:
+/// sqlx then queues the rollback before the connection is reused).
+pub(crate) enum Session<DB: sqlx::Database> {
+    Plain(sqlx::pool::PoolConnection<DB>),
+    ReadOnly(sqlx::Transaction<'static, DB>),
+}
+
+impl<DB: sqlx::Database> Session<DB> {
+    /// `begin` is the engine's statement that opens a read-only transaction, or `None`.
+    pub async fn open(pool: &sqlx::Pool<DB>, begin: Option<&'static str>) -> Result<Self, sqlx::Error> {
+        Ok(match begin {
+            Some(begin) => Session::ReadOnly(pool.begin_with(begin).await?),
+            None => Session::Plain(pool.acquire().await?),
+        })
+    }
+
+    pub fn conn(&mut self) -> &mut DB::Connection {
+        match self {
+            Session::Plain(conn) => conn,
+            Session::ReadOnly(tx) => tx,
+        }
+    }
+
+    /// Ends the session: a read-only transaction is rolled back, whatever it did.
+    pub async fn finish(self) {
+        if let Session::ReadOnly(tx) = self {
+            let _ = tx.rollback().await;
+        }
+    }
+}
+
+/// Cancels a running statement on the server if the call is dropped before it finishes
+/// (an MCP client's cancel, a caller's timeout). Dropping a future stops waiting; without
+/// this the server would go on running the statement.
+pub(crate) struct CancelOnDrop {
+    armed: Option<futures_util::future::BoxFuture<'static, ()>>,
+}
+
+impl CancelOnDrop {
+    /// `cancel_sql` is built from a session id the server gave us (an integer), never
+    /// from user text.
+    pub fn new<DB>(pool: sqlx::Pool<DB>, cancel_sql: String) -> Self
+    where
+        DB: sqlx::Database,
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    {
+        let cancel = async move {
+            use sqlx::Executor;
+            let Ok(Ok(mut conn)) = tokio::time::timeout(std::time::Duration::from_secs(5), pool.acquire()).await else {
+                tracing::warn!("could not get a connection to cancel a dropped statement");
+                return;
+            };
+            if let Err(e) = conn.execute(sqlx::AssertSqlSafe(cancel_sql)).await {
+                tracing::warn!(error = %e, "cancelling a dropped statement failed");
+            }
+        };
+        CancelOnDrop { armed: Some(Box::pin(cancel)) }
+    }
+
+    pub fn disarm(mut self) {
+        self.armed = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let (Some(cancel), Ok(runtime)) = (self.armed.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(cancel);
+        }
+    }
+}

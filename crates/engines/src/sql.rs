@@ -3,7 +3,7 @@
 
 use std::io::ErrorKind;
 
-use dbdock_core::{ConnectionTarget, Error, ErrorCode, JsonText, QueryLimits, Value};
+use dbdock_core::{ConnectionTarget, Error, ErrorCode, JsonText, QueryOptions, Value};
 
 /// Maps a sqlx error to a DB Dock error. `classify` maps the engine's own error codes
 /// (SQLSTATE, MySQL error numbers) to a DB Dock code. Driver text is scrubbed of the
@@ -80,14 +80,14 @@ pub(crate) fn check_param_count(expected: usize, given: usize, placeholders: &st
 /// Collects decoded rows until a cap is reached. It is told about one row past a cap so
 /// that `truncated` is a fact, not a guess.
 pub(crate) struct RowCollector {
-    limits: QueryLimits,
+    limits: QueryOptions,
     pub rows: Vec<Vec<Value>>,
     bytes: usize,
     pub truncated: bool,
 }
 
 impl RowCollector {
-    pub fn new(limits: QueryLimits) -> Self {
+    pub fn new(limits: QueryOptions) -> Self {
         RowCollector { limits, rows: Vec::new(), bytes: 0, truncated: false }
     }
 
@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn row_cap_reports_truncation_only_past_the_cap() {
-        let limits = QueryLimits { max_rows: Some(2), max_bytes: None };
+        let limits = QueryOptions { max_rows: Some(2), ..QueryOptions::default() };
         let mut c = RowCollector::new(limits);
         for i in 0..2 {
             assert!(c.wants_more());
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn byte_cap_cuts_a_huge_single_value() {
-        let limits = QueryLimits { max_rows: None, max_bytes: Some(1024) };
+        let limits = QueryOptions { max_bytes: Some(1024), ..QueryOptions::default() };
         let mut c = RowCollector::new(limits);
         assert!(c.wants_more());
         let keep_going = c.push(vec![Value::Int(1), Value::Text("é".repeat(5_000_000))]);

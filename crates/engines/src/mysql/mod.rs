@@ -9,15 +9,15 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult, Result,
-    SchemaInfo, TableInfo, TableRef,
+    Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
+    Result, SchemaInfo, TableInfo, TableRef, check_read_only,
 };
 use futures_util::TryStreamExt;
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
 
 use crate::OpenOptions;
-use crate::pool::PoolSlot;
+use crate::pool::{CancelOnDrop, PoolSlot, Session};
 use crate::sql::{RowCollector, check_param_count, map_error};
 
 pub struct Mysql {
@@ -67,14 +67,47 @@ impl Mysql {
         map_error(e, &self.target, classify)
     }
 
+    /// Runs one statement: read-only ones inside `START TRANSACTION READ ONLY`, always
+    /// rolled back. (MySQL commits DDL implicitly even there, so the classifier in front
+    /// matters more here than anywhere.) Prepared statements refuse a second statement.
     async fn run(
         &self,
         sql: &str,
         params: &[serde_json::Value],
+        options: &QueryOptions,
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
+        if options.read_only {
+            check_read_only(Dialect::Mysql, sql)?;
+        }
         let pool = self.pool().await?;
-        let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
+        let mut session = Session::open(&pool, options.read_only.then_some("START TRANSACTION READ ONLY"))
+            .await
+            .map_err(|e| self.err(e))?;
+        let guard = if options.cancellable {
+            let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+                .fetch_one(session.conn())
+                .await
+                .map_err(|e| self.err(e))?;
+            Some(CancelOnDrop::new(pool.clone(), format!("KILL QUERY {id}")))
+        } else {
+            None
+        };
+        let outcome = self.statement(session.conn(), sql, params, collector).await;
+        if let Some(guard) = guard {
+            guard.disarm();
+        }
+        session.finish().await;
+        outcome
+    }
+
+    async fn statement(
+        &self,
+        conn: &mut sqlx::MySqlConnection,
+        sql: &str,
+        params: &[serde_json::Value],
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
         let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         if let Some(Either::Right(expected)) = statement.parameters() {
             check_param_count(expected, params.len(), "?")?;
@@ -154,10 +187,10 @@ impl Database for Mysql {
         self.pool.close().await;
     }
 
-    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         let started = Instant::now();
         let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
+        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
         Ok(QueryResult {
             columns,
             row_count: collector.rows.len(),
@@ -167,8 +200,8 @@ impl Database for Mysql {
         })
     }
 
-    async fn execute(&self, sql: &str, params: &[serde_json::Value], _limits: &QueryLimits) -> Result<ExecOutcome> {
-        let (_, rows_affected) = self.run(sql, params, None).await?;
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
+        let (_, rows_affected) = self.run(sql, params, options, None).await?;
         Ok(ExecOutcome { rows_affected })
     }
 

@@ -10,15 +10,15 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult, Result,
-    SchemaInfo, TableInfo, TableRef, Value,
+    Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
+    Result, SchemaInfo, TableInfo, TableRef, Value, check_read_only,
 };
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo};
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, SqlSafeStr, Statement, ValueRef};
 
 use crate::OpenOptions;
-use crate::pool::PoolSlot;
+use crate::pool::{CancelOnDrop, PoolSlot, Session};
 use crate::sql::{RowCollector, check_param_count, map_error};
 
 pub struct Postgres {
@@ -62,16 +62,48 @@ impl Postgres {
             .collect()
     }
 
-    /// Prepares `sql` on one pooled connection (cached there after the first time), binds
-    /// the parameters and streams the rows into `collector`.
+    /// Runs one statement: read-only ones inside a `BEGIN READ ONLY` transaction that is
+    /// always rolled back, so PostgreSQL itself refuses writes the classifier missed; the
+    /// extended protocol refuses a second statement in the text.
     async fn run(
         &self,
         sql: &str,
         params: &[serde_json::Value],
+        options: &QueryOptions,
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
+        if options.read_only {
+            check_read_only(Dialect::Postgres, sql)?;
+        }
         let pool = self.pool().await?;
-        let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
+        let mut session =
+            Session::open(&pool, options.read_only.then_some("BEGIN READ ONLY")).await.map_err(|e| self.err(e))?;
+        let guard = if options.cancellable {
+            let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(session.conn())
+                .await
+                .map_err(|e| self.err(e))?;
+            Some(CancelOnDrop::new(pool.clone(), format!("SELECT pg_cancel_backend({pid})")))
+        } else {
+            None
+        };
+        let outcome = self.statement(session.conn(), sql, params, collector).await;
+        if let Some(guard) = guard {
+            guard.disarm();
+        }
+        session.finish().await;
+        outcome
+    }
+
+    /// Prepares `sql` (cached on the connection after the first time), binds the
+    /// parameters as the declared types and streams the rows into `collector`.
+    async fn statement(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        sql: &str,
+        params: &[serde_json::Value],
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
         let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         let types = match statement.parameters() {
             Some(Either::Left(types)) => types.to_vec(),
@@ -156,10 +188,10 @@ impl Database for Postgres {
         self.pool.close().await;
     }
 
-    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         let started = Instant::now();
         let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
+        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
         Ok(QueryResult {
             columns,
             row_count: collector.rows.len(),
@@ -169,8 +201,8 @@ impl Database for Postgres {
         })
     }
 
-    async fn execute(&self, sql: &str, params: &[serde_json::Value], _limits: &QueryLimits) -> Result<ExecOutcome> {
-        let (_, rows_affected) = self.run(sql, params, None).await?;
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
+        let (_, rows_affected) = self.run(sql, params, options, None).await?;
         Ok(ExecOutcome { rows_affected })
     }
 

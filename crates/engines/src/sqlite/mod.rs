@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Endpoint, Engine, Error, ErrorCode, ExecOutcome, QueryLimits, QueryResult,
-    Result, SchemaInfo, TableInfo, TableRef, Value,
+    Column, ConnectionTarget, Database, Dialect, Endpoint, Engine, Error, ErrorCode, ExecOutcome, QueryOptions,
+    QueryResult, Result, SchemaInfo, TableInfo, TableRef, Value, check_read_only,
 };
 use futures_util::TryStreamExt;
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
@@ -27,6 +27,9 @@ pub struct Sqlite {
     path: PathBuf,
     open: OpenOptions,
     pool: PoolSlot<sqlx::Sqlite>,
+    /// Connections opened read-only by SQLite itself, with `query_only` on: what
+    /// read-only calls run on.
+    read_only_pool: PoolSlot<sqlx::Sqlite>,
 }
 
 impl Sqlite {
@@ -41,24 +44,38 @@ impl Sqlite {
             // Another process (the desktop app, an MCP endpoint) may be writing.
             .busy_timeout(Duration::from_secs(5))
             .disable_statement_logging();
-        Ok(Sqlite { target, path, open, pool: PoolSlot::new(options) })
+        let read_only = options.clone().read_only(true).create_if_missing(false).pragma("query_only", "ON");
+        Ok(Sqlite { target, path, open, pool: PoolSlot::new(options), read_only_pool: PoolSlot::new(read_only) })
     }
 
     async fn pool(&self) -> Result<SqlitePool> {
         self.pool.get(&self.open, &self.target, classify, SqlitePoolOptions::new).await
     }
 
+    async fn read_only_pool(&self) -> Result<SqlitePool> {
+        self.read_only_pool.get(&self.open, &self.target, classify, SqlitePoolOptions::new).await
+    }
+
     fn err(&self, e: sqlx::Error) -> Error {
         map_error(e, &self.target, classify)
     }
 
+    /// Runs one statement: read-only ones (one statement only: sqlx would run every
+    /// statement of the text) on connections SQLite opened read-only with `query_only`.
+    /// (SQLite runs in-process; a dropped call is not cancelled mid-statement.)
     async fn run(
         &self,
         sql: &str,
         params: &[serde_json::Value],
+        options: &QueryOptions,
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
-        let pool = self.pool().await?;
+        let pool = if options.read_only {
+            check_read_only(Dialect::Sqlite, sql)?;
+            self.read_only_pool().await?
+        } else {
+            self.pool().await?
+        };
         let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
         let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         if let Some(Either::Right(expected)) = statement.parameters() {
@@ -177,12 +194,13 @@ impl Database for Sqlite {
 
     async fn disconnect(&self) {
         self.pool.close().await;
+        self.read_only_pool.close().await;
     }
 
-    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryLimits) -> Result<QueryResult> {
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         let started = Instant::now();
         let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
+        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
         Ok(QueryResult {
             columns,
             row_count: collector.rows.len(),
@@ -192,8 +210,8 @@ impl Database for Sqlite {
         })
     }
 
-    async fn execute(&self, sql: &str, params: &[serde_json::Value], _limits: &QueryLimits) -> Result<ExecOutcome> {
-        let (_, rows_affected) = self.run(sql, params, None).await?;
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
+        let (_, rows_affected) = self.run(sql, params, options, None).await?;
         Ok(ExecOutcome { rows_affected })
     }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionState, ConnectionTarget, QueryLimits, ReconnectPolicy};
+use dbdock_core::{ConnectionState, ConnectionTarget, QueryOptions, ReconnectPolicy};
 use dbdock_engines::OpenOptions;
 use dbdock_engines::live::LiveConnection;
 use dbdock_testkit::PrivatePostgres;
@@ -75,7 +75,7 @@ async fn reconnects_after_the_server_restarts() {
     assert_eq!(seen, [ConnectionState::Connected, ConnectionState::Reconnecting, ConnectionState::Connected]);
     assert_eq!(live.status().attempts, 0);
 
-    let result = live.query("SELECT 41 + 1", &[], &QueryLimits::default()).await.expect("query after restart");
+    let result = live.query("SELECT 41 + 1", &[], &QueryOptions::default()).await.expect("query after restart");
     assert_eq!(result.rows[0][0], dbdock_core::Value::Int(42));
     live.close().await;
 }
@@ -86,11 +86,11 @@ async fn a_query_right_after_a_restart_succeeds_without_waiting_for_the_health_c
     // A health check far in the future: only the query itself can notice the restart.
     let policy = ReconnectPolicy { health_interval: Duration::from_secs(3600), ..fast_policy() };
     let live = open(&server, policy).await;
-    live.query("SELECT 1", &[], &QueryLimits::default()).await.expect("first query");
+    live.query("SELECT 1", &[], &QueryOptions::default()).await.expect("first query");
 
     server.kill();
     server.start_again();
-    let result = live.query("SELECT 'still here'", &[], &QueryLimits::default()).await.expect("query after restart");
+    let result = live.query("SELECT 'still here'", &[], &QueryOptions::default()).await.expect("query after restart");
     assert_eq!(result.rows[0][0], dbdock_core::Value::Text("still here".into()));
     assert_eq!(live.status().state, ConnectionState::Connected);
     live.close().await;

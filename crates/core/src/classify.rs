@@ -1,0 +1,477 @@
+//! A dialect-aware SQL statement classifier: the first line of DB Dock's read-only
+//! defence. It lexes just enough SQL (strings, quoted identifiers, comments, PostgreSQL
+//! dollar quoting, MySQL executable comments) to see the keywords and function calls a
+//! statement really contains, so a refusal can say *why*. It is not the last line: read-only
+//! statements also run where the database engine itself forbids writes (read-only
+//! transactions, `query_only` connections), because no keyword filter is ever complete.
+
+use crate::{Error, ErrorCode, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Mysql,
+    Sqlite,
+    Mssql,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Token {
+    /// Uppercased word, or the text of a quoted identifier (uppercased too).
+    word: String,
+    /// The next significant character is `(`: a function call.
+    call: bool,
+    quoted: bool,
+}
+
+#[derive(Debug, Default)]
+struct Lexed {
+    /// Tokens per statement (statements without tokens are dropped).
+    statements: Vec<Vec<Token>>,
+    /// A MySQL/MariaDB `/*! … */` or `/*M! … */` comment: code the server runs.
+    executable_comment: bool,
+    /// An `=` sign inside the statement (PRAGMA setters).
+    assignments: Vec<bool>,
+}
+
+/// How strings behave; MySQL's depend on the server's sql_mode, so it is lexed both ways.
+#[derive(Debug, Clone, Copy)]
+struct Mode {
+    backslash_escapes: bool,
+    double_quote_is_string: bool,
+    nested_comments: bool,
+    hash_comments: bool,
+    dollar_quotes: bool,
+    bracket_identifiers: bool,
+}
+
+fn modes(dialect: Dialect) -> Vec<Mode> {
+    let base = Mode {
+        backslash_escapes: false,
+        double_quote_is_string: false,
+        nested_comments: false,
+        hash_comments: false,
+        dollar_quotes: false,
+        bracket_identifiers: false,
+    };
+    match dialect {
+        Dialect::Postgres => vec![Mode { nested_comments: true, dollar_quotes: true, ..base }],
+        Dialect::Sqlite => vec![Mode { bracket_identifiers: true, ..base }],
+        Dialect::Mssql => vec![Mode { bracket_identifiers: true, nested_comments: true, ..base }],
+        Dialect::Mysql => [true, false]
+            .into_iter()
+            .flat_map(|escapes| {
+                [true, false].into_iter().map(move |dq| Mode {
+                    backslash_escapes: escapes,
+                    double_quote_is_string: dq,
+                    hash_comments: true,
+                    ..base
+                })
+            })
+            .collect(),
+    }
+}
+
+fn lex(sql: &str, mode: Mode) -> Lexed {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = Lexed::default();
+    let mut current: Vec<Token> = Vec::new();
+    let mut assignment = false;
+    let mut i = 0;
+    let n = chars.len();
+    let push = |tokens: &mut Vec<Token>, word: String, quoted: bool| {
+        tokens.push(Token { word: word.to_uppercase(), call: false, quoted });
+    };
+    while i < n {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            c if c.is_whitespace() => i += 1,
+            '-' if next == Some('-') => {
+                while i < n && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '#' if mode.hash_comments => {
+                while i < n && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if next == Some('*') => {
+                let executable = matches!(chars.get(i + 2), Some('!'))
+                    || (matches!(chars.get(i + 2), Some('M' | 'm')) && chars.get(i + 3) == Some(&'!'));
+                if executable && mode.hash_comments {
+                    out.executable_comment = true;
+                }
+                let mut depth = 1;
+                i += 2;
+                while i < n && depth > 0 {
+                    if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else if mode.nested_comments && chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                        depth += 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            '\'' => {
+                // E'…' strings take backslash escapes in PostgreSQL too.
+                let escapes = mode.backslash_escapes
+                    || (i > 0 && matches!(chars[i - 1], 'E' | 'e') && current.last().is_some_and(|t| t.word == "E"));
+                if escapes && current.last().is_some_and(|t| t.word == "E") {
+                    current.pop();
+                }
+                i = skip_quoted(&chars, i, '\'', escapes);
+            }
+            '"' if mode.double_quote_is_string => i = skip_quoted(&chars, i, '"', mode.backslash_escapes),
+            '"' | '`' => {
+                let end = skip_quoted(&chars, i, c, false);
+                let inner: String = chars[i + 1..end.saturating_sub(1).max(i + 1)].iter().collect();
+                push(&mut current, inner.replace(&format!("{c}{c}"), &c.to_string()), true);
+                i = end;
+            }
+            '[' if mode.bracket_identifiers => {
+                let end = chars[i..].iter().position(|&x| x == ']').map_or(n, |p| i + p + 1);
+                push(&mut current, chars[i + 1..end.saturating_sub(1).max(i + 1)].iter().collect(), true);
+                i = end;
+            }
+            '$' if mode.dollar_quotes && dollar_tag(&chars, i).is_some() => {
+                let tag = dollar_tag(&chars, i).unwrap_or_default();
+                let body_start = i + tag.len();
+                let tag_chars: Vec<char> = tag.chars().collect();
+                i = (body_start..n).find(|&j| chars[j..].starts_with(&tag_chars)).map_or(n, |j| j + tag_chars.len());
+            }
+            ';' => {
+                if !current.is_empty() {
+                    out.statements.push(std::mem::take(&mut current));
+                    out.assignments.push(assignment);
+                }
+                assignment = false;
+                i += 1;
+            }
+            '(' => {
+                if let Some(last) = current.last_mut() {
+                    last.call = true;
+                }
+                i += 1;
+            }
+            '=' => {
+                assignment = true;
+                i += 1;
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let start = i;
+                while i < n && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$') {
+                    i += 1;
+                }
+                push(&mut current, chars[start..i].iter().collect(), false);
+            }
+            _ => i += 1,
+        }
+    }
+    if !current.is_empty() {
+        out.statements.push(current);
+        out.assignments.push(assignment);
+    }
+    out
+}
+
+/// Index just past the closing quote (or the end of input when unterminated).
+fn skip_quoted(chars: &[char], start: usize, quote: char, backslash_escapes: bool) -> usize {
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if backslash_escapes => i += 2,
+            c if c == quote && chars.get(i + 1) == Some(&quote) => i += 2,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    chars.len()
+}
+
+/// `$tag$` or `$$` starting at `i` (not `$1`, a parameter).
+fn dollar_tag(chars: &[char], i: usize) -> Option<String> {
+    let mut j = i + 1;
+    while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_') {
+        if j == i + 1 && chars[j].is_ascii_digit() {
+            return None;
+        }
+        j += 1;
+    }
+    (chars.get(j) == Some(&'$')).then(|| chars[i..=j].iter().collect())
+}
+
+/// Statements a read-only connection may start with.
+const READ_STARTS: &[&str] = &["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "DESCRIBE", "DESC"];
+
+/// Data-changing keywords; caught anywhere (writable CTEs, `EXPLAIN ANALYZE DELETE`,
+/// `FOR UPDATE`) unless used as a function (`INSERT(…)`, `REPLACE(…)` in MySQL).
+const DML: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE", "TRUNCATE"];
+
+/// SQLite pragmas that only report, even with an argument (`PRAGMA table_info(t)`).
+const REPORTING_PRAGMAS: &[&str] = &[
+    "TABLE_INFO",
+    "TABLE_XINFO",
+    "TABLE_LIST",
+    "INDEX_LIST",
+    "INDEX_INFO",
+    "INDEX_XINFO",
+    "FOREIGN_KEY_LIST",
+    "FOREIGN_KEY_CHECK",
+    "DATABASE_LIST",
+    "COLLATION_LIST",
+    "FUNCTION_LIST",
+    "MODULE_LIST",
+    "PRAGMA_LIST",
+    "COMPILE_OPTIONS",
+    "INTEGRITY_CHECK",
+    "QUICK_CHECK",
+];
+
+/// SQLite pragmas that report without an argument and change something with one.
+const SETTING_PRAGMAS: &[&str] = &[
+    "USER_VERSION",
+    "SCHEMA_VERSION",
+    "PAGE_COUNT",
+    "PAGE_SIZE",
+    "ENCODING",
+    "FREELIST_COUNT",
+    "APPLICATION_ID",
+    "DATA_VERSION",
+];
+
+/// Whether a SQLite `PRAGMA [schema.]name[(arg)| = value]` only reads.
+fn pragma_reads(tokens: &[Token], has_assignment: bool) -> bool {
+    // The pragma's name is the last word before an argument (or the last word).
+    let words = &tokens[1..];
+    let Some(name) = words.iter().find(|t| t.call).or_else(|| words.last()) else { return false };
+    let with_argument = name.call || has_assignment;
+    REPORTING_PRAGMAS.contains(&name.word.as_str()) && !has_assignment
+        || SETTING_PRAGMAS.contains(&name.word.as_str()) && !with_argument
+}
+
+/// Functions with side effects (or that read the server's files), by dialect.
+fn forbidden_function(dialect: Dialect, name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    let n = lower.as_str();
+    let reason = match dialect {
+        Dialect::Postgres => match n {
+            "nextval" | "setval" => "changes a sequence",
+            "pg_terminate_backend" | "pg_cancel_backend" => "stops other sessions",
+            "pg_reload_conf" | "pg_rotate_logfile" | "pg_switch_wal" | "pg_create_restore_point" | "pg_promote" => {
+                "changes the server"
+            }
+            "lo_import" | "lo_export" | "lo_unlink" | "lo_create" | "lo_creat" | "lo_put" | "lo_from_bytea"
+            | "lo_truncate" | "lowrite" | "lo_open" => "touches large objects or server files",
+            "set_config" => "changes session settings",
+            "pg_notify" => "sends notifications",
+            "pg_read_file" | "pg_read_binary_file" | "pg_ls_dir" | "pg_stat_file" => "reads the server's files",
+            "pg_file_write" | "pg_file_rename" | "pg_file_unlink" | "pg_logical_emit_message" => "writes on the server",
+            n if n.starts_with("dblink") => "runs statements on another server",
+            n if n.starts_with("pg_advisory") || n.starts_with("pg_try_advisory") => "takes locks",
+            n if n.starts_with("pg_stat_reset") => "resets statistics",
+            _ => return None,
+        },
+        Dialect::Mysql => match n {
+            "load_file" => "reads the server's files",
+            "sleep" | "benchmark" => "ties up the server",
+            "get_lock" | "release_lock" | "release_all_locks" | "master_pos_wait" | "source_pos_wait" => {
+                "takes locks or waits"
+            }
+            _ => return None,
+        },
+        Dialect::Sqlite => match n {
+            "load_extension" | "writefile" | "readfile" | "edit" | "fts3_tokenizer" => "reaches outside the database",
+            _ => return None,
+        },
+        Dialect::Mssql => match n {
+            "openquery" | "openrowset" | "opendatasource" => "runs statements on another server",
+            "xp_cmdshell" | "sp_executesql" => "runs arbitrary commands",
+            _ => return None,
+        },
+    };
+    Some(reason)
+}
+
+fn violation(reason: String) -> Error {
+    Error::new(
+        ErrorCode::ReadOnlyViolation,
+        format!(
+            "{reason}. This connection is read-only: ask the user to allow writes for the profile if a change is really needed"
+        ),
+    )
+}
+
+/// Checks that `sql` is one statement that only reads. The error (`READ_ONLY_VIOLATION`)
+/// names what was found.
+pub fn check_read_only(dialect: Dialect, sql: &str) -> Result<()> {
+    for mode in modes(dialect) {
+        check_lexed(dialect, &lex(sql, mode))?;
+    }
+    Ok(())
+}
+
+fn check_lexed(dialect: Dialect, lexed: &Lexed) -> Result<()> {
+    if lexed.executable_comment {
+        return Err(violation(
+            "the statement contains a /*! … */ executable comment, which the server runs as code".into(),
+        ));
+    }
+    match lexed.statements.len() {
+        0 => return Err(Error::invalid_input("the statement is empty")),
+        1 => {}
+        n => return Err(violation(format!("found {n} statements; send one statement per call"))),
+    }
+    let tokens = &lexed.statements[0];
+    let first = tokens.first().map(|t| t.word.as_str()).unwrap_or_default();
+    let pragma_ok = dialect == Dialect::Sqlite
+        && first == "PRAGMA"
+        && pragma_reads(tokens, lexed.assignments.first().copied().unwrap_or(false));
+    if !READ_STARTS.contains(&first) && !pragma_ok {
+        return Err(violation(format!(
+            "'{first}' is not a read: a read-only connection runs only SELECT, WITH … SELECT, VALUES, SHOW, EXPLAIN and DESCRIBE"
+        )));
+    }
+    let mut case_depth = 0usize;
+    for (i, token) in tokens.iter().enumerate() {
+        let word = token.word.as_str();
+        if token.quoted {
+            if token.call
+                && let Some(reason) = forbidden_function(dialect, word)
+            {
+                return Err(violation(format!("{} {reason}", word.to_ascii_lowercase())));
+            }
+            continue;
+        }
+        match word {
+            "CASE" => case_depth += 1,
+            "END" if case_depth > 0 => case_depth -= 1,
+            w if DML.contains(&w) && !token.call => {
+                return Err(violation(format!("the statement contains {w}, which changes data")));
+            }
+            "INTO" => return Err(violation("SELECT … INTO writes its result somewhere".into())),
+            "SHARE" | "NOWAIT" if i > 0 && tokens[i - 1].word == "FOR" => {
+                return Err(violation("FOR SHARE takes row locks".into()));
+            }
+            "LOCK" if tokens.get(i + 1).is_some_and(|t| t.word == "IN") => {
+                return Err(violation("LOCK IN SHARE MODE takes row locks".into()));
+            }
+            "EXEC" | "EXECUTE" if dialect == Dialect::Mssql => {
+                return Err(violation("EXEC runs a procedure, which may change data".into()));
+            }
+            _ => {}
+        }
+        if token.call
+            && let Some(reason) = forbidden_function(dialect, word)
+        {
+            return Err(violation(format!("{} {reason}", word.to_ascii_lowercase())));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(dialect: Dialect, sql: &str) -> bool {
+        check_read_only(dialect, sql).is_err_and(|e| e.code == ErrorCode::ReadOnlyViolation)
+    }
+
+    #[test]
+    fn reads_pass() {
+        for (d, sql) in [
+            (Dialect::Postgres, "SELECT 1"),
+            (Dialect::Postgres, "  with t as (select * from x) select * from t;  "),
+            (Dialect::Postgres, "SELECT 'DELETE FROM x; DROP TABLE y' AS s, \"update\" FROM t -- DROP"),
+            (Dialect::Postgres, "SELECT $$ INSERT INTO x $$, $tag$ ; DELETE $tag$"),
+            (Dialect::Postgres, "SELECT CASE WHEN a THEN 1 ELSE 2 END, coalesce(b, 0) FROM t WHERE c = $1"),
+            (Dialect::Postgres, "EXPLAIN ANALYZE SELECT * FROM t"),
+            (Dialect::Postgres, "VALUES (1), (2)"),
+            (Dialect::Postgres, "TABLE orders"),
+            (Dialect::Postgres, "SHOW search_path"),
+            (Dialect::Postgres, "SELECT /* nested /* comment */ DELETE */ 1"),
+            (Dialect::Postgres, "SELECT E'it\\'s; DELETE' AS x"),
+            (Dialect::Mysql, "SELECT REPLACE(name, 'a', 'b'), INSERT('abc', 1, 1, 'x') FROM t"),
+            (Dialect::Mysql, "SELECT * FROM t WHERE s = 'it''s'"),
+            (Dialect::Mysql, "SHOW TABLES"),
+            (Dialect::Mysql, "DESCRIBE t"),
+            (Dialect::Mysql, "SELECT `delete` FROM `update`"),
+            (Dialect::Sqlite, "SELECT [insert] FROM t"),
+            (Dialect::Sqlite, "PRAGMA table_info(orders)"),
+            (Dialect::Sqlite, "PRAGMA main.table_info('orders')"),
+            (Dialect::Sqlite, "PRAGMA user_version"),
+        ] {
+            assert!(check_read_only(d, sql).is_ok(), "{d:?}: {sql}: {:?}", check_read_only(d, sql));
+        }
+    }
+
+    #[test]
+    fn writes_and_tricks_are_refused() {
+        for (d, sql) in [
+            (Dialect::Postgres, "DELETE FROM t"),
+            (Dialect::Postgres, "WITH gone AS (DELETE FROM t RETURNING *) SELECT * FROM gone"),
+            (Dialect::Postgres, "COMMIT; DROP TABLE t"),
+            (Dialect::Postgres, "END; DROP TABLE t"),
+            (Dialect::Postgres, "SELECT 1; SELECT 2"),
+            (Dialect::Postgres, "SET TRANSACTION READ WRITE"),
+            (Dialect::Postgres, "SELECT * INTO new_table FROM t"),
+            (Dialect::Postgres, "COPY t TO PROGRAM 'rm -rf /'"),
+            (Dialect::Postgres, "CREATE TEMP TABLE x AS SELECT 1"),
+            (Dialect::Postgres, "SELECT nextval('s')"),
+            (Dialect::Postgres, "SELECT pg_catalog.setval('s', 1)"),
+            (Dialect::Postgres, "SELECT \"pg_terminate_backend\"(123)"),
+            (Dialect::Postgres, "SELECT PG_TERMINATE_BACKEND (123)"),
+            (Dialect::Postgres, "SELECT lo_import('/etc/passwd')"),
+            (Dialect::Postgres, "SELECT set_config('default_transaction_read_only', 'off', false)"),
+            (Dialect::Postgres, "SELECT * FROM t FOR UPDATE"),
+            (Dialect::Postgres, "SELECT * FROM t FOR SHARE"),
+            (Dialect::Postgres, "EXPLAIN ANALYZE DELETE FROM t"),
+            (Dialect::Postgres, "sElEcT 1; dElEtE fRoM t"),
+            (Dialect::Postgres, "DO $$ BEGIN DELETE FROM t; END $$"),
+            (Dialect::Postgres, "LOCK TABLE t"),
+            (Dialect::Postgres, "NOTIFY ch"),
+            (Dialect::Mysql, "/*!50000 DELETE FROM t */"),
+            (Dialect::Mysql, "SELECT 1 /*!50000 , (DELETE FROM t) */"),
+            (Dialect::Mysql, "SELECT /*M! 1, */ 2"),
+            (Dialect::Mysql, "SELECT * FROM t INTO OUTFILE '/tmp/x'"),
+            (Dialect::Mysql, "SELECT LOAD_FILE('/etc/passwd')"),
+            (Dialect::Mysql, "SELECT SLEEP(100)"),
+            (Dialect::Mysql, "SELECT BENCHMARK(100000000, MD5('x'))"),
+            (Dialect::Mysql, "SELECT * FROM t LOCK IN SHARE MODE"),
+            (Dialect::Mysql, "LOCK TABLES t WRITE"),
+            (Dialect::Mysql, "SET GLOBAL max_connections = 1"),
+            (Dialect::Mysql, "CREATE TABLE x (a int)"),
+            (Dialect::Mysql, "SELECT \"a\\\"; DELETE FROM t; -- \""),
+            (Dialect::Mysql, "REPLACE INTO t VALUES (1)"),
+            // Harmless with backslash escapes, a DELETE under NO_BACKSLASH_ESCAPES: refused.
+            (Dialect::Mysql, "SELECT * FROM t WHERE s = 'a\\'; DELETE FROM t; -- '"),
+            (Dialect::Sqlite, "ATTACH DATABASE '/tmp/x.db' AS x"),
+            (Dialect::Sqlite, "VACUUM INTO '/tmp/copy.db'"),
+            (Dialect::Sqlite, "PRAGMA writable_schema = ON"),
+            (Dialect::Sqlite, "PRAGMA journal_mode = DELETE"),
+            (Dialect::Sqlite, "PRAGMA journal_mode(WAL)"),
+            (Dialect::Sqlite, "PRAGMA user_version = 3"),
+            (Dialect::Sqlite, "SELECT load_extension('x')"),
+            (Dialect::Sqlite, "SELECT 1; DELETE FROM t"),
+            (Dialect::Mssql, "EXEC sp_who"),
+            (Dialect::Mssql, "SELECT * FROM OPENQUERY(srv, 'DELETE FROM t')"),
+            (Dialect::Mssql, "SELECT * INTO #x FROM t"),
+        ] {
+            assert!(refused(d, sql), "{d:?} let through: {sql}");
+        }
+    }
+
+    #[test]
+    fn errors_say_why_and_what_to_do() {
+        let e = check_read_only(Dialect::Postgres, "UPDATE t SET a = 1").err().map(|e| e.message).unwrap_or_default();
+        assert!(e.starts_with("'UPDATE' is not a read"), "{e}");
+        assert!(e.contains("allow writes"), "{e}");
+        let e = check_read_only(Dialect::Postgres, "").err();
+        assert_eq!(e.map(|e| e.code), Some(ErrorCode::InvalidInput));
+    }
+}
