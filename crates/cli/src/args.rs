@@ -20,8 +20,34 @@ pub enum Command {
     /// Manage saved connection profiles (secrets live in the OS keyring).
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Serve the MCP endpoint to AI clients: stdio by default, or streamable HTTP on loopback.
+    Mcp(McpArgs),
+    /// Show the log of AI calls, newest first.
+    Audit(AuditArgs),
     /// Create the demo shop database (SQLite) if it is missing, and print its URL.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Serve streamable HTTP on this loopback address (e.g. 127.0.0.1:8765) instead of stdio.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub http: Option<std::net::SocketAddr>,
+    /// Expose only this profile; repeat for more (default: every profile whose AI access is not none).
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+    /// Let connect-database open URLs that are not saved profiles (read-only).
+    #[arg(long)]
+    pub allow_adhoc: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
+    /// How many entries, newest first.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: u32,
 }
 
 #[derive(Debug, Args)]

@@ -213,3 +213,33 @@ pub fn print_import_report(report: &dbdock_store::ImportReport) -> Result<()> {
         Ok(())
     })
 }
+
+pub fn print_audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -> Result<()> {
+    if format == SchemaFormat::Json {
+        return json_line(&entries);
+    }
+    let mut table = new_table();
+    table.set_header(["time", "client", "tool", "connection", "outcome", "rows", "ms", "statement"]);
+    for e in entries {
+        let outcome = match &e.error_code {
+            Some(code) => format!("{} {code}", e.outcome),
+            None => e.outcome.clone(),
+        };
+        let statement: String = e.statement.as_deref().unwrap_or("").chars().take(60).collect();
+        table.add_row([
+            e.at.clone(),
+            e.client.clone().unwrap_or_default(),
+            e.tool.clone(),
+            e.profile.clone().unwrap_or_default(),
+            outcome,
+            e.rows.map(|r| r.to_string()).unwrap_or_default(),
+            format!("{:.1}", e.duration_ms),
+            statement,
+        ]);
+    }
+    write_stdout(
+        |out| {
+            if entries.is_empty() { writeln!(out, "no AI calls recorded yet") } else { writeln!(out, "{table}") }
+        },
+    )
+}

@@ -6,7 +6,7 @@ use dbdock_core::{ConnectionTarget, Database, Error, Profile, QueryOptions, Resu
 use dbdock_engines::OpenOptions;
 use dbdock_store::{Home, Store};
 
-use crate::args::{Cli, Command, Connection, DemoArgs, QueryArgs, SchemaArgs};
+use crate::args::{Cli, Command, Connection, DemoArgs, McpArgs, QueryArgs, SchemaArgs};
 use crate::{output, profile};
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -14,6 +14,13 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Query(args) => query(args).await,
         Command::Schema(args) => schema(args).await,
         Command::Profile(command) => profile::run(command).await,
+        Command::Mcp(args) => mcp(args).await,
+        Command::Audit(args) => {
+            let store = open_store().await?;
+            let entries = store.audit_entries(args.limit).await;
+            store.close().await;
+            output::print_audit(&entries?, args.format)
+        }
         Command::Demo(args) => demo(args).await,
     }
 }
@@ -62,6 +69,33 @@ async fn schema(args: SchemaArgs) -> Result<()> {
     };
     db.disconnect().await;
     outcome?
+}
+
+async fn mcp(args: McpArgs) -> Result<()> {
+    let store = open_store().await?;
+    let home = store.home().clone();
+    let config = dbdock_mcp::EndpointConfig { profiles: args.profiles, allow_adhoc: args.allow_adhoc };
+    let endpoint = dbdock_mcp::Endpoint::new(store, config);
+    let Some(addr) = args.http else {
+        return dbdock_mcp::serve_stdio(endpoint).await;
+    };
+    let (token, created) = dbdock_mcp::http_token(&home)?;
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let on_signal = shutdown.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        on_signal.cancel();
+    });
+    let token_path = home.root().join("mcp-http-token");
+    let note = if created {
+        format!("bearer token (shown once, kept in {}): {token}", token_path.display())
+    } else {
+        format!("bearer token: in {}", token_path.display())
+    };
+    eprintln!("DB Dock MCP endpoint on http://{addr}/mcp\n{note}");
+    let outcome = dbdock_mcp::serve_http(endpoint.clone(), addr, token, shutdown).await;
+    endpoint.close().await;
+    outcome
 }
 
 async fn demo(args: DemoArgs) -> Result<()> {

@@ -208,6 +208,106 @@ fn dollar_tag(chars: &[char], i: usize) -> Option<String> {
 /// Statements a read-only connection may start with.
 const READ_STARTS: &[&str] = &["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN", "DESCRIBE", "DESC"];
 
+/// Every keyword that starts a statement in one of the dialects. A first word outside
+/// this list is not SQL DB Dock knows (a typo, most likely): still refused on a read-only
+/// connection, but reported as bad input rather than as a write.
+const STATEMENT_STARTS: &[&str] = &[
+    "SELECT",
+    "WITH",
+    "VALUES",
+    "TABLE",
+    "SHOW",
+    "EXPLAIN",
+    "DESCRIBE",
+    "DESC",
+    "PRAGMA",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "MERGE",
+    "UPSERT",
+    "REPLACE",
+    "TRUNCATE",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "RENAME",
+    "GRANT",
+    "REVOKE",
+    "DENY",
+    "COPY",
+    "CALL",
+    "EXEC",
+    "EXECUTE",
+    "DO",
+    "LOCK",
+    "UNLOCK",
+    "VACUUM",
+    "ANALYZE",
+    "ANALYSE",
+    "REINDEX",
+    "CLUSTER",
+    "REFRESH",
+    "COMMENT",
+    "SECURITY",
+    "SET",
+    "RESET",
+    "BEGIN",
+    "START",
+    "COMMIT",
+    "ROLLBACK",
+    "END",
+    "ABORT",
+    "SAVEPOINT",
+    "RELEASE",
+    "PREPARE",
+    "DEALLOCATE",
+    "LISTEN",
+    "NOTIFY",
+    "UNLISTEN",
+    "DISCARD",
+    "LOAD",
+    "ATTACH",
+    "DETACH",
+    "HANDLER",
+    "IMPORT",
+    "FLUSH",
+    "KILL",
+    "SHUTDOWN",
+    "INSTALL",
+    "UNINSTALL",
+    "CHECKPOINT",
+    "OPTIMIZE",
+    "REPAIR",
+    "CHECK",
+    "CHECKSUM",
+    "CACHE",
+    "PURGE",
+    "USE",
+    "FETCH",
+    "MOVE",
+    "CLOSE",
+    "DECLARE",
+    "REASSIGN",
+    "CHANGE",
+    "STOP",
+    "XA",
+    "BINLOG",
+    "DBCC",
+    "BACKUP",
+    "RESTORE",
+    "BULK",
+    "OPEN",
+    "WAITFOR",
+    "SIGNAL",
+    "RESIGNAL",
+    "GET",
+    "IF",
+    "WHILE",
+    "RETURN",
+    "GO",
+];
+
 /// Data-changing keywords; caught anywhere (writable CTEs, `EXPLAIN ANALYZE DELETE`,
 /// `FOR UPDATE`) unless used as a function (`INSERT(…)`, `REPLACE(…)` in MySQL).
 const DML: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE", "TRUNCATE"];
@@ -331,6 +431,12 @@ fn check_lexed(dialect: Dialect, lexed: &Lexed) -> Result<()> {
     let pragma_ok = dialect == Dialect::Sqlite
         && first == "PRAGMA"
         && pragma_reads(tokens, lexed.assignments.first().copied().unwrap_or(false));
+    if !STATEMENT_STARTS.contains(&first) {
+        return Err(Error::invalid_input(format!(
+            "'{first}' does not start a SQL statement (a typo?); on this read-only connection run one SELECT, WITH … SELECT, \
+             VALUES, SHOW, EXPLAIN or DESCRIBE statement"
+        )));
+    }
     if !READ_STARTS.contains(&first) && !pragma_ok {
         return Err(violation(format!(
             "'{first}' is not a read: a read-only connection runs only SELECT, WITH … SELECT, VALUES, SHOW, EXPLAIN and DESCRIBE"
@@ -473,5 +579,8 @@ mod tests {
         assert!(e.contains("allow writes"), "{e}");
         let e = check_read_only(Dialect::Postgres, "").err();
         assert_eq!(e.map(|e| e.code), Some(ErrorCode::InvalidInput));
+        let e = check_read_only(Dialect::Postgres, "SELEC 1").err();
+        assert_eq!(e.as_ref().map(|e| e.code), Some(ErrorCode::InvalidInput));
+        assert!(e.is_some_and(|e| e.message.contains("typo")));
     }
 }

@@ -1,1 +1,31 @@
-pub fn x() {}
+//! DB Dock's MCP endpoint: the tools, resources and instructions an AI client sees, on
+//! stdio (`dbdock mcp`) and streamable HTTP bound to loopback (`dbdock mcp --http`).
+//!
+//! This crate joins the engines and the store. Safety lives below it (the engines enforce
+//! read-only access in the database itself); here it decides which profiles are exposed,
+//! with what access and caps, and records every call in the audit log.
+
+mod endpoint;
+mod http;
+mod render;
+mod resources;
+mod server;
+mod token;
+
+pub use endpoint::{Endpoint, EndpointConfig};
+pub use http::serve_http;
+pub use server::DbDockServer;
+pub use token::http_token;
+
+/// Serves one MCP session on stdin/stdout until the client closes stdin.
+pub async fn serve_stdio(endpoint: std::sync::Arc<Endpoint>) -> dbdock_core::Result<()> {
+    use rmcp::ServiceExt;
+    let server = DbDockServer::new(endpoint.clone(), "stdio");
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| dbdock_core::Error::connection_failed(format!("the MCP client did not initialize: {e}")))?;
+    let _ = running.waiting().await;
+    endpoint.close().await;
+    Ok(())
+}

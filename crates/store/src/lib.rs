@@ -4,6 +4,7 @@
 //!
 //! The store builds on `dbdock-core` only; it knows no engine, no MCP and no window.
 
+mod audit;
 mod env_profiles;
 mod home;
 mod migrate;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use dbdock_core::{Error, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use audit::AuditEntry;
 pub use env_profiles::env_profiles;
 pub use home::Home;
 pub use profiles::{ImportReport, NewProfile, ProfileExport, ResolvedProfile};

@@ -11,7 +11,10 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use crate::Home;
 
 /// The migrations, in order. Add new files at the end; never edit a released one.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "profiles", include_str!("../migrations/0001_profiles.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "profiles", include_str!("../migrations/0001_profiles.sql")),
+    (2, "audit", include_str!("../migrations/0002_audit.sql")),
+];
 
 #[derive(Debug)]
 struct Embedded;

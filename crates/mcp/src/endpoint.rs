@@ -1,0 +1,199 @@
+//! What every MCP session of one `dbdock mcp` process shares: the store, which profiles
+//! are exposed, and the open connections (one live connection per profile).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use dbdock_core::{Access, ConnectionTarget, Error, Profile, ProfileSource, ReconnectPolicy, Result, Secret};
+use dbdock_engines::OpenOptions;
+use dbdock_engines::live::LiveConnection;
+use dbdock_store::{AuditEntry, ResolvedProfile, Store};
+use tokio::sync::Mutex;
+
+/// Rows per result when the profile sets no cap.
+pub const DEFAULT_MAX_ROWS: u64 = 200;
+/// Bytes of row data per result when the profile sets no cap.
+pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024;
+/// Statement timeout when the profile sets none.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+#[derive(Debug, Clone, Default)]
+pub struct EndpointConfig {
+    /// Expose only these profiles (all with AI access other than `none` when empty).
+    pub profiles: Vec<String>,
+    /// Let `connect-database` open a URL that is not a saved profile.
+    pub allow_adhoc: bool,
+}
+
+/// A profile opened for AI use.
+pub struct OpenProfile {
+    pub profile: Profile,
+    pub live: LiveConnection,
+    /// Scrubbed from everything the audit log stores.
+    pub secret: Option<Secret>,
+}
+
+impl OpenProfile {
+    pub fn max_rows(&self) -> u64 {
+        self.profile.max_rows.unwrap_or(DEFAULT_MAX_ROWS)
+    }
+    pub fn max_bytes(&self) -> u64 {
+        self.profile.max_bytes.unwrap_or(DEFAULT_MAX_BYTES)
+    }
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.profile.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))
+    }
+    /// Text with the profile's secret masked, for the audit log.
+    pub fn scrub(&self, text: &str) -> String {
+        match &self.secret {
+            Some(s) if s.expose().len() >= 3 => text.replace(s.expose(), "***"),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+pub struct Endpoint {
+    store: Store,
+    config: EndpointConfig,
+    open: Mutex<HashMap<String, Arc<OpenProfile>>>,
+}
+
+impl Endpoint {
+    pub fn new(store: Store, config: EndpointConfig) -> Arc<Endpoint> {
+        Arc::new(Endpoint { store, config, open: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn allows_adhoc(&self) -> bool {
+        self.config.allow_adhoc
+    }
+
+    /// The profiles this endpoint exposes: AI access other than `none`, and in the
+    /// `--profile` list when one was given.
+    pub async fn exposed_profiles(&self) -> Result<Vec<Profile>> {
+        let mut profiles: Vec<Profile> = self
+            .store
+            .profiles()
+            .await?
+            .into_iter()
+            .filter(|p| p.access != Access::None)
+            .filter(|p| {
+                self.config.profiles.is_empty() || self.config.profiles.iter().any(|n| n.eq_ignore_ascii_case(&p.name))
+            })
+            .collect();
+        // Ad-hoc connections opened this session are exposed too.
+        for open in self.open.lock().await.values() {
+            if open.profile.source == ProfileSource::Environment
+                && !profiles.iter().any(|p| p.name == open.profile.name)
+            {
+                profiles.push(open.profile.clone());
+            }
+        }
+        Ok(profiles)
+    }
+
+    async fn unknown(&self, name: &str) -> Error {
+        let names: Vec<String> =
+            self.exposed_profiles().await.map(|ps| ps.into_iter().map(|p| p.name).collect()).unwrap_or_default();
+        Error::not_found(if names.is_empty() {
+            format!("no connection '{name}': this endpoint exposes no connections; the user adds them in DB Dock")
+        } else {
+            format!("no connection '{name}'; call list-connections. Available: {}", names.join(", "))
+        })
+    }
+
+    /// The open connection for `name`, opening it on first use.
+    pub async fn connection(&self, name: &str) -> Result<Arc<OpenProfile>> {
+        if let Some(open) = self.open.lock().await.get(name) {
+            return Ok(Arc::clone(open));
+        }
+        let exposed = self.exposed_profiles().await?;
+        let Some(profile) = exposed.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
+            return Err(self.unknown(name).await);
+        };
+        let resolved = self.store.resolve(&profile.name).await?;
+        self.open_resolved(resolved).await
+    }
+
+    /// Opens a URL that is not a saved profile (only with `--allow-adhoc`), read-only.
+    pub async fn connect_adhoc(&self, name: &str, url: &str) -> Result<Arc<OpenProfile>> {
+        if !self.config.allow_adhoc {
+            return Err(Error::new(
+                dbdock_core::ErrorCode::PermissionDenied,
+                "this endpoint only opens the user's saved connections (call list-connections); ad-hoc URLs need \
+                 `dbdock mcp --allow-adhoc`",
+            ));
+        }
+        dbdock_core::validate_profile_name(name)?;
+        let target = ConnectionTarget::parse(url)?;
+        let profile = Profile {
+            id: format!("adhoc:{name}"),
+            name: name.to_owned(),
+            engine: target.engine(),
+            url: target.url_without_secret(),
+            has_secret: target.password().is_some(),
+            access: Access::ReadOnly,
+            max_rows: None,
+            max_bytes: None,
+            timeout_secs: None,
+            create_if_missing: false,
+            color: None,
+            tags: vec!["adhoc".into()],
+            source: ProfileSource::Environment,
+            created_at: None,
+            updated_at: None,
+        };
+        self.open_resolved(ResolvedProfile { profile, target }).await
+    }
+
+    async fn open_resolved(&self, resolved: ResolvedProfile) -> Result<Arc<OpenProfile>> {
+        let ResolvedProfile { profile, target } = resolved;
+        let secret = target.password().cloned();
+        let options = OpenOptions {
+            statement_timeout: Some(Duration::from_secs(profile.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))),
+            create_if_missing: profile.create_if_missing,
+            ..OpenOptions::default()
+        };
+        let db = dbdock_engines::adapter(target, options)?;
+        let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
+        let open = Arc::new(OpenProfile { profile, live, secret });
+        let mut map = self.open.lock().await;
+        // Another session may have opened it meanwhile: keep the first.
+        Ok(Arc::clone(map.entry(open.profile.name.clone()).or_insert(open)))
+    }
+
+    /// Closes one connection; `false` if it was not open.
+    pub async fn disconnect(&self, name: &str) -> bool {
+        let removed = self.open.lock().await.remove(name);
+        match removed {
+            Some(open) => {
+                open.live.database().disconnect().await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The state of an open connection, if it is open.
+    pub async fn status(&self, name: &str) -> Option<dbdock_core::ConnectionStatus> {
+        self.open.lock().await.get(name).map(|o| o.live.status())
+    }
+
+    pub async fn record(&self, entry: AuditEntry) {
+        if let Err(e) = self.store.record_audit(&entry).await {
+            tracing::error!(error = %e, tool = %entry.tool, "could not write the audit log");
+        }
+    }
+
+    pub async fn close(&self) {
+        let open: Vec<Arc<OpenProfile>> = self.open.lock().await.drain().map(|(_, o)| o).collect();
+        for o in open {
+            o.live.database().disconnect().await;
+        }
+        self.store.close().await;
+    }
+}

@@ -1,0 +1,101 @@
+//! The `database://` resources of seeds/002: a connection's whole schema, its table list,
+//! and one table. A table name is only ever matched against the catalog's names, never
+//! put into SQL, so a name with quotes or semicolons is simply not found.
+
+use dbdock_core::{Error, Profile, Result};
+use rmcp::model::{Resource, ResourceTemplate};
+use serde_json::json;
+
+use crate::endpoint::OpenProfile;
+use crate::render::Rendered;
+
+pub struct Address {
+    pub connection_id: String,
+    pub what: What,
+}
+
+pub enum What {
+    Schema,
+    Tables,
+    Table(String),
+}
+
+pub fn templates() -> Vec<ResourceTemplate> {
+    vec![
+        ResourceTemplate::new("database://{connectionId}/schema", "schema")
+            .with_description("Every table and view of a connection with columns, keys and indexes (JSON)")
+            .with_mime_type("application/json"),
+        ResourceTemplate::new("database://{connectionId}/tables", "tables")
+            .with_description("The names and kinds of a connection's tables and views (JSON)")
+            .with_mime_type("application/json"),
+        ResourceTemplate::new("database://{connectionId}/tables/{tableName}", "table")
+            .with_description("One table or view in full: columns, keys, indexes, foreign keys (JSON)")
+            .with_mime_type("application/json"),
+    ]
+}
+
+pub fn concrete(profiles: &[Profile]) -> Vec<Resource> {
+    profiles
+        .iter()
+        .flat_map(|p| {
+            [
+                Resource::new(format!("database://{}/schema", p.name), format!("{} schema", p.name))
+                    .with_description(format!("Schema of the {} connection '{}'", p.engine, p.name))
+                    .with_mime_type("application/json"),
+                Resource::new(format!("database://{}/tables", p.name), format!("{} tables", p.name))
+                    .with_description(format!("Tables and views of the {} connection '{}'", p.engine, p.name))
+                    .with_mime_type("application/json"),
+            ]
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+pub fn parse(uri: &str) -> Result<Address> {
+    let bad = || {
+        Error::invalid_input(format!(
+            "'{uri}' is not a DB Dock resource: expected database://{{connectionId}}/schema, /tables or /tables/{{tableName}}"
+        ))
+    };
+    let rest = uri.strip_prefix("database://").ok_or_else(bad)?;
+    let (connection_id, path) = rest.split_once('/').ok_or_else(bad)?;
+    let connection_id = percent_decode(connection_id).ok_or_else(bad)?;
+    let what = match path {
+        "schema" => What::Schema,
+        "tables" => What::Tables,
+        p => match p.strip_prefix("tables/") {
+            Some(name) if !name.is_empty() => What::Table(percent_decode(name).ok_or_else(bad)?),
+            _ => return Err(bad()),
+        },
+    };
+    Ok(Address { connection_id, what })
+}
+
+pub async fn read(open: &OpenProfile, address: &Address) -> Result<Rendered> {
+    let db = open.live.database();
+    Ok(match &address.what {
+        What::Schema => Rendered::json(&db.schema().await?),
+        What::Tables => {
+            let tables = db.list_tables().await?;
+            Rendered::json(
+                &json!({ "tables": tables.iter().map(|t| json!({ "name": t.to_string(), "kind": t.kind })).collect::<Vec<_>>() }),
+            )
+        }
+        What::Table(name) => Rendered::json(&db.table_schema(name).await?),
+    })
+}

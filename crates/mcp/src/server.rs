@@ -1,0 +1,623 @@
+//! The MCP server: seven tools (names from seeds/002, so mcp-dbs users feel at home) and
+//! the `database://` resources, each call written to the audit log.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use dbdock_core::{Access, Engine, Error, ErrorCode, QueryOptions, Result, TableKind, TableRef};
+use dbdock_store::AuditEntry;
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::{
+    CallToolResult, Implementation, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents, ServerCapabilities,
+    ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::endpoint::{Endpoint, OpenProfile};
+use crate::render::{Rendered, error_result};
+use crate::resources;
+
+const INSTRUCTIONS: &str = "DB Dock gives you the user's own database connections. Start with list-connections: it \
+names each connection (its connectionId), its engine and your access, which is read-only unless the user allowed \
+more. Explore before querying: search-objects with detail 'names' first, then 'summary' or 'full' for the tables you \
+need (or read database://{connectionId}/schema). Run one SELECT per execute-query call and pass values in params \
+($1, $2 on PostgreSQL; ? on MySQL and SQLite) instead of writing them into the SQL. Results are capped (200 rows and \
+256 KiB unless the user set other caps) and say truncated: true when cut: page with LIMIT/OFFSET or filter more \
+narrowly. Writes go through execute-update and work only where the user allowed read-write access; when a call \
+fails with READ_ONLY_VIOLATION or PERMISSION_DENIED, tell the user instead of working around it. Every call is \
+logged where the user can see it.";
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionArgs {
+    /// The connection's name, as list-connections shows it.
+    pub connection_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectArgs {
+    /// The connection's name, as list-connections shows it.
+    pub connection_id: String,
+    /// Only where the user started the endpoint with --allow-adhoc: a URL to open, read-only, under connectionId.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryArgs {
+    /// The connection's name, as list-connections shows it.
+    pub connection_id: String,
+    /// One SQL statement in the connection's dialect.
+    pub query: String,
+    /// Values for the placeholders, in order ($1, $2 … on PostgreSQL; ? on MySQL and SQLite).
+    #[serde(default)]
+    pub params: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectType {
+    #[default]
+    Any,
+    Table,
+    View,
+    Column,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Detail {
+    /// Qualified names and kinds only: cheap, start here.
+    #[default]
+    Names,
+    /// Names with their columns and types on one line each.
+    Summary,
+    /// Everything: columns, keys, indexes, foreign keys, comments.
+    Full,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchArgs {
+    /// The connection's name, as list-connections shows it.
+    pub connection_id: String,
+    /// Case-insensitive name pattern: a substring, or a glob with * and ? (for example `order*`).
+    pub pattern: Option<String>,
+    /// What to match: tables, views, columns (by column name), or any (the default).
+    pub object_type: Option<ObjectType>,
+    /// How much to return per match: names (default), summary or full.
+    pub detail: Option<Detail>,
+    /// Most matches to return (default 100 for names, 20 for summary, 5 for full).
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone)]
+pub struct DbDockServer {
+    endpoint: Arc<Endpoint>,
+    transport: &'static str,
+    tool_router: ToolRouter<Self>,
+}
+
+/// What one call did, for the audit log.
+struct Call<'a> {
+    tool: &'static str,
+    profile: Option<&'a str>,
+    statement: Option<&'a str>,
+    params: Option<&'a [Value]>,
+}
+
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) =
+        (pattern.to_lowercase().chars().collect(), text.to_lowercase().chars().collect());
+    if !p.iter().any(|c| *c == '*' || *c == '?') {
+        return t.iter().collect::<String>().contains(&p.iter().collect::<String>());
+    }
+    // Iterative wildcard match with backtracking to the last `*`.
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+fn explain_prefix(engine: Engine) -> Result<&'static str> {
+    match engine {
+        Engine::Postgres => Ok("EXPLAIN (FORMAT JSON) "),
+        Engine::Mysql => Ok("EXPLAIN FORMAT=JSON "),
+        Engine::Sqlite => Ok("EXPLAIN QUERY PLAN "),
+        other => Err(Error::unsupported(format!("explain-query does not support {other} connections"))),
+    }
+}
+
+#[tool_router]
+impl DbDockServer {
+    pub fn new(endpoint: Arc<Endpoint>, transport: &'static str) -> Self {
+        DbDockServer { endpoint, transport, tool_router: Self::tool_router() }
+    }
+
+    /// Writes the audit entry for a call and turns its outcome into the tool result.
+    async fn finish(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        call: Call<'_>,
+        open: Option<&OpenProfile>,
+        started: Instant,
+        outcome: Result<Rendered>,
+    ) -> CallToolResult {
+        let client = ctx.client_info();
+        let scrub = |text: &str| open.map_or_else(|| text.to_owned(), |o| o.scrub(text));
+        let (rows, bytes, error) = match &outcome {
+            Ok(r) => (r.rows, r.bytes, None),
+            Err(e) => (None, None, Some(e)),
+        };
+        self.endpoint
+            .record(AuditEntry {
+                id: 0,
+                at: String::new(),
+                client: client.as_ref().map(|c| c.name.clone()),
+                client_version: client.as_ref().map(|c| c.version.clone()),
+                transport: self.transport.to_owned(),
+                tool: call.tool.to_owned(),
+                profile: call.profile.map(str::to_owned),
+                statement: call.statement.map(scrub),
+                params: call
+                    .params
+                    .map(|p| serde_json::from_str(&scrub(&Value::from(p.to_vec()).to_string())).unwrap_or(Value::Null)),
+                rows,
+                bytes,
+                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                outcome: if error.is_some() { "error" } else { "ok" }.to_owned(),
+                error_code: error.map(|e| e.code.as_str().to_owned()),
+                error_message: error.map(|e| scrub(&e.message)),
+            })
+            .await;
+        match outcome {
+            Ok(rendered) => rendered.into_result(),
+            Err(e) => error_result(&e),
+        }
+    }
+
+    /// Runs `work` under the profile's time limit and the client's cancellation. Dropping
+    /// the work cancels the statement on the server (the engines' cancel-on-drop).
+    async fn guarded<T>(
+        open: &OpenProfile,
+        ct: &CancellationToken,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        // The server's statement_timeout fires first; this is the backstop for engines
+        // without one and for a network that stops answering.
+        let limit = open.timeout() + Duration::from_secs(2);
+        let timed_out = || {
+            Error::timeout(format!(
+                "the statement ran longer than the {} s limit of connection '{}' and was cancelled on the server; \
+                 make it cheaper (filter, LIMIT, check the plan with explain-query) or ask the user to raise the timeout",
+                open.timeout().as_secs(),
+                open.profile.name
+            ))
+        };
+        tokio::select! {
+            outcome = tokio::time::timeout(limit, work) => match outcome {
+                Ok(Err(e)) if e.code == ErrorCode::Timeout => Err(timed_out()),
+                Ok(outcome) => outcome,
+                Err(_) => Err(timed_out()),
+            },
+            () = ct.cancelled() => Err(Error::new(ErrorCode::Cancelled, "the call was cancelled; the statement was cancelled on the server")),
+        }
+    }
+
+    fn read_options(open: &OpenProfile) -> QueryOptions {
+        QueryOptions {
+            max_rows: usize::try_from(open.max_rows()).ok(),
+            max_bytes: usize::try_from(open.max_bytes()).ok(),
+            read_only: true,
+            cancellable: true,
+        }
+    }
+
+    #[tool(
+        name = "list-connections",
+        description = "List the database connections you may use: connectionId, engine, your access (read-only, read-write or ask), whether it is open, and its caps. Call this first.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn list_connections(&self, ctx: RequestContext<RoleServer>) -> CallToolResult {
+        let started = Instant::now();
+        let outcome = async {
+            let mut list = Vec::new();
+            for p in self.endpoint.exposed_profiles().await? {
+                let status = self.endpoint.status(&p.name).await;
+                list.push(json!({
+                    "connectionId": p.name,
+                    "engine": p.engine,
+                    "access": p.access,
+                    "state": status.as_ref().map_or(json!("disconnected"), |s| json!(s.state)),
+                    "url": p.url,
+                    "maxRows": p.max_rows.unwrap_or(crate::endpoint::DEFAULT_MAX_ROWS),
+                    "maxBytes": p.max_bytes.unwrap_or(crate::endpoint::DEFAULT_MAX_BYTES),
+                    "timeoutSecs": p.timeout_secs.unwrap_or(crate::endpoint::DEFAULT_TIMEOUT_SECS),
+                }));
+            }
+            Ok(Rendered::json(&json!({ "connections": list })))
+        }
+        .await;
+        self.finish(
+            &ctx,
+            Call { tool: "list-connections", profile: None, statement: None, params: None },
+            None,
+            started,
+            outcome,
+        )
+        .await
+    }
+
+    #[tool(
+        name = "connect-database",
+        description = "Open a connection by its connectionId and report its state and server version. Optional: connections also open on first use.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn connect_database(
+        &self,
+        Parameters(args): Parameters<ConnectArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let opened = match &args.url {
+            Some(url) => self.endpoint.connect_adhoc(&args.connection_id, url).await,
+            None => self.endpoint.connection(&args.connection_id).await,
+        };
+        let outcome = match &opened {
+            Ok(open) => {
+                let version = open.live.database().server_version().await;
+                version.map(|v| {
+                    let status = open.live.status();
+                    Rendered::json(&json!({
+                        "connectionId": open.profile.name,
+                        "engine": open.profile.engine,
+                        "access": open.profile.access,
+                        "state": status.state,
+                        "latencyMs": status.latency_ms,
+                        "serverVersion": v,
+                    }))
+                })
+            }
+            Err(e) => Err(e.clone()),
+        };
+        let call = Call { tool: "connect-database", profile: Some(&args.connection_id), statement: None, params: None };
+        self.finish(&ctx, call, opened.as_deref().ok(), started, outcome).await
+    }
+
+    #[tool(
+        name = "disconnect-database",
+        description = "Close a connection. It reopens on the next call that uses it.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn disconnect_database(
+        &self,
+        Parameters(args): Parameters<ConnectionArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let was_open = self.endpoint.disconnect(&args.connection_id).await;
+        let outcome = Ok(Rendered::json(
+            &json!({ "connectionId": args.connection_id, "wasOpen": was_open, "state": "disconnected" }),
+        ));
+        let call =
+            Call { tool: "disconnect-database", profile: Some(&args.connection_id), statement: None, params: None };
+        self.finish(&ctx, call, None, started, outcome).await
+    }
+
+    #[tool(
+        name = "execute-query",
+        description = "Run ONE read-only SQL statement (SELECT, WITH … SELECT, VALUES, SHOW, EXPLAIN) and get its rows as {columns, rows, row_count, truncated}. Bind values with params ($1 on PostgreSQL, ? on MySQL/SQLite) instead of writing them into the SQL. The database itself enforces read-only; results are capped (truncated: true says so) and the statement is cancelled when it exceeds the connection's time limit.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn execute_query(
+        &self,
+        Parameters(args): Parameters<QueryArgs>,
+        ctx: RequestContext<RoleServer>,
+        ct: CancellationToken,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let open = self.endpoint.connection(&args.connection_id).await;
+        let outcome = match &open {
+            Ok(open) => {
+                let options = Self::read_options(open);
+                Self::guarded(open, &ct, open.live.query(&args.query, &args.params, &options))
+                    .await
+                    .map(|r| Rendered::query(&r, open.max_rows(), open.max_bytes()))
+            }
+            Err(e) => Err(e.clone()),
+        };
+        let call = Call {
+            tool: "execute-query",
+            profile: Some(&args.connection_id),
+            statement: Some(&args.query),
+            params: Some(&args.params),
+        };
+        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+    }
+
+    #[tool(
+        name = "execute-update",
+        description = "Run ONE statement that changes data or schema (INSERT, UPDATE, DELETE, DDL) and get rows_affected. Works only on connections where the user allowed read-write access; elsewhere it fails with READ_ONLY_VIOLATION or PERMISSION_DENIED: then ask the user, do not work around it. Bind values with params.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
+    )]
+    async fn execute_update(
+        &self,
+        Parameters(args): Parameters<QueryArgs>,
+        ctx: RequestContext<RoleServer>,
+        ct: CancellationToken,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let open = self.endpoint.connection(&args.connection_id).await;
+        let outcome = match &open {
+            Ok(open) => match open.profile.access {
+                Access::ReadWrite => {
+                    let options = QueryOptions { read_only: false, cancellable: true, ..QueryOptions::default() };
+                    Self::guarded(open, &ct, open.live.execute(&args.query, &args.params, &options)).await.map(|done| {
+                        Rendered {
+                            rows: Some(done.rows_affected),
+                            ..Rendered::json(&json!({ "rows_affected": done.rows_affected }))
+                        }
+                    })
+                }
+                Access::Ask => Err(Error::new(
+                    ErrorCode::PermissionDenied,
+                    format!(
+                        "writes on connection '{}' need the user's approval in the DB Dock app, and this endpoint cannot ask \
+                         for it yet, so the write was not run. Show the user the statement instead.",
+                        open.profile.name
+                    ),
+                )),
+                Access::ReadOnly | Access::None => Err(Error::new(
+                    ErrorCode::ReadOnlyViolation,
+                    format!(
+                        "connection '{}' is read-only for AI clients, so the write was not run. If the change is needed, \
+                         show the user the statement, or ask them to set the connection's AI access to read-write in DB Dock.",
+                        open.profile.name
+                    ),
+                )),
+            },
+            Err(e) => Err(e.clone()),
+        };
+        let call = Call {
+            tool: "execute-update",
+            profile: Some(&args.connection_id),
+            statement: Some(&args.query),
+            params: Some(&args.params),
+        };
+        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+    }
+
+    #[tool(
+        name = "explain-query",
+        description = "Show the database's plan for ONE read-only statement without running it (PostgreSQL and MySQL: JSON plan; SQLite: EXPLAIN QUERY PLAN). Use it to check that a query will use indexes before running a heavy one.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn explain_query(
+        &self,
+        Parameters(args): Parameters<QueryArgs>,
+        ctx: RequestContext<RoleServer>,
+        ct: CancellationToken,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let open = self.endpoint.connection(&args.connection_id).await;
+        let outcome = match &open {
+            Ok(open) => match explain_prefix(open.profile.engine) {
+                Ok(prefix) => {
+                    let sql = format!("{prefix}{}", args.query);
+                    let options = Self::read_options(open);
+                    Self::guarded(open, &ct, open.live.query(&sql, &args.params, &options))
+                        .await
+                        .map(|r| Rendered::query(&r, open.max_rows(), open.max_bytes()))
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e.clone()),
+        };
+        let call = Call {
+            tool: "explain-query",
+            profile: Some(&args.connection_id),
+            statement: Some(&args.query),
+            params: Some(&args.params),
+        };
+        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+    }
+
+    #[tool(
+        name = "search-objects",
+        description = "Find tables, views and columns by name, disclosing schema progressively: detail 'names' (default) lists qualified names and kinds; 'summary' adds each table's columns and types; 'full' gives columns, primary key, foreign keys, indexes and comments. Start with names, then ask for summary or full on the few tables you need.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn search_objects(
+        &self,
+        Parameters(args): Parameters<SearchArgs>,
+        ctx: RequestContext<RoleServer>,
+        ct: CancellationToken,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let open = self.endpoint.connection(&args.connection_id).await;
+        let outcome = match &open {
+            Ok(open) => Self::guarded(open, &ct, Self::search(open, &args)).await,
+            Err(e) => Err(e.clone()),
+        };
+        let call = Call {
+            tool: "search-objects",
+            profile: Some(&args.connection_id),
+            statement: args.pattern.as_deref(),
+            params: None,
+        };
+        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+    }
+
+    async fn search(open: &OpenProfile, args: &SearchArgs) -> Result<Rendered> {
+        let db = open.live.database();
+        let detail = args.detail.unwrap_or_default();
+        let object_type = args.object_type.unwrap_or_default();
+        let limit = args.limit.map_or(
+            match detail {
+                Detail::Names => 100,
+                Detail::Summary => 20,
+                Detail::Full => 5,
+            },
+            |l| l.clamp(1, 500) as usize,
+        );
+        let pattern = args.pattern.as_deref().unwrap_or("");
+        let kind_ok = |t: &TableRef| match object_type {
+            ObjectType::Table => {
+                !matches!(t.kind, TableKind::View | TableKind::MaterializedView | TableKind::SystemView)
+            }
+            ObjectType::View => matches!(t.kind, TableKind::View | TableKind::MaterializedView | TableKind::SystemView),
+            ObjectType::Any | ObjectType::Column => true,
+        };
+        let tables: Vec<TableRef> = db.list_tables().await?.into_iter().filter(kind_ok).collect();
+        if object_type == ObjectType::Column {
+            // Column names are only in the full schema.
+            let schema = db.schema().await?;
+            let mut found = Vec::new();
+            for t in &schema.tables {
+                for c in t.columns.iter().filter(|c| pattern.is_empty() || glob_match(pattern, &c.name)) {
+                    found.push(json!({ "table": t.table_ref().to_string(), "column": c.name, "type": c.type_name, "nullable": c.nullable, "primary_key": c.primary_key }));
+                }
+            }
+            let total = found.len();
+            found.truncate(limit);
+            return Ok(Rendered::json(&json!({ "matches": total, "shown": found.len(), "columns": found })));
+        }
+        let matching: Vec<&TableRef> = tables
+            .iter()
+            .filter(|t| pattern.is_empty() || glob_match(pattern, &t.name) || glob_match(pattern, &t.to_string()))
+            .collect();
+        let total = matching.len();
+        let shown: Vec<&TableRef> = matching.into_iter().take(limit).collect();
+        let objects: Vec<Value> = match detail {
+            Detail::Names => shown.iter().map(|t| json!({ "name": t.to_string(), "kind": t.kind })).collect(),
+            Detail::Summary | Detail::Full => {
+                let mut out = Vec::with_capacity(shown.len());
+                for t in &shown {
+                    let info = db.table_schema(&t.to_string()).await?;
+                    out.push(if detail == Detail::Full {
+                        serde_json::to_value(&info).unwrap_or(Value::Null)
+                    } else {
+                        json!({
+                            "name": t.to_string(),
+                            "kind": t.kind,
+                            "estimated_rows": info.estimated_rows,
+                            "primary_key": info.primary_key,
+                            "columns": info.columns.iter().map(|c| format!("{} {}{}", c.name, c.type_name, if c.nullable { "" } else { " not null" })).collect::<Vec<_>>(),
+                        })
+                    });
+                }
+                out
+            }
+        };
+        let mut result = json!({ "matches": total, "shown": objects.len(), "objects": objects });
+        if total > objects.len() {
+            result["hint"] = json!(format!("{} more match; narrow the pattern or raise limit", total - objects.len()));
+        }
+        Ok(Rendered::json(&result))
+    }
+}
+
+#[tool_handler(router = self.tool_router)]
+impl ServerHandler for DbDockServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_resources().build())
+            .with_server_info(Implementation::new("dbdock", env!("CARGO_PKG_VERSION")))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let profiles =
+            self.endpoint.exposed_profiles().await.map_err(|e| ErrorData::internal_error(e.message, None))?;
+        Ok(ListResourcesResult::with_all_items(resources::concrete(&profiles)))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _ctx: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(resources::templates()))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let started = Instant::now();
+        let uri = request.uri.clone();
+        let parsed = resources::parse(&uri);
+        let (profile, open, outcome) = match parsed {
+            Ok(address) => {
+                let open = self.endpoint.connection(&address.connection_id).await;
+                let outcome = match &open {
+                    Ok(open) => resources::read(open, &address).await,
+                    Err(e) => Err(e.clone()),
+                };
+                (Some(address.connection_id), open.ok(), outcome)
+            }
+            Err(e) => (None, None, Err(e)),
+        };
+        let call = Call { tool: "read-resource", profile: profile.as_deref(), statement: Some(&uri), params: None };
+        let mirrored = match &outcome {
+            Ok(r) => Ok(Rendered { text: r.text.clone(), structured: Value::Null, rows: r.rows, bytes: r.bytes }),
+            Err(e) => Err(e.clone()),
+        };
+        self.finish(&ctx, call, open.as_deref(), started, mirrored).await;
+        match outcome {
+            Ok(rendered) => Ok(ReadResourceResult::new(vec![
+                ResourceContents::text(rendered.text, uri).with_mime_type("application/json"),
+            ])
+            .into()),
+            Err(e) if e.code == ErrorCode::NotFound => {
+                Err(ErrorData::resource_not_found(format!("{}: {}", e.code, e.message), None))
+            }
+            Err(e) if e.code == ErrorCode::InvalidInput => {
+                Err(ErrorData::invalid_params(format!("{}: {}", e.code, e.message), None))
+            }
+            Err(e) => Err(ErrorData::internal_error(format!("{}: {}", e.code, e.message), None)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs_and_substrings() {
+        assert!(glob_match("order", "order_lines"));
+        assert!(glob_match("ORDER*", "orders"));
+        assert!(glob_match("*_lines", "order_lines"));
+        assert!(glob_match("o?der*", "Orders"));
+        assert!(!glob_match("order?", "order_lines"));
+        assert!(!glob_match("cust*", "orders"));
+        assert!(glob_match("*", "anything"));
+    }
+}

@@ -1,0 +1,180 @@
+"""Fixtures for black-box tests of `dbdock mcp` driven by the official Python MCP SDK.
+
+The tests run against the real local PostgreSQL and MariaDB servers and a SQLite file,
+through profiles whose passwords live in a real Secret Service keyring (scripts/test.sh
+runs them inside a private D-Bus session). A server that cannot be reached fails the
+tests with a message naming it.
+"""
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+import httpx
+from mcp.client.streamable_http import streamable_http_client
+
+ROOT = Path(__file__).resolve().parents[2]
+DBDOCK = os.environ.get("DBDOCK_BIN", str(ROOT / "target" / "debug" / "dbdock"))
+PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-X"]
+MY_ADMIN = ["mariadb", "-h", "127.0.0.1", "-u", "root"]
+# A password the profiles carry (PostgreSQL and MariaDB here trust loopback, so it is
+# never checked): it must not appear in any output, log or audit entry.
+SECRET = "Mcp-Test-S3cret-Value"
+
+
+def sh(cmd, sql=None, service=None):
+    try:
+        return subprocess.run(cmd, input=sql, capture_output=True, text=True, check=True).stdout
+    except FileNotFoundError:
+        pytest.fail(f"{service or cmd[0]} client is not installed: {cmd[0]}")
+    except subprocess.CalledProcessError as e:
+        pytest.fail(f"{service or cmd[0]} failed ({e.returncode}): {e.stderr.strip()}\nSQL: {sql}")
+
+
+def psql(db, sql):
+    return sh(PG_ADMIN + ["-d", db, "-At"], sql, "PostgreSQL at 127.0.0.1:5432")
+
+
+def mariadb(db, sql):
+    return sh(MY_ADMIN + ["-N", "-B"] + ([db] if db else []), sql, "MariaDB at 127.0.0.1:3306")
+
+
+def dbdock(home, *args, stdin=None, check=True):
+    env = dict(os.environ, DBDOCK_HOME=str(home), DBDOCK_KEYRING_SERVICE="dbdock-mcp-test")
+    out = subprocess.run([DBDOCK, *args], input=stdin, capture_output=True, text=True, env=env)
+    if check and out.returncode != 0:
+        pytest.fail(f"dbdock {' '.join(args)} failed: {out.stderr}")
+    return out
+
+
+class World:
+    """The databases, profiles and home one test session uses."""
+
+    def __init__(self, home, pg_db, my_db, sqlite_file):
+        self.home, self.pg_db, self.my_db, self.sqlite_file = home, pg_db, my_db, sqlite_file
+        self.env = dict(os.environ, DBDOCK_HOME=str(home), DBDOCK_KEYRING_SERVICE="dbdock-mcp-test", RUST_LOG="info")
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory):
+    if not Path(DBDOCK).exists():
+        pytest.fail(f"the dbdock binary is missing at {DBDOCK}: build it with cargo build -p dbdock-cli")
+    home = tmp_path_factory.mktemp("home")
+    suffix = os.getpid()
+    pg_db, my_db = f"dbdock_mcp_{suffix}", f"dbdock_mcp_{suffix}"
+    psql("postgres", f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE); CREATE DATABASE {pg_db};")
+    psql(pg_db, """
+        CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text UNIQUE);
+        INSERT INTO customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', 'grace@example.org'), (3, 'Linus', NULL);
+        CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers(id), total numeric(10,2));
+        CREATE INDEX orders_by_customer ON orders (customer_id);
+        INSERT INTO orders VALUES (10, 1, 12.50), (11, 1, 99.99), (12, 2, 5.00);
+        CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 50;
+        CREATE SEQUENCE counter;
+        CREATE TABLE big AS SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 100000) g;
+        CREATE TABLE huge_text AS SELECT 1 AS id, repeat('x', 10 * 1024 * 1024) AS body;
+        CREATE FUNCTION bump() RETURNS int LANGUAGE sql AS $$ SELECT nextval('counter')::int $$;
+    """)
+    mariadb(None, f"DROP DATABASE IF EXISTS {my_db}; CREATE DATABASE {my_db};")
+    mariadb(my_db, """
+        CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, email VARCHAR(100));
+        INSERT INTO customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', 'grace@example.org'), (3, 'Linus', NULL);
+        CREATE TABLE audit_target (id INT PRIMARY KEY);
+    """)
+    sqlite_file = home / "shop.db"
+    dbdock(home, "demo", str(sqlite_file))
+    pg_url = f"postgres://postgres:{SECRET}@127.0.0.1:5432/{pg_db}"
+    out = dbdock(home, "profile", "add", "pg", "--url", pg_url, "--timeout", "10", check=False)
+    if "KEYRING_UNAVAILABLE" in out.stderr:
+        pytest.fail("the Secret Service keyring is not reachable: run inside dbus-run-session with an unlocked "
+                    "gnome-keyring-daemon, as scripts/test.sh does")
+    assert out.returncode == 0, out.stderr
+    dbdock(home, "profile", "add", "pg_fast", "--url", f"postgres://postgres@127.0.0.1:5432/{pg_db}", "--timeout", "1")
+    dbdock(home, "profile", "add", "pg_rw", "--url", f"postgres://postgres@127.0.0.1:5432/{pg_db}", "--access", "read-write")
+    dbdock(home, "profile", "add", "pg_ask", "--url", f"postgres://postgres@127.0.0.1:5432/{pg_db}", "--access", "ask")
+    dbdock(home, "profile", "add", "hidden", "--url", f"postgres://postgres@127.0.0.1:5432/{pg_db}", "--access", "none")
+    dbdock(home, "profile", "add", "maria", "--url", f"mysql://root@127.0.0.1:3306/{my_db}")
+    dbdock(home, "profile", "add", "shop", "--url", f"sqlite:{sqlite_file}")
+    yield World(home, pg_db, my_db, sqlite_file)
+    psql("postgres", f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE);")
+    mariadb(None, f"DROP DATABASE IF EXISTS {my_db};")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def http_server(world, *extra):
+    port = free_port()
+    log = open(world.home / f"http-{port}.log", "w")
+    proc = subprocess.Popen([DBDOCK, "mcp", "--http", f"127.0.0.1:{port}", *extra], env=world.env, stdout=log, stderr=log)
+    deadline = time.time() + 15
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            break
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            pytest.fail(f"dbdock mcp --http did not start: {(world.home / f'http-{port}.log').read_text()}")
+        time.sleep(0.05)
+    token = (world.home / "mcp-http-token").read_text().strip()
+    try:
+        yield f"http://127.0.0.1:{port}/mcp", token
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+class Session:
+    """A live MCP session with small helpers."""
+
+    def __init__(self, session):
+        self.session = session
+
+    async def call(self, tool, **arguments):
+        return await self.session.call_tool(tool, arguments)
+
+    async def ok(self, tool, **arguments):
+        result = await self.call(tool, **arguments)
+        assert not result.isError, f"{tool} {arguments} failed: {result.content[0].text}"
+        return result.structuredContent if result.structuredContent is not None else json.loads(result.content[0].text)
+
+    async def error(self, tool, **arguments):
+        result = await self.call(tool, **arguments)
+        assert result.isError, f"{tool} {arguments} succeeded: {result.content[0].text[:300]}"
+        return result.structuredContent["error"]
+
+
+@contextlib.asynccontextmanager
+async def session_over(transport, world, *extra):
+    if transport == "stdio":
+        params = StdioServerParameters(command=DBDOCK, args=["mcp", *extra], env=world.env)
+        errlog = open(world.home / "stdio-stderr.log", "a")
+        async with stdio_client(params, errlog=errlog) as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                yield Session(session)
+        errlog.close()
+    else:
+        with http_server(world, *extra) as (url, token):
+            async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
+                async with streamable_http_client(url, http_client=http) as (read, write, _):
+                    async with ClientSession(read, write) as session:
+                        await session.initialize()
+                        yield Session(session)
+
+
+def run(body):
+    """Runs an async test body."""
+    anyio.run(body)
