@@ -45,6 +45,21 @@ with_keyring() {
         "$@"' with_keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2)
 }
 
+# A virtualenv with the pinned Python test tools (the official MCP SDK, pytest), from PyPI.
+ensure_test_venv() {
+    local venv=.venv-test stamp=.venv-test/requirements.txt
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+        log "installing python3-venv"
+        apt_install python3-venv python3-pip
+    fi
+    if [ ! -x "$venv/bin/python" ] || ! cmp -s tests/requirements.txt "$stamp"; then
+        log "preparing $venv (tests/requirements.txt)"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+        cp tests/requirements.txt "$stamp"
+    fi
+}
+
 # cargo-nextest from crates.io when the machine has none.
 ensure_nextest() {
     cargo nextest --version >/dev/null 2>&1 && return

@@ -10,11 +10,15 @@ cd "$(dirname "$0")/.."
 require_rust
 ensure_build_packages
 ensure_nextest
+ensure_test_venv
 start_services
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
-log "tests (inside a private D-Bus session with an unlocked keyring)"
+log "Rust tests (inside a private D-Bus session with an unlocked keyring)"
 with_keyring cargo nextest run --workspace --all-features --profile ci
+log "MCP black-box tests with the official Python MCP SDK"
+cargo build --quiet -p dbdock-cli
+DBDOCK_BIN="$PWD/target/debug/dbdock" with_keyring .venv-test/bin/python -m pytest -q -p no:cacheprovider tests/mcp

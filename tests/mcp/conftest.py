@@ -88,6 +88,9 @@ def world(tmp_path_factory):
         CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, email VARCHAR(100));
         INSERT INTO customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', 'grace@example.org'), (3, 'Linus', NULL);
         CREATE TABLE audit_target (id INT PRIMARY KEY);
+        DELIMITER //
+        CREATE FUNCTION sneaky() RETURNS INT MODIFIES SQL DATA BEGIN INSERT INTO audit_target VALUES (1); RETURN 1; END //
+        DELIMITER ;
     """)
     sqlite_file = home / "shop.db"
     dbdock(home, "demo", str(sqlite_file))

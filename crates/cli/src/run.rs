@@ -82,8 +82,9 @@ async fn mcp(args: McpArgs) -> Result<()> {
     let (token, created) = dbdock_mcp::http_token(&home)?;
     let shutdown = tokio_util::sync::CancellationToken::new();
     let on_signal = shutdown.clone();
+    // Stop on Ctrl-C or SIGTERM, so the audit log is flushed before the process ends.
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        shutdown_signal().await;
         on_signal.cancel();
     });
     let token_path = home.root().join("mcp-http-token");
@@ -96,6 +97,28 @@ async fn mcp(args: McpArgs) -> Result<()> {
     let outcome = dbdock_mcp::serve_http(endpoint.clone(), addr, token, shutdown).await;
     endpoint.close().await;
     outcome
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 async fn demo(args: DemoArgs) -> Result<()> {

@@ -29,5 +29,5 @@ pub use profile::{Access, Profile, ProfileSource, secret_env_var, validate_profi
 pub use result::{Column, QueryResult};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, TableKind, TableRef};
 pub use secret::Secret;
-pub use target::{ConnectionTarget, Endpoint, redact_url_text};
+pub use target::{ConnectionTarget, Endpoint, percent_decode, redact_url_text};
 pub use value::{JsonText, Value};

@@ -88,6 +88,36 @@ pub struct Profile {
     pub updated_at: Option<String>,
 }
 
+impl Profile {
+    /// A profile that lives for one process (mcp-dbs environment variables, ad-hoc MCP
+    /// connections): read-only, default caps, nothing stored.
+    pub fn transient(
+        id: String,
+        name: &str,
+        target: &crate::ConnectionTarget,
+        create_if_missing: bool,
+        tag: &str,
+    ) -> Profile {
+        Profile {
+            id,
+            name: name.to_owned(),
+            engine: target.engine(),
+            url: target.url_without_secret(),
+            has_secret: target.password().is_some(),
+            access: Access::ReadOnly,
+            max_rows: None,
+            max_bytes: None,
+            timeout_secs: None,
+            create_if_missing,
+            color: None,
+            tags: vec![tag.to_owned()],
+            source: ProfileSource::Environment,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+}
+
 /// Checks a profile name: it is an MCP `connectionId` and part of the environment variable
 /// `DBDOCK_SECRET_<NAME>`, so it is kept to letters, digits, `-`, `_` and `.`.
 pub fn validate_profile_name(name: &str) -> Result<()> {

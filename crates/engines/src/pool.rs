@@ -154,3 +154,46 @@ impl Drop for CancelOnDrop {
         }
     }
 }
+
+/// How an engine makes one statement safe: the statement that opens its read-only
+/// transaction, and how to cancel a running statement on the server.
+pub(crate) struct SessionRules {
+    pub begin_read_only: &'static str,
+    /// Returns this session's id (as a BIGINT).
+    pub session_id_sql: &'static str,
+    /// The statement that cancels what session `id` is running.
+    pub cancel_sql: fn(i64) -> String,
+}
+
+/// Runs `work` on one connection as `options` ask: inside a read-only transaction that is
+/// always rolled back, and with the statement cancelled on the server if the call is
+/// dropped midway. The one place these rules live for the server engines.
+pub(crate) async fn run_guarded<DB, T>(
+    pool: &sqlx::Pool<DB>,
+    rules: &SessionRules,
+    options: &dbdock_core::QueryOptions,
+    map_err: impl Fn(sqlx::Error) -> Error,
+    work: impl AsyncFnOnce(&mut DB::Connection) -> Result<T, Error>,
+) -> Result<T, Error>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments: sqlx::IntoArguments<DB>,
+    i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let mut session =
+        Session::open(pool, options.read_only.then_some(rules.begin_read_only)).await.map_err(&map_err)?;
+    let guard = if options.cancellable {
+        let id: i64 = sqlx::query_scalar(rules.session_id_sql).fetch_one(session.conn()).await.map_err(&map_err)?;
+        Some(CancelOnDrop::new(pool.clone(), (rules.cancel_sql)(id)))
+    } else {
+        None
+    };
+    let outcome = work(session.conn()).await;
+    if let Some(guard) = guard {
+        guard.disarm();
+    }
+    session.finish().await;
+    outcome
+}

@@ -57,11 +57,30 @@ pub struct Endpoint {
     store: Store,
     config: EndpointConfig,
     open: Mutex<HashMap<String, Arc<OpenProfile>>>,
+    /// Audit entries go to a writer task in call order, so the response does not wait for
+    /// the SQLite insert; [`Endpoint::close`] waits until every entry is written.
+    audit: std::sync::Mutex<Option<tokio::sync::mpsc::Sender<AuditEntry>>>,
+    audit_writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Endpoint {
     pub fn new(store: Store, config: EndpointConfig) -> Arc<Endpoint> {
-        Arc::new(Endpoint { store, config, open: Mutex::new(HashMap::new()) })
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<AuditEntry>(1024);
+        let writer_store = store.clone();
+        let writer = tokio::spawn(async move {
+            while let Some(entry) = receiver.recv().await {
+                if let Err(e) = writer_store.record_audit(&entry).await {
+                    tracing::error!(error = %e, tool = %entry.tool, "could not write the audit log");
+                }
+            }
+        });
+        Arc::new(Endpoint {
+            store,
+            config,
+            open: Mutex::new(HashMap::new()),
+            audit: std::sync::Mutex::new(Some(sender)),
+            audit_writer: Mutex::new(Some(writer)),
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -130,23 +149,7 @@ impl Endpoint {
         }
         dbdock_core::validate_profile_name(name)?;
         let target = ConnectionTarget::parse(url)?;
-        let profile = Profile {
-            id: format!("adhoc:{name}"),
-            name: name.to_owned(),
-            engine: target.engine(),
-            url: target.url_without_secret(),
-            has_secret: target.password().is_some(),
-            access: Access::ReadOnly,
-            max_rows: None,
-            max_bytes: None,
-            timeout_secs: None,
-            create_if_missing: false,
-            color: None,
-            tags: vec!["adhoc".into()],
-            source: ProfileSource::Environment,
-            created_at: None,
-            updated_at: None,
-        };
+        let profile = Profile::transient(format!("adhoc:{name}"), name, &target, false, "adhoc");
         self.open_resolved(ResolvedProfile { profile, target }).await
     }
 
@@ -184,12 +187,28 @@ impl Endpoint {
     }
 
     pub async fn record(&self, entry: AuditEntry) {
-        if let Err(e) = self.store.record_audit(&entry).await {
-            tracing::error!(error = %e, tool = %entry.tool, "could not write the audit log");
+        let sender = self.audit.lock().ok().and_then(|s| s.clone());
+        match sender {
+            // Waits only when 1024 entries are queued: the log never drops an entry.
+            Some(sender) => {
+                if let Err(unsent) = sender.send(entry).await {
+                    let _ = self.store.record_audit(&unsent.0).await;
+                }
+            }
+            None => {
+                if let Err(e) = self.store.record_audit(&entry).await {
+                    tracing::error!(error = %e, tool = %entry.tool, "could not write the audit log");
+                }
+            }
         }
     }
 
     pub async fn close(&self) {
+        // Closing the channel lets the writer finish what is queued, then stop.
+        drop(self.audit.lock().ok().and_then(|mut s| s.take()));
+        if let Some(writer) = self.audit_writer.lock().await.take() {
+            let _ = writer.await;
+        }
         let open: Vec<Arc<OpenProfile>> = self.open.lock().await.drain().map(|(_, o)| o).collect();
         for o in open {
             o.live.database().disconnect().await;

@@ -2,7 +2,7 @@
 //! and one table. A table name is only ever matched against the catalog's names, never
 //! put into SQL, so a name with quotes or semicolons is simply not found.
 
-use dbdock_core::{Error, Profile, Result};
+use dbdock_core::{Error, Profile, Result, percent_decode};
 use rmcp::model::{Resource, ResourceTemplate};
 use serde_json::json;
 
@@ -48,22 +48,6 @@ pub fn concrete(profiles: &[Profile]) -> Vec<Resource> {
             ]
         })
         .collect()
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            out.push(u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 pub fn parse(uri: &str) -> Result<Address> {

@@ -198,6 +198,23 @@ impl DbDockServer {
         }
     }
 
+    /// The body every connection tool shares: open the connection, do the work, audit.
+    async fn on_connection(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        call: Call<'_>,
+        connection_id: &str,
+        work: impl AsyncFnOnce(&OpenProfile) -> Result<Rendered>,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let open = self.endpoint.connection(connection_id).await;
+        let outcome = match &open {
+            Ok(open) => work(open).await,
+            Err(e) => Err(e.clone()),
+        };
+        self.finish(ctx, call, open.as_deref().ok(), started, outcome).await
+    }
+
     /// Runs `work` under the profile's time limit and the client's cancellation. Dropping
     /// the work cancels the statement on the server (the engines' cancel-on-drop).
     async fn guarded<T>(
@@ -337,24 +354,18 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let open = self.endpoint.connection(&args.connection_id).await;
-        let outcome = match &open {
-            Ok(open) => {
-                let options = Self::read_options(open);
-                Self::guarded(open, &ct, open.live.query(&args.query, &args.params, &options))
-                    .await
-                    .map(|r| Rendered::query(&r, open.max_rows(), open.max_bytes()))
-            }
-            Err(e) => Err(e.clone()),
-        };
         let call = Call {
             tool: "execute-query",
             profile: Some(&args.connection_id),
             statement: Some(&args.query),
             params: Some(&args.params),
         };
-        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+        self.on_connection(&ctx, call, &args.connection_id, async |open| {
+            let options = Self::read_options(open);
+            let result = Self::guarded(open, &ct, open.live.query(&args.query, &args.params, &options)).await?;
+            Ok(Rendered::query(&result, open.max_rows(), open.max_bytes()))
+        })
+        .await
     }
 
     #[tool(
@@ -368,45 +379,36 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let open = self.endpoint.connection(&args.connection_id).await;
-        let outcome = match &open {
-            Ok(open) => match open.profile.access {
-                Access::ReadWrite => {
-                    let options = QueryOptions { read_only: false, cancellable: true, ..QueryOptions::default() };
-                    Self::guarded(open, &ct, open.live.execute(&args.query, &args.params, &options)).await.map(|done| {
-                        Rendered {
-                            rows: Some(done.rows_affected),
-                            ..Rendered::json(&json!({ "rows_affected": done.rows_affected }))
-                        }
-                    })
-                }
-                Access::Ask => Err(Error::new(
-                    ErrorCode::PermissionDenied,
-                    format!(
-                        "writes on connection '{}' need the user's approval in the DB Dock app, and this endpoint cannot ask \
-                         for it yet, so the write was not run. Show the user the statement instead.",
-                        open.profile.name
-                    ),
-                )),
-                Access::ReadOnly | Access::None => Err(Error::new(
-                    ErrorCode::ReadOnlyViolation,
-                    format!(
-                        "connection '{}' is read-only for AI clients, so the write was not run. If the change is needed, \
-                         show the user the statement, or ask them to set the connection's AI access to read-write in DB Dock.",
-                        open.profile.name
-                    ),
-                )),
-            },
-            Err(e) => Err(e.clone()),
-        };
         let call = Call {
             tool: "execute-update",
             profile: Some(&args.connection_id),
             statement: Some(&args.query),
             params: Some(&args.params),
         };
-        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+        self.on_connection(&ctx, call, &args.connection_id, async |open| match open.profile.access {
+            Access::ReadWrite => {
+                let options = QueryOptions { read_only: false, cancellable: true, ..QueryOptions::default() };
+                let done = Self::guarded(open, &ct, open.live.execute(&args.query, &args.params, &options)).await?;
+                Ok(Rendered { rows: Some(done.rows_affected), ..Rendered::json(&json!({ "rows_affected": done.rows_affected })) })
+            }
+            Access::Ask => Err(Error::new(
+                ErrorCode::PermissionDenied,
+                format!(
+                    "writes on connection '{}' need the user's approval in the DB Dock app, and this endpoint cannot ask \
+                     for it yet, so the write was not run. Show the user the statement instead.",
+                    open.profile.name
+                ),
+            )),
+            Access::ReadOnly | Access::None => Err(Error::new(
+                ErrorCode::ReadOnlyViolation,
+                format!(
+                    "connection '{}' is read-only for AI clients, so the write was not run. If the change is needed, \
+                     show the user the statement, or ask them to set the connection's AI access to read-write in DB Dock.",
+                    open.profile.name
+                ),
+            )),
+        })
+        .await
     }
 
     #[tool(
@@ -420,28 +422,19 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let open = self.endpoint.connection(&args.connection_id).await;
-        let outcome = match &open {
-            Ok(open) => match explain_prefix(open.profile.engine) {
-                Ok(prefix) => {
-                    let sql = format!("{prefix}{}", args.query);
-                    let options = Self::read_options(open);
-                    Self::guarded(open, &ct, open.live.query(&sql, &args.params, &options))
-                        .await
-                        .map(|r| Rendered::query(&r, open.max_rows(), open.max_bytes()))
-                }
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e.clone()),
-        };
         let call = Call {
             tool: "explain-query",
             profile: Some(&args.connection_id),
             statement: Some(&args.query),
             params: Some(&args.params),
         };
-        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+        self.on_connection(&ctx, call, &args.connection_id, async |open| {
+            let sql = format!("{}{}", explain_prefix(open.profile.engine)?, args.query);
+            let options = Self::read_options(open);
+            let result = Self::guarded(open, &ct, open.live.query(&sql, &args.params, &options)).await?;
+            Ok(Rendered::query(&result, open.max_rows(), open.max_bytes()))
+        })
+        .await
     }
 
     #[tool(
@@ -455,19 +448,16 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let open = self.endpoint.connection(&args.connection_id).await;
-        let outcome = match &open {
-            Ok(open) => Self::guarded(open, &ct, Self::search(open, &args)).await,
-            Err(e) => Err(e.clone()),
-        };
         let call = Call {
             tool: "search-objects",
             profile: Some(&args.connection_id),
             statement: args.pattern.as_deref(),
             params: None,
         };
-        self.finish(&ctx, call, open.as_deref().ok(), started, outcome).await
+        self.on_connection(&ctx, call, &args.connection_id, async |open| {
+            Self::guarded(open, &ct, Self::search(open, &args)).await
+        })
+        .await
     }
 
     async fn search(open: &OpenProfile, args: &SearchArgs) -> Result<Rendered> {

@@ -2,7 +2,7 @@
 //! switch to `dbdock mcp` by changing only the command. They are read-only, named
 //! `sqlite`, `postgres`, `mssql` and `mongodb`, and live for one process.
 
-use dbdock_core::{Access, ConnectionTarget, Error, Profile, ProfileSource, Result, Secret};
+use dbdock_core::{ConnectionTarget, Error, Profile, Result, Secret};
 use url::Url;
 
 use crate::ResolvedProfile;
@@ -32,28 +32,11 @@ fn server_url(scheme: &str, host: &str, port: u16, user: Option<String>, databas
     Ok(url)
 }
 
-fn profile(name: &str, target: &ConnectionTarget, create_if_missing: bool) -> Profile {
-    Profile {
-        id: format!("env:{name}"),
-        name: name.to_owned(),
-        engine: target.engine(),
-        url: target.url_without_secret(),
-        has_secret: target.password().is_some(),
-        access: Access::ReadOnly,
-        max_rows: None,
-        max_bytes: None,
-        timeout_secs: None,
-        create_if_missing,
-        color: None,
-        tags: vec!["mcp-dbs".to_owned()],
-        source: ProfileSource::Environment,
-        created_at: None,
-        updated_at: None,
-    }
-}
-
 fn resolved(name: &str, target: ConnectionTarget, create_if_missing: bool) -> ResolvedProfile {
-    ResolvedProfile { profile: profile(name, &target, create_if_missing), target }
+    ResolvedProfile {
+        profile: Profile::transient(format!("env:{name}"), name, &target, create_if_missing, "mcp-dbs"),
+        target,
+    }
 }
 
 /// The profiles the `MCP_*` variables define. `var` reads one variable (the process
@@ -147,7 +130,7 @@ mod tests {
         assert_eq!(found.len(), 1);
         let p = &found[0];
         assert_eq!(p.profile.name, "postgres");
-        assert_eq!(p.profile.access, Access::ReadOnly);
+        assert_eq!(p.profile.access, dbdock_core::Access::ReadOnly);
         assert_eq!(p.profile.url, "postgres://app@db.local:6543/shop?sslmode=require");
         assert_eq!(p.target.password().map(Secret::expose), Some("pa:ss@word"));
         assert!(!format!("{:?}", p.profile).contains("pa:ss"));

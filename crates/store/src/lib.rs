@@ -14,6 +14,7 @@ mod secrets;
 use std::time::Duration;
 
 use dbdock_core::{Error, Result};
+use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use audit::AuditEntry;
@@ -34,20 +35,21 @@ impl Store {
     /// Opens (creating and migrating if needed) the store in `home`.
     pub async fn open(home: Home) -> Result<Store> {
         home.ensure()?;
-        let options = SqliteConnectOptions::new()
+        let base = SqliteConnectOptions::new()
             .filename(home.database_path())
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
             // Other processes write too: wait for their locks instead of failing at once.
             .busy_timeout(Duration::from_secs(15))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .disable_statement_logging();
+        // WAL mode belongs to the file and switching to it needs the database to itself, so
+        // it is set once, with the migrations, under the store's file lock; pooled
+        // connections leave it alone (setting it on each could fail with "database is locked").
+        migrate::prepare(&home, base.clone().create_if_missing(true).journal_mode(SqliteJournalMode::Wal)).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(base.synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(|e| store_error("open the store", &e))?;
-        migrate::run(&home, &pool).await?;
         Ok(Store { home, pool, keyring: Keyring::from_env() })
     }
 

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 
 use dbdock_core::{Error, Result};
 use futures_util::future::BoxFuture;
-use sqlx::SqlitePool;
+use sqlx::ConnectOptions;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::Home;
 
@@ -38,7 +39,9 @@ impl<'s> MigrationSource<'s> for Embedded {
     }
 }
 
-pub(crate) async fn run(home: &Home, pool: &SqlitePool) -> Result<()> {
+/// Under the store's file lock: creates the database if needed, puts it in WAL mode and
+/// applies the migrations it lacks, on one connection.
+pub(crate) async fn prepare(home: &Home, options: SqliteConnectOptions) -> Result<()> {
     let lock_path = home.root().join("migrate.lock");
     let lock = std::fs::OpenOptions::new()
         .create(true)
@@ -51,8 +54,15 @@ pub(crate) async fn run(home: &Home, pool: &SqlitePool) -> Result<()> {
         .await
         .map_err(|e| Error::internal(format!("migration lock task failed: {e}")))?
         .map_err(|e| Error::internal(format!("cannot lock {}: {e}", lock_path.display())))?;
-    let migrator = Migrator::new(Embedded).await.map_err(|e| Error::internal(format!("bad migrations: {e}")))?;
-    let outcome = migrator.run(pool).await.map_err(|e| Error::internal(format!("cannot migrate the store: {e}")));
+    let outcome = async {
+        let mut conn = options.connect().await.map_err(|e| Error::internal(format!("cannot open the store: {e}")))?;
+        let migrator = Migrator::new(Embedded).await.map_err(|e| Error::internal(format!("bad migrations: {e}")))?;
+        let migrated =
+            migrator.run(&mut conn).await.map_err(|e| Error::internal(format!("cannot migrate the store: {e}")));
+        let _ = sqlx::Connection::close(conn).await;
+        migrated
+    }
+    .await;
     drop(lock);
     outcome
 }

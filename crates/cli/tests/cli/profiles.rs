@@ -151,15 +151,15 @@ async fn passwords_live_in_the_keyring_and_nowhere_else() {
 }
 
 #[test]
-fn two_processes_adding_and_listing_at_once_lose_nothing() {
+fn processes_adding_and_listing_at_once_lose_nothing() {
     let home = tempfile::tempdir().expect("home");
     let h = home.path().to_path_buf();
-    let workers: Vec<_> = (0..2)
+    let workers: Vec<_> = (0..3)
         .map(|worker| {
             let h = h.clone();
             std::thread::spawn(move || {
                 let mut failures = Vec::new();
-                for i in 0..20 {
+                for i in 0..30 {
                     let name = format!("w{worker}-p{i}");
                     let url = format!("sqlite:/tmp/{name}.db");
                     for args in
@@ -179,7 +179,7 @@ fn two_processes_adding_and_listing_at_once_lose_nothing() {
     assert!(failures.is_empty(), "{failures:#?}");
     let list = ok(&dbdock_in(&h, &["profile", "list", "--format", "json"], None, &[]));
     let profiles: Vec<serde_json::Value> = serde_json::from_str(&list).expect("json");
-    assert_eq!(profiles.len(), 40);
+    assert_eq!(profiles.len(), 90);
 }
 
 #[test]

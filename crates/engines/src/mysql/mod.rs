@@ -17,8 +17,14 @@ use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptio
 use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
 
 use crate::OpenOptions;
-use crate::pool::{CancelOnDrop, PoolSlot, Session};
+use crate::pool::{PoolSlot, SessionRules, run_guarded};
 use crate::sql::{RowCollector, check_param_count, map_error};
+
+const RULES: SessionRules = SessionRules {
+    begin_read_only: "START TRANSACTION READ ONLY",
+    session_id_sql: "SELECT CAST(CONNECTION_ID() AS SIGNED)",
+    cancel_sql: |id| format!("KILL QUERY {id}"),
+};
 
 pub struct Mysql {
     target: ConnectionTarget,
@@ -81,24 +87,14 @@ impl Mysql {
             check_read_only(Dialect::Mysql, sql)?;
         }
         let pool = self.pool().await?;
-        let mut session = Session::open(&pool, options.read_only.then_some("START TRANSACTION READ ONLY"))
-            .await
-            .map_err(|e| self.err(e))?;
-        let guard = if options.cancellable {
-            let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
-                .fetch_one(session.conn())
-                .await
-                .map_err(|e| self.err(e))?;
-            Some(CancelOnDrop::new(pool.clone(), format!("KILL QUERY {id}")))
-        } else {
-            None
-        };
-        let outcome = self.statement(session.conn(), sql, params, collector).await;
-        if let Some(guard) = guard {
-            guard.disarm();
-        }
-        session.finish().await;
-        outcome
+        run_guarded(
+            &pool,
+            &RULES,
+            options,
+            |e| self.err(e),
+            async |conn| self.statement(conn, sql, params, collector).await,
+        )
+        .await
     }
 
     async fn statement(

@@ -18,8 +18,14 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo}
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, SqlSafeStr, Statement, ValueRef};
 
 use crate::OpenOptions;
-use crate::pool::{CancelOnDrop, PoolSlot, Session};
+use crate::pool::{PoolSlot, SessionRules, run_guarded};
 use crate::sql::{RowCollector, check_param_count, map_error};
+
+const RULES: SessionRules = SessionRules {
+    begin_read_only: "BEGIN READ ONLY",
+    session_id_sql: "SELECT pg_backend_pid()::int8",
+    cancel_sql: |pid| format!("SELECT pg_cancel_backend({pid})"),
+};
 
 pub struct Postgres {
     target: ConnectionTarget,
@@ -76,23 +82,14 @@ impl Postgres {
             check_read_only(Dialect::Postgres, sql)?;
         }
         let pool = self.pool().await?;
-        let mut session =
-            Session::open(&pool, options.read_only.then_some("BEGIN READ ONLY")).await.map_err(|e| self.err(e))?;
-        let guard = if options.cancellable {
-            let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-                .fetch_one(session.conn())
-                .await
-                .map_err(|e| self.err(e))?;
-            Some(CancelOnDrop::new(pool.clone(), format!("SELECT pg_cancel_backend({pid})")))
-        } else {
-            None
-        };
-        let outcome = self.statement(session.conn(), sql, params, collector).await;
-        if let Some(guard) = guard {
-            guard.disarm();
-        }
-        session.finish().await;
-        outcome
+        run_guarded(
+            &pool,
+            &RULES,
+            options,
+            |e| self.err(e),
+            async |conn| self.statement(conn, sql, params, collector).await,
+        )
+        .await
     }
 
     /// Prepares `sql` (cached on the connection after the first time), binds the

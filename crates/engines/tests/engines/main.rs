@@ -1,4 +1,5 @@
 //! Integration tests of the engines against real servers (private PostgreSQL clusters
 //! that the tests stop and start).
 
+mod cancel;
 mod live;
