@@ -29,7 +29,10 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct McpArgs {
+    #[command(subcommand)]
+    pub command: Option<McpCommand>,
     /// Serve streamable HTTP on this loopback address (e.g. 127.0.0.1:8765) instead of stdio.
     #[arg(long, value_name = "ADDR:PORT")]
     pub http: Option<std::net::SocketAddr>,
@@ -39,6 +42,38 @@ pub struct McpArgs {
     /// Let connect-database open URLs that are not saved profiles (read-only).
     #[arg(long)]
     pub allow_adhoc: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum McpCommand {
+    /// Add DB Dock to an AI client's MCP configuration (no secrets are written).
+    Install(InstallArgs),
+    /// Remove DB Dock from an AI client's MCP configuration.
+    Uninstall(UninstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    #[arg(long, value_parser = ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf"])]
+    pub client: String,
+    /// Expose only this profile; repeat for more (default: all with AI access).
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+    /// One server entry per profile (dbdock-NAME) instead of one for all.
+    #[arg(long)]
+    pub per_profile: bool,
+    /// Show the change as a diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    #[arg(long, value_parser = ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf"])]
+    pub client: String,
+    /// Show the change as a diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -243,3 +243,27 @@ pub fn print_audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -
         },
     )
 }
+
+pub fn print_config_change(change: &dbdock_mcp::install::ConfigChange) -> Result<()> {
+    write_stdout(|out| {
+        let file = change.path.display();
+        let client = change.client.as_str();
+        match (change.changed, change.dry_run) {
+            (false, _) => writeln!(out, "{client}: {file} already says this; nothing to change")?,
+            (true, true) => {
+                write!(out, "{}", change.diff)?;
+                writeln!(out, "{client}: dry run, {file} was not changed")?;
+            }
+            (true, false) => {
+                writeln!(out, "{client}: updated {file} ({})", change.entries.join(", "))?;
+                if let Some(backup) = &change.backup {
+                    writeln!(out, "previous file kept as {}", backup.display())?;
+                }
+                if change.client == dbdock_mcp::install::Client::ClaudeDesktop {
+                    writeln!(out, "restart Claude Desktop to load it")?;
+                }
+            }
+        }
+        Ok(())
+    })
+}

@@ -6,7 +6,9 @@ use dbdock_core::{ConnectionTarget, Database, Error, Profile, QueryOptions, Resu
 use dbdock_engines::OpenOptions;
 use dbdock_store::{Home, Store};
 
-use crate::args::{Cli, Command, Connection, DemoArgs, McpArgs, QueryArgs, SchemaArgs};
+use dbdock_mcp::install::{Client, ClientEnv, ServerSpec};
+
+use crate::args::{Cli, Command, Connection, DemoArgs, InstallArgs, McpArgs, McpCommand, QueryArgs, SchemaArgs};
 use crate::{output, profile};
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -72,6 +74,15 @@ async fn schema(args: SchemaArgs) -> Result<()> {
 }
 
 async fn mcp(args: McpArgs) -> Result<()> {
+    match args.command {
+        Some(McpCommand::Install(install)) => return client_config(install).await,
+        Some(McpCommand::Uninstall(uninstall)) => {
+            let env = ClientEnv::current()?;
+            let change = dbdock_mcp::install::uninstall(Client::parse(&uninstall.client)?, &env, uninstall.dry_run)?;
+            return output::print_config_change(&change);
+        }
+        None => {}
+    }
     let store = open_store().await?;
     let home = store.home().clone();
     let config = dbdock_mcp::EndpointConfig { profiles: args.profiles, allow_adhoc: args.allow_adhoc };
@@ -97,6 +108,35 @@ async fn mcp(args: McpArgs) -> Result<()> {
     let outcome = dbdock_mcp::serve_http(endpoint.clone(), addr, token, shutdown).await;
     endpoint.close().await;
     outcome
+}
+
+/// `dbdock mcp install`: the entry names this very binary, so the client spawns the
+/// `dbdock` that wrote it. Profiles named with --profile must exist.
+async fn client_config(args: InstallArgs) -> Result<()> {
+    let client = Client::parse(&args.client)?;
+    if !args.profiles.is_empty() {
+        let store = open_store().await?;
+        let known = store.profiles().await;
+        store.close().await;
+        let known: Vec<String> = known?.into_iter().map(|p| p.name).collect();
+        if let Some(missing) = args.profiles.iter().find(|p| !known.iter().any(|k| k.eq_ignore_ascii_case(p))) {
+            return Err(Error::not_found(format!(
+                "no profile named '{missing}'; the profiles are: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    let command = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| Error::internal(format!("cannot tell where this dbdock binary is: {e}")))?;
+    let spec = ServerSpec {
+        command,
+        profiles: args.profiles,
+        per_profile: args.per_profile,
+        home: std::env::var_os("DBDOCK_HOME").filter(|h| !h.is_empty()).map(std::path::PathBuf::from),
+    };
+    let change = dbdock_mcp::install::install(client, &ClientEnv::current()?, &spec, args.dry_run)?;
+    output::print_config_change(&change)
 }
 
 async fn shutdown_signal() {

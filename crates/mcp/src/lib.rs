@@ -7,6 +7,7 @@
 
 mod endpoint;
 mod http;
+pub mod install;
 mod render;
 mod resources;
 mod server;

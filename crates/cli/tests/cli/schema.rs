@@ -90,8 +90,13 @@ async fn mysql_schema_spans_two_databases() {
     ])
     .await;
 
-    let schema = dbdock_json(&["schema", "--url", &db.url, "--format", "json"]);
-    assert_eq!(schema["database"], db.name.as_str());
+    // A URL without a database shows every user database; one with a database only that one.
+    let server_url = db.url.trim_end_matches(&db.name).to_owned();
+    let schema = dbdock_json(&["schema", "--url", &server_url, "--format", "json"]);
+    let scoped = dbdock_json(&["schema", "--url", &db.url, "--format", "json"]);
+    assert_eq!(scoped["database"], db.name.as_str());
+    assert!(scoped["tables"].as_array().expect("tables").iter().all(|t| t["schema"] == db.name.as_str()));
+    assert_eq!(&find_table(&scoped, Some(&db.name), "order_lines"), &find_table(&schema, Some(&db.name), "order_lines"));
 
     let lines = find_table(&schema, Some(&db.name), "order_lines");
     assert_eq!(lines["kind"], "table");
@@ -124,7 +129,7 @@ async fn mysql_schema_spans_two_databases() {
     assert_eq!(column(products, "price")["type"], "decimal(10,2)");
     assert_eq!(find_table(&schema, Some(&db.name), "big_lines")["kind"], "view");
 
-    let one = dbdock_json(&["schema", "--url", &db.url, "--format", "json", &format!("{other}.products")]);
+    let one = dbdock_json(&["schema", "--url", &server_url, "--format", "json", &format!("{other}.products")]);
     assert_eq!(&one, products);
     db.drop().await;
 }

@@ -28,6 +28,9 @@ const RULES: SessionRules = SessionRules {
 
 pub struct Mysql {
     target: ConnectionTarget,
+    /// The database the URL names: schema listings stay inside it. Without one they
+    /// cover every user database (MySQL's databases are its schemas).
+    database: Option<String>,
     open: OpenOptions,
     pool: PoolSlot<sqlx::MySql>,
 }
@@ -43,7 +46,7 @@ impl Mysql {
         let options = MySqlConnectOptions::from_str(&url)
             .map_err(|e| map_error(e, &target, classify))?
             .disable_statement_logging();
-        Ok(Mysql { target, open, pool: PoolSlot::new(options) })
+        Ok(Mysql { database: target.database(), target, open, pool: PoolSlot::new(options) })
     }
 
     fn pool_options(&self) -> MySqlPoolOptions {
@@ -211,14 +214,14 @@ impl Database for Mysql {
 
     async fn list_tables(&self) -> Result<Vec<TableRef>> {
         let pool = self.pool().await?;
-        schema::list_tables(&pool).await.map_err(|e| self.err(e))
+        schema::list_tables(&pool, self.database.as_deref()).await.map_err(|e| self.err(e))
     }
 
     async fn table_schema(&self, name: &str) -> Result<TableInfo> {
         let tables = self.list_tables().await?;
         let table = dbdock_core::resolve_table(&tables, name)?;
         let pool = self.pool().await?;
-        let mut found = schema::load(&pool, Some(table)).await.map_err(|e| self.err(e))?;
+        let mut found = schema::load(&pool, self.database.as_deref(), Some(table)).await.map_err(|e| self.err(e))?;
         found.pop().ok_or_else(|| Error::not_found(format!("table {table} disappeared while it was being read")))
     }
 
@@ -226,7 +229,7 @@ impl Database for Mysql {
         let pool = self.pool().await?;
         let database: Option<String> =
             sqlx::query_scalar("SELECT DATABASE()").fetch_one(&pool).await.map_err(|e| self.err(e))?;
-        let tables = schema::load(&pool, None).await.map_err(|e| self.err(e))?;
+        let tables = schema::load(&pool, self.database.as_deref(), None).await.map_err(|e| self.err(e))?;
         Ok(SchemaInfo { database: database.unwrap_or_default(), tables })
     }
 }

@@ -9,19 +9,29 @@ use sqlx::mysql::MySqlRow;
 
 const SYSTEM: &str = "('mysql', 'information_schema', 'performance_schema', 'sys')";
 
-/// The filter every query shares: user databases, optionally one table. Four `?`s.
+/// The filter every query shares: user databases (only the connection's own when its URL
+/// names one), optionally one table. Six `?`s.
 fn filter(schema_column: &str, table_column: &str) -> String {
     format!(
-        "{schema_column} NOT IN {SYSTEM} AND (? IS NULL OR {schema_column} = ?) AND (? IS NULL OR {table_column} = ?)"
+        "{schema_column} NOT IN {SYSTEM} AND (? IS NULL OR {schema_column} = ?) \
+         AND (? IS NULL OR {schema_column} = ?) AND (? IS NULL OR {table_column} = ?)"
     )
 }
 
-async fn fetch(pool: &MySqlPool, sql: String, only: Option<&TableRef>) -> Result<Vec<Vec<Value>>, sqlx::Error> {
+async fn fetch(
+    pool: &MySqlPool,
+    sql: String,
+    scope: Option<&str>,
+    only: Option<&TableRef>,
+) -> Result<Vec<Vec<Value>>, sqlx::Error> {
+    let scope = scope.map(str::to_owned);
     let schema = only.and_then(|t| t.schema.clone());
     let name = only.map(|t| t.name.clone());
     // information_schema's column types differ between MySQL and MariaDB versions (text,
     // binary strings, unsigned ints), so rows go through the same decoder as user data.
     let rows: Vec<MySqlRow> = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(scope.clone())
+        .bind(scope)
         .bind(schema.clone())
         .bind(schema)
         .bind(name.clone())
@@ -62,8 +72,8 @@ fn relations_sql() -> String {
     )
 }
 
-pub(super) async fn list_tables(pool: &MySqlPool) -> Result<Vec<TableRef>, sqlx::Error> {
-    Ok(fetch(pool, relations_sql(), None)
+pub(super) async fn list_tables(pool: &MySqlPool, scope: Option<&str>) -> Result<Vec<TableRef>, sqlx::Error> {
+    Ok(fetch(pool, relations_sql(), scope, None)
         .await?
         .iter()
         .map(|r| TableRef {
@@ -74,10 +84,14 @@ pub(super) async fn list_tables(pool: &MySqlPool) -> Result<Vec<TableRef>, sqlx:
         .collect())
 }
 
-pub(super) async fn load(pool: &MySqlPool, only: Option<&TableRef>) -> Result<Vec<TableInfo>, sqlx::Error> {
+pub(super) async fn load(
+    pool: &MySqlPool,
+    scope: Option<&str>,
+    only: Option<&TableRef>,
+) -> Result<Vec<TableInfo>, sqlx::Error> {
     let mut tables: BTreeMap<(String, String), TableInfo> = BTreeMap::new();
     let key = |r: &[Value]| (text(r, 0).unwrap_or_default(), text(r, 1).unwrap_or_default());
-    for r in fetch(pool, relations_sql(), only).await? {
+    for r in fetch(pool, relations_sql(), scope, only).await? {
         let (schema, name) = key(&r);
         let kind = kind(&text(&r, 2).unwrap_or_default());
         tables.insert(
@@ -102,7 +116,7 @@ pub(super) async fn load(pool: &MySqlPool, only: Option<&TableRef>) -> Result<Ve
          ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
         filter("TABLE_SCHEMA", "TABLE_NAME")
     );
-    for r in fetch(pool, columns_sql, only).await? {
+    for r in fetch(pool, columns_sql, scope, only).await? {
         let Some(t) = tables.get_mut(&key(&r)) else { continue };
         let extra = text(&r, 8).unwrap_or_default();
         // MariaDB writes a NULL default as the text NULL (and quotes string defaults).
@@ -124,7 +138,7 @@ pub(super) async fn load(pool: &MySqlPool, only: Option<&TableRef>) -> Result<Ve
          WHERE {} ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
         filter("TABLE_SCHEMA", "TABLE_NAME")
     );
-    for r in fetch(pool, index_sql, only).await? {
+    for r in fetch(pool, index_sql, scope, only).await? {
         let Some(t) = tables.get_mut(&key(&r)) else { continue };
         let index = text(&r, 2).unwrap_or_default();
         let column = text(&r, 4).unwrap_or_else(|| "<expression>".into());
@@ -157,7 +171,7 @@ pub(super) async fn load(pool: &MySqlPool, only: Option<&TableRef>) -> Result<Ve
          ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
         filter("k.TABLE_SCHEMA", "k.TABLE_NAME")
     );
-    for r in fetch(pool, fk_sql, only).await? {
+    for r in fetch(pool, fk_sql, scope, only).await? {
         let Some(t) = tables.get_mut(&key(&r)) else { continue };
         let name = text(&r, 2);
         let column = text(&r, 3).unwrap_or_default();
