@@ -96,7 +96,10 @@ async fn mysql_schema_spans_two_databases() {
     let scoped = dbdock_json(&["schema", "--url", &db.url, "--format", "json"]);
     assert_eq!(scoped["database"], db.name.as_str());
     assert!(scoped["tables"].as_array().expect("tables").iter().all(|t| t["schema"] == db.name.as_str()));
-    assert_eq!(&find_table(&scoped, Some(&db.name), "order_lines"), &find_table(&schema, Some(&db.name), "order_lines"));
+    assert_eq!(
+        &find_table(&scoped, Some(&db.name), "order_lines"),
+        &find_table(&schema, Some(&db.name), "order_lines")
+    );
 
     let lines = find_table(&schema, Some(&db.name), "order_lines");
     assert_eq!(lines["kind"], "table");
