@@ -108,6 +108,8 @@ start_mariadb() {
     fi
     if ! tcp_open 127.0.0.1 3306; then
         log "starting MariaDB"
+        # /run is a tmpfs: after a restart the socket directory is gone.
+        as_root mkdir -p /run/mysqld && as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
         as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
     fi
     wait_for "MariaDB on 127.0.0.1:3306" 60 tcp_open 127.0.0.1 3306

@@ -83,7 +83,9 @@ def world(tmp_path_factory):
         CREATE TABLE huge_text AS SELECT 1 AS id, repeat('x', 10 * 1024 * 1024) AS body;
         CREATE FUNCTION bump() RETURNS int LANGUAGE sql AS $$ SELECT nextval('counter')::int $$;
     """)
-    mariadb(None, f"DROP DATABASE IF EXISTS {my_db}; CREATE DATABASE {my_db};")
+    mariadb(None, f"DROP DATABASE IF EXISTS {my_db}; CREATE DATABASE {my_db};"
+                  f"CREATE OR REPLACE USER 'dbdock_mcp'@'127.0.0.1' IDENTIFIED BY '{SECRET}';"
+                  f"GRANT SELECT, INSERT, UPDATE, DELETE ON {my_db}.* TO 'dbdock_mcp'@'127.0.0.1';")
     mariadb(my_db, """
         CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, email VARCHAR(100));
         INSERT INTO customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', 'grace@example.org'), (3, 'Linus', NULL);
@@ -106,9 +108,12 @@ def world(tmp_path_factory):
     dbdock(home, "profile", "add", "hidden", "--url", f"postgres://postgres@127.0.0.1:5432/{pg_db}", "--access", "none")
     dbdock(home, "profile", "add", "maria", "--url", f"mysql://root@127.0.0.1:3306/{my_db}")
     dbdock(home, "profile", "add", "shop", "--url", f"sqlite:{sqlite_file}")
+    # MariaDB checks this password (PostgreSQL here trusts loopback and never asks).
+    dbdock(home, "profile", "add", "maria_pw", "--url", f"mysql://dbdock_mcp:{SECRET}@127.0.0.1:3306/{my_db}")
+    dbdock(home, "profile", "add", "maria_bad", "--url", f"mysql://dbdock_mcp:{SECRET}-wrong@127.0.0.1:3306/{my_db}")
     yield World(home, pg_db, my_db, sqlite_file)
     psql("postgres", f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE);")
-    mariadb(None, f"DROP DATABASE IF EXISTS {my_db};")
+    mariadb(None, f"DROP DATABASE IF EXISTS {my_db}; DROP USER IF EXISTS 'dbdock_mcp'@'127.0.0.1';")
 
 
 def free_port():

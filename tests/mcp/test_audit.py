@@ -21,6 +21,8 @@ def test_every_call_is_audited_and_no_secret_leaks(world):
                 ("search-objects", {"connectionId": "pg", "pattern": "cust*"}),
                 ("execute-update", {"connectionId": "pg", "query": "DELETE FROM customers"}),
                 ("connect-database", {"connectionId": "nope"}),
+                ("execute-query", {"connectionId": "maria_pw", "query": "SELECT count(*) FROM customers"}),
+                ("execute-query", {"connectionId": "maria_bad", "query": "SELECT 1"}),
             ]:
                 result = await s.call(tool, **args)
                 outputs.append(result.model_dump_json())
@@ -36,17 +38,21 @@ def test_every_call_is_audited_and_no_secret_leaks(world):
         ("search-objects", "ok", None),
         ("execute-update", "error", "READ_ONLY_VIOLATION"),
         ("connect-database", "error", "NOT_FOUND"),
+        ("execute-query", "ok", None),
+        ("execute-query", "error", "AUTH_FAILED"),
     ]
     first_query = new[-2]
+    assert new[1]["rows"] == 1 and new[1]["profile"] == "maria_pw"
     assert first_query["client"] == "mcp" and first_query["transport"] == "stdio"
     assert first_query["profile"] == "pg" and first_query["rows"] == 1 and first_query["params"] == [1]
     assert first_query["statement"] == "SELECT name FROM customers WHERE id = $1"
     assert first_query["duration_ms"] > 0
     # A secret passed as a parameter is masked in the audit log too.
     assert new[-4]["params"] == ["***"]
+    assert "Access denied" in new[0]["error_message"]
 
     audit_text = json.dumps(after)
-    assert SECRET not in audit_text
+    assert SECRET not in audit_text and f"{SECRET}-wrong" not in audit_text
     # The tool output echoes what the model itself sent; everything else must be clean.
     assert all(SECRET not in out for i, out in enumerate(outputs) if i != 3)
     server_log = (world.home / "stdio-stderr.log").read_text()

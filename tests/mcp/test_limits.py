@@ -54,8 +54,26 @@ def test_big_results_are_capped_and_say_so(world):
             assert len(cell) < 300 * 1024 and "[cut: 10485760 bytes in all]" in cell
             assert len(json.dumps(data)) < 300 * 1024
 
+            # Exactly as many rows as the cap is whole, not "truncated".
+            data = await s.ok("execute-query", connectionId="pg", query="SELECT n FROM big WHERE n <= 200 ORDER BY n")
+            assert data["row_count"] == 200 and data["truncated"] is False and "hint" not in data
             # Small results are whole.
             data = await s.ok("execute-query", connectionId="pg", query="SELECT n FROM big WHERE n <= $1 ORDER BY n", params=[3])
             assert data == {**data, "rows": [[1], [2], [3]], "truncated": False, "row_count": 3}
+
+    run(body)
+
+
+def test_a_write_session_leaves_nothing_behind(world):
+    async def body():
+        async with session_over("stdio", world) as s:
+            # Session settings and open transactions die with the write's connection.
+            await s.ok("execute-update", connectionId="pg_rw", query="SET statement_timeout = 0")
+            await s.ok("execute-update", connectionId="pg_rw", query="BEGIN")
+            await s.ok("execute-update", connectionId="pg_rw", query="UPDATE orders SET total = 42.42 WHERE id = 12")
+            assert psql(world.pg_db, "SELECT total FROM orders WHERE id = 12").strip() == "42.42"
+            shown = await s.ok("execute-query", connectionId="pg_rw", query="SHOW statement_timeout")
+            assert shown["rows"] == [["30s"]]
+            await s.ok("execute-update", connectionId="pg_rw", query="UPDATE orders SET total = 5.00 WHERE id = 12")
 
     run(body)

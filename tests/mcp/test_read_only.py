@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import mariadb, psql, run, session_over
 
-MARKER = "/tmp/dbdock-ro-escape"
+MARKER = f"/tmp/dbdock-ro-escape-{os.getpid()}"
 
 POSTGRES = [
     "DELETE FROM customers",
@@ -57,6 +57,8 @@ POSTGRES = [
     "REFRESH MATERIALIZED VIEW big_orders",
     "CALL nothing()",
     "PREPARE p AS DELETE FROM customers",
+    "SELECT query_to_xml('select pg_advisory_lock(42)', true, true, '')",
+    "SELECT * FROM query_to_xmlschema('delete from customers', true, true, '')",
 ]
 
 MARIADB = [
@@ -84,6 +86,9 @@ MARIADB = [
     "SELECT 1; DELETE FROM customers",
     "SELECT * FROM customers WHERE name = 'a\\'; DELETE FROM customers; -- '",
     "SELECT GET_LOCK('x', 10)",
+    "SELECT 1 --1, LOAD_FILE('/etc/hostname')",
+    f"SELECT 1 --1 INTO OUTFILE '{MARKER}-my-dashdash'",
+    "SELECT 1 --x\n, GET_LOCK('dbdock', 0)",
 ]
 
 SQLITE = [

@@ -79,8 +79,13 @@ fn main() {
         let db = dbdock_engines::open(ConnectionTarget::parse(&url).unwrap(), dbdock_engines::OpenOptions::default())
             .await
             .unwrap();
-        let options =
-            QueryOptions { max_rows: Some(200), max_bytes: Some(256 * 1024), read_only: true, cancellable: true };
+        let options = QueryOptions {
+            max_rows: Some(200),
+            max_bytes: Some(256 * 1024),
+            read_only: true,
+            cancellable: true,
+            isolated: false,
+        };
         let mut samples = Vec::with_capacity(CALLS);
         for i in 0..WARMUP + CALLS {
             let started = Instant::now();

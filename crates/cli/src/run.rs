@@ -88,7 +88,14 @@ async fn mcp(args: McpArgs) -> Result<()> {
     let config = dbdock_mcp::EndpointConfig { profiles: args.profiles, allow_adhoc: args.allow_adhoc };
     let endpoint = dbdock_mcp::Endpoint::new(store, config);
     let Some(addr) = args.http else {
-        return dbdock_mcp::serve_stdio(endpoint).await;
+        // A client that stops the endpoint with SIGTERM still gets every call audited.
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let on_signal = shutdown.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            on_signal.cancel();
+        });
+        return dbdock_mcp::serve_stdio(endpoint, shutdown).await;
     };
     let (token, created) = dbdock_mcp::http_token(&home)?;
     let shutdown = tokio_util::sync::CancellationToken::new();
@@ -126,8 +133,9 @@ async fn client_config(args: InstallArgs) -> Result<()> {
             )));
         }
     }
+    // Not canonicalized: that would turn a stable symlink (Homebrew's bin) into a versioned
+    // path, and give Windows a \\?\ verbatim path.
     let command = std::env::current_exe()
-        .and_then(|p| p.canonicalize())
         .map_err(|e| Error::internal(format!("cannot tell where this dbdock binary is: {e}")))?;
     let spec = ServerSpec {
         command,

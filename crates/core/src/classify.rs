@@ -43,6 +43,9 @@ struct Mode {
     hash_comments: bool,
     dollar_quotes: bool,
     bracket_identifiers: bool,
+    /// MySQL: `--` starts a comment only when whitespace (or the end) follows; `1--1` is
+    /// arithmetic there.
+    dash_comment_needs_space: bool,
 }
 
 fn modes(dialect: Dialect) -> Vec<Mode> {
@@ -53,6 +56,7 @@ fn modes(dialect: Dialect) -> Vec<Mode> {
         hash_comments: false,
         dollar_quotes: false,
         bracket_identifiers: false,
+        dash_comment_needs_space: false,
     };
     match dialect {
         Dialect::Postgres => vec![Mode { nested_comments: true, dollar_quotes: true, ..base }],
@@ -65,6 +69,7 @@ fn modes(dialect: Dialect) -> Vec<Mode> {
                     backslash_escapes: escapes,
                     double_quote_is_string: dq,
                     hash_comments: true,
+                    dash_comment_needs_space: true,
                     ..base
                 })
             })
@@ -87,7 +92,10 @@ fn lex(sql: &str, mode: Mode) -> Lexed {
         let next = chars.get(i + 1).copied();
         match c {
             c if c.is_whitespace() => i += 1,
-            '-' if next == Some('-') => {
+            '-' if next == Some('-')
+                && (!mode.dash_comment_needs_space
+                    || chars.get(i + 2).is_none_or(|c| c.is_whitespace() || c.is_control())) =>
+            {
                 while i < n && chars[i] != '\n' {
                     i += 1;
                 }
@@ -369,6 +377,9 @@ fn forbidden_function(dialect: Dialect, name: &str) -> Option<&'static str> {
             | "lo_truncate" | "lowrite" | "lo_open" => "touches large objects or server files",
             "set_config" => "changes session settings",
             "pg_notify" => "sends notifications",
+            "query_to_xml" | "query_to_xml_and_xmlschema" | "query_to_xmlschema" | "cursor_to_xml" => {
+                "runs SQL given as a string, which DB Dock cannot check"
+            }
             "pg_read_file" | "pg_read_binary_file" | "pg_ls_dir" | "pg_stat_file" => "reads the server's files",
             "pg_file_write" | "pg_file_rename" | "pg_file_unlink" | "pg_logical_emit_message" => "writes on the server",
             n if n.starts_with("dblink") => "runs statements on another server",
@@ -378,6 +389,7 @@ fn forbidden_function(dialect: Dialect, name: &str) -> Option<&'static str> {
         },
         Dialect::Mysql => match n {
             "load_file" => "reads the server's files",
+            "nextval" | "setval" | "lastval" => "changes a sequence",
             "sleep" | "benchmark" => "ties up the server",
             "get_lock" | "release_lock" | "release_all_locks" | "master_pos_wait" | "source_pos_wait" => {
                 "takes locks or waits"
@@ -505,6 +517,8 @@ mod tests {
             (Dialect::Mysql, "SELECT REPLACE(name, 'a', 'b'), INSERT('abc', 1, 1, 'x') FROM t"),
             (Dialect::Mysql, "SELECT * FROM t WHERE s = 'it''s'"),
             (Dialect::Mysql, "SHOW TABLES"),
+            (Dialect::Mysql, "SELECT 1 -- a comment; DELETE FROM t"),
+            (Dialect::Mysql, "SELECT 2--1"),
             (Dialect::Mysql, "DESCRIBE t"),
             (Dialect::Mysql, "SELECT `delete` FROM `update`"),
             (Dialect::Sqlite, "SELECT [insert] FROM t"),
@@ -554,6 +568,14 @@ mod tests {
             (Dialect::Mysql, "CREATE TABLE x (a int)"),
             (Dialect::Mysql, "SELECT \"a\\\"; DELETE FROM t; -- \""),
             (Dialect::Mysql, "REPLACE INTO t VALUES (1)"),
+            // `--` without a space is arithmetic in MySQL, not a comment.
+            (Dialect::Mysql, "SELECT 1 --1, LOAD_FILE('/etc/passwd')"),
+            (Dialect::Mysql, "SELECT 1 --1 INTO OUTFILE '/tmp/x'"),
+            (Dialect::Mysql, "SELECT 1 --x\n, GET_LOCK('x', 0)"),
+            (Dialect::Mysql, "SELECT 1 --1 /*!50000 , 2 */"),
+            (Dialect::Mysql, "SELECT NEXTVAL(s)"),
+            (Dialect::Postgres, "SELECT query_to_xml('select pg_terminate_backend(1)', true, true, '')"),
+            (Dialect::Postgres, "SELECT * FROM query_to_xmlschema('delete from t', true, true, '')"),
             // Harmless with backslash escapes, a DELETE under NO_BACKSLASH_ESCAPES: refused.
             (Dialect::Mysql, "SELECT * FROM t WHERE s = 'a\\'; DELETE FROM t; -- '"),
             (Dialect::Sqlite, "ATTACH DATABASE '/tmp/x.db' AS x"),

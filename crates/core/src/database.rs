@@ -20,6 +20,10 @@ pub struct QueryOptions {
     /// engine cancels the statement on the server. Costs one round trip per call where the
     /// engine must first learn the session's id.
     pub cancellable: bool,
+    /// Nothing the statement leaves in its session (an open transaction, `SET`, locks)
+    /// reaches a later call: the connection is closed afterwards instead of going back to
+    /// the pool. For writes on behalf of an AI client.
+    pub isolated: bool,
 }
 
 /// What a write statement did.

@@ -69,7 +69,7 @@ impl ConnectionTarget {
         if url.host_str().is_none_or(str::is_empty) {
             return Err(Error::invalid_input(format!("the URL '{}' names no host", redact_url_text(input))));
         }
-        let password = match url.password() {
+        let mut password = match url.password() {
             Some(p) => {
                 let decoded = percent_decode(p).ok_or_else(|| {
                     Error::invalid_input("the password in the URL is not valid percent-encoded UTF-8")
@@ -79,6 +79,35 @@ impl ConnectionTarget {
             None => None,
         };
         url.set_password(None).map_err(|()| Error::invalid_input("the URL cannot carry credentials"))?;
+        // Drivers also read a password from the query (`?password=`): it is a secret like
+        // any other, so it moves out of the URL too. Other secret-looking options are
+        // refused rather than stored in the open.
+        let mut kept = Vec::new();
+        for (key, value) in url.query_pairs() {
+            let lower = key.to_ascii_lowercase();
+            if lower == "password" {
+                if password.is_some() {
+                    return Err(Error::invalid_input(
+                        "the URL gives a password twice (before the host and as ?password=)",
+                    ));
+                }
+                password = Some(Secret::new(value.into_owned()));
+            } else if ["pass", "secret", "token", "pwd"].iter().any(|s| lower.contains(s)) {
+                return Err(Error::invalid_input(format!(
+                    "the URL carries a secret in '{key}': DB Dock keeps secrets in the OS keyring, so give the password \
+                     before the host (user:password@host) or with --password-stdin"
+                )));
+            } else {
+                kept.push((key.into_owned(), value.into_owned()));
+            }
+        }
+        if url.query().is_some() {
+            if kept.is_empty() {
+                url.set_query(None);
+            } else {
+                url.query_pairs_mut().clear().extend_pairs(&kept);
+            }
+        }
         Ok(ConnectionTarget { engine, endpoint: Endpoint::Url(url), password })
     }
 
@@ -232,6 +261,20 @@ mod tests {
         assert_eq!(t.database().as_deref(), Some("shop"));
         let full = t.url_with_secret();
         assert_eq!(full.expose(), "postgres://alice:p%40ss%3Aword@db.example:6543/shop?sslmode=require");
+    }
+
+    #[test]
+    fn a_password_in_the_query_is_a_secret_too() {
+        let t = parse("postgres://u@h/db?sslmode=require&password=qu3ry-pw");
+        assert_eq!(t.password().map(Secret::expose), Some("qu3ry-pw"));
+        assert_eq!(t.url_without_secret(), "postgres://u@h/db?sslmode=require");
+        assert!(!t.to_string().contains("qu3ry"));
+        let t = parse("mysql://u@h/db?PASSWORD=x1y2");
+        assert_eq!(t.url_without_secret(), "mysql://u@h/db");
+        for bad in ["postgres://u:a@h/db?password=b", "postgres://u@h/db?sslpassword=k3y", "redis://h/?token=abc"] {
+            let err = ConnectionTarget::parse(bad).err().map(|e| e.message).unwrap_or_default();
+            assert!(!err.is_empty() && !err.contains("k3y") && !err.contains("abc"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -64,6 +64,7 @@ impl LiveConnection {
     /// broken connection returned no result, and this is the read path (writes go through
     /// [`LiveConnection::execute`], which never repeats a statement).
     pub async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
+        self.shared.fail_fast()?;
         match self.shared.db.query(sql, params, limits).await {
             Err(e) if e.code == ErrorCode::ConnectionFailed => {
                 if self.shared.reconnect_once(e).await {
@@ -85,6 +86,7 @@ impl LiveConnection {
     /// Runs a write. A connection failure is reported, never retried, and wakes the
     /// reconnect logic so the next call finds a working connection.
     pub async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<ExecOutcome> {
+        self.shared.fail_fast()?;
         let outcome = self.shared.db.execute(sql, params, limits).await;
         if outcome.as_ref().is_err_and(|e| e.code == ErrorCode::ConnectionFailed) {
             self.shared.wake.notify_one();
@@ -111,6 +113,28 @@ impl Drop for LiveConnection {
 }
 
 impl Shared {
+    /// While the server is known to be away, a call is answered at once, not after the
+    /// pool's connect timeout or the backoff.
+    fn fail_fast(&self) -> Result<()> {
+        let status = self.status.borrow();
+        let why = |e: &Option<Error>| e.as_ref().map(|e| format!(": {}", e.message)).unwrap_or_default();
+        match status.state {
+            ConnectionState::Reconnecting => Err(Error::connection_failed(format!(
+                "the connection to {} is down and reconnecting (attempt {}){}; try again shortly",
+                status.target,
+                status.attempts,
+                why(&status.last_error)
+            ))),
+            ConnectionState::Error => Err(Error::connection_failed(format!(
+                "the connection to {} gave up reconnecting after {} attempts{}; the user can retry it",
+                status.target,
+                status.attempts,
+                why(&status.last_error)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     fn set(&self, state: ConnectionState, attempts: u32, last_error: Option<Error>) {
         self.status.send_modify(|s| {
             s.state = state;
@@ -148,10 +172,17 @@ impl Shared {
         self.check().await
     }
 
-    /// A caller found the connection broken: one immediate attempt (unless a reconnect is
-    /// already under way, in which case its outcome decides). Returns whether it is up.
+    /// A caller found the connection broken: one immediate attempt. While the health task
+    /// is already reconnecting (or has given up), the caller is told so at once instead of
+    /// waiting out the backoff. Returns whether the connection is up.
     async fn reconnect_once(&self, cause: Error) -> bool {
-        let _guard = self.reconnecting.lock().await;
+        let Ok(_guard) = self.reconnecting.try_lock() else {
+            self.set(ConnectionState::Reconnecting, self.status.borrow().attempts, Some(cause));
+            return false;
+        };
+        if self.status.borrow().state == ConnectionState::Error {
+            return false;
+        }
         if self.status.borrow().state == ConnectionState::Connected && self.check().await.is_ok() {
             return true;
         }

@@ -85,72 +85,56 @@ impl<DB: sqlx::Database> PoolSlot<DB> {
 /// One statement's connection: a plain pooled connection, or a transaction that the
 /// engine opened read-only and always rolls back (also when the call is dropped midway:
 /// sqlx then queues the rollback before the connection is reused).
-pub(crate) enum Session<DB: sqlx::Database> {
+enum Session<DB: sqlx::Database> {
     Plain(sqlx::pool::PoolConnection<DB>),
     ReadOnly(sqlx::Transaction<'static, DB>),
 }
 
 impl<DB: sqlx::Database> Session<DB> {
-    /// `begin` is the engine's statement that opens a read-only transaction, or `None`.
-    pub async fn open(pool: &sqlx::Pool<DB>, begin: Option<&'static str>) -> Result<Self, sqlx::Error> {
-        Ok(match begin {
-            Some(begin) => Session::ReadOnly(pool.begin_with(begin).await?),
-            None => Session::Plain(pool.acquire().await?),
-        })
-    }
-
-    pub fn conn(&mut self) -> &mut DB::Connection {
+    fn conn(&mut self) -> &mut DB::Connection {
         match self {
             Session::Plain(conn) => conn,
             Session::ReadOnly(tx) => tx,
         }
     }
 
-    /// Ends the session: a read-only transaction is rolled back, whatever it did.
-    pub async fn finish(self) {
-        if let Session::ReadOnly(tx) = self {
-            let _ = tx.rollback().await;
+    /// Ends the session: a read-only transaction is rolled back, whatever it did; an
+    /// isolated one is closed instead of going back to the pool.
+    async fn finish(self, isolated: bool) {
+        match self {
+            Session::ReadOnly(tx) => {
+                let _ = tx.rollback().await;
+            }
+            Session::Plain(conn) if isolated => {
+                let _ = sqlx::Connection::close(conn.detach()).await;
+            }
+            Session::Plain(_) => {}
         }
     }
 }
 
-/// Cancels a running statement on the server if the call is dropped before it finishes
-/// (an MCP client's cancel, a caller's timeout). Dropping a future stops waiting; without
-/// this the server would go on running the statement.
-pub(crate) struct CancelOnDrop {
-    armed: Option<futures_util::future::BoxFuture<'static, ()>>,
+type CancelTask<DB> = Box<dyn FnOnce(Option<Session<DB>>) -> futures_util::future::BoxFuture<'static, ()> + Send>;
+
+/// A session that, if the call is dropped before it finishes (an MCP client's cancel, a
+/// caller's timeout), cancels its statement on the server from a connection of its own
+/// and only then lets the session go, so the cancel can never hit another caller's
+/// statement on a reused connection. Dropping a future only stops waiting; without this
+/// the server would go on running the statement.
+struct Guarded<DB: sqlx::Database> {
+    session: Option<Session<DB>>,
+    cancel: Option<CancelTask<DB>>,
 }
 
-impl CancelOnDrop {
-    /// `cancel_sql` is built from a session id the server gave us (an integer), never
-    /// from user text.
-    pub fn new<DB>(pool: sqlx::Pool<DB>, cancel_sql: String) -> Self
-    where
-        DB: sqlx::Database,
-        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    {
-        let cancel = async move {
-            use sqlx::Executor;
-            let Ok(Ok(mut conn)) = tokio::time::timeout(std::time::Duration::from_secs(5), pool.acquire()).await else {
-                tracing::warn!("could not get a connection to cancel a dropped statement");
-                return;
-            };
-            if let Err(e) = conn.execute(sqlx::AssertSqlSafe(cancel_sql)).await {
-                tracing::warn!(error = %e, "cancelling a dropped statement failed");
-            }
-        };
-        CancelOnDrop { armed: Some(Box::pin(cancel)) }
-    }
-
-    pub fn disarm(mut self) {
-        self.armed = None;
+impl<DB: sqlx::Database> Guarded<DB> {
+    fn conn(&mut self) -> Option<&mut DB::Connection> {
+        self.session.as_mut().map(Session::conn)
     }
 }
 
-impl Drop for CancelOnDrop {
+impl<DB: sqlx::Database> Drop for Guarded<DB> {
     fn drop(&mut self) {
-        if let (Some(cancel), Ok(runtime)) = (self.armed.take(), tokio::runtime::Handle::try_current()) {
-            runtime.spawn(cancel);
+        if let (Some(cancel), Ok(runtime)) = (self.cancel.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(cancel(self.session.take()));
         }
     }
 }
@@ -161,13 +145,15 @@ pub(crate) struct SessionRules {
     pub begin_read_only: &'static str,
     /// Returns this session's id (as a BIGINT).
     pub session_id_sql: &'static str,
-    /// The statement that cancels what session `id` is running.
+    /// The statement that cancels what session `id` is running (built from the integer
+    /// the server gave, never from user text).
     pub cancel_sql: fn(i64) -> String,
 }
 
 /// Runs `work` on one connection as `options` ask: inside a read-only transaction that is
-/// always rolled back, and with the statement cancelled on the server if the call is
-/// dropped midway. The one place these rules live for the server engines.
+/// always rolled back, cancelled on the server if the call is dropped midway, and on a
+/// connection that is closed afterwards when the session must not leak into later calls.
+/// The one place these rules live for the server engines.
 pub(crate) async fn run_guarded<DB, T>(
     pool: &sqlx::Pool<DB>,
     rules: &SessionRules,
@@ -182,18 +168,38 @@ where
     i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
-    let mut session =
-        Session::open(pool, options.read_only.then_some(rules.begin_read_only)).await.map_err(&map_err)?;
-    let guard = if options.cancellable {
-        let id: i64 = sqlx::query_scalar(rules.session_id_sql).fetch_one(session.conn()).await.map_err(&map_err)?;
-        Some(CancelOnDrop::new(pool.clone(), (rules.cancel_sql)(id)))
-    } else {
-        None
+    let session = match options.read_only {
+        true => Session::ReadOnly(pool.begin_with(rules.begin_read_only).await.map_err(&map_err)?),
+        false => Session::Plain(pool.acquire().await.map_err(&map_err)?),
     };
-    let outcome = work(session.conn()).await;
-    if let Some(guard) = guard {
-        guard.disarm();
+    let mut guarded = Guarded { session: Some(session), cancel: None };
+    let gone = || Error::internal("the session ended early");
+    if options.cancellable {
+        let conn = guarded.conn().ok_or_else(gone)?;
+        let id: i64 = sqlx::query_scalar(rules.session_id_sql).fetch_one(conn).await.map_err(&map_err)?;
+        let (connect, sql, isolated) = (pool.connect_options(), (rules.cancel_sql)(id), options.isolated);
+        guarded.cancel = Some(Box::new(move |session: Option<Session<DB>>| {
+            Box::pin(async move {
+                use sqlx::{ConnectOptions, Connection, Executor};
+                match connect.connect().await {
+                    Ok(mut conn) => {
+                        if let Err(e) = conn.execute(sqlx::AssertSqlSafe(sql)).await {
+                            tracing::warn!(error = %e, "cancelling a dropped statement failed");
+                        }
+                        let _ = conn.close().await;
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not connect to cancel a dropped statement"),
+                }
+                if let Some(session) = session {
+                    session.finish(isolated).await;
+                }
+            })
+        }));
     }
-    session.finish().await;
+    let outcome = work(guarded.conn().ok_or_else(gone)?).await;
+    guarded.cancel = None;
+    if let Some(session) = guarded.session.take() {
+        session.finish(options.isolated).await;
+    }
     outcome
 }

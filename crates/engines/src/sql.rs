@@ -34,8 +34,11 @@ pub(crate) fn map_error(
         sqlx::Error::Configuration(e) => {
             Error::invalid_input(format!("bad connection option: {}", one_line(&e.to_string())))
         }
-        sqlx::Error::PoolTimedOut => Error::connection_failed(format!(
-            "no connection to {} became available in time: the server may be down or overloaded",
+        // Every pooled connection is busy (or none could be opened in time): a wait, not a
+        // broken connection, so it must not trigger a reconnect.
+        sqlx::Error::PoolTimedOut => Error::timeout(format!(
+            "no connection to {} became free in time: other statements are still running, or the server is slow to \
+             accept connections",
             host_port(target)
         )),
         sqlx::Error::PoolClosed => Error::connection_failed("the connection was closed; connect again"),
@@ -91,16 +94,18 @@ impl RowCollector {
         RowCollector { limits, rows: Vec::new(), bytes: 0, truncated: false }
     }
 
-    /// Whether another row is wanted. Call before decoding the row.
-    pub fn wants_more(&mut self) -> bool {
+    /// Offers the next row the server sent; returns whether to keep reading. A row past
+    /// the row cap is not decoded: that it exists is what makes `truncated` true.
+    pub fn offer(&mut self, decode: impl FnOnce() -> Vec<Value>) -> bool {
         if self.limits.max_rows.is_some_and(|m| self.rows.len() >= m) {
             self.truncated = true;
+            return false;
         }
-        !self.truncated
+        self.push(decode())
     }
 
     /// Adds a row; returns whether to keep reading.
-    pub fn push(&mut self, mut row: Vec<Value>) -> bool {
+    fn push(&mut self, mut row: Vec<Value>) -> bool {
         let size: usize = row.iter().map(|v| v.approx_size() + 1).sum::<usize>() + 2;
         if let Some(max) = self.limits.max_bytes
             && self.bytes + size > max
@@ -117,6 +122,22 @@ impl RowCollector {
         self.rows.push(row);
         true
     }
+}
+
+/// Reads `rows` into `collector` until the stream ends or a cap is reached.
+pub(crate) async fn collect<R>(
+    mut rows: impl futures_util::Stream<Item = Result<R, sqlx::Error>> + Unpin,
+    collector: &mut RowCollector,
+    mut decode: impl FnMut(&R) -> Vec<Value>,
+    map_err: impl Fn(sqlx::Error) -> Error,
+) -> Result<(), Error> {
+    use futures_util::TryStreamExt;
+    while let Some(row) = rows.try_next().await.map_err(&map_err)? {
+        if !collector.offer(|| decode(&row)) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Shortens the long values of a row so that it fits in about `budget` bytes.
@@ -155,16 +176,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn row_cap_reports_truncation_only_past_the_cap() {
+    fn row_cap_reports_truncation_only_when_a_row_is_past_the_cap() {
         let limits = QueryOptions { max_rows: Some(2), ..QueryOptions::default() };
+        // Exactly as many rows as the cap: all of them, not truncated.
         let mut c = RowCollector::new(limits);
         for i in 0..2 {
-            assert!(c.wants_more());
-            c.push(vec![Value::Int(i)]);
+            assert!(c.offer(|| vec![Value::Int(i)]));
         }
         assert!(!c.truncated);
-        assert!(!c.wants_more());
-        assert!(c.truncated);
+        // One more row arrives: it is not taken, and now the result is truncated.
+        let mut decoded = false;
+        assert!(!c.offer(|| {
+            decoded = true;
+            vec![Value::Int(2)]
+        }));
+        assert!(c.truncated && !decoded);
         assert_eq!(c.rows.len(), 2);
     }
 
@@ -172,8 +198,7 @@ mod tests {
     fn byte_cap_cuts_a_huge_single_value() {
         let limits = QueryOptions { max_bytes: Some(1024), ..QueryOptions::default() };
         let mut c = RowCollector::new(limits);
-        assert!(c.wants_more());
-        let keep_going = c.push(vec![Value::Int(1), Value::Text("é".repeat(5_000_000))]);
+        let keep_going = c.offer(|| vec![Value::Int(1), Value::Text("é".repeat(5_000_000))]);
         assert!(!keep_going);
         assert!(c.truncated);
         let cell = c.rows[0][1].display_text().unwrap_or_default();

@@ -125,15 +125,29 @@ impl Endpoint {
         })
     }
 
-    /// The open connection for `name`, opening it on first use.
+    /// The open connection for `name`, opening it on first use. The profile is looked up
+    /// on every call, so a change the user makes while the endpoint runs (access lowered,
+    /// caps changed, the profile removed or set to `none`) applies to the next call.
     pub async fn connection(&self, name: &str) -> Result<Arc<OpenProfile>> {
-        if let Some(open) = self.open.lock().await.get(name) {
-            return Ok(Arc::clone(open));
-        }
         let exposed = self.exposed_profiles().await?;
         let Some(profile) = exposed.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
+            if let Some(stale) = self.open.lock().await.remove(name) {
+                stale.live.database().disconnect().await;
+            }
             return Err(self.unknown(name).await);
         };
+        let current = self.open.lock().await.get(&profile.name).cloned();
+        match current {
+            Some(open) if open.profile == profile => return Ok(open),
+            Some(changed) => {
+                self.open.lock().await.remove(&profile.name);
+                changed.live.database().disconnect().await;
+            }
+            None => {}
+        }
+        if profile.id.starts_with("adhoc:") {
+            return Err(self.unknown(name).await);
+        }
         let resolved = self.store.resolve(&profile.name).await?;
         self.open_resolved(resolved).await
     }
@@ -148,6 +162,11 @@ impl Endpoint {
             ));
         }
         dbdock_core::validate_profile_name(name)?;
+        if self.store.profiles().await?.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
+            return Err(Error::invalid_input(format!(
+                "'{name}' is the name of one of the user's connections; pick another name for an ad-hoc connection"
+            )));
+        }
         let target = ConnectionTarget::parse(url)?;
         let profile = Profile::transient(format!("adhoc:{name}"), name, &target, false, "adhoc");
         self.open_resolved(ResolvedProfile { profile, target }).await

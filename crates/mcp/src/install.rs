@@ -256,8 +256,7 @@ fn strip_jsonc(text: &str) -> String {
                 i += 2;
             }
             ',' => {
-                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-                if !matches!(next, Some('}' | ']')) {
+                if !closes_after(&chars[i + 1..]) {
                     out.push(',');
                 }
                 i += 1;
@@ -269,6 +268,31 @@ fn strip_jsonc(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether the next significant character (past white space and comments) closes an
+/// object or array, which makes a comma before it a trailing comma.
+fn closes_after(rest: &[char]) -> bool {
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i] {
+            c if c.is_whitespace() => i += 1,
+            '/' if rest.get(i + 1) == Some(&'/') => {
+                while i < rest.len() && rest[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if rest.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < rest.len() && !(rest[i] == '*' && rest[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            c => return matches!(c, '}' | ']'),
+        }
+    }
+    false
 }
 
 /// Reads the config: `None` when the file does not exist. Invalid content is an error
@@ -320,8 +344,29 @@ fn write_config(path: &Path, text: &str, existed: bool) -> Result<Option<PathBuf
     };
     let partial = PathBuf::from(format!("{}.dbdock-partial", path.display()));
     std::fs::write(&partial, text).map_err(|e| fail("write", e))?;
+    // The config may hold other servers' keys: keep the old file's permissions, and make a
+    // new one readable by its owner only.
+    let permissions = match std::fs::metadata(path) {
+        Ok(old) => Some(old.permissions()),
+        Err(_) => owner_only(),
+    };
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(&partial, permissions).map_err(|e| fail("set the permissions of", e))?;
+    }
     std::fs::rename(&partial, path).map_err(|e| fail("replace", e))?;
     Ok(backup)
+}
+
+fn owner_only() -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o600))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 fn apply(

@@ -18,15 +18,25 @@ pub use http::serve_http;
 pub use server::DbDockServer;
 pub use token::http_token;
 
-/// Serves one MCP session on stdin/stdout until the client closes stdin.
-pub async fn serve_stdio(endpoint: std::sync::Arc<Endpoint>) -> dbdock_core::Result<()> {
+/// Serves one MCP session on stdin/stdout until the client closes stdin or `shutdown`
+/// fires; either way the audit log is flushed before it returns.
+pub async fn serve_stdio(
+    endpoint: std::sync::Arc<Endpoint>,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> dbdock_core::Result<()> {
     use rmcp::ServiceExt;
     let server = DbDockServer::new(endpoint.clone(), "stdio");
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve_with_ct(rmcp::transport::stdio(), shutdown)
         .await
-        .map_err(|e| dbdock_core::Error::connection_failed(format!("the MCP client did not initialize: {e}")))?;
-    let _ = running.waiting().await;
+        .map_err(|e| dbdock_core::Error::connection_failed(format!("the MCP client did not initialize: {e}")));
+    let outcome = match running {
+        Ok(running) => {
+            let _ = running.waiting().await;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
     endpoint.close().await;
-    Ok(())
+    outcome
 }

@@ -222,24 +222,33 @@ impl DbDockServer {
         ct: &CancellationToken,
         work: impl Future<Output = Result<T>>,
     ) -> Result<T> {
-        // The server's statement_timeout fires first; this is the backstop for engines
-        // without one and for a network that stops answering.
+        // The server's statement timeout fires first; this is the backstop for SQLite and
+        // for a network that stops answering.
         let limit = open.timeout() + Duration::from_secs(2);
+        let started = Instant::now();
+        let server_side = open.profile.engine != Engine::Sqlite;
         let timed_out = || {
             Error::timeout(format!(
-                "the statement ran longer than the {} s limit of connection '{}' and was cancelled on the server; \
-                 make it cheaper (filter, LIMIT, check the plan with explain-query) or ask the user to raise the timeout",
+                "the statement ran longer than the {} s limit of connection '{}' and was {}; make it cheaper (filter, \
+                 LIMIT, check the plan with explain-query) or ask the user to raise the timeout",
                 open.timeout().as_secs(),
-                open.profile.name
+                open.profile.name,
+                if server_side { "cancelled on the server" } else { "abandoned" }
             ))
         };
         tokio::select! {
             outcome = tokio::time::timeout(limit, work) => match outcome {
-                Ok(Err(e)) if e.code == ErrorCode::Timeout => Err(timed_out()),
+                // Only a statement that really ran for the whole limit gets the statement
+                // advice; other timeouts (a busy pool, a lock wait) keep their own words.
+                Ok(Err(e)) if e.code == ErrorCode::Timeout && started.elapsed() >= open.timeout() => Err(timed_out()),
                 Ok(outcome) => outcome,
                 Err(_) => Err(timed_out()),
             },
-            () = ct.cancelled() => Err(Error::new(ErrorCode::Cancelled, "the call was cancelled; the statement was cancelled on the server")),
+            () = ct.cancelled() => Err(Error::new(ErrorCode::Cancelled, if server_side {
+                "the call was cancelled; the statement was cancelled on the server"
+            } else {
+                "the call was cancelled"
+            })),
         }
     }
 
@@ -249,6 +258,7 @@ impl DbDockServer {
             max_bytes: usize::try_from(open.max_bytes()).ok(),
             read_only: true,
             cancellable: true,
+            isolated: false,
         }
     }
 
@@ -387,7 +397,7 @@ impl DbDockServer {
         };
         self.on_connection(&ctx, call, &args.connection_id, async |open| match open.profile.access {
             Access::ReadWrite => {
-                let options = QueryOptions { read_only: false, cancellable: true, ..QueryOptions::default() };
+                let options = QueryOptions { read_only: false, cancellable: true, isolated: true, ..QueryOptions::default() };
                 let done = Self::guarded(open, &ct, open.live.execute(&args.query, &args.params, &options)).await?;
                 Ok(Rendered { rows: Some(done.rows_affected), ..Rendered::json(&json!({ "rows_affected": done.rows_affected })) })
             }

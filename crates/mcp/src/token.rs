@@ -12,6 +12,11 @@ pub fn http_token(home: &Home) -> Result<(String, bool)> {
     if let Ok(text) = std::fs::read_to_string(&path) {
         let token = text.trim().to_owned();
         if token.len() >= 32 {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+            }
             return Ok((token, false));
         }
     }

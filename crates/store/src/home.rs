@@ -36,8 +36,12 @@ impl Home {
         self.root.join("demo").join("shop.db")
     }
 
-    /// Creates the directory, readable by its owner only where the OS has such modes.
+    /// Creates the directory if needed, readable by its owner only where the OS has such
+    /// modes. An existing directory (the user may point DBDOCK_HOME anywhere) keeps its mode.
     pub fn ensure(&self) -> Result<()> {
+        if self.root.is_dir() {
+            return Ok(());
+        }
         std::fs::create_dir_all(&self.root)
             .map_err(|e| Error::internal(format!("cannot create the home {}: {e}", self.root.display())))?;
         #[cfg(unix)]

@@ -12,13 +12,12 @@ use dbdock_core::{
     Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
     Result, SchemaInfo, TableInfo, TableRef, check_read_only,
 };
-use futures_util::TryStreamExt;
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
 
 use crate::OpenOptions;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
-use crate::sql::{RowCollector, check_param_count, map_error};
+use crate::sql::{RowCollector, check_param_count, collect, map_error};
 
 const RULES: SessionRules = SessionRules {
     begin_read_only: "START TRANSACTION READ ONLY",
@@ -121,13 +120,7 @@ impl Mysql {
             let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
             return Ok((columns, done.rows_affected()));
         };
-        let mut stream = query.fetch(&mut *conn);
-        while collector.wants_more() {
-            match stream.try_next().await.map_err(|e| self.err(e))? {
-                Some(row) if collector.push(decode::row(&row)) => {}
-                _ => break,
-            }
-        }
+        collect(query.fetch(&mut *conn), collector, decode::row, |e| self.err(e)).await?;
         Ok((columns, 0))
     }
 }

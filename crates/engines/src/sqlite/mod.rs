@@ -11,7 +11,6 @@ use dbdock_core::{
     Column, ConnectionTarget, Database, Dialect, Endpoint, Engine, Error, ErrorCode, ExecOutcome, QueryOptions,
     QueryResult, Result, SchemaInfo, TableInfo, TableRef, Value, check_read_only,
 };
-use futures_util::TryStreamExt;
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
 use sqlx::{
     Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, SqlSafeStr, Statement, TypeInfo,
@@ -20,7 +19,7 @@ use sqlx::{
 
 use crate::OpenOptions;
 use crate::pool::PoolSlot;
-use crate::sql::{RowCollector, check_param_count, map_error};
+use crate::sql::{RowCollector, check_param_count, collect, map_error};
 
 pub struct Sqlite {
     target: ConnectionTarget,
@@ -91,24 +90,17 @@ impl Sqlite {
             let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
             return Ok((declared, done.rows_affected()));
         };
-        let mut stream = query.fetch(&mut *conn);
-        while collector.wants_more() {
-            match stream.try_next().await.map_err(|e| self.err(e))? {
-                Some(row) => {
-                    // An expression column has no declared type: name it by the first value's.
-                    let (values, classes) = decode_row(&row);
-                    for (column, class) in declared.iter_mut().zip(classes) {
-                        if column.type_name == "NULL" && class != "NULL" {
-                            column.type_name = class.to_owned();
-                        }
-                    }
-                    if !collector.push(values) {
-                        break;
-                    }
+        // An expression column has no declared type: name it by the first value's.
+        let decode = |row: &SqliteRow| {
+            let (values, classes) = decode_row(row);
+            for (column, class) in declared.iter_mut().zip(classes) {
+                if column.type_name == "NULL" && class != "NULL" {
+                    column.type_name = class.to_owned();
                 }
-                None => break,
             }
-        }
+            values
+        };
+        collect(query.fetch(&mut *conn), collector, decode, |e| self.err(e)).await?;
         Ok((declared, 0))
     }
 }

@@ -8,7 +8,9 @@ use dbdock_engines::OpenOptions;
 use dbdock_testkit::{TestDb, mysql_admin_url, pg_admin_url};
 
 async fn open(url: &str) -> Box<dyn Database> {
-    dbdock_engines::open(ConnectionTarget::parse(url).expect("url"), OpenOptions::default()).await.expect("open")
+    // One connection: the call after a cancelled one gets the very same session.
+    let options = OpenOptions { max_connections: 1, ..OpenOptions::default() };
+    dbdock_engines::open(ConnectionTarget::parse(url).expect("url"), options).await.expect("open")
 }
 
 /// Polls `count_sql` on `observer` until it returns 0, for at most `within`.
@@ -52,10 +54,17 @@ async fn mysql_statement_is_cancelled_when_the_call_is_dropped() {
     let test_db = TestDb::mysql("cancel").await;
     let db = open(&test_db.url).await;
     let observer = open(&mysql_admin_url()).await;
-    // SLEEP is refused on read-only connections, so this runs as a plain cancellable call.
+    let count = "SELECT count(*) FROM information_schema.processlist WHERE info LIKE '%dbdock-cancel-probe%' AND id <> CONNECTION_ID()";
+    // A plain call (SLEEP is refused on read-only connections) …
     let options = QueryOptions { cancellable: true, ..QueryOptions::default() };
     drop_midway(db.as_ref(), "SELECT SLEEP(30), 'dbdock-cancel-probe'", options).await;
-    let count = "SELECT count(*) FROM information_schema.processlist WHERE info LIKE '%dbdock-cancel-probe%' AND id <> CONNECTION_ID()";
     assert!(gone(observer.as_ref(), count, Duration::from_secs(2)).await, "SLEEP still runs on the server");
+    // … and a read-only one: a slow cross join inside START TRANSACTION READ ONLY.
+    let read_only = QueryOptions { read_only: true, cancellable: true, ..QueryOptions::default() };
+    let slow = "SELECT count(*), 'dbdock-cancel-probe' FROM information_schema.columns a, information_schema.columns b, information_schema.columns c";
+    drop_midway(db.as_ref(), slow, read_only).await;
+    assert!(gone(observer.as_ref(), count, Duration::from_secs(2)).await, "the read-only statement still runs");
+    let next = db.query("SELECT @@in_transaction", &[], &QueryOptions::default()).await.expect("next query");
+    assert_eq!(next.rows[0][0], Value::UInt(0), "the read-only transaction was left open");
     test_db.drop().await;
 }

@@ -116,3 +116,20 @@ async fn gives_up_after_the_attempts_and_retries_on_request() {
     wait_for(&mut rx, ConnectionState::Connected, &mut seen, Duration::from_secs(5)).await;
     live.close().await;
 }
+
+#[tokio::test]
+async fn calls_fail_fast_while_reconnecting_instead_of_waiting_out_the_backoff() {
+    let server = PrivatePostgres::start(None);
+    // Long waits between attempts: a call that queued behind them would take seconds.
+    let policy = ReconnectPolicy { base: Duration::from_secs(5), cap: Duration::from_secs(5), ..fast_policy() };
+    let live = open(&server, policy).await;
+    let mut rx = live.subscribe();
+    let mut seen = vec![];
+    server.kill();
+    wait_for(&mut rx, ConnectionState::Reconnecting, &mut seen, Duration::from_secs(5)).await;
+    let started = std::time::Instant::now();
+    let outcome = live.query("SELECT 1", &[], &QueryOptions::default()).await;
+    assert!(matches!(&outcome, Err(e) if e.code == dbdock_core::ErrorCode::ConnectionFailed), "{outcome:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "the call waited {:?}", started.elapsed());
+    live.close().await;
+}

@@ -108,6 +108,13 @@ fn fresh_install_merge_idempotence_uninstall_and_backups() {
 
     let change = install(Client::ClaudeDesktop, &env, &spec(&["shop"], false), false).unwrap_or_else(|e| panic!("{e}"));
     assert!(change.changed && change.backup.is_none() && change.path == path);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777).unwrap_or_default();
+        assert_eq!(mode, 0o600, "a new config is readable by its owner only");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap_or_default();
+    }
     assert_eq!(
         read(&path),
         json!({"mcpServers": {"dbdock": {"command": "/opt/DB Dock/bin/dbdock", "args": ["mcp", "--profile", "shop"]}}})
@@ -121,8 +128,19 @@ fn fresh_install_merge_idempotence_uninstall_and_backups() {
     assert!(change.changed);
     let backup = change.backup.unwrap_or_default();
     assert!(std::fs::read_to_string(&backup).unwrap_or_default().contains(r#""command": "old""#));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777).unwrap_or_default();
+        assert_eq!(mode, 0o640, "a rewritten config keeps its permissions");
+    }
     let config = read(&path);
     assert_eq!(config["globalShortcut"], "Ctrl+Space");
+    // The user's keys keep their order; ours are added after them.
+    let keys: Vec<&String> = config["mcpServers"].as_object().map(|m| m.keys().collect()).unwrap_or_default();
+    assert_eq!(keys, ["files", "dbdock"]);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(text.find("globalShortcut") < text.find("mcpServers"), "{text}");
     assert_eq!(config["mcpServers"]["files"], json!({"command": "npx", "args": ["fs"]}));
     assert_eq!(config["mcpServers"]["dbdock"]["args"], json!(["mcp", "--profile", "shop", "--profile", "pg"]));
     assert!(change.diff.contains("+") && change.diff.contains("\"old\""), "{}", change.diff);
@@ -211,7 +229,7 @@ fn dry_run_shows_the_diff_and_writes_nothing() {
 }
 
 #[test]
-fn windows_paths_and_the_home_are_written_as_they_are_and_nothing_else() {
+fn relative_commands_are_refused_and_only_the_home_goes_into_env() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let env = linux(home.path());
     let spec = ServerSpec {
@@ -238,4 +256,6 @@ fn jsonc_stripping_keeps_strings_intact() {
         r#"{"a": "http://x/*y*/",  "b": [1, 2] } "#
     );
     assert_eq!(strip_jsonc(r#"{"q": "say \"hi\" // no",}"#), r#"{"q": "say \"hi\" // no"}"#);
+    let with_comment_after_comma = "[1, // one more\n]";
+    assert_eq!(serde_json::from_str::<Value>(&strip_jsonc(with_comment_after_comma)).ok(), Some(json!([1])));
 }
