@@ -472,7 +472,8 @@ fn check_lexed(dialect: Dialect, lexed: &Lexed) -> Result<()> {
                 return Err(violation(format!("the statement contains {w}, which changes data")));
             }
             "INTO" => return Err(violation("SELECT … INTO writes its result somewhere".into())),
-            "SHARE" | "NOWAIT" if i > 0 && tokens[i - 1].word == "FOR" => {
+            // FOR SHARE, FOR KEY SHARE (FOR UPDATE is caught as UPDATE).
+            "SHARE" if i > 0 && matches!(tokens[i - 1].word.as_str(), "FOR" | "KEY") => {
                 return Err(violation("FOR SHARE takes row locks".into()));
             }
             "LOCK" if tokens.get(i + 1).is_some_and(|t| t.word == "IN") => {
@@ -550,6 +551,7 @@ mod tests {
             (Dialect::Postgres, "SELECT set_config('default_transaction_read_only', 'off', false)"),
             (Dialect::Postgres, "SELECT * FROM t FOR UPDATE"),
             (Dialect::Postgres, "SELECT * FROM t FOR SHARE"),
+            (Dialect::Postgres, "SELECT * FROM t FOR KEY SHARE"),
             (Dialect::Postgres, "EXPLAIN ANALYZE DELETE FROM t"),
             (Dialect::Postgres, "sElEcT 1; dElEtE fRoM t"),
             (Dialect::Postgres, "DO $$ BEGIN DELETE FROM t; END $$"),

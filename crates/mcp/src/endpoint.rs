@@ -51,6 +51,17 @@ impl OpenProfile {
             _ => text.to_owned(),
         }
     }
+
+    /// Parameters with the secret masked in every string, however JSON would escape it.
+    pub fn scrub_json(&self, value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => Value::String(self.scrub(text)),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.scrub_json(v)).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (self.scrub(k), self.scrub_json(v))).collect()),
+            other => other.clone(),
+        }
+    }
 }
 
 pub struct Endpoint {

@@ -181,9 +181,10 @@ impl DbDockServer {
                 tool: call.tool.to_owned(),
                 profile: call.profile.map(str::to_owned),
                 statement: call.statement.map(scrub),
-                params: call
-                    .params
-                    .map(|p| serde_json::from_str(&scrub(&Value::from(p.to_vec()).to_string())).unwrap_or(Value::Null)),
+                params: call.params.map(|p| {
+                    let params = Value::from(p.to_vec());
+                    open.map_or_else(|| params.clone(), |o| o.scrub_json(&params))
+                }),
                 rows,
                 bytes,
                 duration_ms: started.elapsed().as_secs_f64() * 1000.0,

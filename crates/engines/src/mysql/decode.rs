@@ -93,7 +93,8 @@ fn duration(b: &[u8]) -> Option<String> {
     let negative = *rest.first()? == 1;
     let days = u32::from_le_bytes(le(rest.get(1..5)?)?);
     let (h, m, s) = (*rest.get(5)?, *rest.get(6)?, *rest.get(7)?);
-    let mut text = format!("{}{:02}:{m:02}:{s:02}", if negative { "-" } else { "" }, days * 24 + u32::from(h));
+    let hours = u64::from(days) * 24 + u64::from(h);
+    let mut text = format!("{}{hours:02}:{m:02}:{s:02}", if negative { "-" } else { "" });
     if len >= 12 {
         let micros = u32::from_le_bytes(le(rest.get(8..12)?)?);
         if micros != 0 {
