@@ -243,18 +243,7 @@ fn strip_jsonc(text: &str) -> String {
                 i += 1;
                 out.extend(&chars[start..i.min(chars.len())]);
             }
-            '/' if chars.get(i + 1) == Some(&'/') => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-            }
-            '/' if chars.get(i + 1) == Some(&'*') => {
-                i += 2;
-                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
-                    i += 1;
-                }
-                i += 2;
-            }
+            '/' if let Some(end) = comment_end(&chars, i) => i = end,
             ',' => {
                 if !closes_after(&chars[i + 1..]) {
                     out.push(',');
@@ -270,6 +259,19 @@ fn strip_jsonc(text: &str) -> String {
     out
 }
 
+/// Where a `//` or `/* */` comment starting at `i` ends, if one starts there.
+fn comment_end(chars: &[char], i: usize) -> Option<usize> {
+    match chars.get(i + 1) {
+        Some('/') => Some(chars[i..].iter().position(|&c| c == '\n').map_or(chars.len(), |p| i + p)),
+        Some('*') => Some(
+            (i + 2..chars.len().saturating_sub(1))
+                .find(|&j| chars[j] == '*' && chars[j + 1] == '/')
+                .map_or(chars.len(), |j| j + 2),
+        ),
+        _ => None,
+    }
+}
+
 /// Whether the next significant character (past white space and comments) closes an
 /// object or array, which makes a comma before it a trailing comma.
 fn closes_after(rest: &[char]) -> bool {
@@ -277,18 +279,7 @@ fn closes_after(rest: &[char]) -> bool {
     while i < rest.len() {
         match rest[i] {
             c if c.is_whitespace() => i += 1,
-            '/' if rest.get(i + 1) == Some(&'/') => {
-                while i < rest.len() && rest[i] != '\n' {
-                    i += 1;
-                }
-            }
-            '/' if rest.get(i + 1) == Some(&'*') => {
-                i += 2;
-                while i + 1 < rest.len() && !(rest[i] == '*' && rest[i + 1] == '/') {
-                    i += 1;
-                }
-                i += 2;
-            }
+            '/' if let Some(end) = comment_end(rest, i) => i = end,
             c => return matches!(c, '}' | ']'),
         }
     }
