@@ -390,6 +390,13 @@ pub fn install(client: Client, env: &ClientEnv, spec: &ServerSpec, dry_run: bool
     }
     let wanted = entries(client, spec)?;
     let path = config_path(client, env)?;
+    if client == Client::ClaudeCode
+        && let Err(e) = read_config(client, &path)
+    {
+        // A ~/.claude.json DB Dock cannot merge: Claude Code can still add the entry itself.
+        let commands: Vec<String> = wanted.iter().map(|(name, entry)| claude_mcp_add(name, entry)).collect();
+        return Err(Error::new(e.code, format!("{}; or let Claude Code add it: {}", e.message, commands.join(" && "))));
+    }
     let key = client.servers_key();
     let shown = path.display().to_string();
     apply(client, path, dry_run, |config| {
@@ -408,6 +415,28 @@ pub fn install(client: Client, env: &ClientEnv, spec: &ServerSpec, dry_run: bool
         }
         Ok(names)
     })
+}
+
+/// The `claude mcp add` command line that creates `entry` (user scope).
+fn claude_mcp_add(name: &str, entry: &Value) -> String {
+    let quote = |s: &str| {
+        if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:".contains(c)) {
+            s.to_owned()
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    let mut parts = vec!["claude mcp add --scope user".to_owned()];
+    if let Some(Value::Object(vars)) = entry.get("env") {
+        for (k, v) in vars {
+            parts.push(format!("-e {}", quote(&format!("{k}={}", v.as_str().unwrap_or_default()))));
+        }
+    }
+    parts.push(quote(name));
+    parts.push("--".to_owned());
+    parts.push(quote(entry["command"].as_str().unwrap_or_default()));
+    parts.extend(entry["args"].as_array().into_iter().flatten().map(|a| quote(a.as_str().unwrap_or_default())));
+    parts.join(" ")
 }
 
 /// Removes DB Dock's entries from `client`'s config, keeping everything else.

@@ -259,3 +259,14 @@ fn jsonc_stripping_keeps_strings_intact() {
     let with_comment_after_comma = "[1, // one more\n]";
     assert_eq!(serde_json::from_str::<Value>(&strip_jsonc(with_comment_after_comma)).ok(), Some(json!([1])));
 }
+
+#[test]
+fn an_unreadable_claude_code_file_comes_with_the_claude_mcp_add_command() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let env = linux(home.path());
+    std::fs::write(home.path().join(".claude.json"), "{ not json").unwrap_or_default();
+    let err =
+        install(Client::ClaudeCode, &env, &spec(&["shop"], false), false).err().map(|e| e.message).unwrap_or_default();
+    assert!(err.ends_with("or let Claude Code add it: claude mcp add --scope user dbdock -- '/opt/DB Dock/bin/dbdock' mcp --profile shop"), "{err}");
+    assert_eq!(std::fs::read_to_string(home.path().join(".claude.json")).unwrap_or_default(), "{ not json");
+}
