@@ -54,7 +54,7 @@ pub enum McpCommand {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    #[arg(long, value_parser = ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf"])]
+    #[arg(long, value_parser = dbdock_mcp::install::Client::NAMES)]
     pub client: String,
     /// Expose only this profile; repeat for more (default: all with AI access).
     #[arg(long = "profile", value_name = "NAME")]
@@ -69,7 +69,7 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
-    #[arg(long, value_parser = ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf"])]
+    #[arg(long, value_parser = dbdock_mcp::install::Client::NAMES)]
     pub client: String,
     /// Show the change as a diff and write nothing.
     #[arg(long)]

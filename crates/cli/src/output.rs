@@ -154,7 +154,7 @@ pub fn print_profiles(profiles: &[dbdock_core::Profile], format: SchemaFormat, k
             p.url.clone(),
             p.access.to_string(),
             crate::profile::secret_source(p, keyring),
-            format!("{:?}", p.source).to_lowercase(),
+            p.source.as_str().to_owned(),
         ]);
     }
     write_stdout(|out| {
@@ -180,7 +180,7 @@ pub fn print_profile(p: &dbdock_core::Profile, format: SchemaFormat, keyring: &s
         ("max rows", limit(p.max_rows, "")),
         ("max bytes", limit(p.max_bytes, "")),
         ("timeout", limit(p.timeout_secs, " s")),
-        ("source", format!("{:?}", p.source).to_lowercase()),
+        ("source", p.source.as_str().to_owned()),
         ("id", p.id.clone()),
     ];
     write_stdout(|out| {

@@ -5,12 +5,13 @@ use std::io::Read;
 use std::time::Instant;
 
 use dbdock_core::{ConnectionTarget, Error, Profile, ProfileSource, ReconnectPolicy, Result, Secret, secret_env_var};
+use dbdock_engines::OpenOptions;
 use dbdock_engines::live::LiveConnection;
 use dbdock_store::{NewProfile, ProfileExport, Store};
 
 use crate::args::{ProfileAddArgs, ProfileCommand};
 use crate::output;
-use crate::run::{open_options, open_store};
+use crate::run::open_store;
 
 pub async fn run(command: ProfileCommand) -> Result<()> {
     let store = open_store().await?;
@@ -96,7 +97,7 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
 async fn test(store: &Store, name: &str) -> Result<()> {
     let resolved = store.resolve(name).await?;
     let started = Instant::now();
-    let db = dbdock_engines::open(resolved.target, open_options(&resolved.profile)).await?;
+    let db = dbdock_engines::open(resolved.target, OpenOptions::for_profile(&resolved.profile, None)).await?;
     let connect_ms = started.elapsed().as_secs_f64() * 1000.0;
     let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
     let version = live.database().server_version().await;
@@ -125,7 +126,7 @@ pub fn secret_source(profile: &Profile, keyring_service: &str) -> String {
 }
 
 fn write_atomically(path: &std::path::Path, text: &str) -> Result<()> {
-    let partial = path.with_extension("partial");
+    let partial = std::path::PathBuf::from(format!("{}.dbdock-partial", path.display()));
     std::fs::write(&partial, format!("{text}\n"))
         .and_then(|()| std::fs::rename(&partial, path))
         .map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))

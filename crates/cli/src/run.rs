@@ -1,8 +1,6 @@
 //! The commands, each a thin layer over the engines.
 
-use std::time::Duration;
-
-use dbdock_core::{ConnectionTarget, Database, Error, Profile, QueryOptions, Result};
+use dbdock_core::{ConnectionTarget, Database, Error, QueryOptions, Result};
 use dbdock_engines::OpenOptions;
 use dbdock_store::{Home, Store};
 
@@ -31,15 +29,6 @@ pub async fn open_store() -> Result<Store> {
     Store::open(Home::resolve()?).await
 }
 
-/// How a profile's settings translate into connection options.
-pub fn open_options(profile: &Profile) -> OpenOptions {
-    OpenOptions {
-        statement_timeout: profile.timeout_secs.map(Duration::from_secs),
-        create_if_missing: profile.create_if_missing,
-        ..OpenOptions::default()
-    }
-}
-
 async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
     match (&connection.profile, &connection.url) {
         (Some(name), _) => {
@@ -47,7 +36,7 @@ async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
             let resolved = store.resolve(name).await;
             store.close().await;
             let resolved = resolved?;
-            dbdock_engines::open(resolved.target, open_options(&resolved.profile)).await
+            dbdock_engines::open(resolved.target, OpenOptions::for_profile(&resolved.profile, None)).await
         }
         (None, Some(url)) => dbdock_engines::open(ConnectionTarget::parse(url)?, OpenOptions::default()).await,
         (None, None) => Err(Error::invalid_input("give --profile NAME or --url URL")),

@@ -116,10 +116,8 @@ impl Error {
 
     /// Remove every occurrence of `secret` from the message. Engines call this on driver
     /// text before it leaves them, as a second line of defence behind redacted targets.
-    pub fn scrub(mut self, secret: &str) -> Self {
-        if secret.len() >= 3 && self.message.contains(secret) {
-            self.message = self.message.replace(secret, "***");
-        }
+    pub fn scrub(mut self, secret: &crate::Secret) -> Self {
+        self.message = secret.mask_in(&self.message);
         self
     }
 }
@@ -158,7 +156,7 @@ mod tests {
 
     #[test]
     fn scrub_removes_the_secret() {
-        let e = Error::auth_failed("password s3cret! rejected").scrub("s3cret!");
+        let e = Error::auth_failed("password s3cret! rejected").scrub(&crate::Secret::new("s3cret!"));
         assert_eq!(e.message, "password *** rejected");
     }
 }

@@ -64,6 +64,15 @@ pub enum ProfileSource {
     Environment,
 }
 
+impl ProfileSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileSource::Store => "store",
+            ProfileSource::Environment => "environment",
+        }
+    }
+}
+
 /// A saved connection. Its name is also its MCP `connectionId`. It never holds a secret:
 /// `url` has no password, and `has_secret` says whether the keyring holds one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,12 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// `text` with every occurrence of the secret replaced by `***`. Secrets shorter than
+    /// three characters are left alone: masking them would garble ordinary text.
+    pub fn mask_in(&self, text: &str) -> String {
+        if self.0.len() >= 3 { text.replace(&self.0, "***") } else { text.to_owned() }
+    }
 }
 
 impl fmt::Debug for Secret {

@@ -48,6 +48,18 @@ impl Default for OpenOptions {
     }
 }
 
+impl OpenOptions {
+    /// A profile's settings as connection options; `default_timeout` applies when the
+    /// profile sets no statement timeout.
+    pub fn for_profile(profile: &dbdock_core::Profile, default_timeout: Option<Duration>) -> OpenOptions {
+        OpenOptions {
+            statement_timeout: profile.timeout_secs.map(Duration::from_secs).or(default_timeout),
+            create_if_missing: profile.create_if_missing,
+            ..OpenOptions::default()
+        }
+    }
+}
+
 /// Connects to `target` with the engine it names and checks that the server answers.
 pub async fn open(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn Database>> {
     let db = adapter(target, options)?;

@@ -47,7 +47,7 @@ pub(crate) fn map_error(
         other => Error::query_failed(one_line(&other.to_string())),
     };
     match target.password() {
-        Some(p) => error.scrub(p.expose()),
+        Some(p) => error.scrub(p),
         None => error,
     }
 }
@@ -92,6 +92,21 @@ pub(crate) struct RowCollector {
 impl RowCollector {
     pub fn new(limits: QueryOptions) -> Self {
         RowCollector { limits, rows: Vec::new(), bytes: 0, truncated: false }
+    }
+
+    /// The result: these rows under `columns`, timed from `started`.
+    pub fn into_result(
+        self,
+        columns: Vec<dbdock_core::Column>,
+        started: std::time::Instant,
+    ) -> dbdock_core::QueryResult {
+        dbdock_core::QueryResult {
+            columns,
+            row_count: self.rows.len(),
+            rows: self.rows,
+            truncated: self.truncated,
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        }
     }
 
     /// Offers the next row the server sent; returns whether to keep reading. A row past

@@ -46,10 +46,7 @@ impl OpenProfile {
     }
     /// Text with the profile's secret masked, for the audit log.
     pub fn scrub(&self, text: &str) -> String {
-        match &self.secret {
-            Some(s) if s.expose().len() >= 3 => text.replace(s.expose(), "***"),
-            _ => text.to_owned(),
-        }
+        self.secret.as_ref().map_or_else(|| text.to_owned(), |s| s.mask_in(text))
     }
 
     /// Parameters with the secret masked in every string, however JSON would escape it.
@@ -92,14 +89,6 @@ impl Endpoint {
             audit: std::sync::Mutex::new(Some(sender)),
             audit_writer: Mutex::new(Some(writer)),
         })
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    pub fn allows_adhoc(&self) -> bool {
-        self.config.allow_adhoc
     }
 
     /// The profiles this endpoint exposes: AI access other than `none`, and in the
@@ -186,11 +175,7 @@ impl Endpoint {
     async fn open_resolved(&self, resolved: ResolvedProfile) -> Result<Arc<OpenProfile>> {
         let ResolvedProfile { profile, target } = resolved;
         let secret = target.password().cloned();
-        let options = OpenOptions {
-            statement_timeout: Some(Duration::from_secs(profile.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))),
-            create_if_missing: profile.create_if_missing,
-            ..OpenOptions::default()
-        };
+        let options = OpenOptions::for_profile(&profile, Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)));
         let db = dbdock_engines::adapter(target, options)?;
         let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
         let open = Arc::new(OpenProfile { profile, live, secret });

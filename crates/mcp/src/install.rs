@@ -24,30 +24,17 @@ pub enum Client {
 impl Client {
     pub const ALL: [Client; 5] =
         [Client::ClaudeDesktop, Client::ClaudeCode, Client::Cursor, Client::Vscode, Client::Windsurf];
+    /// Their command-line names, in the order of [`Client::ALL`].
+    pub const NAMES: [&'static str; 5] = ["claude-desktop", "claude-code", "cursor", "vscode", "windsurf"];
 
     pub fn parse(name: &str) -> Result<Client> {
-        Ok(match name {
-            "claude-desktop" => Client::ClaudeDesktop,
-            "claude-code" => Client::ClaudeCode,
-            "cursor" => Client::Cursor,
-            "vscode" => Client::Vscode,
-            "windsurf" => Client::Windsurf,
-            other => {
-                return Err(Error::invalid_input(format!(
-                    "unknown client '{other}': expected claude-desktop, claude-code, cursor, vscode or windsurf"
-                )));
-            }
+        Self::ALL.into_iter().zip(Self::NAMES).find(|(_, n)| *n == name).map(|(c, _)| c).ok_or_else(|| {
+            Error::invalid_input(format!("unknown client '{name}': expected one of {}", Self::NAMES.join(", ")))
         })
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Client::ClaudeDesktop => "claude-desktop",
-            Client::ClaudeCode => "claude-code",
-            Client::Cursor => "cursor",
-            Client::Vscode => "vscode",
-            Client::Windsurf => "windsurf",
-        }
+        Self::ALL.into_iter().zip(Self::NAMES).find(|(c, _)| *c == self).map_or("", |(_, n)| n)
     }
 
     /// The key that holds the servers: VS Code says `servers`, the others `mcpServers`.

@@ -193,13 +193,7 @@ impl Database for Sqlite {
         let started = Instant::now();
         let mut collector = RowCollector::new(*limits);
         let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
-        Ok(QueryResult {
-            columns,
-            row_count: collector.rows.len(),
-            rows: collector.rows,
-            truncated: collector.truncated,
-            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
-        })
+        Ok(collector.into_result(columns, started))
     }
 
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
