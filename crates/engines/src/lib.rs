@@ -13,9 +13,14 @@ pub mod demo;
 pub mod live;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod pool;
+mod rows;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod sql;
 
+#[cfg(feature = "mongodb")]
+pub mod mongodb;
+#[cfg(feature = "mssql")]
+pub mod mssql;
 #[cfg(feature = "mysql")]
 pub mod mysql;
 #[cfg(feature = "postgres")]
@@ -76,6 +81,10 @@ pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn
         Engine::Postgres => Ok(Box::new(postgres::Postgres::new(target, options)?)),
         #[cfg(feature = "mysql")]
         Engine::Mysql => Ok(Box::new(mysql::Mysql::new(target, options)?)),
+        #[cfg(feature = "mssql")]
+        Engine::Mssql => mssql::adapter(target, options),
+        #[cfg(feature = "mongodb")]
+        Engine::Mongodb => mongodb::adapter(target, options),
         engine => {
             let _ = options;
             Err(Error::unsupported(format!(
@@ -94,6 +103,8 @@ pub fn enabled_engines() -> Vec<Engine> {
             (*e == Engine::Sqlite && cfg!(feature = "sqlite"))
                 || (*e == Engine::Postgres && cfg!(feature = "postgres"))
                 || (*e == Engine::Mysql && cfg!(feature = "mysql"))
+                || (*e == Engine::Mssql && cfg!(feature = "mssql"))
+                || (*e == Engine::Mongodb && cfg!(feature = "mongodb"))
         })
         .collect()
 }

@@ -2,7 +2,8 @@
 
 use dbdock_core::{ConnectionTarget, Error, ErrorCode};
 
-use crate::sql::{host_port, map_error};
+use crate::rows::host_port;
+use crate::sql::map_error;
 
 /// A lazily opened sqlx pool that is checked with one direct connection first: sqlx's
 /// pool retries a refused connection until its timeout and then reports only "timed out",

@@ -18,7 +18,8 @@ use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, Sq
 
 use crate::OpenOptions;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
-use crate::sql::{RowCollector, check_param_count, collect, map_error};
+use crate::rows::{RowCollector, check_param_count};
+use crate::sql::{collect, map_error};
 
 const RULES: SessionRules = SessionRules {
     begin_read_only: "BEGIN READ ONLY",

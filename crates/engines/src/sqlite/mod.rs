@@ -19,7 +19,8 @@ use sqlx::{
 
 use crate::OpenOptions;
 use crate::pool::PoolSlot;
-use crate::sql::{RowCollector, check_param_count, collect, map_error};
+use crate::rows::{RowCollector, check_param_count};
+use crate::sql::{collect, map_error};
 
 pub struct Sqlite {
     target: ConnectionTarget,
