@@ -40,6 +40,8 @@ pub struct OpenOptions {
     /// Create a SQLite file that does not exist yet (otherwise a missing file is NOT_FOUND,
     /// so a typo does not leave an empty database behind).
     pub create_if_missing: bool,
+    /// How many documents a schemaless engine (MongoDB) samples to infer a collection's fields.
+    pub schema_sample: u32,
 }
 
 impl Default for OpenOptions {
@@ -49,6 +51,7 @@ impl Default for OpenOptions {
             statement_timeout: None,
             max_connections: 4,
             create_if_missing: false,
+            schema_sample: 100,
         }
     }
 }

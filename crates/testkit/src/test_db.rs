@@ -11,6 +11,13 @@ pub fn mysql_admin_url() -> String {
     std::env::var("DBDOCK_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
 }
 
+/// The MongoDB server the tests use (SecantusDB here; real MongoDB in the optional
+/// workflow): DBDOCK_TEST_MONGODB_URL, or the local one.
+pub fn mongodb_url() -> String {
+    std::env::var("DBDOCK_TEST_MONGODB_URL")
+        .unwrap_or_else(|_| "mongodb://127.0.0.1:27017/?directConnection=true".into())
+}
+
 /// A database of its own for one test, dropped again at the end.
 pub struct TestDb {
     pub url: String,
@@ -62,6 +69,17 @@ impl TestDb {
         let mut url = url::Url::parse(&mysql_admin_url()).expect("url");
         url.set_path(&name);
         TestDb { url: url.to_string(), drop_sql, name, admin }
+    }
+
+    /// MongoDB: a database that exists once something is written to it.
+    pub async fn mongodb(test: &str) -> TestDb {
+        let name = unique_name(test);
+        let mut url = url::Url::parse(&mongodb_url()).expect("url");
+        url.set_path(&format!("/{name}"));
+        // The drop runs on a connection to the test database itself (`db` is that database).
+        let admin = open_admin(url.as_str(), "MongoDB (SecantusDB: scripts/test.sh starts it)").await;
+        exec(admin.as_ref(), "db.runCommand({dropDatabase: 1})").await;
+        TestDb { url: url.to_string(), drop_sql: vec!["db.runCommand({dropDatabase: 1})".into()], name, admin }
     }
 
     /// Runs setup statements on the test database, one at a time.

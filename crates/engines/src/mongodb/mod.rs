@@ -1,9 +1,429 @@
-//! Placeholder while the engine is being written.
+//! MongoDB through the official driver. Queries arrive in any of seeds/002's formats
+//! ([`shell`]), become one server command ([`request`]), pass the read-only rule
+//! ([`guard`]) when the call is read-only, and come back as rows ([`render`]). Collections
+//! are tables whose columns are inferred from a sample of documents ([`schema`]).
 
-use dbdock_core::{ConnectionTarget, Database, Error, Result};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use futures_util::TryStreamExt;
+use mongodb::bson::{Bson, Document, doc};
+use mongodb::options::ClientOptions;
+use mongodb::{Client, Database as MongoDatabase};
+use tokio::sync::Mutex;
+
+use dbdock_core::{
+    Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, IndexInfo, QueryOptions, QueryResult,
+    Result, SchemaInfo, TableInfo, TableKind, TableRef, Value, resolve_table,
+};
 
 use crate::OpenOptions;
+use crate::rows::{RowCollector, host_port, one_line};
 
-pub fn adapter(_target: ConnectionTarget, _options: OpenOptions) -> Result<Box<dyn Database>> {
-    Err(Error::unsupported("not yet"))
+mod guard;
+pub mod literal;
+mod render;
+pub mod request;
+mod schema;
+pub mod shell;
+
+use render::DocumentRows;
+use request::{Request, Shape};
+
+/// The database the mongo shell uses when the URL names none.
+const DEFAULT_DATABASE: &str = "test";
+/// Databases that hold the server's own data, left out of listings.
+const SYSTEM_DATABASES: [&str; 3] = ["admin", "local", "config"];
+
+pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn Database>> {
+    Ok(Box::new(Mongo::new(target, options)))
+}
+
+pub struct Mongo {
+    target: ConnectionTarget,
+    options: OpenOptions,
+    /// The database `db` stands for in queries.
+    database: String,
+    /// Whether the URL named a database: listings then show only it, unqualified.
+    database_given: bool,
+    client: Mutex<Option<Client>>,
+}
+
+impl Mongo {
+    pub fn new(target: ConnectionTarget, options: OpenOptions) -> Self {
+        let given = target.database();
+        Mongo {
+            database: given.clone().unwrap_or_else(|| DEFAULT_DATABASE.to_owned()),
+            database_given: given.is_some(),
+            target,
+            options,
+            client: Mutex::new(None),
+        }
+    }
+
+    async fn client(&self) -> Result<Client> {
+        let mut slot = self.client.lock().await;
+        if let Some(client) = slot.as_ref() {
+            return Ok(client.clone());
+        }
+        let mut options =
+            ClientOptions::parse(self.target.url_with_secret().expose()).await.map_err(|e| self.map_error(e))?;
+        options.connect_timeout = Some(self.options.connect_timeout);
+        options.server_selection_timeout = Some(self.options.connect_timeout);
+        options.app_name.get_or_insert_with(|| "DB Dock".to_owned());
+        options.max_pool_size = Some(self.options.max_connections.max(1));
+        let client = Client::with_options(options).map_err(|e| self.map_error(e))?;
+        // The driver connects lazily: a ping proves the server answers and the login works.
+        client.database("admin").run_command(doc! {"ping": 1}).await.map_err(|e| self.map_error(e))?;
+        *slot = Some(client.clone());
+        Ok(client)
+    }
+
+    async fn db(&self) -> Result<MongoDatabase> {
+        Ok(self.client().await?.database(&self.database))
+    }
+
+    fn map_error(&self, err: mongodb::error::Error) -> Error {
+        use mongodb::error::ErrorKind;
+        let error = match err.kind.as_ref() {
+            ErrorKind::Authentication { message, .. } => {
+                Error::auth_failed(format!("MongoDB refused the login: {}", one_line(message)))
+            }
+            ErrorKind::ServerSelection { message, .. } => Error::connection_failed(format!(
+                "no MongoDB server at {} answered within {} s: {}",
+                host_port(&self.target),
+                self.options.connect_timeout.as_secs(),
+                one_line(message)
+            )),
+            ErrorKind::DnsResolve { message, .. } => {
+                Error::connection_failed(format!("cannot resolve the MongoDB host: {}", one_line(message)))
+            }
+            ErrorKind::Io(io) => Error::connection_failed(format!(
+                "cannot talk to {}: {}",
+                host_port(&self.target),
+                one_line(&io.to_string())
+            )),
+            ErrorKind::InvalidTlsConfig { message, .. } => {
+                Error::invalid_input(format!("bad TLS options: {}", one_line(message)))
+            }
+            ErrorKind::InvalidArgument { message, .. } => Error::invalid_input(one_line(message)),
+            ErrorKind::Command(command) => {
+                let code = match command.code {
+                    50 => ErrorCode::Timeout,
+                    13 => ErrorCode::PermissionDenied,
+                    18 => ErrorCode::AuthFailed,
+                    26 => ErrorCode::NotFound,
+                    59 | 115 => ErrorCode::Unsupported,
+                    _ => ErrorCode::QueryFailed,
+                };
+                let hint = if code == ErrorCode::Timeout {
+                    " (the statement time limit, sent as maxTimeMS; narrow the filter or add an index)"
+                } else {
+                    ""
+                };
+                Error::new(code, format!("{} ({}){hint}", one_line(&command.message), command.code_name))
+            }
+            other => Error::query_failed(one_line(&other.to_string())),
+        };
+        match self.target.password() {
+            Some(p) => error.scrub(p),
+            None => error,
+        }
+    }
+
+    fn parse(&self, text: &str, params: &[serde_json::Value]) -> Result<Request> {
+        shell::parse_request(text, params).map_err(|e| Error::invalid_input(e.describe(text)))
+    }
+
+    /// Sends `command` and reads its reply as rows, under the caps and the time limit.
+    async fn run(&self, command: Document, shape: Shape, limits: &QueryOptions) -> Result<QueryResult> {
+        let work = self.run_unbounded(command, shape, limits);
+        match self.options.statement_timeout {
+            // maxTimeMS makes the server stop; this backstop covers commands that take none.
+            Some(limit) => tokio::time::timeout(limit + Duration::from_secs(2), work).await.map_err(|_| {
+                Error::timeout(format!("the MongoDB command ran longer than the {} s time limit", limit.as_secs()))
+            })?,
+            None => work.await,
+        }
+    }
+
+    async fn run_unbounded(&self, command: Document, shape: Shape, limits: &QueryOptions) -> Result<QueryResult> {
+        let started = Instant::now();
+        let db = self.db().await?;
+        if shape == Shape::Cursor {
+            let mut cursor = db.run_cursor_command(command).await.map_err(|e| self.map_error(e))?;
+            let mut rows = DocumentRows::new(*limits);
+            // Dropping the cursor early (a cap reached) kills it on the server.
+            while let Some(doc) = cursor.try_next().await.map_err(|e| self.map_error(e))? {
+                if !rows.offer(&doc) {
+                    break;
+                }
+            }
+            return Ok(rows.into_result(started));
+        }
+        let reply = db.run_command(command).await.map_err(|e| self.map_error(e))?;
+        match shape {
+            Shape::Count => {
+                let n = reply.get("n").map_or(Value::Null, render::to_cell);
+                let mut collector = RowCollector::new(*limits);
+                collector.offer(|| vec![n]);
+                Ok(collector.into_result(vec![Column { name: "count".into(), type_name: "long".into() }], started))
+            }
+            Shape::Distinct => {
+                let mut collector = RowCollector::new(*limits);
+                if let Ok(values) = reply.get_array("values") {
+                    for value in values {
+                        if !collector.offer(|| vec![render::to_cell(value)]) {
+                            break;
+                        }
+                    }
+                }
+                Ok(collector.into_result(vec![Column { name: "value".into(), type_name: "mixed".into() }], started))
+            }
+            Shape::Write => {
+                check_write_reply(&reply)?;
+                let mut rows = DocumentRows::new(*limits);
+                rows.offer(&write_summary(&reply));
+                Ok(rows.into_result(started))
+            }
+            Shape::Reply | Shape::Cursor => {
+                let mut reply = reply;
+                for internal in ["ok", "$clusterTime", "operationTime"] {
+                    reply.remove(internal);
+                }
+                let mut rows = DocumentRows::new(*limits);
+                rows.offer(&reply);
+                Ok(rows.into_result(started))
+            }
+        }
+    }
+
+    fn max_time_ms(&self) -> Option<u64> {
+        self.options.statement_timeout.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    /// `(database, collection name, kind)` for every collection the listings show.
+    async fn collections(&self) -> Result<Vec<TableRef>> {
+        let client = self.client().await?;
+        let databases = if self.database_given {
+            vec![self.database.clone()]
+        } else {
+            let mut names = client.list_database_names().await.map_err(|e| self.map_error(e))?;
+            names.retain(|n| !SYSTEM_DATABASES.contains(&n.as_str()));
+            names
+        };
+        let mut tables = Vec::new();
+        for database in databases {
+            let mut cursor = client
+                .database(&database)
+                .run_cursor_command(doc! {"listCollections": 1, "authorizedCollections": true})
+                .await
+                .map_err(|e| self.map_error(e))?;
+            while let Some(spec) = cursor.try_next().await.map_err(|e| self.map_error(e))? {
+                let Ok(name) = spec.get_str("name") else { continue };
+                if name.starts_with("system.") {
+                    continue;
+                }
+                let kind = if spec.get_str("type") == Ok("view") { TableKind::View } else { TableKind::Table };
+                let schema = (!self.database_given).then(|| database.clone());
+                tables.push(TableRef { schema, name: name.to_owned(), kind });
+            }
+        }
+        tables.sort();
+        Ok(tables)
+    }
+
+    async fn describe(&self, table: &TableRef) -> Result<TableInfo> {
+        let client = self.client().await?;
+        let db = client.database(table.schema.as_deref().unwrap_or(&self.database));
+        let sample = doc! {
+            "aggregate": &table.name,
+            "pipeline": [{"$sample": {"size": i64::from(self.options.schema_sample)}}],
+            "cursor": {},
+        };
+        let docs: Vec<Document> = db
+            .run_cursor_command(sample)
+            .await
+            .map_err(|e| self.map_error(e))?
+            .try_collect()
+            .await
+            .map_err(|e| self.map_error(e))?;
+        let inferred = schema::Inferred::from_sample(&docs);
+        let columns = inferred.columns();
+        let indexes = if table.kind == TableKind::View { Vec::new() } else { self.indexes(&db, &table.name).await? };
+        let estimated_rows = match db.run_command(doc! {"count": &table.name}).await {
+            Ok(reply) => reply.get("n").and_then(as_i64),
+            Err(_) => None,
+        };
+        Ok(TableInfo {
+            schema: table.schema.clone(),
+            name: table.name.clone(),
+            kind: table.kind,
+            primary_key: columns.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect(),
+            columns,
+            indexes,
+            foreign_keys: Vec::new(),
+            comment: Some(format!("fields inferred from {} sampled documents", inferred.sampled())),
+            estimated_rows,
+        })
+    }
+
+    async fn indexes(&self, db: &MongoDatabase, collection: &str) -> Result<Vec<IndexInfo>> {
+        let mut cursor =
+            db.run_cursor_command(doc! {"listIndexes": collection}).await.map_err(|e| self.map_error(e))?;
+        let mut indexes = Vec::new();
+        while let Some(spec) = cursor.try_next().await.map_err(|e| self.map_error(e))? {
+            let name = spec.get_str("name").unwrap_or_default().to_owned();
+            let columns = spec
+                .get_document("key")
+                .map(|key| {
+                    key.iter()
+                        .map(|(field, direction)| match direction {
+                            Bson::Int32(1) | Bson::Int64(1) | Bson::Double(1.0) => field.clone(),
+                            Bson::Int32(-1) | Bson::Int64(-1) | Bson::Double(-1.0) => format!("{field} DESC"),
+                            other => format!("{field} ({})", render::to_json(other)),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let primary = name == "_id_";
+            indexes.push(IndexInfo { unique: primary || spec.get_bool("unique") == Ok(true), primary, name, columns });
+        }
+        Ok(indexes)
+    }
+}
+
+fn as_i64(value: &Bson) -> Option<i64> {
+    match value {
+        Bson::Int32(n) => Some(i64::from(*n)),
+        Bson::Int64(n) => Some(*n),
+        Bson::Double(d) => Some(*d as i64),
+        _ => None,
+    }
+}
+
+/// A write's reply carries per-document errors instead of failing the command.
+fn check_write_reply(reply: &Document) -> Result<()> {
+    if let Ok(errors) = reply.get_array("writeErrors")
+        && let Some(Bson::Document(first)) = errors.first()
+    {
+        let message = first.get_str("errmsg").unwrap_or("write failed");
+        return Err(Error::query_failed(format!(
+            "{} (error {}{})",
+            one_line(message),
+            first.get("code").map(ToString::to_string).unwrap_or_default(),
+            if errors.len() > 1 { format!("; {} documents failed in all", errors.len()) } else { String::new() }
+        )));
+    }
+    if let Ok(concern) = reply.get_document("writeConcernError") {
+        return Err(Error::query_failed(format!(
+            "write concern not satisfied: {}",
+            one_line(concern.get_str("errmsg").unwrap_or("unknown"))
+        )));
+    }
+    Ok(())
+}
+
+/// `n` (matched or written), `modified` and the upserted ids, as one row.
+fn write_summary(reply: &Document) -> Document {
+    let mut summary = Document::new();
+    summary.insert("n", reply.get("n").cloned().unwrap_or(Bson::Int32(0)));
+    if let Some(modified) = reply.get("nModified") {
+        summary.insert("modified", modified.clone());
+    }
+    if let Ok(upserted) = reply.get_array("upserted") {
+        let ids: Vec<Bson> =
+            upserted.iter().filter_map(|u| u.as_document().and_then(|d| d.get("_id")).cloned()).collect();
+        summary.insert("upserted", ids);
+    }
+    summary
+}
+
+/// What a write did, in the terms of [`ExecOutcome`]: documents inserted or deleted,
+/// or modified plus upserted.
+fn rows_affected(command_name: &str, reply: &Document) -> u64 {
+    let get = |key: &str| reply.get(key).and_then(as_i64).unwrap_or(0);
+    let n = match command_name {
+        "update" => get("nModified") + reply.get_array("upserted").map_or(0, |u| u.len() as i64),
+        _ => get("n"),
+    };
+    u64::try_from(n).unwrap_or(0)
+}
+
+#[async_trait]
+impl Database for Mongo {
+    fn engine(&self) -> Engine {
+        Engine::Mongodb
+    }
+
+    fn target(&self) -> &ConnectionTarget {
+        &self.target
+    }
+
+    async fn connect(&self) -> Result<()> {
+        self.client().await.map(|_| ())
+    }
+
+    async fn disconnect(&self) {
+        if let Some(client) = self.client.lock().await.take() {
+            client.shutdown().await;
+        }
+    }
+
+    async fn query(&self, text: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
+        let request = self.parse(text, params)?;
+        let (command, shape) = request.into_command(self.max_time_ms());
+        if limits.read_only {
+            guard::check_read_only(&command)?;
+        }
+        self.run(command, shape, limits).await
+    }
+
+    async fn execute(&self, text: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<ExecOutcome> {
+        let request = self.parse(text, params)?;
+        let (command, shape) = request.into_command(self.max_time_ms());
+        if limits.read_only {
+            guard::check_read_only(&command)?;
+        }
+        let name = command.keys().next().cloned().unwrap_or_default();
+        if shape == Shape::Cursor || shape == Shape::Count || shape == Shape::Distinct {
+            return Err(Error::invalid_input(format!(
+                "'{name}' reads; run it as a query (execute-query, dbdock query) to see its results"
+            )));
+        }
+        let db = self.db().await?;
+        let reply = db.run_command(command).await.map_err(|e| self.map_error(e))?;
+        if shape == Shape::Write {
+            check_write_reply(&reply)?;
+        }
+        Ok(ExecOutcome { rows_affected: rows_affected(&name, &reply) })
+    }
+
+    async fn list_tables(&self) -> Result<Vec<TableRef>> {
+        self.collections().await
+    }
+
+    async fn table_schema(&self, name: &str) -> Result<TableInfo> {
+        let tables = self.collections().await?;
+        let table = resolve_table(&tables, name)?;
+        self.describe(table).await
+    }
+
+    async fn schema(&self) -> Result<SchemaInfo> {
+        let mut tables = Vec::new();
+        for table in self.collections().await? {
+            tables.push(self.describe(&table).await?);
+        }
+        Ok(SchemaInfo { database: self.database.clone(), tables })
+    }
+
+    async fn server_version(&self) -> Result<String> {
+        let reply = self.db().await?.run_command(doc! {"buildInfo": 1}).await.map_err(|e| self.map_error(e))?;
+        Ok(format!("MongoDB {}", reply.get_str("version").unwrap_or("(unknown version)")))
+    }
+
+    async fn ping(&self) -> Result<()> {
+        let client = self.client().await?;
+        client.database("admin").run_command(doc! {"ping": 1}).await.map(|_| ()).map_err(|e| self.map_error(e))
+    }
 }

@@ -1,9 +1,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use url::Url;
+use url::{Position, Url};
 
 use crate::{Engine, Error, Result, Secret};
+
+mod sqlserver;
 
 /// Where a target points: a database file (SQLite) or a server URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,10 @@ pub struct ConnectionTarget {
     engine: Engine,
     endpoint: Endpoint,
     password: Option<Secret>,
+    /// A MongoDB seed list names several hosts (`mongodb://a:1,b:2/db`), which a URL
+    /// cannot hold: the first is the URL's host, the others (`host:port`) are kept here
+    /// and put back wherever the URL is written out.
+    more_hosts: Vec<String>,
 }
 
 const SQLITE_SUFFIXES: [&str; 5] = [".db", ".sqlite", ".sqlite3", ".db3", ".s3db"];
@@ -42,8 +48,19 @@ impl ConnectionTarget {
             }
             return Ok(Self::sqlite_file(path));
         }
+        if sqlserver::is_ado_string(input) {
+            let (url, password) = sqlserver::from_ado(input)?;
+            return Ok(Self::from_url(Engine::Mssql, url).with_password(password));
+        }
+        if sqlserver::is_jdbc_url(input) {
+            let (url, password) = sqlserver::from_jdbc(input)?;
+            return Ok(Self::from_url(Engine::Mssql, url).with_password(password));
+        }
         if input.contains("://") {
-            return Self::parse_url(input);
+            let (single_host, more_hosts) = split_seed_list(input)?;
+            let mut target = Self::parse_url(&single_host)?;
+            target.more_hosts = more_hosts;
+            return Ok(target);
         }
         let lower = input.to_ascii_lowercase();
         if SQLITE_SUFFIXES.iter().any(|s| lower.ends_with(s)) || Path::new(input).is_file() {
@@ -108,11 +125,20 @@ impl ConnectionTarget {
                 url.query_pairs_mut().clear().extend_pairs(&kept);
             }
         }
-        Ok(ConnectionTarget { engine, endpoint: Endpoint::Url(url), password })
+        Ok(ConnectionTarget { password, ..Self::from_url(engine, url) })
+    }
+
+    fn from_url(engine: Engine, url: Url) -> Self {
+        ConnectionTarget { engine, endpoint: Endpoint::Url(url), password: None, more_hosts: Vec::new() }
     }
 
     pub fn sqlite_file(path: impl Into<PathBuf>) -> Self {
-        ConnectionTarget { engine: Engine::Sqlite, endpoint: Endpoint::File(path.into()), password: None }
+        ConnectionTarget {
+            engine: Engine::Sqlite,
+            endpoint: Endpoint::File(path.into()),
+            password: None,
+            more_hosts: Vec::new(),
+        }
     }
 
     pub fn engine(&self) -> Engine {
@@ -141,10 +167,23 @@ impl ConnectionTarget {
         }
     }
 
+    /// The hosts after the first of a MongoDB seed list, as `host:port`.
+    pub fn more_hosts(&self) -> &[String] {
+        &self.more_hosts
+    }
+
+    /// `url` written out with the whole seed list.
+    fn write_url(&self, url: &Url) -> String {
+        if self.more_hosts.is_empty() {
+            return url.to_string();
+        }
+        format!("{},{}{}", &url[..Position::AfterPort], self.more_hosts.join(","), &url[Position::AfterPort..])
+    }
+
     /// The URL without any password: what a profile stores.
     pub fn url_without_secret(&self) -> String {
         match &self.endpoint {
-            Endpoint::Url(url) => url.to_string(),
+            Endpoint::Url(url) => self.write_url(url),
             Endpoint::File(path) => format!("sqlite:{}", path.display()),
         }
     }
@@ -159,7 +198,7 @@ impl ConnectionTarget {
                     // A URL that parsed with a host always accepts a password.
                     let _ = url.set_password(Some(p.expose()));
                 }
-                Secret::new(url.to_string())
+                Secret::new(self.write_url(&url))
             }
             Endpoint::File(path) => Secret::new(format!("sqlite:{}", path.display())),
         }
@@ -189,9 +228,9 @@ impl fmt::Display for ConnectionTarget {
             Endpoint::Url(url) if self.password.is_some() => {
                 let mut shown = url.clone();
                 let _ = shown.set_password(Some("***"));
-                f.write_str(shown.as_str())
+                f.write_str(&self.write_url(&shown))
             }
-            Endpoint::Url(url) => f.write_str(url.as_str()),
+            Endpoint::Url(url) => f.write_str(&self.write_url(url)),
         }
     }
 }
@@ -200,6 +239,37 @@ impl fmt::Debug for ConnectionTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "ConnectionTarget({self})")
     }
+}
+
+/// Splits a MongoDB seed list (`mongodb://u@a:1,b:2,c/db`) into a URL with only the first
+/// host and the other hosts; any other URL comes back unchanged.
+fn split_seed_list(input: &str) -> Result<(String, Vec<String>)> {
+    let Some(scheme_end) = input.find("://") else { return Ok((input.to_owned(), Vec::new())) };
+    if Engine::from_scheme(&input[..scheme_end]) != Some(Engine::Mongodb) {
+        return Ok((input.to_owned(), Vec::new()));
+    }
+    let authority_start = scheme_end + 3;
+    let authority_len = input[authority_start..].find(['/', '?', '#']).unwrap_or(input.len() - authority_start);
+    let authority = &input[authority_start..authority_start + authority_len];
+    let hosts_start = authority.rfind('@').map_or(0, |at| at + 1);
+    let mut hosts = authority[hosts_start..].split(',');
+    let first = hosts.next().unwrap_or_default();
+    let more: Vec<String> = hosts.map(str::to_owned).collect();
+    if more.is_empty() {
+        return Ok((input.to_owned(), more));
+    }
+    if let Some(empty) = more.iter().position(String::is_empty) {
+        return Err(Error::invalid_input(format!(
+            "the MongoDB seed list has an empty host (number {}): remove the extra comma",
+            empty + 2
+        )));
+    }
+    if input[..scheme_end].eq_ignore_ascii_case("mongodb+srv") {
+        return Err(Error::invalid_input("a mongodb+srv:// URL names one host (the DNS name of the cluster)"));
+    }
+    let single =
+        format!("{}{}{}", &input[..authority_start + hosts_start], first, &input[authority_start + authority_len..]);
+    Ok((single, more))
 }
 
 /// Masks the password in URL-like text that may not parse (for error messages about it).
@@ -322,6 +392,43 @@ mod tests {
             assert_eq!(err.code, ErrorCode::InvalidInput, "{input}");
             assert!(!err.message.contains("topsecret"), "{}", err.message);
         }
+    }
+
+    #[test]
+    fn mongodb_seed_lists_keep_every_host() {
+        let t =
+            parse("mongodb://app:pw@a.example:27017,b.example:27018,c.example/shop?replicaSet=rs0&authSource=admin");
+        assert_eq!(t.engine(), Engine::Mongodb);
+        assert_eq!(t.more_hosts(), ["b.example:27018", "c.example"]);
+        assert_eq!(t.database().as_deref(), Some("shop"));
+        assert_eq!(
+            t.url_without_secret(),
+            "mongodb://app@a.example:27017,b.example:27018,c.example/shop?replicaSet=rs0&authSource=admin"
+        );
+        assert_eq!(
+            t.to_string(),
+            "mongodb://app:***@a.example:27017,b.example:27018,c.example/shop?replicaSet=rs0&authSource=admin"
+        );
+        assert_eq!(
+            t.url_with_secret().expose(),
+            "mongodb://app:pw@a.example:27017,b.example:27018,c.example/shop?replicaSet=rs0&authSource=admin"
+        );
+        assert_eq!(parse("mongodb://h1,h2").url_without_secret(), "mongodb://h1,h2");
+        for bad in ["mongodb://a,,b/db", "mongodb+srv://a,b/db", "mongodb://a,b/db?tlsCertificateKeyFilePassword=x"] {
+            let err = ConnectionTarget::parse(bad).err().unwrap_or_else(|| panic!("{bad} parsed"));
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}");
+        }
+    }
+
+    #[test]
+    fn sql_server_connection_strings() {
+        let t = parse("Server=tcp:db,1433;Database=shop;User Id=sa;Password=Pa55;TrustServerCertificate=true");
+        assert_eq!(t.engine(), Engine::Mssql);
+        assert_eq!(t.url_without_secret(), "sqlserver://sa@db:1433/shop?trustServerCertificate=true");
+        assert_eq!(t.password().map(Secret::expose), Some("Pa55"));
+        let t = parse("jdbc:sqlserver://db:1433;databaseName=shop;user=sa;password=Pa55");
+        assert_eq!(t.url_without_secret(), "sqlserver://sa@db:1433/shop");
+        assert!(!t.to_string().contains("Pa55"));
     }
 
     #[test]

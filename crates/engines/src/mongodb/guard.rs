@@ -1,0 +1,151 @@
+//! The read-only rule for MongoDB: only read commands reach the server. MongoDB has no
+//! read-only transaction to lean on, so the rule is an allowlist over the final command
+//! document (whatever format the query was written in), plus a walk of the whole document
+//! for the stages and operators that write or run code. (A read-only database user is the
+//! server's own enforcement on top; the README recommends one for AI profiles.)
+
+use mongodb::bson::{Bson, Document};
+
+use dbdock_core::{Error, ErrorCode, Result};
+
+/// Commands that only read. Everything else (insert, update, delete, findAndModify,
+/// create, drop, mapReduce, eval, …) is refused on a read-only call.
+const READ_COMMANDS: [&str; 19] = [
+    "find",
+    "aggregate",
+    "count",
+    "distinct",
+    "listCollections",
+    "listIndexes",
+    "listDatabases",
+    "collStats",
+    "dbStats",
+    "dataSize",
+    "explain",
+    "buildInfo",
+    "buildinfo",
+    "hello",
+    "isMaster",
+    "ismaster",
+    "ping",
+    "connectionStatus",
+    "serverStatus",
+];
+
+/// Stages and operators that write (`$out`, `$merge`) or run JavaScript on the server
+/// (`$where`, `$function`, `$accumulator`), wherever they appear in the command.
+const FORBIDDEN_KEYS: [&str; 5] = ["$out", "$merge", "$where", "$function", "$accumulator"];
+
+/// Refuses `command` unless it only reads.
+pub fn check_read_only(command: &Document) -> Result<()> {
+    let name = command.keys().next().map(String::as_str).unwrap_or_default();
+    if !READ_COMMANDS.contains(&name) {
+        return Err(Error::new(
+            ErrorCode::ReadOnlyViolation,
+            format!(
+                "'{name}' is not a read command, and this connection is read-only (reads: find, aggregate, count, \
+             distinct, listCollections, listIndexes, …)"
+            ),
+        ));
+    }
+    if name == "explain"
+        && let Some(Bson::Document(inner)) = command.get("explain")
+    {
+        check_read_only(inner)?;
+    }
+    if let Some(key) = forbidden_key(command, 0) {
+        return Err(Error::new(
+            ErrorCode::ReadOnlyViolation,
+            format!(
+                "'{key}' is refused on a read-only connection: it {}",
+                if matches!(key, "$out" | "$merge") {
+                    "writes to a collection"
+                } else {
+                    "runs JavaScript on the server"
+                }
+            ),
+        ));
+    }
+    if command.get("pipeline").is_some_and(|p| has_stage(p, "$changeStream")) {
+        return Err(Error::invalid_input(
+            "a $changeStream never ends, so it cannot be a query: watch the collection instead (dbdock watch)",
+        ));
+    }
+    Ok(())
+}
+
+fn forbidden_key(doc: &Document, depth: usize) -> Option<&'static str> {
+    // BSON from the driver nests at most 100 levels; the cap only guards the recursion.
+    if depth > 200 {
+        return Some("$where");
+    }
+    for (key, value) in doc {
+        if let Some(found) = FORBIDDEN_KEYS.iter().find(|k| **k == key) {
+            return Some(found);
+        }
+        if let Some(found) = forbidden_in(value, depth + 1) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn forbidden_in(value: &Bson, depth: usize) -> Option<&'static str> {
+    match value {
+        Bson::Document(doc) => forbidden_key(doc, depth),
+        Bson::Array(items) => items.iter().find_map(|item| forbidden_in(item, depth + 1)),
+        // Server-side JavaScript given as a BSON code value.
+        Bson::JavaScriptCode(_) | Bson::JavaScriptCodeWithScope(_) => Some("$where"),
+        _ => None,
+    }
+}
+
+fn has_stage(pipeline: &Bson, stage: &str) -> bool {
+    matches!(pipeline, Bson::Array(stages) if stages.iter().any(|s| matches!(s, Bson::Document(d) if d.contains_key(stage))))
+}
+
+#[cfg(test)]
+mod tests {
+    use mongodb::bson::doc;
+
+    use super::*;
+
+    fn refused(command: Document) {
+        let err = check_read_only(&command).err().unwrap_or_else(|| panic!("{command} allowed"));
+        assert_eq!(err.code, ErrorCode::ReadOnlyViolation, "{command}: {err}");
+    }
+
+    #[test]
+    fn reads_pass() {
+        for command in [
+            doc! {"find": "c", "filter": {"a": {"$gt": 1}}},
+            doc! {"aggregate": "c", "pipeline": [{"$group": {"_id": "$a", "n": {"$sum": 1}}}], "cursor": {}},
+            doc! {"count": "c"},
+            doc! {"distinct": "c", "key": "a"},
+            doc! {"explain": {"find": "c"}},
+            doc! {"listCollections": 1},
+        ] {
+            assert!(check_read_only(&command).is_ok(), "{command}");
+        }
+    }
+
+    #[test]
+    fn writes_and_server_code_are_refused() {
+        refused(doc! {"insert": "c", "documents": [{}]});
+        refused(doc! {"update": "c", "updates": []});
+        refused(doc! {"delete": "c", "deletes": []});
+        refused(doc! {"findAndModify": "c", "remove": true});
+        refused(doc! {"drop": "c"});
+        refused(doc! {"mapReduce": "c"});
+        refused(doc! {"aggregate": "c", "pipeline": [{"$match": {}}, {"$out": "other"}]});
+        refused(doc! {"aggregate": "c", "pipeline": [{"$merge": {"into": "other"}}]});
+        refused(doc! {"aggregate": "c", "pipeline": [{"$facet": {"a": [{"$match": {"$where": "sleep(1)"}}]}}]});
+        refused(doc! {"find": "c", "filter": {"$where": "this.a > 1"}});
+        refused(doc! {"find": "c", "filter": {"$expr": {"$function": {"body": "x", "args": [], "lang": "js"}}}});
+        refused(doc! {"aggregate": "c", "pipeline": [{"$group": {"_id": 1, "x": {"$accumulator": {}}}}]});
+        refused(doc! {"explain": {"delete": "c", "deletes": []}});
+        refused(doc! {"find": "c", "filter": {"a": Bson::JavaScriptCode("1".into())}});
+        let change = check_read_only(&doc! {"aggregate": "c", "pipeline": [{"$changeStream": {}}]});
+        assert_eq!(change.err().map(|e| e.code), Some(ErrorCode::InvalidInput));
+    }
+}
