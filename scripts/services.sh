@@ -137,9 +137,24 @@ start_nats() {
     wait_for "NATS on 127.0.0.1:4222" 40 tcp_open 127.0.0.1 4222
 }
 
+# MongoDB cannot be installed from the registries here: the tests talk to SecantusDB, a
+# MongoDB wire-protocol server from PyPI (pinned in tests/requirements.txt), a one-node
+# replica set. A real mongod already listening on 27017 is used instead.
+start_mongodb_emulator() {
+    if ! tcp_open 127.0.0.1 27017; then
+        log "starting SecantusDB (MongoDB wire protocol) on 127.0.0.1:27017"
+        local data=target/secantus
+        mkdir -p "$data"
+        nohup .venv-test/bin/secantusd-py --host 127.0.0.1 --port 27017 --storage-path "$data/db" \
+            >"$data/secantusd.log" 2>&1 &
+    fi
+    wait_for "SecantusDB on 127.0.0.1:27017 (log: target/secantus/secantusd.log)" 120 tcp_open 127.0.0.1 27017
+}
+
 start_services() {
     start_postgres
     start_mariadb
     start_redis
     start_nats
+    start_mongodb_emulator
 }

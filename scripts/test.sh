@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check and test of DB Dock. On a fresh Debian/Ubuntu machine it installs what is
-# missing, starts PostgreSQL, MariaDB, Redis and NATS, then runs the format check, clippy
+# missing, starts PostgreSQL, MariaDB, Redis, NATS and the MongoDB emulator (the SQL Server
+# emulator is started by the tests that use it), then runs the format check, clippy
 # with warnings as errors, and the whole test suite against those real servers and a real
 # Secret Service keyring.
 set -euo pipefail

@@ -198,6 +198,9 @@ pub struct SchemaArgs {
     pub table: Option<String>,
     #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
     pub format: SchemaFormat,
+    /// MongoDB: how many documents to sample per collection to infer its fields.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub sample: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -95,15 +95,26 @@ pub fn print_table(info: &TableInfo, format: SchemaFormat) -> Result<()> {
         SchemaFormat::Json => json_line(info),
         SchemaFormat::Table => {
             let mut columns = new_table();
-            columns.set_header(["column", "type", "nullable", "key", "default"]);
+            // Column comments (and MongoDB's inferred type shares) get a column only when
+            // some column has one.
+            let notes = info.columns.iter().any(|c| c.comment.is_some());
+            let mut header = vec!["column", "type", "nullable", "key", "default"];
+            if notes {
+                header.push("notes");
+            }
+            columns.set_header(header);
             for c in &info.columns {
-                columns.add_row([
+                let mut row = vec![
                     c.name.clone(),
                     c.type_name.clone(),
                     if c.nullable { "yes" } else { "no" }.to_owned(),
                     if c.primary_key { "PK" } else { "" }.to_owned(),
                     c.default.clone().unwrap_or_default(),
-                ]);
+                ];
+                if notes {
+                    row.push(c.comment.clone().unwrap_or_default());
+                }
+                columns.add_row(row);
             }
             write_stdout(|out| {
                 writeln!(out, "{} {}", info.kind.as_str(), info.table_ref())?;

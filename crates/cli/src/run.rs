@@ -30,17 +30,25 @@ pub async fn open_store() -> Result<Store> {
 }
 
 async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
-    match (&connection.profile, &connection.url) {
+    open_with(connection, |_| {}).await
+}
+
+/// Opens the connection with `adjust` applied to the options the profile (or defaults) give.
+async fn open_with(connection: &Connection, adjust: impl FnOnce(&mut OpenOptions)) -> Result<Box<dyn Database>> {
+    let (target, mut options) = match (&connection.profile, &connection.url) {
         (Some(name), _) => {
             let store = open_store().await?;
             let resolved = store.resolve(name).await;
             store.close().await;
             let resolved = resolved?;
-            dbdock_engines::open(resolved.target, OpenOptions::for_profile(&resolved.profile, None)).await
+            let options = OpenOptions::for_profile(&resolved.profile, None);
+            (resolved.target, options)
         }
-        (None, Some(url)) => dbdock_engines::open(ConnectionTarget::parse(url)?, OpenOptions::default()).await,
-        (None, None) => Err(Error::invalid_input("give --profile NAME or --url URL")),
-    }
+        (None, Some(url)) => (ConnectionTarget::parse(url)?, OpenOptions::default()),
+        (None, None) => return Err(Error::invalid_input("give --profile NAME or --url URL")),
+    };
+    adjust(&mut options);
+    dbdock_engines::open(target, options).await
 }
 
 async fn query(args: QueryArgs) -> Result<()> {
@@ -53,7 +61,7 @@ async fn query(args: QueryArgs) -> Result<()> {
 }
 
 async fn schema(args: SchemaArgs) -> Result<()> {
-    let db = open(&args.connection).await?;
+    let db = open_with(&args.connection, |options| options.schema_sample = args.sample).await?;
     let outcome = match &args.table {
         Some(name) => db.table_schema(name).await.map(|t| output::print_table(&t, args.format)),
         None => db.schema().await.map(|s| output::print_schema(&s, args.format)),

@@ -320,6 +320,52 @@ const STATEMENT_STARTS: &[&str] = &[
 /// `FOR UPDATE`) unless used as a function (`INSERT(…)`, `REPLACE(…)` in MySQL).
 const DML: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "REPLACE", "TRUNCATE"];
 
+/// T-SQL runs statements written one after another with no `;` between them, so in a
+/// read-only call any of these words starts a second statement after the SELECT (a `COMMIT`
+/// that would end the rolled-back transaction around it, a `DROP` after that). All are
+/// reserved words in T-SQL: they cannot be names unless quoted, so refusing them costs no
+/// read.
+const MSSQL_STATEMENT_WORDS: &[&str] = &[
+    "ALTER",
+    "BACKUP",
+    "BEGIN",
+    "BREAK",
+    "BULK",
+    "CHECKPOINT",
+    "CLOSE",
+    "COMMIT",
+    "CONTINUE",
+    "CREATE",
+    "DBCC",
+    "DEALLOCATE",
+    "DECLARE",
+    "DENY",
+    "DROP",
+    "GOTO",
+    "GRANT",
+    "IF",
+    "KILL",
+    "OPEN",
+    "PRINT",
+    "RAISERROR",
+    "READTEXT",
+    "RECONFIGURE",
+    "RESTORE",
+    "RETURN",
+    "REVERT",
+    "REVOKE",
+    "ROLLBACK",
+    "SAVE",
+    "SET",
+    "SETUSER",
+    "SHUTDOWN",
+    "UPDATETEXT",
+    "USE",
+    "WAITFOR",
+    "WHILE",
+    "WRITETEXT",
+];
+
 /// SQLite pragmas that only report, even with an argument (`PRAGMA table_info(t)`).
 const REPORTING_PRAGMAS: &[&str] = &[
     "TABLE_INFO",
@@ -482,6 +528,18 @@ fn check_lexed(dialect: Dialect, lexed: &Lexed) -> Result<()> {
             "EXEC" | "EXECUTE" if dialect == Dialect::Mssql => {
                 return Err(violation("EXEC runs a procedure, which may change data".into()));
             }
+            w if dialect == Dialect::Mssql && i > 0 && MSSQL_STATEMENT_WORDS.contains(&w) => {
+                return Err(violation(format!(
+                    "{w} starts another statement (T-SQL needs no `;` between statements); send one SELECT per call"
+                )));
+            }
+            "NEXT"
+                if dialect == Dialect::Mssql
+                    && tokens.get(i + 1).is_some_and(|t| t.word == "VALUE" && !t.quoted)
+                    && tokens.get(i + 2).is_some_and(|t| t.word == "FOR" && !t.quoted) =>
+            {
+                return Err(violation("NEXT VALUE FOR changes a sequence".into()));
+            }
             _ => {}
         }
         if token.call
@@ -526,6 +584,14 @@ mod tests {
             (Dialect::Sqlite, "PRAGMA table_info(orders)"),
             (Dialect::Sqlite, "PRAGMA main.table_info('orders')"),
             (Dialect::Sqlite, "PRAGMA user_version"),
+            (
+                Dialect::Mssql,
+                "SELECT TOP 5 [begin], [set], \"drop\" FROM t WITH (NOLOCK) ORDER BY 1 OFFSET 0 ROWS FETCH NEXT 5 ROWS ONLY",
+            ),
+            (Dialect::Mssql, "WITH x AS (SELECT 1 AS a) SELECT a, CASE WHEN a = 1 THEN 'y' END FROM x"),
+            (Dialect::Mssql, "SELECT * FROM OPENJSON(@P1) WHERE [value] = N'it''s; DROP TABLE t'"),
+            (Dialect::Mssql, "SELECT 1 AS a SELECT 2 AS b"),
+            (Dialect::Mssql, "SELECT name FROM sys.tables /* nested /* DROP */ COMMIT */ -- SET"),
         ] {
             assert!(check_read_only(d, sql).is_ok(), "{d:?}: {sql}: {:?}", check_read_only(d, sql));
         }
@@ -591,6 +657,26 @@ mod tests {
             (Dialect::Mssql, "EXEC sp_who"),
             (Dialect::Mssql, "SELECT * FROM OPENQUERY(srv, 'DELETE FROM t')"),
             (Dialect::Mssql, "SELECT * INTO #x FROM t"),
+            // Statements written one after another, no `;`: the second one is refused.
+            (Dialect::Mssql, "SELECT 1 COMMIT"),
+            (Dialect::Mssql, "SELECT 1 ROLLBACK TRAN SELECT 2"),
+            (Dialect::Mssql, "SELECT 1 COMMIT DROP TABLE t"),
+            (Dialect::Mssql, "SELECT 1 CREATE TABLE t (a int)"),
+            (Dialect::Mssql, "SELECT 1 SET IMPLICIT_TRANSACTIONS ON"),
+            (Dialect::Mssql, "SELECT 1 WAITFOR DELAY '01:00'"),
+            (Dialect::Mssql, "SELECT 1 IF (1 = 1) SHUTDOWN"),
+            (Dialect::Mssql, "SELECT * FROM t WITH (NOLOCK) KILL 55"),
+            (Dialect::Mssql, "SELECT 1 BEGIN TRAN"),
+            (Dialect::Mssql, "SELECT 1 DECLARE @s nvarchar(99) = 'x'"),
+            (Dialect::Mssql, "SELECT 1 USE master"),
+            (Dialect::Mssql, "SELECT NEXT VALUE FOR dbo.seq"),
+            (Dialect::Mssql, "SELECT 1; EXEC sp_executesql N'DROP TABLE t'"),
+            (Dialect::Mssql, "SELECT 1 EXECUTE ('DROP TABLE t')"),
+            (Dialect::Mssql, "EXEC xp_cmdshell 'dir'"),
+            (Dialect::Mssql, "SELECT * FROM OPENROWSET('SQLNCLI', 'Server=x;', 'SELECT 1')"),
+            (Dialect::Mssql, "SELECT * FROM OPENDATASOURCE('SQLNCLI', 'Data Source=x').db.dbo.t"),
+            (Dialect::Mssql, "WITH x AS (SELECT 1 AS a) UPDATE t SET a = 1"),
+            (Dialect::Mssql, "SELECT 1 TRUNCATE TABLE t"),
         ] {
             assert!(refused(d, sql), "{d:?} let through: {sql}");
         }

@@ -1,7 +1,7 @@
 //! What every engine shares, whatever its driver: collecting rows under row and byte caps,
 //! and the small text helpers its error messages use.
 
-use dbdock_core::{ConnectionTarget, Error, JsonText, QueryOptions, Value};
+use dbdock_core::{ConnectionTarget, JsonText, QueryOptions, Value};
 
 pub(crate) fn host_port(target: &ConnectionTarget) -> String {
     match target.url() {
@@ -22,11 +22,12 @@ pub(crate) fn one_line(text: &str) -> String {
 
 /// Refuses a call whose parameter count differs from the statement's placeholders, with a
 /// message that names the engine's placeholder syntax.
-pub(crate) fn check_param_count(expected: usize, given: usize, placeholders: &str) -> Result<(), Error> {
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql", feature = "mssql"))]
+pub(crate) fn check_param_count(expected: usize, given: usize, placeholders: &str) -> dbdock_core::Result<()> {
     if expected == given {
         return Ok(());
     }
-    Err(Error::invalid_input(format!(
+    Err(dbdock_core::Error::invalid_input(format!(
         "the statement has {expected} parameter placeholder(s) ({placeholders}) but {given} value(s) were given"
     )))
 }

@@ -28,7 +28,11 @@ const INSTRUCTIONS: &str = "DB Dock gives you the user's own database connection
 names each connection (its connectionId), its engine and your access, which is read-only unless the user allowed \
 more. Explore before querying: search-objects with detail 'names' first, then 'summary' or 'full' for the tables you \
 need (or read database://{connectionId}/schema). Run one SELECT per execute-query call and pass values in params \
-($1, $2 on PostgreSQL; ? on MySQL and SQLite) instead of writing them into the SQL. Results are capped (200 rows and \
+($1, $2 on PostgreSQL; ? on MySQL and SQLite; @P1, @P2 on SQL Server) instead of writing them into the SQL. \
+MongoDB connections take shell syntax instead of SQL (db.orders.find({status: 'open'}).sort({at: -1}).limit(20), \
+db.orders.aggregate([...]), countDocuments, distinct, findOne) or a command document ({\"find\": \"orders\", \
+\"filter\": {...}}); their collections appear as tables whose columns are field paths inferred from sampled \
+documents (address.city, items[].sku). Results are capped (200 rows and \
 256 KiB unless the user set other caps) and say truncated: true when cut: page with LIMIT/OFFSET or filter more \
 narrowly. Writes go through execute-update and work only where the user allowed read-write access; when a call \
 fails with READ_ONLY_VIOLATION or PERMISSION_DENIED, tell the user instead of working around it. Every call is \
@@ -55,9 +59,15 @@ pub struct ConnectArgs {
 pub struct QueryArgs {
     /// The connection's name, as list-connections shows it.
     pub connection_id: String,
-    /// One SQL statement in the connection's dialect.
+    /// One SQL statement in the connection's dialect. On MongoDB: shell syntax
+    /// (`db.users.find({age: {$gt: 25}}).sort({name: 1}).limit(10)`, `db.users.aggregate([…])`,
+    /// `findOne`, `countDocuments`, `distinct`, writes like `db.users.updateOne(filter, update)`), a
+    /// command document (`{"find": "users", "filter": {…}}`), `{"collection": "users", "pipeline": […]}`,
+    /// `{"collection": "users", "match": {…}, "limit": 10}` or `{"collection": "users", "status": "active"}`.
     pub query: String,
-    /// Values for the placeholders, in order ($1, $2 … on PostgreSQL; ? on MySQL and SQLite).
+    /// Values for the placeholders, in order ($1, $2 … on PostgreSQL; ? on MySQL and SQLite; @P1,
+    /// @P2 … on SQL Server). On MongoDB only a pipeline array or a bare stage object takes one: the
+    /// collection name.
     #[serde(default)]
     pub params: Vec<Value>,
 }
@@ -356,7 +366,7 @@ impl DbDockServer {
 
     #[tool(
         name = "execute-query",
-        description = "Run ONE read-only SQL statement (SELECT, WITH … SELECT, VALUES, SHOW, EXPLAIN) and get its rows as {columns, rows, row_count, truncated}. Bind values with params ($1 on PostgreSQL, ? on MySQL/SQLite) instead of writing them into the SQL. The database itself enforces read-only; results are capped (truncated: true says so) and the statement is cancelled when it exceeds the connection's time limit.",
+        description = "Run ONE read-only SQL statement (SELECT, WITH … SELECT, VALUES, SHOW, EXPLAIN), or on MongoDB one read in shell syntax (db.users.find({…}).sort({…}).limit(n), aggregate, countDocuments, distinct, findOne) or as a command document, and get its rows as {columns, rows, row_count, truncated}. Bind values with params ($1 on PostgreSQL, ? on MySQL/SQLite, @P1 on SQL Server) instead of writing them into the SQL. The database itself enforces read-only; results are capped (truncated: true says so) and the statement is cancelled when it exceeds the connection's time limit.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn execute_query(
@@ -381,7 +391,7 @@ impl DbDockServer {
 
     #[tool(
         name = "execute-update",
-        description = "Run ONE statement that changes data or schema (INSERT, UPDATE, DELETE, DDL) and get rows_affected. Works only on connections where the user allowed read-write access; elsewhere it fails with READ_ONLY_VIOLATION or PERMISSION_DENIED: then ask the user, do not work around it. Bind values with params.",
+        description = "Run ONE statement that changes data or schema (INSERT, UPDATE, DELETE, DDL; on MongoDB insertOne/insertMany/updateOne/updateMany/replaceOne/deleteOne/deleteMany in shell syntax, {collection, operation: {updateOne: {filter, update}}}, or a write command) and get rows_affected. Works only on connections where the user allowed read-write access; elsewhere it fails with READ_ONLY_VIOLATION or PERMISSION_DENIED: then ask the user, do not work around it. Bind values with params.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
     async fn execute_update(

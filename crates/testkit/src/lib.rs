@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod private_postgres;
+pub mod sqlbridge;
 mod test_db;
 
 pub use private_postgres::PrivatePostgres;
-pub use test_db::{TestDb, exec, mysql_admin_url, pg_admin_url};
+pub use sqlbridge::SqlBridge;
+pub use test_db::{TestDb, exec, mongodb_url, mysql_admin_url, pg_admin_url};

@@ -5,6 +5,8 @@
 use mongodb::bson::{Bson, Document, doc};
 
 /// One request, parsed.
+// One lives per call, briefly: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     Find(Find),

@@ -104,7 +104,7 @@ impl Inferred {
             .iter()
             .map(|stats| {
                 let mut types = stats.types.clone();
-                types.sort_by(|a, b| b.1.cmp(&a.1));
+                types.sort_by_key(|t| std::cmp::Reverse(t.1));
                 let total: u32 = types.iter().map(|(_, n)| n).sum();
                 let shares: Vec<String> = types
                     .iter()

@@ -1,9 +1,295 @@
-//! Placeholder while the engine is being written.
+//! SQL Server on tiberius (TDS 7.3 over TLS): a small connection pool of its own, statements
+//! sent as `sp_executesql` with `@P1…` parameters, values decoded exactly, schema from the
+//! `sys` catalog views (with an `INFORMATION_SCHEMA` fallback for servers that lack them).
+//!
+//! SQL Server has neither read-only transactions nor a per-statement time limit, so:
+//! read-only calls run inside `BEGIN TRANSACTION` … `ROLLBACK` behind the classifier (which
+//! refuses anything that could end or escape that transaction), and the statement timeout is
+//! enforced here — the request is cancelled with an attention and its connection closed.
 
-use dbdock_core::{ConnectionTarget, Database, Error, Result};
+mod config;
+mod decode;
+mod error;
+mod params;
+mod pool;
+mod schema;
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use dbdock_core::{
+    Column, ConnectionTarget, Database, Dialect, Engine, Error, ExecOutcome, QueryOptions, QueryResult, Result,
+    SchemaInfo, TableInfo, TableRef, check_read_only,
+};
+use futures_util::TryStreamExt;
+use tiberius::{ColumnType, Query, QueryItem};
 
 use crate::OpenOptions;
+use crate::rows::{RowCollector, check_param_count, host_port, one_line};
+use pool::{Client, Lease, Pool};
 
-pub fn adapter(_target: ConnectionTarget, _options: OpenOptions) -> Result<Box<dyn Database>> {
-    Err(Error::unsupported("not yet"))
+/// The engine's adapter for `target`; connects on [`Database::connect`].
+pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn Database>> {
+    Ok(Box::new(Mssql::new(target, options)?))
+}
+
+pub struct Mssql {
+    target: ConnectionTarget,
+    statement_timeout: Option<Duration>,
+    pool: Pool,
+}
+
+impl Mssql {
+    /// Reads the URL's settings; no I/O until [`Database::connect`].
+    pub fn new(target: ConnectionTarget, open: OpenOptions) -> Result<Self> {
+        let settings = config::settings(&target)?;
+        let address = host_port(&target);
+        let pool = Pool::new(settings, address, target.password().cloned(), open.connect_timeout, open.max_connections);
+        Ok(Mssql { target, statement_timeout: open.statement_timeout, pool })
+    }
+
+    /// Runs one statement on a connection of its own, within the statement timeout.
+    async fn run(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        options: &QueryOptions,
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
+        if options.read_only {
+            check_read_only(Dialect::Mssql, sql)?;
+        }
+        check_param_count(params::placeholder_count(sql), params.len(), "@P1, @P2, …")?;
+        let mut lease = self.pool.acquire(options.isolated).await?;
+        let work = self.session(&mut lease, sql, params, options, collector);
+        match self.statement_timeout {
+            // On timeout `work` is dropped with the lease busy: the lease cancels the request
+            // on the server and closes the connection when it ends, just below.
+            Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| {
+                Error::timeout(format!(
+                    "the statement ran longer than the {} s limit and was cancelled",
+                    limit.as_secs_f64()
+                ))
+            })?,
+            None => work.await,
+        }
+    }
+
+    /// The statement, wrapped as `options` ask. Read-only: inside a transaction that is
+    /// always rolled back, whatever the statement did or however it failed.
+    async fn session(
+        &self,
+        lease: &mut Lease,
+        sql: &str,
+        params: &[serde_json::Value],
+        options: &QueryOptions,
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
+        if options.read_only {
+            self.batch(lease, "BEGIN TRANSACTION").await?;
+        }
+        // Cutting a result short may cancel the rest only where nothing can be lost: a
+        // read-only call, or a statement the classifier sees as a pure read.
+        let may_cancel = options.read_only || check_read_only(Dialect::Mssql, sql).is_ok();
+        let query = params::bind(sql, params);
+        let outcome = match collector {
+            Some(collector) => self.rows(lease, query, collector, may_cancel).await,
+            None => self.effect(lease, query).await.map(|n| (Vec::new(), n)),
+        };
+        if options.read_only {
+            // @@TRANCOUNT is already 0 when an error rolled the transaction back.
+            if self.batch(lease, "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION").await.is_err() {
+                // Closing the connection makes the server roll back.
+                lease.discard();
+            }
+        } else if mentions_transaction(sql) {
+            // Calls share pooled connections, so a transaction a write leaves open would
+            // swallow later calls' work: close the connection (the server rolls it back) and
+            // say so, unless the statement's own error already explains what happened.
+            match self.transaction_count(lease).await {
+                Ok(0) => {}
+                Ok(_) if outcome.is_ok() => {
+                    lease.discard();
+                    return Err(Error::invalid_input(
+                        "the statement left a transaction open (BEGIN TRANSACTION without COMMIT or ROLLBACK), so it \
+                         was rolled back: DB Dock runs each call on a pooled connection; send BEGIN … COMMIT in one call",
+                    ));
+                }
+                _ => lease.discard(),
+            }
+        }
+        outcome
+    }
+
+    /// Reads the first result set into `collector`. Later result sets are not returned.
+    async fn rows(
+        &self,
+        lease: &mut Lease,
+        query: Query<'_>,
+        collector: &mut RowCollector,
+        may_cancel: bool,
+    ) -> Result<(Vec<Column>, u64)> {
+        let client = lease.start()?;
+        let outcome = read_first_result(client, query, collector, may_cancel).await;
+        lease.settle(&outcome);
+        let (columns, complete) = outcome.map_err(|e| self.pool.map_err(e))?;
+        if !complete {
+            // Stopped early: an attention makes the server drop the rest of the answer. If it
+            // goes wrong the connection is closed instead, which the server takes as a cancel.
+            let client = lease.start()?;
+            let cancelled = tokio::time::timeout(pool::CANCEL_WAIT, client.cancel_query())
+                .await
+                .unwrap_or_else(|_| Err(tiberius::error::Error::Protocol("no answer to the cancel in time".into())));
+            lease.settle(&cancelled);
+            if cancelled.is_err() {
+                lease.discard();
+            }
+        }
+        Ok((columns, 0))
+    }
+
+    async fn effect(&self, lease: &mut Lease, query: Query<'_>) -> Result<u64> {
+        let client = lease.start()?;
+        let outcome = query.execute(client).await.map(tiberius::ExecuteResult::total);
+        lease.settle(&outcome);
+        outcome.map_err(|e| self.pool.map_err(e))
+    }
+
+    /// A statement of DB Dock's own, sent as a plain batch.
+    async fn batch(&self, lease: &mut Lease, sql: &str) -> Result<()> {
+        let client = lease.start()?;
+        let outcome = match client.simple_query(sql).await {
+            Ok(stream) => stream.into_results().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        lease.settle(&outcome);
+        outcome.map_err(|e| self.pool.map_err(e))
+    }
+
+    async fn transaction_count(&self, lease: &mut Lease) -> Result<i32> {
+        let client = lease.start()?;
+        let outcome = match client.simple_query("SELECT CAST(@@TRANCOUNT AS int)").await {
+            Ok(stream) => stream.into_row().await,
+            Err(e) => Err(e),
+        };
+        lease.settle(&outcome);
+        Ok(outcome.map_err(|e| self.pool.map_err(e))?.and_then(|row| row.get::<i32, _>(0)).unwrap_or(0))
+    }
+
+    /// Rows of a query DB Dock sends itself (catalog queries), all of them.
+    pub(crate) async fn catalog(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+    ) -> Result<Vec<Vec<dbdock_core::Value>>> {
+        let options = QueryOptions::default();
+        let mut collector = RowCollector::new(options);
+        self.run(sql, params, &options, Some(&mut collector)).await?;
+        Ok(collector.rows)
+    }
+}
+
+/// Streams the first result set into `collector`; returns its columns and whether the
+/// server's answer was read to its end. Past a cap (or at a second result set) it stops:
+/// where `may_cancel` the rest is left for an attention, otherwise it is read and dropped so
+/// that every statement in the batch completes.
+async fn read_first_result(
+    client: &mut Client,
+    query: Query<'_>,
+    collector: &mut RowCollector,
+    may_cancel: bool,
+) -> tiberius::Result<(Vec<Column>, bool)> {
+    let mut stream = query.query(client).await?;
+    let described: Vec<tiberius::Column> = stream.columns().await?.map(<[_]>::to_vec).unwrap_or_default();
+    let types: Vec<ColumnType> = described.iter().map(tiberius::Column::column_type).collect();
+    let columns = described
+        .iter()
+        .map(|c| Column { name: c.name().to_owned(), type_name: decode::type_name(c.column_type()).to_owned() })
+        .collect();
+    let mut reading = true;
+    while let Some(item) = stream.try_next().await? {
+        if !reading {
+            continue;
+        }
+        let more = match &item {
+            QueryItem::Metadata(meta) => meta.result_index() == 0,
+            QueryItem::Row(row) if row.result_index() > 0 => false,
+            QueryItem::Row(row) => {
+                collector.offer(|| row.cells().zip(&types).map(|((_, data), ty)| decode::value(*ty, data)).collect())
+            }
+        };
+        if !more {
+            if may_cancel {
+                return Ok((columns, false));
+            }
+            reading = false;
+        }
+    }
+    Ok((columns, true))
+}
+
+/// Whether a write may have opened a transaction (`BEGIN TRAN`, `SET IMPLICIT_TRANSACTIONS`):
+/// only then is `@@TRANCOUNT` checked afterwards, to spare every other write a round trip.
+fn mentions_transaction(sql: &str) -> bool {
+    sql.to_ascii_uppercase().contains("TRAN")
+}
+
+#[async_trait]
+impl Database for Mssql {
+    fn engine(&self) -> Engine {
+        Engine::Mssql
+    }
+
+    fn target(&self) -> &ConnectionTarget {
+        &self.target
+    }
+
+    async fn connect(&self) -> Result<()> {
+        // Opens (or reuses) one connection, which proves the address and the login, and
+        // leaves it in the pool.
+        self.pool.acquire(false).await.map(drop)
+    }
+
+    async fn disconnect(&self) {
+        self.pool.close().await;
+    }
+
+    async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
+        let started = Instant::now();
+        let mut collector = RowCollector::new(*limits);
+        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
+        Ok(collector.into_result(columns, started))
+    }
+
+    async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
+        let (_, rows_affected) = self.run(sql, params, options, None).await?;
+        Ok(ExecOutcome { rows_affected })
+    }
+
+    async fn server_version(&self) -> Result<String> {
+        let rows = match self.catalog("SELECT @@VERSION", &[]).await {
+            Ok(rows) => rows,
+            Err(_) => self.catalog("SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128))", &[]).await?,
+        };
+        let text = rows.first().and_then(|r| r.first()).and_then(|v| v.display_text()).unwrap_or_default();
+        // @@VERSION spans lines; the copyright line says nothing about the server.
+        Ok(one_line(&text.lines().filter(|l| !l.trim_start().starts_with("Copyright")).collect::<Vec<_>>().join(" ")))
+    }
+
+    async fn list_tables(&self) -> Result<Vec<TableRef>> {
+        schema::list_tables(self).await
+    }
+
+    async fn table_schema(&self, name: &str) -> Result<TableInfo> {
+        let tables = self.list_tables().await?;
+        let table = dbdock_core::resolve_table(&tables, name)?;
+        let mut found = schema::load(self, Some(table)).await?;
+        found.pop().ok_or_else(|| Error::not_found(format!("table {table} disappeared while it was being read")))
+    }
+
+    async fn schema(&self) -> Result<SchemaInfo> {
+        let database = self.catalog("SELECT DB_NAME()", &[]).await?;
+        let database = database.first().and_then(|r| r.first()).and_then(|v| v.display_text()).unwrap_or_default();
+        Ok(SchemaInfo { database, tables: schema::load(self, None).await? })
+    }
 }

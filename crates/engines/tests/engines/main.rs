@@ -3,3 +3,5 @@
 
 mod cancel;
 mod live;
+mod mongodb;
+mod mssql;
