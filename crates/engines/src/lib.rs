@@ -7,10 +7,11 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionTarget, Database, Engine, Error, Result};
+use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Engine, Error, Result, WatchTarget};
 
 pub mod demo;
 pub mod live;
+pub mod monitor;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod pool;
 mod rows;
@@ -23,6 +24,10 @@ pub mod mongodb;
 pub mod mssql;
 #[cfg(feature = "mysql")]
 pub mod mysql;
+#[cfg(feature = "nats")]
+pub mod nats;
+#[cfg(feature = "redis")]
+pub mod redis;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "sqlite")]
@@ -98,6 +103,109 @@ pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn
     }
 }
 
+pub use monitor::{Monitor, MonitorOptions, Sink};
+
+/// Starts watching `what` on `target`: connects and subscribes, then keeps the
+/// subscription alive (reconnecting and resubscribing) until the monitor is stopped. Fails
+/// when the first connection or subscription fails, so a typo is an error, not a silence.
+pub async fn watch(target: ConnectionTarget, what: WatchTarget, options: MonitorOptions) -> Result<Monitor> {
+    what.check_engine(target.engine())?;
+    let id = format!("m-{:08x}", fastrand::u32(..));
+    let (monitor, sink) = Monitor::new(id, &what, &options);
+    let task = match target.engine() {
+        #[cfg(feature = "redis")]
+        Engine::Redis => redis::watch(&target, &what, sink, &options).await?,
+        #[cfg(feature = "nats")]
+        Engine::Nats => nats::watch(&target, &what, sink, &options).await?,
+        #[cfg(feature = "postgres")]
+        Engine::Postgres => postgres::listen::watch(&target, &what, sink, &options).await?,
+        #[cfg(feature = "mongodb")]
+        Engine::Mongodb => mongodb::changes::watch(&target, &what, sink, &options).await?,
+        other => return Err(not_built(other)),
+    };
+    Ok(monitor.running(task))
+}
+
+/// What a publish reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Published {
+    /// Subscribers that received it, where the server says (Redis `PUBLISH`); NATS does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receivers: Option<u64>,
+    /// The stream sequence or entry id, when the target was a stream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
+}
+
+/// A reply to a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub subject: String,
+    pub payload: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Publishes `payload` on a channel (Redis), subject (NATS), stream (Redis `XADD`, with
+/// `headers` as the entry's fields besides `payload`) or notify channel (PostgreSQL).
+pub async fn publish(
+    target: &ConnectionTarget,
+    what: &WatchTarget,
+    payload: &[u8],
+    headers: &[(String, String)],
+) -> Result<Published> {
+    what.check_engine(target.engine())?;
+    match target.engine() {
+        #[cfg(feature = "redis")]
+        Engine::Redis => redis::publish(target, what, payload, headers).await,
+        #[cfg(feature = "nats")]
+        Engine::Nats => nats::publish(target, what, payload, headers).await,
+        #[cfg(feature = "postgres")]
+        Engine::Postgres => postgres::listen::publish(target, what, payload).await,
+        other => Err(Error::unsupported(format!("publishing is not supported on {other} connections"))),
+    }
+}
+
+/// Sends a request and waits up to `timeout` for its reply (NATS request/reply).
+pub async fn request(
+    target: &ConnectionTarget,
+    what: &WatchTarget,
+    payload: &[u8],
+    headers: &[(String, String)],
+    timeout: Duration,
+) -> Result<Reply> {
+    what.check_engine(target.engine())?;
+    match target.engine() {
+        #[cfg(feature = "nats")]
+        Engine::Nats => nats::request(target, what, payload, headers, timeout).await,
+        other => {
+            let _ = (payload, headers, timeout);
+            Err(Error::unsupported(format!("request/reply is a NATS feature; this connection is {other}")))
+        }
+    }
+}
+
+/// How far consumers are behind: a JetStream stream's consumers (or one), or a Redis
+/// stream's consumer groups (or one).
+pub async fn stream_lag(target: &ConnectionTarget, stream: &str, consumer: Option<&str>) -> Result<Vec<ConsumerLag>> {
+    match target.engine() {
+        #[cfg(feature = "redis")]
+        Engine::Redis => redis::stream_lag(target, stream, consumer).await,
+        #[cfg(feature = "nats")]
+        Engine::Nats => nats::stream_lag(target, stream, consumer).await,
+        other => {
+            let _ = (stream, consumer);
+            Err(Error::unsupported(format!("stream lag is for NATS JetStream and Redis streams; this connection is {other}")))
+        }
+    }
+}
+
+fn not_built(engine: Engine) -> Error {
+    Error::unsupported(format!(
+        "this build of DB Dock cannot watch {engine} connections (enabled: {})",
+        enabled_engines().iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
+    ))
+}
+
 /// The engines compiled into this build.
 pub fn enabled_engines() -> Vec<Engine> {
     Engine::ALL
@@ -108,6 +216,8 @@ pub fn enabled_engines() -> Vec<Engine> {
                 || (*e == Engine::Mysql && cfg!(feature = "mysql"))
                 || (*e == Engine::Mssql && cfg!(feature = "mssql"))
                 || (*e == Engine::Mongodb && cfg!(feature = "mongodb"))
+                || (*e == Engine::Redis && cfg!(feature = "redis"))
+                || (*e == Engine::Nats && cfg!(feature = "nats"))
         })
         .collect()
 }

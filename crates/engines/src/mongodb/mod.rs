@@ -20,6 +20,7 @@ use dbdock_core::{
 use crate::OpenOptions;
 use crate::rows::{RowCollector, host_port, one_line};
 
+pub mod changes;
 mod guard;
 pub mod literal;
 mod render;

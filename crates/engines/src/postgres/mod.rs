@@ -2,6 +2,7 @@
 //! values decoded from the binary wire format, schema from the system catalogs.
 
 mod codec;
+pub mod listen;
 mod numeric;
 mod schema;
 

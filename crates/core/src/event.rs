@@ -1,0 +1,321 @@
+//! Live events from streaming monitors: what a monitor watches ([`WatchTarget`], the
+//! syntax of `dbdock watch` and the MCP stream tools), the [`Event`]s it delivers (messages
+//! and its own lifecycle), and its [`MonitorStatus`].
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::{ConnectionState, Engine, Error, Result};
+
+/// What to watch, as `kind:name` (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WatchTarget {
+    /// Redis pub/sub channel.
+    Channel(String),
+    /// Redis pub/sub pattern (`orders.*`).
+    Pattern(String),
+    /// Redis keyspace notifications for keys matching a glob.
+    Keyspace(String),
+    /// Redis stream tail (`XREAD BLOCK`).
+    Stream(String),
+    /// NATS subject (wildcards `*` and `>`), optionally in a queue group (`subject:a.b@workers`).
+    Subject { subject: String, queue: Option<String> },
+    /// JetStream consumer lag, polled: `lag:STREAM/CONSUMER`.
+    Lag { stream: String, consumer: String },
+    /// NATS KV bucket watch: `kv:BUCKET` or `kv:BUCKET/KEY-GLOB`.
+    Kv { bucket: String, key: Option<String> },
+    /// PostgreSQL `LISTEN`.
+    Notify(String),
+    /// MongoDB change stream on a collection (`*` for the whole database).
+    Changes(String),
+}
+
+const KINDS: &str = "channel:, pattern:, keyspace:, stream: (Redis); subject:, lag:STREAM/CONSUMER, kv:BUCKET (NATS); \
+                     notify: (PostgreSQL); changes: (MongoDB)";
+
+impl WatchTarget {
+    pub fn parse(text: &str) -> Result<WatchTarget> {
+        let Some((kind, name)) = text.split_once(':') else {
+            return Err(Error::invalid_input(format!("'{text}' is not a watch target: write KIND:NAME with KIND one of {KINDS}")));
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid_input(format!("the watch target '{text}' names nothing after '{kind}:'")));
+        }
+        let owned = name.to_owned();
+        Ok(match kind.trim().to_ascii_lowercase().as_str() {
+            "channel" => WatchTarget::Channel(owned),
+            "pattern" => WatchTarget::Pattern(owned),
+            "keyspace" => WatchTarget::Keyspace(owned),
+            "stream" => WatchTarget::Stream(owned),
+            "subject" => match name.split_once('@') {
+                Some((subject, queue)) if !subject.is_empty() && !queue.is_empty() => {
+                    WatchTarget::Subject { subject: subject.to_owned(), queue: Some(queue.to_owned()) }
+                }
+                Some(_) => return Err(Error::invalid_input("write subject:SUBJECT@QUEUE with both parts")),
+                None => WatchTarget::Subject { subject: owned, queue: None },
+            },
+            "lag" => match name.split_once('/') {
+                Some((stream, consumer)) if !stream.is_empty() && !consumer.is_empty() => {
+                    WatchTarget::Lag { stream: stream.to_owned(), consumer: consumer.to_owned() }
+                }
+                _ => return Err(Error::invalid_input("write lag:STREAM/CONSUMER")),
+            },
+            "kv" => match name.split_once('/') {
+                Some((bucket, key)) => WatchTarget::Kv { bucket: bucket.to_owned(), key: Some(key.to_owned()) },
+                None => WatchTarget::Kv { bucket: owned, key: None },
+            },
+            "notify" => WatchTarget::Notify(owned),
+            "changes" => WatchTarget::Changes(owned),
+            other => return Err(Error::invalid_input(format!("unknown watch target kind '{other}': use one of {KINDS}"))),
+        })
+    }
+
+    /// The engine that serves this kind of target.
+    pub fn engine(&self) -> Engine {
+        match self {
+            WatchTarget::Channel(_) | WatchTarget::Pattern(_) | WatchTarget::Keyspace(_) | WatchTarget::Stream(_) => {
+                Engine::Redis
+            }
+            WatchTarget::Subject { .. } | WatchTarget::Lag { .. } | WatchTarget::Kv { .. } => Engine::Nats,
+            WatchTarget::Notify(_) => Engine::Postgres,
+            WatchTarget::Changes(_) => Engine::Mongodb,
+        }
+    }
+
+    /// Refuses a target the connection's engine cannot serve, naming what it can.
+    pub fn check_engine(&self, engine: Engine) -> Result<()> {
+        if self.engine() == engine {
+            return Ok(());
+        }
+        Err(Error::invalid_input(format!(
+            "'{self}' is a {} target but the connection is {engine}; {engine} connections take {}",
+            self.engine(),
+            match engine {
+                Engine::Redis => "channel:, pattern:, keyspace: or stream:",
+                Engine::Nats => "subject:, lag:STREAM/CONSUMER or kv:BUCKET",
+                Engine::Postgres => "notify:CHANNEL",
+                Engine::Mongodb => "changes:COLLECTION",
+                _ => "no watch targets",
+            }
+        )))
+    }
+}
+
+impl fmt::Display for WatchTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WatchTarget::Channel(n) => write!(f, "channel:{n}"),
+            WatchTarget::Pattern(n) => write!(f, "pattern:{n}"),
+            WatchTarget::Keyspace(n) => write!(f, "keyspace:{n}"),
+            WatchTarget::Stream(n) => write!(f, "stream:{n}"),
+            WatchTarget::Subject { subject, queue: None } => write!(f, "subject:{subject}"),
+            WatchTarget::Subject { subject, queue: Some(q) } => write!(f, "subject:{subject}@{q}"),
+            WatchTarget::Lag { stream, consumer } => write!(f, "lag:{stream}/{consumer}"),
+            WatchTarget::Kv { bucket, key: None } => write!(f, "kv:{bucket}"),
+            WatchTarget::Kv { bucket, key: Some(k) } => write!(f, "kv:{bucket}/{k}"),
+            WatchTarget::Notify(n) => write!(f, "notify:{n}"),
+            WatchTarget::Changes(n) => write!(f, "changes:{n}"),
+        }
+    }
+}
+
+/// How serious an event is (seeds/004).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// What an event is about (seeds/004): messages are `communication`; a monitor's own
+/// state changes are `server_lifecycle`; polled metrics such as lag are `performance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    ServerLifecycle,
+    Communication,
+    Configuration,
+    HealthCheck,
+    Security,
+    Performance,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::ServerLifecycle => "server_lifecycle",
+            Category::Communication => "communication",
+            Category::Configuration => "configuration",
+            Category::HealthCheck => "health_check",
+            Category::Security => "security",
+            Category::Performance => "performance",
+        }
+    }
+}
+
+/// A message, or a change in the monitor's own state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Message,
+    Lifecycle,
+}
+
+/// One event. Serialized as one JSON object (`dbdock watch --format json`, MCP):
+/// `payload` is the text (or `\x…` hex when it is not UTF-8), `json` the parsed payload
+/// when it is JSON, `ts` the local receive time and `server_ts` the server's when known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub monitor_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    pub target: String,
+    /// The channel, subject, key or collection the event came from.
+    pub channel: String,
+    pub kind: EventKind,
+    pub severity: Severity,
+    pub category: Category,
+    #[serde(serialize_with = "payload_text")]
+    pub payload: Vec<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<serde_json::Value>,
+    pub size: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// For lifecycle events: the state the monitor entered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<ConnectionState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_ts: Option<String>,
+    pub ts: String,
+    /// Per monitor, from 1, messages and lifecycle events alike: a gap is a drop.
+    pub sequence: u64,
+}
+
+fn payload_text<S: serde::Serializer>(payload: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&payload_as_text(payload))
+}
+
+/// The payload as text: UTF-8 as is, anything else as `\x` and hex digits (as bytes are
+/// shown everywhere in DB Dock).
+pub fn payload_as_text(payload: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(payload) {
+        Ok(text) => text.into(),
+        Err(_) => {
+            let mut hex = String::with_capacity(2 + payload.len() * 2);
+            hex.push_str("\\x");
+            for b in payload {
+                hex.push_str(&format!("{b:02x}"));
+            }
+            hex.into()
+        }
+    }
+}
+
+impl Event {
+    /// The JSON view of a payload: objects and arrays only (a bare number or string is
+    /// already readable as text).
+    pub fn json_view(payload: &[u8]) -> Option<serde_json::Value> {
+        let first = payload.iter().find(|b| !b.is_ascii_whitespace())?;
+        if *first != b'{' && *first != b'[' {
+            return None;
+        }
+        serde_json::from_slice(payload).ok()
+    }
+}
+
+/// A monitor's health and throughput.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonitorStatus {
+    pub monitor_id: String,
+    pub target: String,
+    pub state: ConnectionState,
+    /// Messages delivered into the buffer (not counting drops).
+    pub events_total: u64,
+    pub bytes_total: u64,
+    /// Messages lost because the buffer was full (the oldest go first).
+    pub dropped: u64,
+    /// Messages waiting in the buffer now.
+    pub buffered: usize,
+    pub capacity: usize,
+    /// Rates over the last few seconds.
+    pub events_per_sec: f64,
+    pub bytes_per_sec: f64,
+    pub reconnect_attempts: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// How far a consumer (NATS JetStream) or consumer group (Redis stream) is behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsumerLag {
+    pub stream: String,
+    /// The JetStream consumer or Redis consumer group.
+    pub consumer: String,
+    /// Messages in the stream not yet delivered to the consumer (JetStream `num_pending`,
+    /// Redis `lag`; `None` where the server does not say).
+    pub pending: Option<u64>,
+    /// Delivered but not acknowledged (JetStream `num_ack_pending`, Redis `pending`).
+    pub ack_pending: u64,
+    /// Delivered more than once (JetStream `num_redelivered`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redelivered: Option<u64>,
+    /// The last delivered stream sequence (JetStream) or entry id (Redis).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_delivered: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_print_back() {
+        for text in [
+            "channel:orders",
+            "pattern:orders.*",
+            "keyspace:user:*",
+            "stream:events",
+            "subject:orders.>",
+            "subject:jobs.*@workers",
+            "lag:ORDERS/billing",
+            "kv:config",
+            "kv:config/app.*",
+            "notify:jobs",
+            "changes:orders",
+        ] {
+            let target = WatchTarget::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(target.to_string(), text);
+        }
+        assert_eq!(WatchTarget::parse("channel:a:b").map(|t| t.to_string()).ok().as_deref(), Some("channel:a:b"));
+        for bad in ["orders", "channel:", "carrier:x", "lag:ONLY", "subject:@q"] {
+            assert!(WatchTarget::parse(bad).is_err(), "{bad}");
+        }
+        let err = WatchTarget::parse("notify:x").and_then(|t| t.check_engine(Engine::Redis));
+        assert!(err.err().is_some_and(|e| e.message.contains("channel:")));
+    }
+
+    #[test]
+    fn payloads_show_as_text_hex_and_json() {
+        assert_eq!(payload_as_text(b"hello"), "hello");
+        assert_eq!(payload_as_text(&[0xff, 0x00]), "\\xff00");
+        assert_eq!(Event::json_view(b" {\"a\": 1}"), Some(serde_json::json!({"a": 1})));
+        assert_eq!(Event::json_view(b"42"), None);
+        assert_eq!(Event::json_view(b"{broken"), None);
+    }
+}

@@ -1,0 +1,378 @@
+//! The engine-neutral half of a streaming monitor: a bounded buffer of [`Event`]s that
+//! the engine's task fills through a [`Sink`] and a reader drains through [`Monitor`].
+//! The buffer never grows past its capacity: under a flood the oldest messages are
+//! dropped, and counted, so a reader always sees the freshest and knows what it missed.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use dbdock_core::{Category, ConnectionState, Event, EventKind, MonitorStatus, Severity, WatchTarget};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How a monitor is set up.
+#[derive(Debug, Clone)]
+pub struct MonitorOptions {
+    /// Events kept until read; past it the oldest messages are dropped.
+    pub capacity: usize,
+    /// The profile the monitor belongs to, shown in its events.
+    pub profile: Option<String>,
+    /// The reconnect backoff (seeds/000) for engines whose driver does not reconnect itself.
+    pub reconnect: dbdock_core::ReconnectPolicy,
+}
+
+impl Default for MonitorOptions {
+    fn default() -> Self {
+        MonitorOptions { capacity: 10_000, profile: None, reconnect: dbdock_core::ReconnectPolicy::default() }
+    }
+}
+
+struct Counters {
+    state: ConnectionState,
+    sequence: u64,
+    events_total: u64,
+    bytes_total: u64,
+    dropped: u64,
+    reconnect_attempts: u32,
+    last_error: Option<String>,
+    /// Counts since `window_start`, and the rates of the last full window.
+    window_start: Instant,
+    window_events: u64,
+    window_bytes: u64,
+    rates: (f64, f64),
+}
+
+struct Shared {
+    id: String,
+    target: String,
+    profile: Option<String>,
+    capacity: usize,
+    buffer: Mutex<VecDeque<Event>>,
+    counters: Mutex<Counters>,
+    arrived: Notify,
+    stop: CancellationToken,
+}
+
+/// A rate window: long enough to be steady, short enough to follow a burst.
+const RATE_WINDOW: Duration = Duration::from_secs(2);
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain counters behind: still usable.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The engine side: where a monitor's task delivers what it receives.
+#[derive(Clone)]
+pub struct Sink {
+    shared: Arc<Shared>,
+}
+
+impl Sink {
+    /// A message from the server.
+    pub fn message(&self, channel: &str, payload: Vec<u8>, headers: Vec<(String, String)>, server_ts: Option<String>) {
+        self.push(channel, EventKind::Message, Severity::Info, Category::Communication, payload, headers, None, server_ts);
+    }
+
+    /// A polled metric (JetStream consumer lag, …), as a JSON payload.
+    pub fn metric(&self, channel: &str, value: &serde_json::Value) {
+        let payload = value.to_string().into_bytes();
+        self.push(channel, EventKind::Message, Severity::Info, Category::Performance, payload, Vec::new(), None, None);
+    }
+
+    /// The monitor entered `state`; `message` says why, for people.
+    pub fn lifecycle(&self, state: ConnectionState, severity: Severity, message: impl Into<String>) {
+        let message: String = message.into();
+        {
+            let mut c = lock(&self.shared.counters);
+            c.state = state;
+            match state {
+                ConnectionState::Connected => c.reconnect_attempts = 0,
+                ConnectionState::Reconnecting => c.reconnect_attempts += 1,
+                _ => {}
+            }
+            if severity >= Severity::Warning {
+                c.last_error = Some(message.clone());
+            }
+        }
+        let channel = self.shared.target.clone();
+        self.push(&channel, EventKind::Lifecycle, severity, Category::ServerLifecycle, message.into_bytes(), Vec::new(), Some(state), None);
+    }
+
+    /// Resolves when the monitor is being stopped: the engine's task should end.
+    pub async fn stopped(&self) {
+        self.shared.stop.cancelled().await;
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.shared.stop.is_cancelled()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &self,
+        channel: &str,
+        kind: EventKind,
+        severity: Severity,
+        category: Category,
+        payload: Vec<u8>,
+        headers: Vec<(String, String)>,
+        state: Option<ConnectionState>,
+        server_ts: Option<String>,
+    ) {
+        let size = payload.len();
+        let sequence = {
+            let mut c = lock(&self.shared.counters);
+            c.sequence += 1;
+            if kind == EventKind::Message {
+                c.events_total += 1;
+                c.bytes_total += size as u64;
+                c.window_events += 1;
+                c.window_bytes += size as u64;
+                let elapsed = c.window_start.elapsed();
+                if elapsed >= RATE_WINDOW {
+                    let secs = elapsed.as_secs_f64();
+                    c.rates = (c.window_events as f64 / secs, c.window_bytes as f64 / secs);
+                    c.window_start = Instant::now();
+                    c.window_events = 0;
+                    c.window_bytes = 0;
+                }
+            }
+            c.sequence
+        };
+        let json = if kind == EventKind::Message { Event::json_view(&payload) } else { None };
+        let event = Event {
+            monitor_id: self.shared.id.clone(),
+            profile: self.shared.profile.clone(),
+            target: self.shared.target.clone(),
+            channel: channel.to_owned(),
+            kind,
+            severity,
+            category,
+            payload,
+            json,
+            size,
+            headers,
+            state,
+            server_ts,
+            ts: now_text(),
+            sequence,
+        };
+        let dropped_message = {
+            let mut buffer = lock(&self.shared.buffer);
+            let dropped = if buffer.len() >= self.shared.capacity { buffer.pop_front() } else { None };
+            buffer.push_back(event);
+            dropped.is_some_and(|e| e.kind == EventKind::Message)
+        };
+        if dropped_message {
+            lock(&self.shared.counters).dropped += 1;
+        }
+        self.shared.arrived.notify_one();
+    }
+}
+
+/// The reader side of a running monitor. Dropping it stops the engine's task.
+pub struct Monitor {
+    shared: Arc<Shared>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Monitor {
+    /// A monitor for `target` that is not yet running, and the sink its engine fills.
+    pub fn new(id: impl Into<String>, target: &WatchTarget, options: &MonitorOptions) -> (Monitor, Sink) {
+        let shared = Arc::new(Shared {
+            id: id.into(),
+            target: target.to_string(),
+            profile: options.profile.clone(),
+            capacity: options.capacity.max(1),
+            buffer: Mutex::new(VecDeque::new()),
+            counters: Mutex::new(Counters {
+                state: ConnectionState::Connecting,
+                sequence: 0,
+                events_total: 0,
+                bytes_total: 0,
+                dropped: 0,
+                reconnect_attempts: 0,
+                last_error: None,
+                window_start: Instant::now(),
+                window_events: 0,
+                window_bytes: 0,
+                rates: (0.0, 0.0),
+            }),
+            arrived: Notify::new(),
+            stop: CancellationToken::new(),
+        });
+        (Monitor { shared: shared.clone(), task: None }, Sink { shared })
+    }
+
+    /// Hands the monitor the engine task that feeds it.
+    pub fn running(mut self, task: JoinHandle<()>) -> Monitor {
+        self.task = Some(task);
+        self
+    }
+
+    pub fn id(&self) -> &str {
+        &self.shared.id
+    }
+
+    pub fn target(&self) -> &str {
+        &self.shared.target
+    }
+
+    /// The next event, waiting for one; `None` once the monitor has stopped and is drained.
+    pub async fn recv(&self) -> Option<Event> {
+        loop {
+            let arrived = self.shared.arrived.notified();
+            if let Some(event) = lock(&self.shared.buffer).pop_front() {
+                return Some(event);
+            }
+            if self.shared.stop.is_cancelled() || self.task.as_ref().is_some_and(JoinHandle::is_finished) {
+                return None;
+            }
+            tokio::select! {
+                () = arrived => {}
+                // The task may end without a last event (it failed for good): look again soon.
+                () = tokio::time::sleep(Duration::from_millis(250)) => {}
+            }
+        }
+    }
+
+    /// Up to `max` events: those buffered now, or, when none are, whatever arrives within `wait`.
+    pub async fn read(&self, max: usize, wait: Duration) -> Vec<Event> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let arrived = self.shared.arrived.notified();
+            {
+                let mut buffer = lock(&self.shared.buffer);
+                if !buffer.is_empty() {
+                    let n = max.min(buffer.len());
+                    return buffer.drain(..n).collect();
+                }
+            }
+            if tokio::time::timeout_at(deadline, arrived).await.is_err() {
+                return Vec::new();
+            }
+        }
+    }
+
+    /// Messages until `max` of them arrived or `wait` passed, whichever comes first
+    /// (lifecycle events are included but not counted).
+    pub async fn sample(&self, max: usize, wait: Duration) -> Vec<Event> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut events = Vec::new();
+        let mut messages = 0;
+        while messages < max {
+            let Ok(Some(event)) = tokio::time::timeout_at(deadline, self.recv()).await else { break };
+            if event.kind == EventKind::Message {
+                messages += 1;
+            }
+            events.push(event);
+        }
+        events
+    }
+
+    pub fn status(&self) -> MonitorStatus {
+        let buffered = lock(&self.shared.buffer).len();
+        let c = lock(&self.shared.counters);
+        let elapsed = c.window_start.elapsed().as_secs_f64();
+        // A window still filling says more than the last one once it is half a window long.
+        let (events_per_sec, bytes_per_sec) = if elapsed >= RATE_WINDOW.as_secs_f64() / 2.0 {
+            (c.window_events as f64 / elapsed, c.window_bytes as f64 / elapsed)
+        } else {
+            c.rates
+        };
+        MonitorStatus {
+            monitor_id: self.shared.id.clone(),
+            target: self.shared.target.clone(),
+            state: c.state,
+            events_total: c.events_total,
+            bytes_total: c.bytes_total,
+            dropped: c.dropped,
+            buffered,
+            capacity: self.shared.capacity,
+            events_per_sec,
+            bytes_per_sec,
+            reconnect_attempts: c.reconnect_attempts,
+            last_error: c.last_error.clone(),
+        }
+    }
+
+    /// Stops the engine's task and waits for it to end (it unsubscribes on the way out).
+    pub async fn stop(mut self) {
+        self.shared.stop.cancel();
+        if let Some(task) = self.task.take() {
+            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+                tracing::warn!(monitor = %self.shared.id, "the monitor task did not stop within 5 s");
+            }
+        }
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        self.shared.stop.cancel();
+        if let Some(task) = self.task.take() {
+            // Past its 5 s grace the task is aborted rather than left running.
+            tokio::spawn(async move {
+                let abort = task.abort_handle();
+                if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+                    abort.abort();
+                }
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn monitor(capacity: usize) -> (Monitor, Sink) {
+        let options = MonitorOptions { capacity, ..MonitorOptions::default() };
+        Monitor::new("m1", &WatchTarget::Channel("c".into()), &options)
+    }
+
+    #[tokio::test]
+    async fn a_flood_keeps_the_buffer_bounded_and_counts_every_drop() {
+        let (monitor, sink) = monitor(100);
+        for i in 0..1_000 {
+            sink.message("c", format!("{i}").into_bytes(), Vec::new(), None);
+        }
+        let status = monitor.status();
+        assert_eq!((status.buffered, status.dropped, status.events_total), (100, 900, 1_000));
+        let events = monitor.read(1_000, Duration::ZERO).await;
+        assert_eq!(events.len(), 100);
+        // The freshest survive, in order, and their sequence numbers show the gap.
+        assert_eq!(events[0].payload, b"900");
+        assert_eq!(events[99].sequence, 1_000);
+        assert_eq!(status.events_total - status.dropped, events.len() as u64);
+    }
+
+    #[tokio::test]
+    async fn read_waits_for_the_first_event_and_sample_stops_at_max_or_time() {
+        let (monitor, sink) = monitor(10);
+        let feeder = sink.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            feeder.lifecycle(ConnectionState::Connected, Severity::Info, "subscribed");
+            for i in 0..3 {
+                feeder.message("c", vec![b'a' + i], Vec::new(), None);
+            }
+        });
+        let first = monitor.read(10, Duration::from_secs(5)).await;
+        assert!(!first.is_empty());
+        assert_eq!(first[0].kind, EventKind::Lifecycle);
+        let started = Instant::now();
+        let sampled = monitor.sample(2, Duration::from_secs(5)).await;
+        let messages = sampled.iter().chain(&first).filter(|e| e.kind == EventKind::Message).count();
+        assert!(messages >= 2, "{sampled:?}");
+        assert!(monitor.sample(1, Duration::from_millis(100)).await.is_empty());
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(monitor.status().state, ConnectionState::Connected);
+    }
+}

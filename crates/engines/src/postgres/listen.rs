@@ -1,0 +1,13 @@
+//! Placeholder.
+use dbdock_core::{ConnectionTarget, Error, Result, WatchTarget};
+use tokio::task::JoinHandle;
+
+use crate::{MonitorOptions, Published, Sink};
+
+pub async fn watch(_: &ConnectionTarget, _: &WatchTarget, _: Sink, _: &MonitorOptions) -> Result<JoinHandle<()>> {
+    Err(Error::unsupported("not yet"))
+}
+
+pub async fn publish(_: &ConnectionTarget, _: &WatchTarget, _: &[u8]) -> Result<Published> {
+    Err(Error::unsupported("not yet"))
+}

@@ -1,0 +1,1 @@
+//! The nats monitor against real servers.

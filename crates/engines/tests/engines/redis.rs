@@ -1,0 +1,1 @@
+//! The redis monitor against real servers.
