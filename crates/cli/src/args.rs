@@ -26,6 +26,42 @@ pub enum Command {
     Audit(AuditArgs),
     /// Create the demo shop database (SQLite) if it is missing, and print its URL.
     Demo(DemoArgs),
+    /// Print live events (Redis pub/sub, keyspace and streams; NATS subjects, JetStream lag,
+    /// KV; PostgreSQL NOTIFY; MongoDB change streams) until --count or --timeout.
+    Watch(WatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// What to watch: channel:NAME, pattern:GLOB, keyspace:GLOB, stream:KEY (Redis);
+    /// subject:SUBJECT[@QUEUE], lag:STREAM/CONSUMER, kv:BUCKET[/KEY] (NATS); notify:CHANNEL
+    /// (PostgreSQL); changes:COLLECTION or changes:* (MongoDB).
+    pub target: String,
+    /// Exit after this many messages.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Exit after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// table: one line per event for people; json: one JSON object per line on stdout
+    /// (lifecycle events go to stderr either way).
+    #[arg(long, value_enum, default_value_t = WatchFormat::Table)]
+    pub format: WatchFormat,
+    /// Events kept while the terminal catches up; past it the oldest are dropped and counted.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub buffer: usize,
+    /// Redis keyspace: turn on the server's keyspace notifications (CONFIG SET
+    /// notify-keyspace-events KEA) if they are off. Changes the server for every client.
+    #[arg(long)]
+    pub enable_keyspace_events: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WatchFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod args;
 mod output;
 mod profile;
 mod run;
+mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;

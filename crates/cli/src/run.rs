@@ -7,7 +7,7 @@ use dbdock_store::{Home, Store};
 use dbdock_mcp::install::{Client, ClientEnv, ServerSpec};
 
 use crate::args::{Cli, Command, Connection, DemoArgs, InstallArgs, McpArgs, McpCommand, QueryArgs, SchemaArgs};
-use crate::{output, profile};
+use crate::{output, profile, watch};
 
 pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
@@ -22,6 +22,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             output::print_audit(&entries?, args.format)
         }
         Command::Demo(args) => demo(args).await,
+        Command::Watch(args) => watch::run(args).await,
     }
 }
 
@@ -35,20 +36,26 @@ async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
 
 /// Opens the connection with `adjust` applied to the options the profile (or defaults) give.
 async fn open_with(connection: &Connection, adjust: impl FnOnce(&mut OpenOptions)) -> Result<Box<dyn Database>> {
-    let (target, mut options) = match (&connection.profile, &connection.url) {
+    let (target, mut options, _) = resolve(connection).await?;
+    adjust(&mut options);
+    dbdock_engines::open(target, options).await
+}
+
+/// The target a `--profile` or `--url` names, the profile's connection options, and the
+/// profile's name.
+pub async fn resolve(connection: &Connection) -> Result<(ConnectionTarget, OpenOptions, Option<String>)> {
+    match (&connection.profile, &connection.url) {
         (Some(name), _) => {
             let store = open_store().await?;
             let resolved = store.resolve(name).await;
             store.close().await;
             let resolved = resolved?;
             let options = OpenOptions::for_profile(&resolved.profile, None);
-            (resolved.target, options)
+            Ok((resolved.target, options, Some(name.clone())))
         }
-        (None, Some(url)) => (ConnectionTarget::parse(url)?, OpenOptions::default()),
-        (None, None) => return Err(Error::invalid_input("give --profile NAME or --url URL")),
-    };
-    adjust(&mut options);
-    dbdock_engines::open(target, options).await
+        (None, Some(url)) => Ok((ConnectionTarget::parse(url)?, OpenOptions::default(), None)),
+        (None, None) => Err(Error::invalid_input("give --profile NAME or --url URL")),
+    }
 }
 
 async fn query(args: QueryArgs) -> Result<()> {

@@ -37,7 +37,9 @@ const KINDS: &str = "channel:, pattern:, keyspace:, stream: (Redis); subject:, l
 impl WatchTarget {
     pub fn parse(text: &str) -> Result<WatchTarget> {
         let Some((kind, name)) = text.split_once(':') else {
-            return Err(Error::invalid_input(format!("'{text}' is not a watch target: write KIND:NAME with KIND one of {KINDS}")));
+            return Err(Error::invalid_input(format!(
+                "'{text}' is not a watch target: write KIND:NAME with KIND one of {KINDS}"
+            )));
         };
         let name = name.trim();
         if name.is_empty() {
@@ -68,7 +70,9 @@ impl WatchTarget {
             },
             "notify" => WatchTarget::Notify(owned),
             "changes" => WatchTarget::Changes(owned),
-            other => return Err(Error::invalid_input(format!("unknown watch target kind '{other}': use one of {KINDS}"))),
+            other => {
+                return Err(Error::invalid_input(format!("unknown watch target kind '{other}': use one of {KINDS}")));
+            }
         })
     }
 

@@ -26,10 +26,10 @@ pub mod mssql;
 pub mod mysql;
 #[cfg(feature = "nats")]
 pub mod nats;
-#[cfg(feature = "redis")]
-pub mod redis;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "redis")]
+pub mod redis;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -194,7 +194,9 @@ pub async fn stream_lag(target: &ConnectionTarget, stream: &str, consumer: Optio
         Engine::Nats => nats::stream_lag(target, stream, consumer).await,
         other => {
             let _ = (stream, consumer);
-            Err(Error::unsupported(format!("stream lag is for NATS JetStream and Redis streams; this connection is {other}")))
+            Err(Error::unsupported(format!(
+                "stream lag is for NATS JetStream and Redis streams; this connection is {other}"
+            )))
         }
     }
 }

@@ -76,7 +76,16 @@ pub struct Sink {
 impl Sink {
     /// A message from the server.
     pub fn message(&self, channel: &str, payload: Vec<u8>, headers: Vec<(String, String)>, server_ts: Option<String>) {
-        self.push(channel, EventKind::Message, Severity::Info, Category::Communication, payload, headers, None, server_ts);
+        self.push(
+            channel,
+            EventKind::Message,
+            Severity::Info,
+            Category::Communication,
+            payload,
+            headers,
+            None,
+            server_ts,
+        );
     }
 
     /// A polled metric (JetStream consumer lag, …), as a JSON payload.
@@ -101,7 +110,16 @@ impl Sink {
             }
         }
         let channel = self.shared.target.clone();
-        self.push(&channel, EventKind::Lifecycle, severity, Category::ServerLifecycle, message.into_bytes(), Vec::new(), Some(state), None);
+        self.push(
+            &channel,
+            EventKind::Lifecycle,
+            severity,
+            Category::ServerLifecycle,
+            message.into_bytes(),
+            Vec::new(),
+            Some(state),
+            None,
+        );
     }
 
     /// Resolves when the monitor is being stopped: the engine's task should end.

@@ -44,20 +44,23 @@ impl OpenProfile {
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.profile.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))
     }
-    /// Text with the profile's secret masked, for the audit log.
-    pub fn scrub(&self, text: &str) -> String {
-        self.secret.as_ref().map_or_else(|| text.to_owned(), |s| s.mask_in(text))
-    }
+}
 
-    /// Parameters with the secret masked in every string, however JSON would escape it.
-    pub fn scrub_json(&self, value: &serde_json::Value) -> serde_json::Value {
-        use serde_json::Value;
-        match value {
-            Value::String(text) => Value::String(self.scrub(text)),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.scrub_json(v)).collect()),
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (self.scrub(k), self.scrub_json(v))).collect()),
-            other => other.clone(),
+/// Text with `secret` masked, for the audit log.
+pub fn scrub(secret: Option<&Secret>, text: &str) -> String {
+    secret.map_or_else(|| text.to_owned(), |s| s.mask_in(text))
+}
+
+/// JSON with `secret` masked in every string, however JSON would escape it.
+pub fn scrub_json(secret: Option<&Secret>, value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(scrub(secret, text)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| scrub_json(secret, v)).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (scrub(secret, k), scrub_json(secret, v))).collect())
         }
+        other => other.clone(),
     }
 }
 
@@ -123,6 +126,16 @@ impl Endpoint {
         } else {
             format!("no connection '{name}'; call list-connections. Available: {}", names.join(", "))
         })
+    }
+
+    /// An exposed profile's target with its secret, for the stream tools, which open a
+    /// connection per subscription rather than sharing the profile's live connection.
+    pub async fn stream_profile(&self, name: &str) -> Result<ResolvedProfile> {
+        let exposed = self.exposed_profiles().await?;
+        match exposed.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
+            Some(profile) if !profile.id.starts_with("adhoc:") => self.store.resolve(&profile.name).await,
+            _ => Err(self.unknown(name).await),
+        }
     }
 
     /// The open connection for `name`, opening it on first use. The profile is looked up

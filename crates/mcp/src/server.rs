@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dbdock_core::{Access, Engine, Error, ErrorCode, QueryOptions, Result, TableKind, TableRef};
+use dbdock_core::{Access, Engine, Error, ErrorCode, QueryOptions, Result, Secret, TableKind, TableRef};
 use dbdock_store::AuditEntry;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
@@ -20,9 +20,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::endpoint::{Endpoint, OpenProfile};
+use crate::endpoint::{Endpoint, OpenProfile, scrub, scrub_json};
 use crate::render::{Rendered, error_result};
 use crate::resources;
+use crate::streams::Subscriptions;
 
 const INSTRUCTIONS: &str = "DB Dock gives you the user's own database connections. Start with list-connections: it \
 names each connection (its connectionId), its engine and your access, which is read-only unless the user allowed \
@@ -111,17 +112,19 @@ pub struct SearchArgs {
 
 #[derive(Clone)]
 pub struct DbDockServer {
-    endpoint: Arc<Endpoint>,
+    pub(crate) endpoint: Arc<Endpoint>,
     transport: &'static str,
     tool_router: ToolRouter<Self>,
+    /// This session's event subscriptions (stream tools); they end with the session.
+    pub(crate) subscriptions: Arc<Subscriptions>,
 }
 
 /// What one call did, for the audit log.
-struct Call<'a> {
-    tool: &'static str,
-    profile: Option<&'a str>,
-    statement: Option<&'a str>,
-    params: Option<&'a [Value]>,
+pub(crate) struct Call<'a> {
+    pub tool: &'static str,
+    pub profile: Option<&'a str>,
+    pub statement: Option<&'a str>,
+    pub params: Option<&'a [Value]>,
 }
 
 fn glob_match(pattern: &str, text: &str) -> bool {
@@ -163,20 +166,25 @@ fn explain_prefix(engine: Engine) -> Result<&'static str> {
 #[tool_router]
 impl DbDockServer {
     pub fn new(endpoint: Arc<Endpoint>, transport: &'static str) -> Self {
-        DbDockServer { endpoint, transport, tool_router: Self::tool_router() }
+        DbDockServer {
+            endpoint,
+            transport,
+            tool_router: Self::tool_router() + Self::stream_router(),
+            subscriptions: Arc::new(Subscriptions::default()),
+        }
     }
 
     /// Writes the audit entry for a call and turns its outcome into the tool result.
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         ctx: &RequestContext<RoleServer>,
         call: Call<'_>,
-        open: Option<&OpenProfile>,
+        secret: Option<&Secret>,
         started: Instant,
         outcome: Result<Rendered>,
     ) -> CallToolResult {
         let client = ctx.client_info();
-        let scrub = |text: &str| open.map_or_else(|| text.to_owned(), |o| o.scrub(text));
+        let scrub = |text: &str| scrub(secret, text);
         let (rows, bytes, error) = match &outcome {
             Ok(r) => (r.rows, r.bytes, None),
             Err(e) => (None, None, Some(e)),
@@ -191,10 +199,7 @@ impl DbDockServer {
                 tool: call.tool.to_owned(),
                 profile: call.profile.map(str::to_owned),
                 statement: call.statement.map(scrub),
-                params: call.params.map(|p| {
-                    let params = Value::from(p.to_vec());
-                    open.map_or_else(|| params.clone(), |o| o.scrub_json(&params))
-                }),
+                params: call.params.map(|p| scrub_json(secret, &Value::from(p.to_vec()))),
                 rows,
                 bytes,
                 duration_ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -223,7 +228,7 @@ impl DbDockServer {
             Ok(open) => work(open).await,
             Err(e) => Err(e.clone()),
         };
-        self.finish(ctx, call, open.as_deref().ok(), started, outcome).await
+        self.finish(ctx, call, open.as_deref().ok().and_then(|o| o.secret.as_ref()), started, outcome).await
     }
 
     /// Runs `work` under the profile's time limit and the client's cancellation. Dropping
@@ -341,7 +346,7 @@ impl DbDockServer {
             Err(e) => Err(e.clone()),
         };
         let call = Call { tool: "connect-database", profile: Some(&args.connection_id), statement: None, params: None };
-        self.finish(&ctx, call, opened.as_deref().ok(), started, outcome).await
+        self.finish(&ctx, call, opened.as_deref().ok().and_then(|o| o.secret.as_ref()), started, outcome).await
     }
 
     #[tool(
@@ -600,7 +605,7 @@ impl ServerHandler for DbDockServer {
             Ok(r) => Ok(Rendered { text: r.text.clone(), structured: Value::Null, rows: r.rows, bytes: r.bytes }),
             Err(e) => Err(e.clone()),
         };
-        self.finish(&ctx, call, open.as_deref(), started, mirrored).await;
+        self.finish(&ctx, call, open.as_deref().and_then(|o| o.secret.as_ref()), started, mirrored).await;
         match outcome {
             Ok(rendered) => Ok(ReadResourceResult::new(vec![
                 ResourceContents::text(rendered.text, uri).with_mime_type("application/json"),

@@ -6,6 +6,7 @@
 
 mod audit;
 mod env_profiles;
+mod events;
 mod home;
 mod migrate;
 mod profiles;
@@ -19,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::AuditEntry;
 pub use env_profiles::env_profiles;
+pub use events::{EventRetention, LoggedEvent};
 pub use home::Home;
 pub use profiles::{ImportReport, NewProfile, ProfileExport, ResolvedProfile};
 pub use secrets::Keyring;

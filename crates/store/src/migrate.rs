@@ -15,6 +15,7 @@ use crate::Home;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "profiles", include_str!("../migrations/0001_profiles.sql")),
     (2, "audit", include_str!("../migrations/0002_audit.sql")),
+    (3, "events", include_str!("../migrations/0003_events.sql")),
 ];
 
 #[derive(Debug)]

@@ -3,10 +3,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod private_nats;
 mod private_postgres;
+mod private_redis;
 pub mod sqlbridge;
 mod test_db;
 
+pub use private_nats::PrivateNats;
 pub use private_postgres::PrivatePostgres;
+pub use private_redis::{PrivateRedis, redis_url};
 pub use sqlbridge::SqlBridge;
 pub use test_db::{TestDb, exec, mongodb_url, mysql_admin_url, pg_admin_url};

@@ -7,3 +7,4 @@ mod profiles;
 mod round_trip;
 mod schema;
 mod support;
+mod watch;

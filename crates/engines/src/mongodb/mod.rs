@@ -80,6 +80,11 @@ impl Mongo {
         Ok(client)
     }
 
+    /// Drops this handle's client so the next call connects afresh.
+    async fn forget_client(&self) {
+        self.client.lock().await.take();
+    }
+
     async fn db(&self) -> Result<MongoDatabase> {
         Ok(self.client().await?.database(&self.database))
     }

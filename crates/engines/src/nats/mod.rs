@@ -1,30 +1,53 @@
-//! Placeholder while the engine is being written.
+//! NATS on async-nats.
+//!
+//! - Monitors ([`watch`]): `subject:SUBJECT[@QUEUE]` (core subscriptions, `*` and `>`
+//!   wildcards, queue groups), `lag:STREAM/CONSUMER` (JetStream consumer lag, polled) and
+//!   `kv:BUCKET[/KEY]` (KV watch). Each monitor has a connection of its own, which
+//!   async-nats reconnects with the monitor's backoff and resubscribes; its connection
+//!   events become the monitor's lifecycle events (`events.rs`).
+//! - Calls: [`publish`] (a subject, or a KV put), [`request`] (request/reply with a
+//!   timeout), [`stream_lag`], and listings for browsing: [`list_streams`],
+//!   [`list_consumers`], [`kv_buckets`], [`kv_keys`], [`kv_get`]. Each opens a connection
+//!   for the call and closes it.
+//!
+//! How a URL becomes a connection (user/password, token, TLS options) is in `connect.rs`.
 
-use std::time::Duration;
+mod connect;
+mod events;
+mod jetstream;
+mod kv;
+mod lag;
+mod messaging;
+mod subject;
+mod subscribe;
 
-use dbdock_core::{ConnectionTarget, ConsumerLag, Error, Result, WatchTarget};
+use dbdock_core::{ConnectionTarget, Error, Result, WatchTarget};
 use tokio::task::JoinHandle;
 
-use crate::{MonitorOptions, Published, Reply, Sink};
+pub use jetstream::{ConsumerSummary, StreamSummary, list_consumers, list_streams, stream_lag};
+pub use kv::{KvBucket, KvEntry, kv_buckets, kv_get, kv_keys};
+pub use lag::{LAG_INTERVAL, watch_lag};
+pub use messaging::{publish, request};
 
-pub async fn watch(_: &ConnectionTarget, _: &WatchTarget, _: Sink, _: &MonitorOptions) -> Result<JoinHandle<()>> {
-    Err(Error::unsupported("not yet"))
-}
+use crate::{MonitorOptions, Sink};
 
-pub async fn publish(_: &ConnectionTarget, _: &WatchTarget, _: &[u8], _: &[(String, String)]) -> Result<Published> {
-    Err(Error::unsupported("not yet"))
-}
-
-pub async fn request(
-    _: &ConnectionTarget,
-    _: &WatchTarget,
-    _: &[u8],
-    _: &[(String, String)],
-    _: Duration,
-) -> Result<Reply> {
-    Err(Error::unsupported("not yet"))
-}
-
-pub async fn stream_lag(_: &ConnectionTarget, _: &str, _: Option<&str>) -> Result<Vec<ConsumerLag>> {
-    Err(Error::unsupported("not yet"))
+/// Starts a monitor's task: connects and subscribes (or reads the first lag, or starts the
+/// KV watch) before returning, so a bad subject, an unknown stream or an unreachable
+/// server is an error here and not a silent monitor.
+pub async fn watch(
+    target: &ConnectionTarget,
+    what: &WatchTarget,
+    sink: Sink,
+    options: &MonitorOptions,
+) -> Result<JoinHandle<()>> {
+    match what {
+        WatchTarget::Subject { subject, queue } => {
+            subscribe::watch(target, subject, queue.as_deref(), sink, options).await
+        }
+        WatchTarget::Lag { stream, consumer } => watch_lag(target, stream, consumer, sink, options, LAG_INTERVAL).await,
+        WatchTarget::Kv { bucket, key } => kv::watch(target, bucket, key.as_deref(), sink, options).await,
+        other => Err(Error::invalid_input(format!(
+            "{other} is not a NATS target: use subject:SUBJECT[@QUEUE], lag:STREAM/CONSUMER or kv:BUCKET[/KEY]"
+        ))),
+    }
 }

@@ -1,19 +1,67 @@
-//! Placeholder while the engine is being written.
+//! Redis, the streaming side: pub/sub channels and patterns, keyspace notifications and
+//! stream tails as monitors (SPEC §5, §8), `PUBLISH`/`XADD`, and consumer-group lag.
+//!
+//! Every monitor keeps its own connection and reconnects by itself (seeds/000): a pub/sub
+//! connection cannot run other commands, and a blocking `XREAD` holds its connection for
+//! the length of the block, so neither can share a multiplexed connection with anything.
 
 use dbdock_core::{ConnectionTarget, ConsumerLag, Error, Result, WatchTarget};
 use tokio::task::JoinHandle;
 
 use crate::{MonitorOptions, Published, Sink};
 
-pub async fn watch(_: &ConnectionTarget, _: &WatchTarget, _: Sink, _: &MonitorOptions) -> Result<JoinHandle<()>> {
-    Err(Error::unsupported("not yet"))
+mod client;
+mod keyspace;
+mod lag;
+mod publish;
+mod pubsub;
+mod reconnect;
+mod stream_entry;
+mod stream_tail;
+mod subscription;
+
+/// Connects and subscribes to `what` (or, for a stream, finds where its tail is), then
+/// forwards everything that arrives into `sink` from a task until the monitor is stopped.
+/// Fails when the first connection or subscription fails.
+pub async fn watch(
+    target: &ConnectionTarget,
+    what: &WatchTarget,
+    sink: Sink,
+    options: &MonitorOptions,
+) -> Result<JoinHandle<()>> {
+    let server = client::Server::open(target)?;
+    match what {
+        WatchTarget::Stream(key) => stream_tail::start(server, key, sink, options.reconnect).await,
+        WatchTarget::Channel(_) | WatchTarget::Pattern(_) | WatchTarget::Keyspace(_) => {
+            pubsub::start(server, what, sink, options.reconnect).await
+        }
+        other => Err(Error::invalid_input(format!(
+            "'{other}' is not a Redis watch target: use channel:, pattern:, keyspace: or stream:"
+        ))),
+    }
 }
 
-pub async fn publish(_: &ConnectionTarget, _: &WatchTarget, _: &[u8], _: &[(String, String)]) -> Result<Published> {
-    Err(Error::unsupported("not yet"))
+/// `PUBLISH` on a channel (`receivers` is how many subscribers got it) or `XADD` to a
+/// stream (the payload as the field `payload`, each header as a field of its own).
+pub async fn publish(
+    target: &ConnectionTarget,
+    what: &WatchTarget,
+    payload: &[u8],
+    headers: &[(String, String)],
+) -> Result<Published> {
+    publish::publish(&client::Server::open(target)?, what, payload, headers).await
 }
 
+/// `XINFO GROUPS`: one entry per consumer group of `stream`, or only `group` when named.
+pub async fn stream_lag(target: &ConnectionTarget, stream: &str, group: Option<&str>) -> Result<Vec<ConsumerLag>> {
+    lag::stream_lag(&client::Server::open(target)?, stream, group).await
+}
 
-pub async fn stream_lag(_: &ConnectionTarget, _: &str, _: Option<&str>) -> Result<Vec<ConsumerLag>> {
-    Err(Error::unsupported("not yet"))
+/// Turns keyspace notifications on (`CONFIG SET notify-keyspace-events`), keeping whatever
+/// flags the server already had, and returns the previous value so that it can be shown
+/// and restored. This changes the server for every client, so callers only call it after
+/// the user agreed (`dbdock watch --enable-keyspace-events`); the next `keyspace:` monitor
+/// on this server reports it as a warning.
+pub async fn enable_keyspace_events(target: &ConnectionTarget) -> Result<String> {
+    keyspace::enable(&client::Server::open(target)?).await
 }

@@ -4,7 +4,7 @@
 mod cancel;
 mod live;
 mod mongodb;
-mod nats;
-mod redis;
 mod mssql;
 mod mssql_server;
+mod nats;
+mod redis;

@@ -1,0 +1,469 @@
+//! The stream tools (SPEC §5, seeds/001's real-time patterns): `sample-events` collects
+//! until N events or T milliseconds, whichever comes first; `subscribe` / `read-events` /
+//! `unsubscribe` keep a bounded buffer per handle; `publish` and `request` write and so
+//! need read-write access; `stream-lag` reads consumer lag. Watching is a read: any
+//! exposed profile may be watched.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use dbdock_core::{Access, Error, ErrorCode, Event, Result, WatchTarget};
+use dbdock_engines::{Monitor, MonitorOptions};
+use dbdock_store::ResolvedProfile;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, tool, tool_router};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::render::Rendered;
+use crate::server::{Call, DbDockServer};
+
+/// Live subscriptions per session: more would let one client hold many server connections.
+pub const MAX_SUBSCRIPTIONS: usize = 8;
+/// A subscription nobody read for this long is closed.
+pub const IDLE_EXPIRY: Duration = Duration::from_secs(300);
+/// Events a subscription keeps between reads; past it the oldest are dropped and counted.
+const SUBSCRIPTION_BUFFER: usize = 10_000;
+const DEFAULT_MAX_EVENTS: usize = 100;
+const MAX_EVENTS: usize = 1_000;
+const DEFAULT_SAMPLE_MS: u64 = 5_000;
+const MAX_WAIT_MS: u64 = 60_000;
+
+struct Subscription {
+    monitor: Monitor,
+    profile: String,
+    last_used: Instant,
+}
+
+/// One session's subscriptions.
+#[derive(Default)]
+pub struct Subscriptions {
+    live: Mutex<HashMap<String, Subscription>>,
+}
+
+impl Subscriptions {
+    /// Closes the subscriptions idle past [`IDLE_EXPIRY`].
+    async fn expire_idle(&self) {
+        let expired: Vec<Subscription> = {
+            let mut live = self.live.lock().await;
+            let ids: Vec<String> =
+                live.iter().filter(|(_, s)| s.last_used.elapsed() > IDLE_EXPIRY).map(|(id, _)| id.clone()).collect();
+            ids.iter().filter_map(|id| live.remove(id)).collect()
+        };
+        for subscription in expired {
+            subscription.monitor.stop().await;
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleArgs {
+    /// The connection's name, as list-connections shows it.
+    pub connection_id: String,
+    /// What to watch: channel:NAME, pattern:GLOB, keyspace:GLOB, stream:KEY (Redis);
+    /// subject:SUBJECT (NATS, * and > wildcards), lag:STREAM/CONSUMER, kv:BUCKET; notify:CHANNEL
+    /// (PostgreSQL); changes:COLLECTION (MongoDB).
+    pub target: String,
+    /// Stop after this many messages (default 100, at most 1000).
+    pub max_events: Option<usize>,
+    /// Stop after this many milliseconds (default 5000, at most 60000).
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscribeArgs {
+    /// The connection's name, as list-connections shows it.
+    pub connection_id: String,
+    /// What to watch, as for sample-events.
+    pub target: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadArgs {
+    /// The handle subscribe returned.
+    pub subscription_id: String,
+    /// At most this many events (default 100, at most 1000).
+    pub max_events: Option<usize>,
+    /// When nothing is buffered, wait up to this many milliseconds for the first event (default 1000).
+    pub wait_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnsubscribeArgs {
+    /// The handle subscribe returned.
+    pub subscription_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishArgs {
+    /// The connection's name, as list-connections shows it.
+    pub connection_id: String,
+    /// Where to publish: channel:NAME or stream:KEY (Redis), subject:SUBJECT (NATS), notify:CHANNEL (PostgreSQL).
+    pub target: String,
+    /// The message, as text.
+    pub payload: String,
+    /// Headers (NATS) or extra stream fields (Redis streams).
+    #[serde(default)]
+    pub headers: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestArgs {
+    /// The connection's name (a NATS connection).
+    pub connection_id: String,
+    /// subject:SUBJECT to send the request to.
+    pub target: String,
+    /// The request body, as text.
+    pub payload: String,
+    /// Headers to send.
+    #[serde(default)]
+    pub headers: HashMap<String, String>,
+    /// Give up after this many milliseconds (default 5000, at most 60000).
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LagArgs {
+    /// The connection's name (NATS or Redis).
+    pub connection_id: String,
+    /// The JetStream stream or the Redis stream key.
+    pub stream: String,
+    /// One JetStream consumer or Redis consumer group (default: all of them).
+    pub consumer: Option<String>,
+}
+
+fn events_json(events: &[Event], max_bytes: u64) -> (Vec<Value>, bool) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut bytes = 0_u64;
+    for event in events {
+        let value = serde_json::to_value(event).unwrap_or(Value::Null);
+        bytes += value.to_string().len() as u64;
+        if bytes > max_bytes && !out.is_empty() {
+            return (out, true);
+        }
+        out.push(value);
+    }
+    (out, false)
+}
+
+fn sorted_headers(headers: &HashMap<String, String>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    pairs.sort();
+    pairs
+}
+
+fn max_bytes(resolved: &ResolvedProfile) -> u64 {
+    resolved.profile.max_bytes.unwrap_or(crate::endpoint::DEFAULT_MAX_BYTES)
+}
+
+/// Writes need read-write access; explain the refusal in the terms the model can act on.
+fn require_write(resolved: &ResolvedProfile, what: &str) -> Result<()> {
+    match resolved.profile.access {
+        Access::ReadWrite => Ok(()),
+        Access::Ask => Err(Error::new(
+            ErrorCode::PermissionDenied,
+            format!(
+                "{what} on connection '{}' needs the user's approval in the DB Dock app; it was not sent",
+                resolved.profile.name
+            ),
+        )),
+        Access::ReadOnly | Access::None => Err(Error::new(
+            ErrorCode::ReadOnlyViolation,
+            format!(
+                "connection '{}' is read-only for AI clients, so {what} is refused; ask the user to allow writes if it \
+                 is needed",
+                resolved.profile.name
+            ),
+        )),
+    }
+}
+
+#[tool_router(router = stream_router, vis = "pub(crate)")]
+impl DbDockServer {
+    /// The body every stream tool shares: resolve the profile, do the work, audit.
+    async fn on_stream(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        call: Call<'_>,
+        connection_id: &str,
+        work: impl AsyncFnOnce(&ResolvedProfile) -> Result<Rendered>,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let resolved = self.endpoint.stream_profile(connection_id).await;
+        let outcome = match &resolved {
+            Ok(resolved) => work(resolved).await,
+            Err(e) => Err(e.clone()),
+        };
+        let secret = resolved.as_ref().ok().and_then(|r| r.target.password());
+        self.finish(ctx, call, secret, started, outcome).await
+    }
+
+    #[tool(
+        name = "sample-events",
+        description = "Watch a live source for a short while and get what arrived: stops at maxEvents messages or timeoutMs milliseconds, whichever comes first. Targets: channel:NAME, pattern:GLOB, keyspace:GLOB, stream:KEY (Redis); subject:SUBJECT with * and > wildcards, lag:STREAM/CONSUMER, kv:BUCKET (NATS); notify:CHANNEL (PostgreSQL); changes:COLLECTION (MongoDB). Only messages published during the window are seen.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn sample_events(
+        &self,
+        Parameters(args): Parameters<SampleArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let call = Call {
+            tool: "sample-events",
+            profile: Some(&args.connection_id),
+            statement: Some(&args.target),
+            params: None,
+        };
+        self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
+            let what = WatchTarget::parse(&args.target)?;
+            let max = args.max_events.unwrap_or(DEFAULT_MAX_EVENTS).clamp(1, MAX_EVENTS);
+            let wait = Duration::from_millis(args.timeout_ms.unwrap_or(DEFAULT_SAMPLE_MS).min(MAX_WAIT_MS));
+            let options = MonitorOptions {
+                capacity: MAX_EVENTS,
+                profile: Some(resolved.profile.name.clone()),
+                ..MonitorOptions::default()
+            };
+            let started = Instant::now();
+            let monitor = dbdock_engines::watch(resolved.target.clone(), what, options).await?;
+            let events = monitor.sample(max, wait).await;
+            let status = monitor.status();
+            monitor.stop().await;
+            let messages = events.iter().filter(|e| e.kind == dbdock_core::EventKind::Message).count();
+            let (events, truncated) = events_json(&events, max_bytes(resolved));
+            let body = json!({
+                "events": events,
+                "messages": messages,
+                "stoppedBy": if messages >= max { "maxEvents" } else { "timeout" },
+                "elapsedMs": started.elapsed().as_millis() as u64,
+                "truncated": truncated,
+                "dropped": status.dropped,
+            });
+            Ok(Rendered { rows: Some(messages as u64), ..Rendered::json(&body) })
+        })
+        .await
+    }
+
+    #[tool(
+        name = "subscribe",
+        description = "Start watching a live source (same targets as sample-events) and get a subscriptionId; then call read-events repeatedly to get what arrived since the last read, and unsubscribe when done. At most 8 subscriptions per session; one unread for 5 minutes is closed. The buffer keeps the newest 10000 events and counts what it drops.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn subscribe(
+        &self,
+        Parameters(args): Parameters<SubscribeArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let call =
+            Call { tool: "subscribe", profile: Some(&args.connection_id), statement: Some(&args.target), params: None };
+        self.subscriptions.expire_idle().await;
+        self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
+            let what = WatchTarget::parse(&args.target)?;
+            if self.subscriptions.live.lock().await.len() >= MAX_SUBSCRIPTIONS {
+                return Err(Error::new(
+                    ErrorCode::PermissionDenied,
+                    format!("this session already has {MAX_SUBSCRIPTIONS} subscriptions: unsubscribe one first"),
+                ));
+            }
+            let options = MonitorOptions {
+                capacity: SUBSCRIPTION_BUFFER,
+                profile: Some(resolved.profile.name.clone()),
+                ..MonitorOptions::default()
+            };
+            let monitor = dbdock_engines::watch(resolved.target.clone(), what, options).await?;
+            let id = monitor.id().to_owned();
+            let status = monitor.status();
+            let subscription =
+                Subscription { monitor, profile: resolved.profile.name.clone(), last_used: Instant::now() };
+            self.subscriptions.live.lock().await.insert(id.clone(), subscription);
+            Ok(Rendered::json(&json!({ "subscriptionId": id, "target": status.target, "state": status.state })))
+        })
+        .await
+    }
+
+    #[tool(
+        name = "read-events",
+        description = "Get the events a subscription buffered since the last read (oldest first), waiting up to waitMs for the first one when none are buffered. Also returns the subscription's status: state, totals, and how many events were dropped because they were not read in time.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn read_events(
+        &self,
+        Parameters(args): Parameters<ReadArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        self.subscriptions.expire_idle().await;
+        let max = args.max_events.unwrap_or(DEFAULT_MAX_EVENTS).clamp(1, MAX_EVENTS);
+        let wait = Duration::from_millis(args.wait_ms.unwrap_or(1_000).min(MAX_WAIT_MS));
+        // Taken out of the map while waiting, so other calls are not blocked; put back after.
+        let taken = self.subscriptions.live.lock().await.remove(&args.subscription_id);
+        let (profile, outcome) = match taken {
+            None => (None, Err(unknown_subscription(&args.subscription_id))),
+            Some(mut subscription) => {
+                let events = subscription.monitor.read(max, wait).await;
+                let status = subscription.monitor.status();
+                subscription.last_used = Instant::now();
+                let profile = subscription.profile.clone();
+                self.subscriptions.live.lock().await.insert(args.subscription_id.clone(), subscription);
+                let max_bytes = match self.endpoint.stream_profile(&profile).await {
+                    Ok(resolved) => max_bytes(&resolved),
+                    Err(e) => return crate::render::error_result(&e),
+                };
+                let (events, truncated) = events_json(&events, max_bytes);
+                let count = events.len() as u64;
+                let rendered = Rendered::json(&json!({ "events": events, "truncated": truncated, "status": status }));
+                (Some(profile), Ok(Rendered { rows: Some(count), ..rendered }))
+            }
+        };
+        let call = Call {
+            tool: "read-events",
+            profile: profile.as_deref(),
+            statement: Some(&args.subscription_id),
+            params: None,
+        };
+        self.finish(&ctx, call, None, started, outcome).await
+    }
+
+    #[tool(
+        name = "unsubscribe",
+        description = "Stop a subscription and free its buffer. Returns its final totals.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn unsubscribe(
+        &self,
+        Parameters(args): Parameters<UnsubscribeArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let started = Instant::now();
+        let taken = self.subscriptions.live.lock().await.remove(&args.subscription_id);
+        let (profile, outcome) = match taken {
+            None => (None, Err(unknown_subscription(&args.subscription_id))),
+            Some(subscription) => {
+                let status = subscription.monitor.status();
+                subscription.monitor.stop().await;
+                (Some(subscription.profile), Ok(Rendered::json(&json!({ "stopped": true, "status": status }))))
+            }
+        };
+        let call = Call {
+            tool: "unsubscribe",
+            profile: profile.as_deref(),
+            statement: Some(&args.subscription_id),
+            params: None,
+        };
+        self.finish(&ctx, call, None, started, outcome).await
+    }
+
+    #[tool(
+        name = "publish",
+        description = "Publish one message: channel:NAME or stream:KEY (Redis; headers become stream fields), subject:SUBJECT (NATS, with headers), notify:CHANNEL (PostgreSQL). A write: works only on connections where the user allowed read-write access; elsewhere it fails with READ_ONLY_VIOLATION or PERMISSION_DENIED: then ask the user.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn publish(
+        &self,
+        Parameters(args): Parameters<PublishArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let params = [Value::String(args.payload.clone())];
+        let call = Call {
+            tool: "publish",
+            profile: Some(&args.connection_id),
+            statement: Some(&args.target),
+            params: Some(&params),
+        };
+        self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
+            require_write(resolved, "publishing")?;
+            let what = WatchTarget::parse(&args.target)?;
+            let published = dbdock_engines::publish(
+                &resolved.target,
+                &what,
+                args.payload.as_bytes(),
+                &sorted_headers(&args.headers),
+            )
+            .await?;
+            Ok(Rendered::json(
+                &json!({ "published": true, "receivers": published.receivers, "sequence": published.sequence }),
+            ))
+        })
+        .await
+    }
+
+    #[tool(
+        name = "request",
+        description = "Send a NATS request (subject:SUBJECT) and wait up to timeoutMs for the reply; returns the reply's subject, payload and headers. It publishes, so it needs read-write access like publish.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
+    )]
+    async fn request(
+        &self,
+        Parameters(args): Parameters<RequestArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let params = [Value::String(args.payload.clone())];
+        let call = Call {
+            tool: "request",
+            profile: Some(&args.connection_id),
+            statement: Some(&args.target),
+            params: Some(&params),
+        };
+        self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
+            require_write(resolved, "a request")?;
+            let what = WatchTarget::parse(&args.target)?;
+            let timeout = Duration::from_millis(args.timeout_ms.unwrap_or(DEFAULT_SAMPLE_MS).min(MAX_WAIT_MS));
+            let reply = dbdock_engines::request(
+                &resolved.target,
+                &what,
+                args.payload.as_bytes(),
+                &sorted_headers(&args.headers),
+                timeout,
+            )
+            .await?;
+            Ok(Rendered::json(&json!({
+                "subject": reply.subject,
+                "payload": dbdock_core::payload_as_text(&reply.payload),
+                "json": Event::json_view(&reply.payload),
+                "headers": reply.headers,
+            })))
+        })
+        .await
+    }
+
+    #[tool(
+        name = "stream-lag",
+        description = "How far consumers are behind: for a NATS JetStream stream, each consumer's pending (not yet delivered), ack_pending and redelivered counts; for a Redis stream, each consumer group's lag and pending entries. Give consumer to get one.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn stream_lag(
+        &self,
+        Parameters(args): Parameters<LagArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let call = Call {
+            tool: "stream-lag",
+            profile: Some(&args.connection_id),
+            statement: Some(&args.stream),
+            params: None,
+        };
+        self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
+            let lag = dbdock_engines::stream_lag(&resolved.target, &args.stream, args.consumer.as_deref()).await?;
+            Ok(Rendered { rows: Some(lag.len() as u64), ..Rendered::json(&json!({ "consumers": lag })) })
+        })
+        .await
+    }
+}
+
+fn unknown_subscription(id: &str) -> Error {
+    Error::not_found(format!(
+        "no subscription '{id}' in this session (it may have been unsubscribed or closed after {} minutes unread); \
+         call subscribe again",
+        IDLE_EXPIRY.as_secs() / 60
+    ))
+}
