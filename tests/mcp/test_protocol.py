@@ -14,6 +14,13 @@ TOOLS = {
     "execute-update": (False, True),
     "search-objects": (True, False),
     "explain-query": (True, False),
+    "sample-events": (True, False),
+    "subscribe": (True, False),
+    "read-events": (True, False),
+    "unsubscribe": (True, False),
+    "publish": (False, False),
+    "request": (False, False),
+    "stream-lag": (True, False),
 }
 
 

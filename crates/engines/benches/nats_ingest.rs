@@ -24,7 +24,8 @@ fn main() {
 }
 
 async fn run(messages: u64) {
-    let publisher = async_nats::connect(url()).await.unwrap_or_else(|e| panic!("NATS at {} is not reachable: {e}", url()));
+    let publisher =
+        async_nats::connect(url()).await.unwrap_or_else(|e| panic!("NATS at {} is not reachable: {e}", url()));
     let target = ConnectionTarget::parse(&url()).expect("NATS URL");
     println!("nats_ingest: {messages} messages of 8 bytes via {}", url());
 

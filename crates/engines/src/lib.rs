@@ -105,6 +105,11 @@ pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn
 
 pub use monitor::{Monitor, MonitorOptions, Sink};
 
+// In a build without the streaming engines most arms below are compiled out.
+#[cfg_attr(
+    not(all(feature = "redis", feature = "nats", feature = "postgres", feature = "mongodb")),
+    allow(unreachable_code, unused_variables)
+)]
 /// Starts watching `what` on `target`: connects and subscribes, then keeps the
 /// subscription alive (reconnecting and resubscribing) until the monitor is stopped. Fails
 /// when the first connection or subscription fails, so a typo is an error, not a silence.
@@ -145,6 +150,7 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
 }
 
+#[cfg_attr(not(all(feature = "redis", feature = "nats", feature = "postgres")), allow(unused_variables))]
 /// Publishes `payload` on a channel (Redis), subject (NATS), stream (Redis `XADD`, with
 /// `headers` as the entry's fields besides `payload`) or notify channel (PostgreSQL).
 pub async fn publish(

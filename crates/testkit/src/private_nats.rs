@@ -100,11 +100,11 @@ impl PrivateNats {
 
 impl Drop for PrivateNats {
     fn drop(&mut self) {
-        if let Ok(mut child) = self.child.lock() {
-            if let Some(mut child) = child.take() {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+        if let Ok(mut running) = self.child.lock()
+            && let Some(mut child) = running.take()
+        {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }

@@ -47,12 +47,13 @@ pub(super) async fn connect(target: &ConnectionTarget) -> Result<Client> {
 
 /// A connection for a monitor: it reconnects on its own, with the monitor's backoff, and
 /// tells the monitor about it through `bridge` (async-nats resubscribes every live
-/// subscription after a reconnect).
+/// subscription after a reconnect). The monitor's task keeps the returned handle for as
+/// long as it runs: the bridge only holds it weakly.
 pub(super) async fn connect_monitored(
     target: &ConnectionTarget,
     policy: &ReconnectPolicy,
     bridge: &Arc<Bridge>,
-) -> Result<Client> {
+) -> Result<Arc<Client>> {
     let policy = *policy;
     // async-nats counts its first try after a disconnect as attempt 1, and also asks this
     // callback before the very first connection: both go at once (a restart is often over
@@ -67,8 +68,8 @@ pub(super) async fn connect_monitored(
         .max_reconnects(attempts)
         .reconnect_delay_callback(delay)
         .event_callback(Bridge::callback(bridge.clone()));
-    let client = open(target, options).await?;
-    bridge.attach(client.clone());
+    let client = Arc::new(open(target, options).await?);
+    bridge.attach(&client);
     Ok(client)
 }
 

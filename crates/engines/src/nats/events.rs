@@ -3,7 +3,7 @@
 //! server restarts, and a warning when the client had to drop messages.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use async_nats::{Client, ClientError, Event};
@@ -22,8 +22,11 @@ pub(super) struct Bridge {
     sink: Sink,
     /// `host:port`, for messages.
     server: String,
-    /// The client, once connected: a reconnect flushes through it.
-    client: OnceLock<Client>,
+    /// The client, once connected: a reconnect flushes through it. Weak, because async-nats
+    /// keeps this bridge (in the event callback) as long as the connection lives, and the
+    /// connection lives as long as a client handle does: a strong handle here would keep
+    /// the connection open after the monitor's task has ended.
+    client: OnceLock<Weak<Client>>,
     disconnected: AtomicBool,
     gave_up: AtomicBool,
     /// Set on a slow-consumer event; a subject monitor's forwarder clears it when it has
@@ -50,8 +53,8 @@ impl Bridge {
         })
     }
 
-    pub(super) fn attach(&self, client: Client) {
-        let _ = self.client.set(client);
+    pub(super) fn attach(&self, client: &Arc<Client>) {
+        let _ = self.client.set(Arc::downgrade(client));
     }
 
     /// The callback for `ConnectOptions::event_callback`.
@@ -145,7 +148,7 @@ impl Bridge {
         // async-nats sends the SUBs of every live subscription right after this event; a
         // flush (PING/PONG) queued behind them returns once the server has them all, so
         // "restored" is a fact when it is said, and a message published after it arrives.
-        let confirmed = match self.client.get() {
+        let confirmed = match self.client.get().and_then(Weak::upgrade) {
             Some(client) => matches!(tokio::time::timeout(RESUBSCRIBE_CONFIRM, client.flush()).await, Ok(Ok(()))),
             None => false,
         };

@@ -129,8 +129,10 @@ pub(super) async fn consumer_info(
 /// A stream's info; NOT_FOUND naming the streams that exist.
 pub(super) async fn stream_info(js: &Context, target: &ConnectionTarget, stream: &str) -> Result<stream::Info> {
     let what = format!("reading stream {stream}");
-    let response: Response<stream::Info> =
-        js.request(format!("STREAM.INFO.{stream}"), &serde_json::json!({})).await.map_err(|e| request_error(target, &what, &e))?;
+    let response: Response<stream::Info> = js
+        .request(format!("STREAM.INFO.{stream}"), &serde_json::json!({}))
+        .await
+        .map_err(|e| request_error(target, &what, &e))?;
     match response {
         Response::Ok(info) => Ok(info),
         Response::Err { error } if error.error_code() == ErrorCode::STREAM_NOT_FOUND => {

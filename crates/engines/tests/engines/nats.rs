@@ -6,7 +6,9 @@
 use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, consumer, kv, stream};
-use dbdock_core::{ConnectionState, ConnectionTarget, ErrorCode, Event, EventKind, ReconnectPolicy, Secret, WatchTarget};
+use dbdock_core::{
+    ConnectionState, ConnectionTarget, ErrorCode, Event, EventKind, ReconnectPolicy, Secret, WatchTarget,
+};
 use dbdock_engines::{Monitor, MonitorOptions, nats};
 use dbdock_testkit::PrivateNats;
 use futures_util::StreamExt;
@@ -120,7 +122,8 @@ async fn wildcards_match_exactly_and_queue_groups_split() {
     }
     publisher.flush().await.expect("flush");
     // One publisher, one connection: whatever precedes `a.end` has arrived when it does.
-    let channels = |events: Vec<Event>| events.iter().map(|e| e.channel.replace(&format!("{base}."), "")).collect::<Vec<_>>();
+    let channels =
+        |events: Vec<Event>| events.iter().map(|e| e.channel.replace(&format!("{base}."), "")).collect::<Vec<_>>();
     assert_eq!(channels(messages(&star, 2, Duration::from_secs(5)).await), ["a.b", "a.end"]);
     assert_eq!(channels(messages(&tail, 3, Duration::from_secs(5)).await), ["a.b", "a.b.c", "a.end"]);
     assert!(messages(&star, 1, Duration::from_millis(200)).await.is_empty());
@@ -196,7 +199,8 @@ async fn jetstream_lag_is_reported_by_stream_lag_and_the_lag_monitor() {
     let what = WatchTarget::parse(&format!("lag:{name}/worker")).expect("target");
     let opts = options(100);
     let (monitor, sink) = Monitor::new("lag-test", &what, &opts);
-    let task = nats::watch_lag(&target(), &name, "worker", sink, &opts, Duration::from_millis(100)).await.expect("watch_lag");
+    let task =
+        nats::watch_lag(&target(), &name, "worker", sink, &opts, Duration::from_millis(100)).await.expect("watch_lag");
     let monitor = monitor.running(task);
     let metrics = messages(&monitor, 3, Duration::from_secs(5)).await;
     assert_eq!(metrics.len(), 3, "a metric per interval");
@@ -221,14 +225,18 @@ async fn jetstream_lag_is_reported_by_stream_lag_and_the_lag_monitor() {
     assert_eq!((listed.messages, listed.consumers, listed.subjects.clone()), (500, 1, vec![format!("{name}.>")]));
     let consumers = nats::list_consumers(&target(), &name).await.expect("list_consumers");
     assert_eq!(consumers.len(), 1);
-    assert_eq!((consumers[0].name.as_str(), consumers[0].kind.as_str(), consumers[0].num_ack_pending), ("worker", "pull", 50));
+    assert_eq!(
+        (consumers[0].name.as_str(), consumers[0].kind.as_str(), consumers[0].num_ack_pending),
+        ("worker", "pull", 50)
+    );
     let missing = nats::stream_lag(&target(), &name, Some("nobody")).await.expect_err("unknown consumer");
     assert_eq!(missing.code, ErrorCode::NotFound);
     assert!(missing.message.contains("worker"), "{}", missing.message);
     let missing = nats::stream_lag(&target(), &unique("NOSUCH"), None).await.expect_err("unknown stream");
     assert_eq!(missing.code, ErrorCode::NotFound);
     assert!(missing.message.contains(&name), "{}", missing.message);
-    let missing = dbdock_engines::watch(target(), WatchTarget::parse(&format!("lag:{name}/nobody")).expect("t"), options(10));
+    let missing =
+        dbdock_engines::watch(target(), WatchTarget::parse(&format!("lag:{name}/nobody")).expect("t"), options(10));
     assert_eq!(missing.await.err().map(|e| e.code), Some(ErrorCode::NotFound));
 
     drop(unacked);
@@ -247,7 +255,8 @@ async fn request_reply_no_responders_and_timeouts() {
         while let Some(request) = requests.next().await {
             let Some(reply) = request.reply else { continue };
             let mut headers = async_nats::HeaderMap::new();
-            let trace = request.headers.as_ref().and_then(|h| h.get("trace")).map(|v| v.to_string()).unwrap_or_default();
+            let trace =
+                request.headers.as_ref().and_then(|h| h.get("trace")).map(|v| v.to_string()).unwrap_or_default();
             headers.insert("trace", trace.as_str());
             let body = format!("re:{}", String::from_utf8_lossy(&request.payload));
             let _ = responder.publish_with_headers(reply, headers, body.into()).await;
@@ -265,22 +274,31 @@ async fn request_reply_no_responders_and_timeouts() {
 
     let echo = WatchTarget::parse(&format!("subject:{base}.echo")).expect("target");
     let headers = [("trace".to_owned(), "t-1".to_owned())];
-    let reply = dbdock_engines::request(&target(), &echo, b"hello", &headers, Duration::from_secs(5)).await.expect("reply");
+    let reply =
+        dbdock_engines::request(&target(), &echo, b"hello", &headers, Duration::from_secs(5)).await.expect("reply");
     assert_eq!(reply.payload, b"re:hello");
     assert_eq!(reply.headers, vec![("trace".to_owned(), "t-1".to_owned())]);
 
     // The server answers "no responders" at once (async-nats asks for it on connect).
     let nobody = WatchTarget::parse(&format!("subject:{base}.nobody")).expect("target");
     let started = Instant::now();
-    let err = dbdock_engines::request(&target(), &nobody, b"x", &[], Duration::from_secs(5)).await.expect_err("no responders");
+    let err = dbdock_engines::request(&target(), &nobody, b"x", &[], Duration::from_secs(5))
+        .await
+        .expect_err("no responders");
     assert_eq!(err.code, ErrorCode::NotFound, "{}", err.message);
     assert!(started.elapsed() < Duration::from_secs(2), "no-responders took {:?}", started.elapsed());
 
     let slow_target = WatchTarget::parse(&format!("subject:{base}.slow")).expect("target");
     let started = Instant::now();
-    let err = dbdock_engines::request(&target(), &slow_target, b"x", &[], Duration::from_millis(300)).await.expect_err("timeout");
+    let err = dbdock_engines::request(&target(), &slow_target, b"x", &[], Duration::from_millis(300))
+        .await
+        .expect_err("timeout");
     assert_eq!(err.code, ErrorCode::Timeout, "{}", err.message);
-    assert!(err.message.contains("no reply within 300 ms") && err.message.contains(&format!("{base}.slow")), "{}", err.message);
+    assert!(
+        err.message.contains("no reply within 300 ms") && err.message.contains(&format!("{base}.slow")),
+        "{}",
+        err.message
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
 
     // Publishing: wildcards and queue groups are for subscribing.
@@ -293,13 +311,32 @@ async fn request_reply_no_responders_and_timeouts() {
     }
 }
 
+/// A KV bucket made the way `create_key_value` makes one. That call first reads the
+/// account info, which async-nats 0.51 cannot parse from nats-server 2.9 (the local test
+/// server), so the bucket's stream is created directly.
+async fn create_bucket(js: &jetstream::Context, bucket: &str, history: i64) -> kv::Store {
+    js.create_stream(stream::Config {
+        name: format!("KV_{bucket}"),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: history,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        ..Default::default()
+    })
+    .await
+    .expect("create the bucket's stream");
+    js.get_key_value(bucket).await.expect("open the bucket")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kv_watch_sees_puts_and_deletes_and_get_reads_back() {
     let bucket = unique("kv");
     let client = raw(&nats_url()).await;
     let js = jetstream::new(client);
     let _ = js.delete_key_value(&bucket).await;
-    let store = js.create_key_value(kv::Config { bucket: bucket.clone(), history: 5, ..Default::default() }).await.expect("bucket");
+    let store = create_bucket(&js, &bucket, 5).await;
 
     let all = watch(&format!("kv:{bucket}"), 100).await;
     let config_only = watch(&format!("kv:{bucket}/cfg.*"), 100).await;
@@ -312,12 +349,19 @@ async fn kv_watch_sees_puts_and_deletes_and_get_reads_back() {
     assert!(published.sequence.is_some());
 
     let events = messages(&all, 4, Duration::from_secs(5)).await;
-    let seen: Vec<_> = events.iter().map(|e| (e.channel.as_str(), text(e), header(e, "operation").unwrap_or("?"))).collect();
+    let seen: Vec<_> =
+        events.iter().map(|e| (e.channel.as_str(), text(e), header(e, "operation").unwrap_or("?"))).collect();
     assert_eq!(
         seen,
-        [("a", "1".to_owned(), "PUT"), ("cfg.mode", "fast".to_owned(), "PUT"), ("a", String::new(), "DELETE"), ("b", "2".to_owned(), "PUT")]
+        [
+            ("a", "1".to_owned(), "PUT"),
+            ("cfg.mode", "fast".to_owned(), "PUT"),
+            ("a", String::new(), "DELETE"),
+            ("b", "2".to_owned(), "PUT")
+        ]
     );
-    let revisions: Vec<u64> = events.iter().map(|e| header(e, "revision").and_then(|r| r.parse().ok()).expect("revision")).collect();
+    let revisions: Vec<u64> =
+        events.iter().map(|e| header(e, "revision").and_then(|r| r.parse().ok()).expect("revision")).collect();
     assert!(revisions.windows(2).all(|w| w[0] < w[1]), "{revisions:?}");
     assert_eq!(revisions.last().copied(), published.sequence);
     assert!(events.iter().all(|e| e.server_ts.is_some()));
@@ -354,7 +398,8 @@ async fn a_monitor_reconnects_and_resubscribes_after_a_server_restart() {
         health_interval: Duration::from_secs(1),
     };
     let subject = unique("restart");
-    let monitor = watch_on(&target, &format!("subject:{subject}"), MonitorOptions { reconnect: policy, ..options(1_000) }).await;
+    let monitor =
+        watch_on(&target, &format!("subject:{subject}"), MonitorOptions { reconnect: policy, ..options(1_000) }).await;
 
     let publisher = raw(&server.url()).await;
     publisher.publish(subject.clone(), "before".into()).await.expect("publish");
@@ -450,7 +495,8 @@ async fn errors_name_the_server_and_never_the_password() {
     assert_eq!(err.code, ErrorCode::AuthFailed, "{}", err.message);
     assert!(!err.message.contains("wrong-pass-456"), "{}", err.message);
     assert!(err.message.contains(&format!("127.0.0.1:{}", server.port)), "{}", err.message);
-    let err = dbdock_engines::request(&wrong, &what, b"x", &[], Duration::from_secs(1)).await.expect_err("wrong password");
+    let err =
+        dbdock_engines::request(&wrong, &what, b"x", &[], Duration::from_secs(1)).await.expect_err("wrong password");
     assert_eq!(err.code, ErrorCode::AuthFailed);
     let right = ConnectionTarget::parse(&server.url()).expect("url");
     dbdock_engines::publish(&right, &what, b"x", &[]).await.expect("the right password works");

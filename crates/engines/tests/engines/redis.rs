@@ -461,3 +461,38 @@ async fn a_refused_port_fails_fast_and_a_wrong_password_is_auth_failed_without_t
     let pattern = dbdock_engines::publish(&right, &WatchTarget::Pattern("x.*".into()), b"hi", &[]).await.err().unwrap();
     assert_eq!(pattern.code, ErrorCode::InvalidInput);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_tail_resumes_after_the_server_comes_back() {
+    let server = PrivateRedis::start();
+    let url = server.url();
+    let monitor = watch(&url, "stream:jobs", 1_000).await;
+    let mut con = raw(&url).await;
+    let _: String = run(&mut con, &["XADD", "jobs", "*", "payload", "one"]).await;
+    let mut seen = read_messages(&monitor, 1, Duration::from_secs(10)).await;
+
+    server.kill();
+    seen.extend(
+        read_until(&monitor, Duration::from_secs(10), |e| {
+            e.iter().any(|e| e.state == Some(ConnectionState::Reconnecting))
+        })
+        .await,
+    );
+    server.start_again();
+    seen.extend(
+        read_until(&monitor, Duration::from_secs(15), |e| {
+            e.iter().any(|e| e.state == Some(ConnectionState::Connected))
+        })
+        .await,
+    );
+    let connected = seen.iter().rev().find(|e| e.state == Some(ConnectionState::Connected)).unwrap();
+    assert!(text(connected).contains("tailing stream:jobs again after entry"), "{}", text(connected));
+
+    // The restarted server kept nothing (no persistence); what is added now still arrives.
+    let mut con = raw(&url).await;
+    let _: String = run(&mut con, &["XADD", "jobs", "*", "payload", "two"]).await;
+    seen.extend(read_messages(&monitor, 1, Duration::from_secs(10)).await);
+    let got: Vec<String> = messages(&seen).iter().map(|m| text(m)).collect();
+    assert_eq!(got, ["one", "two"]);
+    monitor.stop().await;
+}
