@@ -323,10 +323,10 @@ impl Monitor {
     /// Stops the engine's task and waits for it to end (it unsubscribes on the way out).
     pub async fn stop(mut self) {
         self.shared.stop.cancel();
-        if let Some(task) = self.task.take() {
-            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
-                tracing::warn!(monitor = %self.shared.id, "the monitor task did not stop within 5 s");
-            }
+        if let Some(task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), task).await.is_err()
+        {
+            tracing::warn!(monitor = %self.shared.id, "the monitor task did not stop within 5 s");
         }
     }
 }
