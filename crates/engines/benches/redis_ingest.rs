@@ -126,6 +126,17 @@ async fn slow_reader(capacity: usize) -> (u64, u64, usize) {
     (received, dropped, max_buffered)
 }
 
+/// The monitor's buffer alone, no Redis: `Sink::message` on one thread, the ceiling of (2).
+fn sink_alone() -> f64 {
+    let options = MonitorOptions { capacity: MESSAGES, ..MonitorOptions::default() };
+    let (_monitor, sink) = Monitor::new("bench", &WatchTarget::Channel(channel("sink")), &options);
+    let started = Instant::now();
+    for i in 0..MESSAGES {
+        sink.message("bench", format!("{{\"n\":{i}}}").into_bytes(), Vec::new(), None);
+    }
+    rate(MESSAGES, started.elapsed())
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
@@ -135,6 +146,7 @@ fn main() {
         let (monitored, dropped) = keeping_up().await;
         println!("  DB Dock monitor (cap {:>6}) : {monitored:>10.0} msg/s, dropped {dropped}", MESSAGES + 100);
         println!("  ratio monitor/raw           : {:>10.2}", monitored / raw);
+        println!("  monitor buffer alone        : {:>10.0} msg/s (Sink::message, no Redis)", sink_alone());
         let capacity = 1_000;
         let (received, dropped, max_buffered) = slow_reader(capacity).await;
         println!(

@@ -88,9 +88,12 @@ impl Server {
     pub fn error(&self, err: &RedisError) -> Error {
         let text = describe(err);
         let error = match err.kind() {
-            ErrorKind::AuthenticationFailed => {
-                Error::auth_failed(format!("Redis at {} refused the credentials: {text}", self.address()))
-            }
+            // The driver folds every AUTH refusal into this kind, without the server's words.
+            ErrorKind::AuthenticationFailed => Error::auth_failed(format!(
+                "Redis at {} refused the login: wrong user name or password (or a password was given to a server \
+                 that has none)",
+                self.address()
+            )),
             ErrorKind::Server(ServerErrorKind::NoPerm) => {
                 Error::new(ErrorCode::PermissionDenied, format!("the Redis user may not do this (ACL): {text}"))
             }

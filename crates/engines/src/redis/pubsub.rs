@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionState, ReconnectPolicy, Result, Severity, WatchTarget};
+use dbdock_core::{ConnectionState, ReconnectPolicy, Result, Severity, WatchTarget, payload_as_text};
 use futures_util::{FutureExt, StreamExt};
 use redis::Msg;
 use redis::aio::{PubSubSink, PubSubStream};
@@ -167,7 +167,16 @@ async fn forward(
 
 /// Never blocks: the sink is a bounded ring that drops the oldest when full.
 fn deliver(subscription: &Subscription, sink: &Sink, message: &Msg) {
-    let (channel, payload) = subscription.event(message.get_channel_name(), message.get_payload_bytes());
+    let name = message.get_channel_name();
+    // The driver says `?` for a channel that is not UTF-8: show its bytes instead, as hex.
+    let bytes_as_text;
+    let name = if name == "?" {
+        bytes_as_text = message.get_channel::<Vec<u8>>().map(|b| payload_as_text(&b).into_owned()).unwrap_or_default();
+        bytes_as_text.as_str()
+    } else {
+        name
+    };
+    let (channel, payload) = subscription.event(name, message.get_payload_bytes());
     sink.message(channel, payload, Vec::new(), None);
 }
 
