@@ -7,6 +7,7 @@
 mod audit;
 mod env_profiles;
 mod events;
+mod history;
 mod home;
 mod migrate;
 mod profiles;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::AuditEntry;
 pub use env_profiles::env_profiles;
 pub use events::{EventRetention, LoggedEvent};
+pub use history::{HISTORY_PER_PROFILE, HistoryEntry, QueryOutcome};
 pub use home::Home;
 pub use profiles::{ImportReport, NewProfile, ProfileExport, ResolvedProfile};
 pub use secrets::Keyring;

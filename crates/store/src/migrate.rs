@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "profiles", include_str!("../migrations/0001_profiles.sql")),
     (2, "audit", include_str!("../migrations/0002_audit.sql")),
     (3, "events", include_str!("../migrations/0003_events.sql")),
+    (4, "history", include_str!("../migrations/0004_history.sql")),
 ];
 
 #[derive(Debug)]

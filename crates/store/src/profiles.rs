@@ -178,6 +178,65 @@ impl Store {
         self.stored_profile(&new.name).await
     }
 
+    /// Changes the saved profile `name` in place: the same id, so its keyring entry stays
+    /// attached. A password in `new.target` replaces the saved secret; without one the saved
+    /// secret is kept, unless `clear_secret`.
+    pub async fn update_profile(&self, name: &str, new: NewProfile, clear_secret: bool) -> Result<Profile> {
+        validate_profile_name(&new.name)?;
+        let old = self.stored_profile(name).await?;
+        let secret = new.target.password().cloned();
+        match &secret {
+            Some(secret) => self.keyring.set(&old.id, secret).await.map_err(|e| keyring_hint(e, &new.name))?,
+            None if clear_secret && old.has_secret => {
+                self.keyring.delete(&old.id).await?;
+            }
+            None => {}
+        }
+        let has_secret = secret.is_some() || (old.has_secret && !clear_secret);
+        let updated = sqlx::query(
+            "UPDATE profiles SET name = ?1, engine = ?2, url = ?3, has_secret = ?4, access = ?5, max_rows = ?6,
+                    max_bytes = ?7, timeout_secs = ?8, create_if_missing = ?9, color = ?10, tags = ?11,
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+             WHERE id = ?12",
+        )
+        .bind(&new.name)
+        .bind(new.target.engine().as_str())
+        .bind(new.target.url_without_secret())
+        .bind(has_secret)
+        .bind(new.access.as_str())
+        .bind(to_i64(new.max_rows))
+        .bind(to_i64(new.max_bytes))
+        .bind(to_i64(new.timeout_secs))
+        .bind(new.create_if_missing)
+        .bind(&new.color)
+        .bind(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into()))
+        .bind(&old.id)
+        .execute(&self.pool)
+        .await;
+        if let Err(e) = updated {
+            return Err(if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+                Error::invalid_input(format!("a profile named '{}' already exists: pick another name", new.name))
+            } else {
+                store_error("save the profile", &e)
+            });
+        }
+        self.stored_profile(&new.name).await
+    }
+
+    /// Sets only the AI access level of a saved profile.
+    pub async fn set_profile_access(&self, name: &str, access: Access) -> Result<Profile> {
+        let profile = self.stored_profile(name).await?;
+        sqlx::query(
+            "UPDATE profiles SET access = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2",
+        )
+        .bind(access.as_str())
+        .bind(&profile.id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| store_error("change the access level", &e))?;
+        self.stored_profile(name).await
+    }
+
     /// Saved profiles, by name.
     pub async fn stored_profiles(&self) -> Result<Vec<Profile>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM profiles ORDER BY name")))
@@ -358,5 +417,42 @@ fn keyring_hint(e: Error, profile: &str) -> Error {
         )
     } else {
         e
+    }
+}
+
+#[cfg(test)]
+mod update_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::Home;
+
+    #[tokio::test]
+    async fn update_keeps_the_id_and_renames_access_and_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Home::at(dir.path())).await.unwrap();
+        let first = store.add_profile(NewProfile::new("shop", ConnectionTarget::sqlite_file("a.db"))).await.unwrap();
+        store.add_profile(NewProfile::new("other", ConnectionTarget::sqlite_file("b.db"))).await.unwrap();
+        let mut changed = NewProfile::new("shop2", ConnectionTarget::sqlite_file("c.db"));
+        changed.access = Access::ReadWrite;
+        changed.color = Some("#ff8800".into());
+        let updated = store.update_profile("shop", changed, false).await.unwrap();
+        assert_eq!(
+            (updated.id.as_str(), updated.name.as_str(), updated.url.as_str()),
+            (first.id.as_str(), "shop2", "sqlite:c.db")
+        );
+        assert_eq!(updated.access, Access::ReadWrite);
+        let clash =
+            store.update_profile("shop2", NewProfile::new("other", ConnectionTarget::sqlite_file("c.db")), false).await;
+        assert_eq!(clash.err().map(|e| e.code), Some(ErrorCode::InvalidInput));
+        let access = store.set_profile_access("shop2", Access::None).await.unwrap();
+        assert_eq!(access.access, Access::None);
+        assert!(
+            store
+                .update_profile("nobody", NewProfile::new("x", ConnectionTarget::sqlite_file("x.db")), false)
+                .await
+                .is_err()
+        );
+        store.close().await;
     }
 }
