@@ -1,25 +1,22 @@
 #!/usr/bin/env bash
-# Builds DB Dock and opens it on the bundled demo database (a small shop in SQLite).
+# Builds the DB Dock desktop app and opens it. On the first start it has a profile for
+# the bundled demo database (a small shop in SQLite), so there is a schema to browse and
+# a query to run at once. Without a display it runs under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
 
 require_rust
 ensure_build_packages
-log "building dbdock"
-cargo build --quiet -p dbdock-cli
-dbdock=target/debug/dbdock
-
-demo=$("$dbdock" demo)
-log "demo database: $demo"
-"$dbdock" schema --url "$demo"
-log "the five biggest orders"
-"$dbdock" query --url "$demo" --param 5 \
-    "SELECT order_id, customer, status, total_eur FROM order_totals ORDER BY total_eur DESC LIMIT ?"
-cat <<EOT
-
-Try it yourself:
-  $dbdock query --url $demo "SELECT * FROM products WHERE category = ?" --param office
-  $dbdock schema --url $demo order_lines
-  $dbdock query --url postgres://user@localhost/db --format json "SELECT now()"
-EOT
+ensure_desktop_packages
+ensure_npm_packages
+log "building the UI"
+npm run --silent build
+log "building dbdock and the desktop app"
+cargo build --quiet -p dbdock-cli -p dbdock-desktop
+log "starting DB Dock"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    log "no display found: running under Xvfb (the window is not visible here)"
+    exec dbus-run-session -- xvfb-run -a -s "-screen 0 1440x900x24" target/debug/dbdock-desktop
+fi
+exec target/debug/dbdock-desktop

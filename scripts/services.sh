@@ -45,6 +45,36 @@ with_keyring() {
         "$@"' with_keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2)
 }
 
+# What the desktop app needs to build and to be driven by WebDriver: WebKitGTK 4.1 and its
+# WebDriver, Xvfb for a display, and Node.js 20+ with npm for the UI.
+ensure_desktop_packages() {
+    local missing=()
+    dpkg -s libwebkit2gtk-4.1-dev >/dev/null 2>&1 || missing+=(libwebkit2gtk-4.1-dev)
+    dpkg -s librsvg2-dev >/dev/null 2>&1 || missing+=(librsvg2-dev)
+    command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+    command -v Xvfb >/dev/null || missing+=(xvfb xauth)
+    command -v file >/dev/null || missing+=(file)
+    command -v npm >/dev/null || missing+=(nodejs npm)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        apt_install "${missing[@]}"
+    fi
+    local major
+    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    if [ "$major" -lt 20 ]; then
+        echo "Node.js 20 or newer is needed for the UI build (found $(node --version 2>/dev/null || echo none))." >&2
+        exit 1
+    fi
+}
+
+# The UI's npm packages, exactly as package-lock.json pins them.
+ensure_npm_packages() {
+    if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+        log "npm ci"
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
+}
+
 # A virtualenv with the pinned Python test tools (the official MCP SDK, pytest), from PyPI.
 ensure_test_venv() {
     local venv=.venv-test stamp=.venv-test/requirements.txt

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Every check and test of DB Dock. On a fresh Debian/Ubuntu machine it installs what is
 # missing, starts PostgreSQL, MariaDB, Redis, NATS and the MongoDB emulator (the SQL Server
-# emulator is started by the tests that use it), then runs the format check, clippy
-# with warnings as errors, and the whole test suite against those real servers and a real
-# Secret Service keyring.
+# emulator is started by the tests that use it), then runs the format check, clippy with
+# warnings as errors, the UI's lint, type check and unit tests, the whole Rust suite against
+# those real servers and a real Secret Service keyring, the MCP black-box tests, the
+# desktop app's end-to-end tests through WebDriver, and builds the deb and rpm bundles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
 
 require_rust
 ensure_build_packages
+ensure_desktop_packages
 ensure_nextest
 ensure_test_venv
+ensure_npm_packages
 start_services
 
+log "UI: lint, type check, unit tests, build"
+npm run --silent lint
+npm run --silent typecheck
+npm run --silent test
+npm run --silent build
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -D warnings"
@@ -21,5 +29,9 @@ cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 log "Rust tests (inside a private D-Bus session with an unlocked keyring)"
 with_keyring cargo nextest run --workspace --all-features --profile ci
 log "MCP black-box tests with the official Python MCP SDK"
-cargo build --quiet -p dbdock-cli
+cargo build --quiet -p dbdock-cli -p dbdock-desktop
 DBDOCK_BIN="$PWD/target/debug/dbdock" with_keyring .venv-test/bin/python -m pytest -q -p no:cacheprovider tests/mcp
+log "desktop end-to-end tests (WebDriver)"
+bash scripts/e2e.sh
+log "deb and rpm bundles"
+bash scripts/package.sh --debug

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The kinds of server DB Dock can talk to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Engine {
     Sqlite,
     Postgres,

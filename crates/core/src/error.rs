@@ -8,6 +8,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// these, never on message text, so a variant's serialized name must never change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ErrorCode {
     /// The server could not be reached or the connection broke.
     ConnectionFailed,
@@ -66,6 +67,7 @@ impl fmt::Display for ErrorCode {
 /// secret: engines build them from redacted targets and scrub driver text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,

@@ -7,6 +7,7 @@ use crate::Error;
 /// Where a connection is in its life (seeds/004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ConnectionState {
     Disconnected,
     Connecting,

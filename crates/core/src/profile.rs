@@ -8,6 +8,7 @@ use crate::{Engine, Error, Result};
 /// What an AI client may do through a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Access {
     /// Never exposed to AI clients.
     None,
@@ -57,6 +58,7 @@ impl FromStr for Access {
 /// Where a profile comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ProfileSource {
     /// Saved in the store (secret in the OS keyring).
     Store,
@@ -76,6 +78,7 @@ impl ProfileSource {
 /// A saved connection. Its name is also its MCP `connectionId`. It never holds a secret:
 /// `url` has no password, and `has_secret` says whether the keyring holds one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Profile {
     pub id: String,
     pub name: String,

@@ -4,6 +4,7 @@ use crate::Value;
 
 /// A result column: its name as the server reported it and the engine's type name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Column {
     pub name: String,
     #[serde(rename = "type")]

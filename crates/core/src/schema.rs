@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// What kind of relation a table entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum TableKind {
     Table,
     View,
@@ -30,6 +31,7 @@ impl TableKind {
 /// A table's name, qualified by its schema (PostgreSQL schema, MySQL database, SQLite
 /// attached database) where the engine has one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TableRef {
     pub schema: Option<String>,
     pub name: String,
@@ -57,6 +59,7 @@ impl TableRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ColumnInfo {
     pub name: String,
     #[serde(rename = "type")]
@@ -69,6 +72,7 @@ pub struct ColumnInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct IndexInfo {
     pub name: String,
     pub columns: Vec<String>,
@@ -77,6 +81,7 @@ pub struct IndexInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ForeignKeyInfo {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -88,6 +93,7 @@ pub struct ForeignKeyInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TableInfo {
     pub schema: Option<String>,
     pub name: String,
@@ -101,6 +107,8 @@ pub struct TableInfo {
     pub comment: Option<String>,
     /// The planner's row estimate, where the engine keeps one cheaply.
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    // An estimate: a JavaScript number holds it well enough.
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub estimated_rows: Option<i64>,
 }
 

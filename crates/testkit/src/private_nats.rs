@@ -8,11 +8,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+enum Auth {
+    None,
+    User(String, String),
+    Token(String),
+}
+
 pub struct PrivateNats {
     dir: tempfile::TempDir,
     bin: PathBuf,
     pub port: u16,
-    user: Option<(String, String)>,
+    auth: Auth,
     child: Mutex<Option<Child>>,
 }
 
@@ -37,26 +43,32 @@ fn spare_port() -> u16 {
 impl PrivateNats {
     /// Starts a server with JetStream (storage in a temporary directory) and no auth.
     pub fn start() -> PrivateNats {
-        Self::start_with(None)
+        Self::start_with(Auth::None)
     }
 
     /// Starts a server that requires this user and password.
     pub fn start_with_user(user: &str, password: &str) -> PrivateNats {
-        Self::start_with(Some((user.to_owned(), password.to_owned())))
+        Self::start_with(Auth::User(user.to_owned(), password.to_owned()))
     }
 
-    fn start_with(user: Option<(String, String)>) -> PrivateNats {
+    /// Starts a server that requires this token.
+    pub fn start_with_token(token: &str) -> PrivateNats {
+        Self::start_with(Auth::Token(token.to_owned()))
+    }
+
+    fn start_with(auth: Auth) -> PrivateNats {
         let dir = tempfile::Builder::new().prefix("dbdock-nats-").tempdir().expect("temp dir");
-        let server = PrivateNats { dir, bin: binary(), port: spare_port(), user, child: Mutex::new(None) };
+        let server = PrivateNats { dir, bin: binary(), port: spare_port(), auth, child: Mutex::new(None) };
         server.start_again();
         server
     }
 
-    /// The URL to connect with, the password included when there is one.
+    /// The URL to connect with, the password (or the token, as the URL's user) included.
     pub fn url(&self) -> String {
-        match &self.user {
-            Some((user, password)) => format!("nats://{user}:{password}@127.0.0.1:{}", self.port),
-            None => self.url_without_password(),
+        match &self.auth {
+            Auth::User(user, password) => format!("nats://{user}:{password}@127.0.0.1:{}", self.port),
+            Auth::Token(token) => format!("nats://{token}@127.0.0.1:{}", self.port),
+            Auth::None => self.url_without_password(),
         }
     }
 
@@ -76,8 +88,14 @@ impl PrivateNats {
             .arg(self.dir.path().join("jetstream"))
             .arg("-l")
             .arg(self.dir.path().join("nats.log"));
-        if let Some((user, password)) = &self.user {
-            command.args(["--user", user, "--pass", password]);
+        match &self.auth {
+            Auth::User(user, password) => {
+                command.args(["--user", user, "--pass", password]);
+            }
+            Auth::Token(token) => {
+                command.args(["--auth", token]);
+            }
+            Auth::None => {}
         }
         let spawned = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
         *child = Some(spawned.unwrap_or_else(|e| panic!("cannot start {}: {e}", self.bin.display())));

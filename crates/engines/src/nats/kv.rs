@@ -139,7 +139,7 @@ pub(super) async fn watch(
     subject::check_subscribe(filter).map_err(|e| Error::invalid_input(format!("KV key filter: {}", e.message)))?;
     let bridge = Bridge::new(sink.clone(), host_port(target), false);
     let client = connect::connect_monitored(target, &options.reconnect, &bridge).await?;
-    let context = jetstream::new(client.clone());
+    let context = jetstream::new(async_nats::Client::clone(&client));
     let store = open_bucket(&context, target, bucket).await?;
     let mut entries = store.watch(filter).await.map_err(|e| {
         connect::scrub(
@@ -157,6 +157,8 @@ pub(super) async fn watch(
     );
     let bucket = bucket.to_owned();
     Ok(tokio::spawn(async move {
+        // Held for the bridge, which flushes through it on a reconnect.
+        let _client = client;
         let mut failing: Option<String> = None;
         loop {
             let next = tokio::select! {

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use async_nats::Client;
 use async_nats::jetstream::{self, consumer};
 use dbdock_core::{ConnectionState, ConnectionTarget, Result, Severity};
 use serde_json::json;
@@ -18,6 +19,8 @@ use crate::{MonitorOptions, Sink};
 /// cost the server nothing.
 pub const LAG_INTERVAL: Duration = Duration::from_secs(1);
 
+const MIN_INTERVAL: Duration = Duration::from_millis(10);
+
 /// Watches the lag of `stream`/`consumer`, polling every `every` ([`LAG_INTERVAL`] for
 /// `dbdock_engines::watch`). The first poll happens before this returns, so an unknown
 /// stream or consumer is an error (NOT_FOUND naming what exists) and the first metric is
@@ -30,9 +33,11 @@ pub async fn watch_lag(
     options: &MonitorOptions,
     every: Duration,
 ) -> Result<JoinHandle<()>> {
+    // A zero period would make tokio's interval panic; nothing polls faster than this.
+    let every = every.max(MIN_INTERVAL);
     let bridge = Bridge::new(sink.clone(), host_port(target), false);
     let client = connect::connect_monitored(target, &options.reconnect, &bridge).await?;
-    let context = jetstream::new(client);
+    let context = jetstream::new(Client::clone(&client));
     let info = js::consumer_info(&context, target, stream, consumer).await?;
     let channel = format!("{stream}/{consumer}");
     sink.lifecycle(
@@ -48,12 +53,15 @@ pub async fn watch_lag(
 
     let (target, stream, consumer) = (target.clone(), stream.to_owned(), consumer.to_owned());
     Ok(tokio::spawn(async move {
+        // Held for the bridge, which flushes through it on a reconnect.
+        let _client = client;
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         // After a stall (a reconnect), poll once and carry on rather than in a burst.
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         // The last failure said, so that a failure repeated every second is said once.
         let mut failing: Option<String> = None;
-        loop {
+        // Once async-nats has given up reconnecting (the bridge said so), polling is over.
+        while !bridge.gave_up() {
             tokio::select! {
                 biased;
                 () = sink.stopped() => break,

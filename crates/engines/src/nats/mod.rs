@@ -5,7 +5,8 @@
 //!   `kv:BUCKET[/KEY]` (KV watch). Each monitor has a connection of its own, which
 //!   async-nats reconnects with the monitor's backoff and resubscribes; its connection
 //!   events become the monitor's lifecycle events (`events.rs`).
-//! - Calls: [`publish`] (a subject, or a KV put), [`request`] (request/reply with a
+//! - Calls: [`server_info`] (connect and say what answered: for "test connection"),
+//!   [`publish`] (a subject, or a KV put), [`request`] (request/reply with a
 //!   timeout), [`stream_lag`], and listings for browsing: [`list_streams`],
 //!   [`list_consumers`], [`kv_buckets`], [`kv_keys`], [`kv_get`]. Each opens a connection
 //!   for the call and closes it.
@@ -30,6 +31,41 @@ pub use lag::{LAG_INTERVAL, watch_lag};
 pub use messaging::{publish, request};
 
 use crate::{MonitorOptions, Sink};
+
+/// What a NATS server says about itself on connecting.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ServerSummary {
+    pub server_id: String,
+    pub server_name: String,
+    pub version: String,
+    pub jetstream: bool,
+    pub max_payload: usize,
+    pub auth_required: bool,
+    pub tls_required: bool,
+    /// Round trip of a PING after connecting, in milliseconds.
+    pub latency_ms: f64,
+}
+
+/// Connects (with the target's credentials) and reports the server: a connection test.
+pub async fn server_info(target: &ConnectionTarget) -> Result<ServerSummary> {
+    let client = connect::connect(target).await?;
+    let started = std::time::Instant::now();
+    client.flush().await.map_err(|e| {
+        Error::connection_failed(format!("NATS at {} did not answer a PING: {e}", crate::rows::host_port(target)))
+    })?;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let info = client.server_info();
+    Ok(ServerSummary {
+        server_id: info.server_id,
+        server_name: info.server_name,
+        version: info.version,
+        jetstream: info.jetstream,
+        max_payload: info.max_payload,
+        auth_required: info.auth_required,
+        tls_required: info.tls_required,
+        latency_ms,
+    })
+}
 
 /// Starts a monitor's task: connects and subscribes (or reads the first lag, or starts the
 /// KV watch) before returning, so a bad subject, an unknown stream or an unreachable

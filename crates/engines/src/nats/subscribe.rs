@@ -31,6 +31,9 @@ use super::subject;
 use crate::rows::host_port;
 use crate::{MonitorOptions, Sink};
 
+/// Messages forwarded between two looks at the stop signal during a flood.
+const STOP_CHECK_EVERY: u64 = 256;
+
 /// How long the server has to confirm a new subscription.
 const SUBSCRIBE_CONFIRM: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -84,7 +87,7 @@ pub(super) async fn watch(
 }
 
 struct Forwarder {
-    client: Client,
+    client: Arc<Client>,
     subscriber: Subscriber,
     sink: Sink,
     bridge: Arc<Bridge>,
@@ -138,7 +141,8 @@ impl Forwarder {
             self.forwarded += 1;
             let headers = super::subject::header_pairs(message.headers.as_ref());
             self.sink.message(message.subject.as_str(), message.payload.into(), headers, None);
-            if self.sink.is_stopped() {
+            // The fast path does not watch the stop signal: look now and then (it takes a lock).
+            if self.forwarded.is_multiple_of(STOP_CHECK_EVERY) && self.sink.is_stopped() {
                 break;
             }
         }

@@ -499,9 +499,25 @@ async fn errors_name_the_server_and_never_the_password() {
         dbdock_engines::request(&wrong, &what, b"x", &[], Duration::from_secs(1)).await.expect_err("wrong password");
     assert_eq!(err.code, ErrorCode::AuthFailed);
     let right = ConnectionTarget::parse(&server.url()).expect("url");
+    let info = nats::server_info(&right).await.expect("server_info");
+    assert!(info.auth_required && info.jetstream && !info.version.is_empty(), "{info:?}");
+    assert_eq!(nats::server_info(&wrong).await.err().map(|e| e.code), Some(ErrorCode::AuthFailed));
     dbdock_engines::publish(&right, &what, b"x", &[]).await.expect("the right password works");
     let monitor = watch_on(&right, "subject:x.>", options(10)).await;
     monitor.stop().await;
+
+    // A token: the password with no user (as the keyring keeps it), or the URL's user.
+    let server = PrivateNats::start_with_token("tok-secret-789");
+    let by_password = ConnectionTarget::parse(&server.url_without_password())
+        .expect("url")
+        .with_password(Some(Secret::new("tok-secret-789")));
+    dbdock_engines::publish(&by_password, &what, b"x", &[]).await.expect("token as the password");
+    let in_url = ConnectionTarget::parse(&server.url()).expect("url");
+    dbdock_engines::publish(&in_url, &what, b"x", &[]).await.expect("token as the URL's user");
+    let wrong = ConnectionTarget::parse(&format!("nats://tok-wrong-000@127.0.0.1:{}", server.port)).expect("url");
+    let err = dbdock_engines::publish(&wrong, &what, b"x", &[]).await.expect_err("wrong token");
+    assert_eq!(err.code, ErrorCode::AuthFailed, "{}", err.message);
+    assert!(!err.message.contains("tok-wrong-000"), "{}", err.message);
 
     // Bad subjects are refused before anything is sent.
     for bad in ["a..b", "a b", "a.>.c", "a.b*"] {
@@ -509,4 +525,43 @@ async fn errors_name_the_server_and_never_the_password() {
         let err = dbdock_engines::watch(target(), what, options(10)).await.err().expect(bad);
         assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}: {}", err.message);
     }
+}
+
+/// async-nats drops messages itself when a subscription's channel is full (its slow
+/// consumer); they never reach the monitor. Starve the monitor's runtime (one thread,
+/// blocked) while another thread floods the subject: once the runtime runs again the
+/// client takes everything from its socket faster than the forwarder can run, drops the
+/// overflow, and the forwarder reports the exact count.
+#[tokio::test(flavor = "current_thread")]
+async fn drops_inside_the_client_are_reported_exactly() {
+    const PUBLISHED: u64 = 150_000;
+    let subject = unique("starved");
+    let monitor = watch(&format!("subject:{subject}"), 1_000).await;
+    let flood_subject = subject.clone();
+    let publisher = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async {
+            let client = raw(&nats_url()).await;
+            for i in 0..PUBLISHED {
+                client.publish(flood_subject.clone(), i.to_string().into()).await.expect("publish");
+            }
+            client.flush().await.expect("flush");
+        });
+    });
+    // Blocks this test's only runtime thread: neither the client nor the forwarder runs.
+    publisher.join().expect("publisher");
+    std::thread::sleep(Duration::from_millis(300));
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        let status = monitor.status();
+        if status.events_total + client_drops(status.last_error.as_deref()) >= PUBLISHED || Instant::now() > deadline {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let lost_in_client = client_drops(status.last_error.as_deref());
+    assert!(lost_in_client > 0, "the starved client dropped nothing, so this proves nothing: {status:?}");
+    assert_eq!(status.events_total + lost_in_client, PUBLISHED, "{status:?}");
+    monitor.stop().await;
 }

@@ -1,0 +1,7 @@
+//! The commands the UI calls, by view. Each returns `Result<T, dbdock_core::Error>`, which
+//! reaches the UI as `{code, message}`.
+
+pub mod ai;
+pub mod profiles;
+pub mod query;
+pub mod schema;

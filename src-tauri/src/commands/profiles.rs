@@ -1,0 +1,255 @@
+//! Connections view: profiles (secrets to the keyring), URL parsing for the form, tests,
+//! import/export, and the live state of open connections.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use dbdock_core::{Access, ConnectionState, ConnectionTarget, Engine, Error, Profile, Result, Secret, WatchTarget};
+use dbdock_store::{NewProfile, ProfileExport};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::State;
+
+use crate::AppState;
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub name: String,
+    pub engine: Engine,
+    /// Never with the password.
+    pub url: String,
+    pub access: Access,
+    pub color: Option<String>,
+    pub has_secret: bool,
+    pub timeout_secs: Option<u32>,
+    pub max_rows: Option<u32>,
+    pub max_bytes: Option<u32>,
+    pub source: dbdock_core::ProfileSource,
+}
+
+fn small(n: Option<u64>) -> Option<u32> {
+    n.map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+impl From<Profile> for ProfileView {
+    fn from(p: Profile) -> Self {
+        ProfileView {
+            name: p.name,
+            engine: p.engine,
+            url: p.url,
+            access: p.access,
+            color: p.color,
+            has_secret: p.has_secret,
+            timeout_secs: small(p.timeout_secs),
+            max_rows: small(p.max_rows),
+            max_bytes: small(p.max_bytes),
+            source: p.source,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileInput {
+    pub name: String,
+    pub url: String,
+    /// A new password for the keyring; `null` keeps the saved one (or none).
+    pub password: Option<String>,
+    pub access: Access,
+    pub color: Option<String>,
+    pub timeout_secs: Option<u32>,
+    pub max_rows: Option<u32>,
+    pub max_bytes: Option<u32>,
+}
+
+/// What a pasted URL says, to fill the form's fields.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct UrlParts {
+    pub engine: Engine,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub database: Option<String>,
+    pub has_password: bool,
+    /// The URL without its password, for the URL field.
+    pub redacted: String,
+    /// The password found in the URL, so the form can move it to the password field.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TestReport {
+    pub server_version: String,
+    pub latency_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub added: Vec<String>,
+    pub unchanged: Vec<String>,
+    pub conflicts: Vec<String>,
+    pub need_secrets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionStateView {
+    pub name: String,
+    pub state: ConnectionState,
+    pub latency_ms: Option<f64>,
+    pub error: Option<Error>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>> {
+    Ok(state.store.profiles().await?.into_iter().map(ProfileView::from).collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn parse_url(url: String) -> Result<UrlParts> {
+    let target = ConnectionTarget::parse(&url)?;
+    let (host, port, user) = match target.url() {
+        Some(u) => (
+            u.host_str().map(str::to_owned),
+            u.port().or_else(|| target.engine().default_port()),
+            Some(u.username().to_owned()).filter(|s| !s.is_empty()),
+        ),
+        None => (None, None, None),
+    };
+    Ok(UrlParts {
+        engine: target.engine(),
+        host,
+        port,
+        user,
+        database: target.database(),
+        has_password: target.password().is_some(),
+        redacted: target.url_without_secret(),
+        password: target.password().map(|p| p.expose().to_owned()),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    input: ProfileInput,
+    replacing: Option<String>,
+) -> Result<ProfileView> {
+    let target = ConnectionTarget::parse(&input.url)?;
+    // A password typed in the field wins over one left in the URL.
+    let password = input.password.filter(|p| !p.is_empty()).map(Secret::new);
+    let target = match password {
+        Some(p) => target.with_password(Some(p)),
+        None => target,
+    };
+    let mut new = NewProfile::new(input.name.trim(), target);
+    new.access = input.access;
+    new.color = input.color.filter(|c| !c.is_empty());
+    new.timeout_secs = input.timeout_secs.map(u64::from);
+    new.max_rows = input.max_rows.map(u64::from);
+    new.max_bytes = input.max_bytes.map(u64::from);
+    let saved = match &replacing {
+        Some(old) => {
+            state.forget(old).await;
+            state.store.update_profile(old, new, false).await?
+        }
+        None => state.store.add_profile(new).await?,
+    };
+    state.forget(&saved.name).await;
+    Ok(saved.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<()> {
+    state.forget(&name).await;
+    state.store.remove_profile(&name).await.map(|_| ())
+}
+
+/// Connects afresh (not through the cached connection), so the test says whether the
+/// saved settings work now.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_profile(state: State<'_, AppState>, name: String) -> Result<TestReport> {
+    let resolved = state.store.resolve(&name).await?;
+    let started = Instant::now();
+    let server_version = match resolved.profile.engine {
+        Engine::Redis | Engine::Nats => {
+            // Streaming servers have no statements: a short subscription proves the login.
+            let what = if resolved.profile.engine == Engine::Redis {
+                WatchTarget::Channel("dbdock.connection-test".into())
+            } else {
+                WatchTarget::Subject { subject: "dbdock.connection-test".into(), queue: None }
+            };
+            let monitor = dbdock_engines::watch(resolved.target, what, Default::default()).await?;
+            monitor.stop().await;
+            resolved.profile.engine.to_string()
+        }
+        _ => {
+            let options = dbdock_engines::OpenOptions::for_profile(&resolved.profile, None);
+            let db = dbdock_engines::open(resolved.target, options).await?;
+            let version = db.server_version().await;
+            db.disconnect().await;
+            version?
+        }
+    };
+    Ok(TestReport { server_version, latency_ms: started.elapsed().as_secs_f64() * 1000.0 })
+}
+
+/// Writes every saved profile, without secrets, to `path`; returns how many.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_profiles(state: State<'_, AppState>, path: String) -> Result<u32> {
+    let export = state.store.export_profiles().await?;
+    let text = serde_json::to_string_pretty(&export).map_err(|e| Error::internal(e.to_string()))?;
+    let path = PathBuf::from(path);
+    std::fs::write(&path, text).map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))?;
+    Ok(u32::try_from(export.profiles.len()).unwrap_or(u32::MAX))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_profiles(state: State<'_, AppState>, path: String) -> Result<ImportReport> {
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::invalid_input(format!("cannot read {path}: {e}")))?;
+    let export: ProfileExport = serde_json::from_str(&text)
+        .map_err(|e| Error::invalid_input(format!("{path} is not a DB Dock profile export: {e}")))?;
+    let report = state.store.import_profiles(export).await?;
+    Ok(ImportReport {
+        added: report.added,
+        unchanged: report.unchanged,
+        conflicts: report.conflicts,
+        need_secrets: report.needs_secret,
+    })
+}
+
+/// The state of every profile: open ones as their health loop sees them, the rest
+/// `disconnected`.
+#[tauri::command]
+#[specta::specta]
+pub async fn connection_states(state: State<'_, AppState>) -> Result<Vec<ConnectionStateView>> {
+    let open = state.open_connections().await;
+    let profiles = state.store.profiles().await?;
+    Ok(profiles
+        .into_iter()
+        .map(|p| match open.iter().find(|(name, _)| *name == p.name) {
+            Some((_, status)) => ConnectionStateView {
+                name: p.name,
+                state: status.state,
+                latency_ms: status.latency_ms,
+                error: status.last_error.clone(),
+            },
+            None => ConnectionStateView {
+                name: p.name,
+                state: ConnectionState::Disconnected,
+                latency_ms: None,
+                error: None,
+            },
+        })
+        .collect())
+}
