@@ -38,6 +38,10 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::ai::ai_self_test,
         commands::ai::audit_log,
         commands::ai::endpoint_info,
+        commands::events::start_monitor,
+        commands::events::stop_monitor,
+        commands::events::monitor_statuses,
+        commands::events::event_log,
     ])
 }
 

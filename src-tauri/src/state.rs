@@ -6,7 +6,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use dbdock_core::{Error, Profile, QueryResult, ReconnectPolicy, Result};
-use dbdock_engines::OpenOptions;
+use dbdock_engines::{Monitor, OpenOptions};
 use dbdock_engines::live::LiveConnection;
 use dbdock_store::{Home, NewProfile, Store};
 use tokio::sync::Mutex;
@@ -19,6 +19,9 @@ pub struct AppState {
     pub store: Store,
     connections: Mutex<HashMap<String, Arc<LiveConnection>>>,
     pub running: Mutex<HashMap<String, AbortHandle>>,
+    /// Monitors started from the Events view: profile, monitor, and the task forwarding
+    /// its events to the window.
+    pub monitors: Mutex<HashMap<String, (String, Arc<Monitor>, AbortHandle)>>,
     results: Mutex<VecDeque<(String, Arc<QueryResult>)>>,
 }
 
@@ -30,6 +33,7 @@ impl AppState {
             store,
             connections: Mutex::new(HashMap::new()),
             running: Mutex::new(HashMap::new()),
+            monitors: Mutex::new(HashMap::new()),
             results: Mutex::new(VecDeque::new()),
         })
     }

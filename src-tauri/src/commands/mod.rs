@@ -2,6 +2,7 @@
 //! reaches the UI as `{code, message}`.
 
 pub mod ai;
+pub mod events;
 pub mod profiles;
 pub mod query;
 pub mod schema;

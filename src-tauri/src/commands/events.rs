@@ -1,0 +1,184 @@
+//! Events view: monitors started from the app stream their events to the window through a
+//! `Channel` (never global events), and their status and the persisted lifecycle log can
+//! be read at any time.
+
+use std::time::Duration;
+
+use dbdock_core::{ConnectionState, Event, EventKind, MonitorStatus, Result, WatchTarget, payload_as_text};
+use dbdock_engines::MonitorOptions;
+use dbdock_store::EventRetention;
+use serde::Serialize;
+use specta::Type;
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::AppState;
+
+/// Events a monitor keeps for a window that falls behind.
+const APP_BUFFER: usize = 50_000;
+/// Events sent to the window per message.
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EventView {
+    pub monitor_id: String,
+    pub target: String,
+    pub channel: String,
+    /// `message` or `lifecycle`.
+    pub kind: String,
+    pub severity: String,
+    pub category: String,
+    /// The payload as text (`\x…` hex when it is not UTF-8).
+    pub payload: String,
+    /// The payload pretty-printed, when it is a JSON object or array.
+    pub json: Option<String>,
+    pub size: u32,
+    pub headers: Vec<(String, String)>,
+    pub state: Option<ConnectionState>,
+    pub server_ts: Option<String>,
+    pub ts: String,
+    pub sequence: f64,
+}
+
+impl From<&Event> for EventView {
+    fn from(e: &Event) -> Self {
+        EventView {
+            monitor_id: e.monitor_id.clone(),
+            target: e.target.clone(),
+            channel: e.channel.clone(),
+            kind: match e.kind {
+                EventKind::Message => "message",
+                EventKind::Lifecycle => "lifecycle",
+            }
+            .to_owned(),
+            severity: e.severity.as_str().to_owned(),
+            category: e.category.as_str().to_owned(),
+            payload: payload_as_text(&e.payload).into_owned(),
+            json: e.json.as_ref().and_then(|j| serde_json::to_string_pretty(j).ok()),
+            size: u32::try_from(e.size).unwrap_or(u32::MAX),
+            headers: e.headers.clone(),
+            state: e.state,
+            server_ts: e.server_ts.clone(),
+            ts: e.ts.clone(),
+            sequence: e.sequence as f64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorView {
+    pub monitor_id: String,
+    pub profile: String,
+    pub target: String,
+    pub state: ConnectionState,
+    pub events_total: f64,
+    pub bytes_total: f64,
+    pub dropped: f64,
+    pub buffered: u32,
+    pub events_per_sec: f64,
+    pub bytes_per_sec: f64,
+    pub reconnect_attempts: u32,
+    pub last_error: Option<String>,
+}
+
+fn view(profile: &str, s: &MonitorStatus) -> MonitorView {
+    MonitorView {
+        monitor_id: s.monitor_id.clone(),
+        profile: profile.to_owned(),
+        target: s.target.clone(),
+        state: s.state,
+        events_total: s.events_total as f64,
+        bytes_total: s.bytes_total as f64,
+        dropped: s.dropped as f64,
+        buffered: u32::try_from(s.buffered).unwrap_or(u32::MAX),
+        events_per_sec: s.events_per_sec,
+        bytes_per_sec: s.bytes_per_sec,
+        reconnect_attempts: s.reconnect_attempts,
+        last_error: s.last_error.clone(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedEventView {
+    pub id: u32,
+    pub ts: String,
+    pub profile: Option<String>,
+    pub target: String,
+    pub severity: String,
+    pub state: Option<String>,
+    pub message: String,
+}
+
+/// Starts watching `target` on `profile`; its events go to `on_event` in batches until
+/// `stop_monitor`. Lifecycle events are also written to the event log.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_monitor(
+    state: State<'_, AppState>,
+    profile: String,
+    target: String,
+    on_event: Channel<Vec<EventView>>,
+) -> Result<MonitorView> {
+    let what = WatchTarget::parse(&target)?;
+    let resolved = state.store.resolve(&profile).await?;
+    let options = MonitorOptions { capacity: APP_BUFFER, profile: Some(profile.clone()), ..MonitorOptions::default() };
+    let monitor = std::sync::Arc::new(dbdock_engines::watch(resolved.target, what, options).await?);
+    let status = view(&profile, &monitor.status());
+    let store = state.store.clone();
+    let feeding = monitor.clone();
+    let forward = tokio::spawn(async move {
+        loop {
+            let events = feeding.read(BATCH, Duration::from_millis(500)).await;
+            if events.is_empty() {
+                continue;
+            }
+            for lifecycle in events.iter().filter(|e| e.kind == EventKind::Lifecycle) {
+                let _ = store.record_event(lifecycle, EventRetention::default()).await;
+            }
+            // The window is gone (closed, reloaded): stop forwarding.
+            if on_event.send(events.iter().map(EventView::from).collect()).is_err() {
+                break;
+            }
+        }
+    });
+    state.monitors.lock().await.insert(status.monitor_id.clone(), (profile, monitor, forward.abort_handle()));
+    Ok(status)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_monitor(state: State<'_, AppState>, monitor_id: String) -> Result<bool> {
+    let Some((_, monitor, forward)) = state.monitors.lock().await.remove(&monitor_id) else { return Ok(false) };
+    // The last handle to go (this one or the aborted forwarder's) stops the monitor.
+    forward.abort();
+    drop(monitor);
+    Ok(true)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn monitor_statuses(state: State<'_, AppState>) -> Result<Vec<MonitorView>> {
+    Ok(state.monitors.lock().await.values().map(|(profile, m, _)| view(profile, &m.status())).collect())
+}
+
+/// The newest `limit` lifecycle events of every monitor, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn event_log(state: State<'_, AppState>, limit: u32) -> Result<Vec<LoggedEventView>> {
+    let events = state.store.events(limit.min(1_000)).await?;
+    Ok(events
+        .into_iter()
+        .map(|e| LoggedEventView {
+            id: u32::try_from(e.id).unwrap_or(u32::MAX),
+            ts: e.ts,
+            profile: e.profile,
+            target: e.target,
+            severity: e.severity,
+            state: e.state,
+            message: e.message,
+        })
+        .collect())
+}

@@ -1,0 +1,176 @@
+// The one module that talks to the Rust side. Every view calls `api.*`; nothing else imports
+// ./bindings. When the generated bindings change shape (field casing, nullability), this file
+// maps them back to the types below and the rest of the UI stays as it is.
+
+import { Channel, isTauri } from "@tauri-apps/api/core";
+import { commands } from "./bindings";
+import type * as B from "./bindings";
+
+// The UI's names for what crosses the boundary. They are the generated types as Rust
+// serializes them (the `_Serialize` variants); where the UI wants a different shape, the
+// mapping happens in `tauriBackend` below.
+
+/** `{code, message}`: the code is stable (see ErrorCode in bindings.ts), the message is for people. */
+export type AppError = { code: string; message: string };
+export type ErrorCode = B.ErrorCode;
+export type Engine = B.Engine;
+export type Access = B.Access;
+export type ProfileView = B.ProfileView_Serialize;
+export type ProfileInput = B.ProfileInput_Serialize;
+export type UrlParts = B.UrlParts_Serialize;
+export type TestReport = B.TestReport;
+export type ImportReport = B.ImportReport;
+export type ConnectionState = B.ConnectionState;
+export type ConnectionStateView = B.ConnectionStateView_Serialize;
+export type TableKind = B.TableKind;
+export type TableRef = B.TableRef_Serialize;
+export type TableInfo = B.TableInfo_Serialize;
+export type ColumnInfo = B.ColumnInfo_Serialize;
+export type IndexInfo = B.IndexInfo;
+export type ForeignKeyInfo = B.ForeignKeyInfo_Serialize;
+/** One value of a result row: NULL is `null`, never an empty text. */
+export type Cell = B.Cell | null;
+export type CellKind = B.CellKind;
+export type QueryChunk = B.QueryChunk;
+export type ResultColumn = B.Column;
+export type QuerySummary = B.QuerySummary;
+export type ExportFormat = B.ExportFormat;
+export type ExportReport = B.ExportReport;
+export type HistoryEntry = B.HistoryView_Serialize;
+export type AiClientId = B.AiClientView["id"];
+export type AiClientView = B.AiClientView;
+export type ConfigChangeView = B.ConfigChangeView_Serialize;
+export type SelfTestReport = B.SelfTestReport_Serialize;
+export type AuditEntry = B.AuditView_Serialize;
+export type EndpointInfo = B.EndpointInfo;
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: B.Error };
+
+/** An error from the backend (or the IPC bridge), with its stable code. */
+export class ApiError extends Error {
+  readonly code: string;
+  constructor(error: AppError) {
+    super(error.message);
+    this.name = "ApiError";
+    this.code = error.code;
+  }
+  toAppError(): AppError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** Turns anything thrown into `{code, message}` for display. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof ApiError) return error.toAppError();
+  if (isAppError(error)) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: "UI", message: error.message };
+  if (typeof error === "string") return { code: "IPC", message: error };
+  return { code: "UNKNOWN", message: "Something went wrong, and the backend gave no reason." };
+}
+
+function isAppError(value: unknown): value is AppError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    typeof (value as { message?: unknown }).message === "string"
+  );
+}
+
+/** Everything the UI can ask of the backend. Methods throw ApiError on failure. */
+export type Backend = {
+  listProfiles: () => Promise<ProfileView[]>;
+  parseUrl: (url: string) => Promise<UrlParts>;
+  saveProfile: (input: ProfileInput, replacing: string | null) => Promise<ProfileView>;
+  deleteProfile: (name: string) => Promise<void>;
+  testProfile: (name: string) => Promise<TestReport>;
+  exportProfiles: (path: string) => Promise<number>;
+  importProfiles: (path: string) => Promise<ImportReport>;
+  connectionStates: () => Promise<ConnectionStateView[]>;
+  listTables: (profile: string) => Promise<TableRef[]>;
+  tableDetails: (profile: string, table: string) => Promise<TableInfo>;
+  /** Streams row batches to `onChunk` and resolves with the summary when the query is done. */
+  runQuery: (
+    profile: string,
+    sql: string,
+    queryId: string,
+    onChunk: (chunk: QueryChunk) => void,
+  ) => Promise<QuerySummary>;
+  cancelQuery: (queryId: string) => Promise<boolean>;
+  exportResult: (queryId: string, path: string, format: ExportFormat) => Promise<ExportReport>;
+  queryHistory: (profile: string, limit: number) => Promise<HistoryEntry[]>;
+  aiClients: () => Promise<AiClientView[]>;
+  aiPreview: (client: AiClientId) => Promise<ConfigChangeView>;
+  aiInstall: (client: AiClientId) => Promise<ConfigChangeView>;
+  aiUninstall: (client: AiClientId) => Promise<ConfigChangeView>;
+  setAccess: (profile: string, access: Access) => Promise<ProfileView>;
+  aiSelfTest: () => Promise<SelfTestReport>;
+  auditLog: (afterId: number | null, limit: number) => Promise<AuditEntry[]>;
+  endpointInfo: () => Promise<EndpointInfo>;
+};
+
+async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await pending;
+  } catch (error) {
+    throw new ApiError(toAppError(error));
+  }
+  if (result.status === "error") throw new ApiError(toAppError(result.error));
+  return result.data;
+}
+
+const tauriBackend: Backend = {
+  listProfiles: () => unwrap(commands.listProfiles()),
+  parseUrl: (url) => unwrap(commands.parseUrl(url)),
+  saveProfile: (input, replacing) => unwrap(commands.saveProfile(input, replacing)),
+  deleteProfile: async (name) => {
+    await unwrap(commands.deleteProfile(name));
+  },
+  testProfile: (name) => unwrap(commands.testProfile(name)),
+  exportProfiles: (path) => unwrap(commands.exportProfiles(path)),
+  importProfiles: (path) => unwrap(commands.importProfiles(path)),
+  connectionStates: () => unwrap(commands.connectionStates()),
+  listTables: (profile) => unwrap(commands.listTables(profile)),
+  tableDetails: (profile, table) => unwrap(commands.tableDetails(profile, table)),
+  runQuery: (profile, sql, queryId, onChunk) => {
+    const channel = new Channel<QueryChunk>(onChunk);
+    return unwrap(commands.runQuery(profile, sql, queryId, channel));
+  },
+  cancelQuery: (queryId) => unwrap(commands.cancelQuery(queryId)),
+  exportResult: (queryId, path, format) => unwrap(commands.exportResult(queryId, path, format)),
+  queryHistory: (profile, limit) => unwrap(commands.queryHistory(profile, limit)),
+  aiClients: () => unwrap(commands.aiClients()),
+  aiPreview: (client) => unwrap(commands.aiPreview(client)),
+  aiInstall: (client) => unwrap(commands.aiInstall(client)),
+  aiUninstall: (client) => unwrap(commands.aiUninstall(client)),
+  setAccess: (profile, access) => unwrap(commands.setAccess(profile, access)),
+  aiSelfTest: () => unwrap(commands.aiSelfTest()),
+  auditLog: (afterId, limit) => unwrap(commands.auditLog(afterId, limit)),
+  endpointInfo: () => unwrap(commands.endpointInfo()),
+};
+
+const unavailableBackend: Backend = new Proxy({} as Backend, {
+  get: () => () =>
+    Promise.reject(
+      new ApiError({
+        code: "NO_BACKEND",
+        message: "This page is not running inside the DB Dock app, so there is no backend to talk to.",
+      }),
+    ),
+});
+
+let backend: Backend = isTauri() ? tauriBackend : unavailableBackend;
+
+/** Whether the UI runs inside the Tauri window. */
+export const insideTauri = isTauri();
+
+/** Replaces the backend (the browser-only development backend uses this). */
+export function setBackend(next: Backend): void {
+  backend = next;
+}
+
+/** The backend, looked up on each call so that setBackend takes effect everywhere. */
+export const api: Backend = new Proxy({} as Backend, {
+  get: (_target, key) => backend[key as keyof Backend],
+});

@@ -1,0 +1,338 @@
+// An in-memory stand-in for the Rust side, loaded only by `npm run dev` in a plain browser
+// (never inside the app, never in a production build). It lets the UI be worked on and looked
+// at without building the desktop shell: a small shop database, a 5,000-table schema, slow and
+// huge queries, errors with codes, AI clients and a live audit log.
+
+import {
+  ApiError,
+  type AiClientId,
+  type AiClientView,
+  type AuditEntry,
+  type Backend,
+  type Cell,
+  type ConfigChangeView,
+  type HistoryEntry,
+  type ProfileView,
+  type QueryChunk,
+  type ResultColumn,
+  type TableInfo,
+  type TableRef,
+} from "../api";
+
+const HOME = "/home/demo/.local/share/dbdock";
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const profiles: ProfileView[] = [
+  profile("shop", "sqlite", `sqlite:${HOME}/demo/shop.db`, "read-only", "#30a46c", false),
+  profile("staging", "postgres", "postgres://app@staging.internal:5432/warehouse?sslmode=require", "read-only", "#0090ff", true),
+  profile("cache", "redis", "redis://localhost:6379/0", "none", null, false),
+];
+
+function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
+  return { name, engine, url, access, color, hasSecret, timeoutSecs: null, maxRows: null, maxBytes: null, source: "store" };
+}
+
+type DemoTable = { ref: TableRef; info: TableInfo; row: (i: number) => Cell[] };
+
+const text = (v: string): Cell => ({ k: "text", v });
+const int = (v: number | string): Cell => ({ k: "int", v: String(v) });
+
+function col(name: string, type: string, primary = false, nullable = !primary): TableInfo["columns"][number] {
+  return { name, type, nullable, primary_key: primary, default: null };
+}
+
+function demoTable(name: string, kind: TableRef["kind"], columns: TableInfo["columns"], row: (i: number) => Cell[], extra: Partial<TableInfo> = {}): DemoTable {
+  return {
+    ref: { schema: null, name, kind },
+    info: { schema: null, name, kind, columns, primary_key: columns.filter((c) => c.primary_key).map((c) => c.name), indexes: [], foreign_keys: [], ...extra },
+    row,
+  };
+}
+
+const NAMES = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson", "", "Margaret Hamilton"];
+
+const shopTables: DemoTable[] = [
+  demoTable("customers", "table", [col("id", "INTEGER", true), col("name", "TEXT", false, false), col("email", "TEXT"), col("created_at", "TIMESTAMP")], (i) => [
+    int(i + 1),
+    text(NAMES[i % NAMES.length]),
+    i % 5 === 3 ? null : text(`user${i + 1}@example.com`),
+    { k: "timestamp", v: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString() },
+  ]),
+  demoTable("products", "table", [col("id", "INTEGER", true), col("name", "TEXT"), col("price", "DECIMAL(10,2)"), col("attributes", "JSON")], (i) => [
+    int(i + 1),
+    text(`Product ${i + 1}`),
+    { k: "decimal", v: (((i * 37) % 10000) / 100 + 0.99).toFixed(2) },
+    i % 4 === 0 ? null : { k: "json", v: JSON.stringify({ color: ["red", "green", "blue"][i % 3], sizes: [38, 40, 42], sku: `SKU-${(9007199254740993n + BigInt(i)).toString()}` }) },
+  ]),
+  demoTable(
+    "orders",
+    "table",
+    [col("id", "INTEGER", true), col("customer_id", "INTEGER", false, false), col("total", "DECIMAL(12,2)"), col("paid", "BOOLEAN"), col("note", "TEXT")],
+    (i) => [int(i + 1), int((i % 50) + 1), { k: "decimal", v: ((i * 13.37) % 900).toFixed(2) }, { k: "bool", v: i % 3 === 0 ? "false" : "true" }, i % 6 === 0 ? text("") : i % 6 === 1 ? null : text(`Deliver to door ${i}\nring twice`)],
+    {
+      indexes: [{ name: "orders_customer", columns: ["customer_id"], unique: false, primary: false }],
+      foreign_keys: [{ name: null, columns: ["customer_id"], referenced_schema: null, referenced_table: "customers", referenced_columns: ["id"], on_update: null, on_delete: "CASCADE" }],
+    },
+  ),
+  demoTable("order_items", "table", [col("order_id", "INTEGER", true), col("product_id", "INTEGER", true), col("quantity", "INTEGER")], (i) => [int(Math.floor(i / 3) + 1), int((i % 40) + 1), int((i % 4) + 1)]),
+  demoTable("order_totals", "view", [col("customer_id", "INTEGER"), col("orders", "BIGINT"), col("spent", "DECIMAL")], (i) => [int(i + 1), int((i * 7) % 30), { k: "decimal", v: ((i * 91.5) % 5000).toFixed(2) }]),
+];
+
+const stagingTables: TableRef[] = Array.from({ length: 5000 }, (_, i) => ({
+  schema: i < 4000 ? "public" : "archive",
+  name: `${["events", "users", "invoices", "metrics", "sessions"][i % 5]}_${String(i).padStart(4, "0")}`,
+  kind: i % 23 === 0 ? "view" : "table",
+}));
+
+const running = new Map<string, { cancelled: boolean }>();
+const results = new Map<string, number>();
+const history = new Map<string, HistoryEntry[]>();
+let historyId = 1;
+
+function record(profileName: string, sql: string, ok: boolean, rowCount: number | null, elapsedMs: number | null, error: string | null): void {
+  const list = history.get(profileName) ?? [];
+  list.push({ id: historyId++, sql, at: new Date().toISOString(), ok, rowCount, elapsedMs, error });
+  history.set(profileName, list);
+}
+
+function findProfile(name: string): ProfileView {
+  const p = profiles.find((x) => x.name === name);
+  if (!p) throw new ApiError({ code: "NOT_FOUND", message: `no connection named "${name}"` });
+  return p;
+}
+
+const clients: AiClientView[] = [
+  { id: "claude-desktop", name: "Claude Desktop", configPath: "/home/demo/.config/Claude/claude_desktop_config.json", installed: true },
+  { id: "claude-code", name: "Claude Code", configPath: "/home/demo/.claude.json", installed: false },
+  { id: "cursor", name: "Cursor", configPath: "/home/demo/.cursor/mcp.json", installed: false },
+  { id: "vscode", name: "VS Code", configPath: "/home/demo/.config/Code/User/mcp.json", installed: false },
+  { id: "windsurf", name: "Windsurf", configPath: "/home/demo/.codeium/windsurf/mcp_config.json", installed: false },
+];
+
+function configChange(id: AiClientId, install: boolean): ConfigChangeView {
+  const client = clients.find((c) => c.id === id) ?? clients[0];
+  const changed = install !== client.installed;
+  const key = id === "vscode" ? "servers" : "mcpServers";
+  const entry = [`+    "dbdock": {`, `+      "command": "/usr/bin/dbdock",`, `+      "args": ["mcp"]`, `+    }`];
+  const lines = [`--- ${client.configPath}`, `+++ ${client.configPath}`, "@@ -1,5 +1,9 @@", " {", `   "${key}": {`, `     "other": { "command": "other-mcp" }${install ? "," : ""}`];
+  const body = install ? entry : entry.map((l) => `-${l.slice(1)}`);
+  return { client: id, path: client.configPath, diff: changed ? [...lines, ...body, "   }", " }"].join("\n") : "", changed, backup: null };
+}
+
+const audit: AuditEntry[] = [];
+let auditId = 1;
+function addAudit(minutesAgo: number): void {
+  const failed = auditId % 7 === 0;
+  audit.push({
+    id: auditId++,
+    at: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    client: auditId % 2 === 0 ? "claude-ai" : "cursor",
+    transport: "stdio",
+    tool: failed ? "execute-update" : ["execute-query", "search-objects", "list-connections"][auditId % 3],
+    profile: "shop",
+    statement: failed ? "DELETE FROM orders WHERE id = 3" : "SELECT name, email FROM customers WHERE id = ?",
+    rows: failed ? null : 1,
+    durationMs: 1 + (auditId % 9),
+    outcome: failed ? "error" : "ok",
+    errorCode: failed ? "READ_ONLY_VIOLATION" : null,
+    errorMessage: failed ? "this connection is read-only for AI assistants: DELETE writes" : null,
+  });
+}
+for (let i = 0; i < 40; i += 1) addAudit(55 - i * 1.3);
+setInterval(() => addAudit(0), 4000);
+
+function resultColumns(table: DemoTable): ResultColumn[] {
+  return table.info.columns.map((c) => ({ name: c.name, type: c.type }));
+}
+
+export const demoBackend: Backend = {
+  listProfiles: async () => {
+    await wait(80);
+    return profiles.map((p) => ({ ...p }));
+  },
+  parseUrl: async (url) => {
+    await wait(30);
+    const engine = /^postgres/.test(url) ? "postgres" : /^mysql|^mariadb/.test(url) ? "mysql" : /^mongodb/.test(url) ? "mongodb" : /^redis/.test(url) ? "redis" : /^nats/.test(url) ? "nats" : /^(sqlserver|jdbc:sqlserver)|Server=/i.test(url) ? "mssql" : /^sqlite:|\.db$/.test(url) ? "sqlite" : null;
+    if (!engine) throw new ApiError({ code: "INVALID_INPUT", message: "not a connection URL this app knows (postgres://, mysql://, sqlite:, sqlserver://, mongodb://, redis://, nats://)" });
+    const m = /^[a-z+]+:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?]*)(?::(\d+))?(?:\/([^?]*))?/i.exec(url);
+    const password = m?.[2];
+    return {
+      engine,
+      host: m?.[3] || null,
+      port: m?.[4] ? Number(m[4]) : null,
+      user: m?.[1] || null,
+      database: engine === "sqlite" ? url.replace(/^sqlite:(\/\/)?/, "") : m?.[5] || null,
+      hasPassword: password !== undefined && password !== "",
+      redacted: password ? url.replace(`:${password}@`, "@") : url,
+      password: password ? decodeURIComponent(password) : null,
+    };
+  },
+  saveProfile: async (input, replacing) => {
+    await wait(120);
+    if (profiles.some((p) => p.name === input.name && p.name !== replacing)) {
+      throw new ApiError({ code: "INVALID_INPUT", message: `a connection named "${input.name}" already exists` });
+    }
+    const parsed = await demoBackend.parseUrl(input.url);
+    const saved: ProfileView = { ...profile(input.name, parsed.engine, input.url, input.access, input.color, input.password !== null), timeoutSecs: input.timeoutSecs, maxRows: input.maxRows, maxBytes: input.maxBytes };
+    const index = profiles.findIndex((p) => p.name === (replacing ?? input.name));
+    if (index >= 0) profiles[index] = { ...saved, hasSecret: saved.hasSecret || profiles[index].hasSecret };
+    else profiles.push(saved);
+    return saved;
+  },
+  deleteProfile: async (name) => {
+    await wait(80);
+    findProfile(name);
+    profiles.splice(profiles.findIndex((p) => p.name === name), 1);
+  },
+  testProfile: async (name) => {
+    const p = findProfile(name);
+    await wait(300);
+    if (p.engine === "postgres") throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+    return { serverVersion: p.engine === "sqlite" ? "SQLite 3.46.0" : "Redis 7.2.4", latencyMs: 1.7 };
+  },
+  exportProfiles: async () => {
+    await wait(100);
+    return profiles.length;
+  },
+  importProfiles: async () => {
+    await wait(100);
+    return { added: ["reporting"], unchanged: ["shop"], conflicts: ["staging"], needSecrets: ["reporting"] };
+  },
+  connectionStates: async () => {
+    await wait(20);
+    return profiles.map((p) =>
+      p.engine === "postgres"
+        ? { name: p.name, state: "error" as const, latencyMs: null, error: { code: "CONNECTION_FAILED", message: "connection refused" } }
+        : p.engine === "sqlite"
+          ? { name: p.name, state: "connected" as const, latencyMs: 0.4 + Math.random() * 0.3, error: null }
+          : { name: p.name, state: "disconnected" as const, latencyMs: null, error: null },
+    );
+  },
+  listTables: async (name) => {
+    const p = findProfile(name);
+    await wait(p.engine === "postgres" ? 400 : 60);
+    if (p.engine === "postgres") return stagingTables;
+    if (p.engine === "sqlite") return shopTables.map((t) => t.ref);
+    return [];
+  },
+  tableDetails: async (name, table) => {
+    await wait(120);
+    const t = shopTables.find((x) => x.ref.name === table);
+    if (t) return t.info;
+    const ref = stagingTables.find((x) => `${x.schema}.${x.name}` === table);
+    if (ref && findProfile(name).engine === "postgres") {
+      return { ...ref, columns: [col("id", "bigint", true), col("payload", "jsonb"), col("created_at", "timestamptz")], primary_key: ["id"], indexes: [], foreign_keys: [], estimated_rows: 120_000 };
+    }
+    throw new ApiError({ code: "NOT_FOUND", message: `no table named "${table}"` });
+  },
+  runQuery: async (profileName, sql, queryId, onChunk) => {
+    const p = findProfile(profileName);
+    const started = performance.now();
+    const state = { cancelled: false };
+    running.set(queryId, state);
+    try {
+      await wait(40);
+      if (p.engine === "postgres") throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+      if (/\bsleep\b/i.test(sql)) {
+        for (let i = 0; i < 100 && !state.cancelled; i += 1) await wait(100);
+      }
+      if (state.cancelled) throw new ApiError({ code: "CANCELLED", message: "the statement was cancelled" });
+      const from = /\bfrom\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/i.exec(sql);
+      if (!from) {
+        const rows: Cell[][] = [[int(1), text("hello"), null, text("")]];
+        onChunk({ rows });
+        return finish(rows.length, [{ name: "1", type: "INTEGER" }, { name: "'hello'", type: "TEXT" }, { name: "NULL", type: "" }, { name: "''", type: "TEXT" }]);
+      }
+      const table = shopTables.find((t) => t.ref.name === from[1].toLowerCase());
+      if (!table) throw new ApiError({ code: "NOT_FOUND", message: `no such table: ${from[1]}` });
+      const limit = Number(/\blimit\s+(\d+)/i.exec(sql)?.[1] ?? 1000);
+      const total = Math.min(limit, 100_000);
+      for (let start = 0; start < total; start += 5000) {
+        if (state.cancelled) throw new ApiError({ code: "CANCELLED", message: "the statement was cancelled" });
+        const rows: Cell[][] = [];
+        for (let i = start; i < Math.min(total, start + 5000); i += 1) rows.push(table.row(i));
+        const chunk: QueryChunk = { rows };
+        onChunk(chunk);
+        await wait(15);
+      }
+      return finish(total, resultColumns(table));
+    } catch (error) {
+      const e = error instanceof ApiError ? error : new ApiError({ code: "INTERNAL", message: String(error) });
+      record(profileName, sql, false, null, performance.now() - started, `${e.code}: ${e.message}`);
+      throw e;
+    } finally {
+      running.delete(queryId);
+    }
+
+    function finish(rowCount: number, columns: ResultColumn[]) {
+      const elapsedMs = performance.now() - started;
+      results.set(queryId, rowCount);
+      record(profileName, sql, true, rowCount, elapsedMs, null);
+      return { queryId, columns, rowCount, truncated: rowCount >= 100_000, elapsedMs };
+    }
+  },
+  cancelQuery: async (queryId) => {
+    const state = running.get(queryId);
+    if (!state) return false;
+    state.cancelled = true;
+    await wait(10);
+    return true;
+  },
+  exportResult: async (queryId, path) => {
+    await wait(200);
+    const rows = results.get(queryId);
+    if (rows === undefined) throw new ApiError({ code: "NOT_FOUND", message: "that result is no longer kept; run the query again" });
+    return { path, rows };
+  },
+  queryHistory: async (name, limit) => {
+    await wait(40);
+    return [...(history.get(name) ?? [])].reverse().slice(0, limit);
+  },
+  aiClients: async () => {
+    await wait(60);
+    return clients.map((c) => ({ ...c }));
+  },
+  aiPreview: async (id) => {
+    await wait(80);
+    return configChange(id, true);
+  },
+  aiInstall: async (id) => {
+    await wait(150);
+    const change = configChange(id, true);
+    const c = clients.find((x) => x.id === id);
+    if (c) c.installed = true;
+    return { ...change, backup: change.changed ? `${change.path}.dbdock-backup-20250101-120000` : null };
+  },
+  aiUninstall: async (id) => {
+    await wait(150);
+    const change = configChange(id, false);
+    const c = clients.find((x) => x.id === id);
+    if (c) c.installed = false;
+    return change;
+  },
+  setAccess: async (name, access) => {
+    await wait(60);
+    const p = findProfile(name);
+    p.access = access;
+    return { ...p };
+  },
+  aiSelfTest: async () => {
+    await wait(400);
+    return {
+      ok: true,
+      serverName: "dbdock",
+      serverVersion: "0.1.0",
+      tools: ["list-connections", "connect-database", "disconnect-database", "execute-query", "execute-update", "search-objects", "explain-query", "sample-events", "subscribe", "read-events", "unsubscribe", "publish", "request", "stream-lag"],
+      elapsedMs: 38,
+      error: null,
+    };
+  },
+  auditLog: async (afterId, limit) => {
+    await wait(30);
+    return audit.filter((e) => afterId === null || e.id > afterId).sort((a, b) => b.id - a.id).slice(0, limit);
+  },
+  endpointInfo: async () => {
+    await wait(20);
+    return { binary: "/usr/bin/dbdock", home: HOME, version: "0.1.0" };
+  },
+};

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import type { AuditEntry } from "../api";
+import { auditMatches, mergeAudit, newestId, NO_AUDIT_FILTER, ratePerMinute } from "./audit";
+
+const entry = (id: number, at: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
+  id,
+  at,
+  client: "claude-code",
+  transport: "stdio",
+  tool: "execute-query",
+  profile: "shop",
+  statement: "select * from orders",
+  rows: 3,
+  durationMs: 2,
+  outcome: "ok",
+  errorCode: null,
+  errorMessage: null,
+  ...over,
+});
+
+describe("audit log", () => {
+  it("merges polled entries newest first without duplicates, bounded", () => {
+    const current = [entry(5, "2025-01-01T00:00:05Z"), entry(4, "2025-01-01T00:00:04Z")];
+    const merged = mergeAudit(current, [entry(7, "2025-01-01T00:00:07Z"), entry(5, "2025-01-01T00:00:05Z"), entry(6, "x")]);
+    expect(merged.map((e) => e.id)).toEqual([7, 6, 5, 4]);
+    expect(mergeAudit(merged, [entry(8, "y")], 2).map((e) => e.id)).toEqual([8, 7]);
+    expect(mergeAudit(current, [])).toBe(current);
+    expect(newestId(merged)).toBe(7);
+    expect(newestId([])).toBeNull();
+  });
+
+  it("filters by outcome, profile and words across fields", () => {
+    const failed = entry(1, "t", { outcome: "error", errorCode: "READ_ONLY_VIOLATION", statement: "delete from orders" });
+    expect(auditMatches(failed, { ...NO_AUDIT_FILTER, outcome: "ok" })).toBe(false);
+    expect(auditMatches(failed, { ...NO_AUDIT_FILTER, outcome: "error" })).toBe(true);
+    expect(auditMatches(failed, { ...NO_AUDIT_FILTER, text: "read_only DELETE" })).toBe(true);
+    expect(auditMatches(failed, { ...NO_AUDIT_FILTER, text: "insert" })).toBe(false);
+    expect(auditMatches(failed, { ...NO_AUDIT_FILTER, profile: "other" })).toBe(false);
+  });
+
+  it("counts calls per minute, oldest minute first", () => {
+    const now = Date.parse("2025-01-01T10:02:30Z");
+    const series = ratePerMinute(
+      [
+        entry(1, "2025-01-01T10:02:10Z"),
+        entry(2, "2025-01-01T10:02:50Z", { outcome: "error" }),
+        entry(3, "2025-01-01T10:00:00Z"),
+        entry(4, "2025-01-01T09:00:00Z"),
+        entry(5, "not a time"),
+      ],
+      now,
+      3,
+    );
+    expect(series.minutes).toEqual([Date.parse("2025-01-01T10:00:00Z") / 1000, Date.parse("2025-01-01T10:01:00Z") / 1000, Date.parse("2025-01-01T10:02:00Z") / 1000]);
+    expect(series.ok).toEqual([1, 0, 1]);
+    expect(series.errors).toEqual([0, 0, 1]);
+  });
+});

@@ -1,0 +1,45 @@
+// `window.__dbdock`: a small hook for the end-to-end tests (WebDriver) and for people poking at
+// the app from the devtools console. It only does what a user can do with the keyboard.
+
+import { editorHandles } from "./views/query/editor/editorRegistry";
+import { activeTab, openTab, tabsStore, updateTab } from "./stores/tabs";
+import { showView, uiStore, type ViewName } from "./stores/ui";
+
+export type DbDockTestHooks = {
+  /** Replaces the text of the active query tab's editor (opening a tab if there is none). */
+  setQuery: (text: string) => void;
+  /** The text of the active query tab. */
+  getQuery: () => string;
+  /** Switches to a view. */
+  show: (view: ViewName) => void;
+};
+
+declare global {
+  interface Window {
+    __dbdock?: DbDockTestHooks;
+  }
+}
+
+export function installTestHooks(): void {
+  window.__dbdock = {
+    setQuery(text) {
+      const tab = activeTab(tabsStore.get());
+      if (!tab) {
+        const profile = uiStore.get().activeProfile;
+        if (profile !== null) openTab(profile, text);
+        return;
+      }
+      const handle = editorHandles.get(tab.id);
+      if (handle) handle.setText(text);
+      else updateTab(tab.id, { sql: text });
+    },
+    getQuery() {
+      const tab = activeTab(tabsStore.get());
+      if (!tab) return "";
+      return editorHandles.get(tab.id)?.getText() ?? tab.sql;
+    },
+    show(view) {
+      showView(view);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { AccessPanel } from "./AccessPanel";
+import { AuditPanel } from "./AuditPanel";
+import { ClientsPanel } from "./ClientsPanel";
+import { EndpointPanel } from "./EndpointPanel";
+
+/** AI: the MCP endpoint, the clients it is installed in, AI access per connection, the audit log. */
+export function AiView() {
+  return (
+    <div className="view ai-view" data-testid="view-ai">
+      <header className="view-header">
+        <h1>AI</h1>
+        <span className="muted">Hand your connections to AI assistants over MCP — read-only unless you allow more, every call logged.</span>
+      </header>
+      <div className="ai-body">
+        <div className="ai-columns">
+          <ClientsPanel />
+          <div className="ai-side">
+            <EndpointPanel />
+            <AccessPanel />
+          </div>
+        </div>
+        <AuditPanel />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import type { ProfileView } from "../../api";
+import { EngineBadge } from "../../components/EngineBadge";
+import { StateDot, stateLabel } from "../../components/StateDot";
+import { ACCESS_LABELS } from "../../lib/engines";
+import { formatDuration } from "../../lib/format";
+import { profilesStore } from "../../stores/profiles";
+import { useStore } from "../../stores/store";
+import { editConnection, setActiveProfile } from "../../stores/ui";
+
+/** Every connection with its URL (never a password), AI access, state and latency. */
+export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; selected: string | null }) {
+  const { states, tests } = useStore(profilesStore);
+  return (
+    <table className="data-table profile-table" data-testid="profile-table">
+      <thead>
+        <tr>
+          <th aria-label="State" />
+          <th>Name</th>
+          <th>URL</th>
+          <th>AI access</th>
+          <th className="num">Latency</th>
+        </tr>
+      </thead>
+      <tbody>
+        {profiles.map((p) => {
+          const live = states.get(p.name);
+          const latency = live?.latencyMs ?? tests.get(p.name)?.latencyMs ?? null;
+          return (
+            <tr
+              key={p.name}
+              className={p.name === selected ? "selected" : undefined}
+              data-testid={`profile-row-${p.name}`}
+              onClick={() => {
+                setActiveProfile(p.name);
+                editConnection({ mode: "edit", name: p.name });
+              }}
+            >
+              <td>
+                <StateDot state={live?.state ?? "disconnected"} />
+              </td>
+              <td>
+                <span className="name-cell">
+                  <span className="color-chip" style={{ background: p.color ?? "transparent" }} />
+                  <EngineBadge engine={p.engine} />
+                  <strong>{p.name}</strong>
+                  {p.source === "environment" && (
+                    <span className="kind-tag" title="Defined by MCP_* environment variables">
+                      env
+                    </span>
+                  )}
+                </span>
+              </td>
+              <td className="mono url-cell" title={p.url}>
+                {p.url}
+              </td>
+              <td className="nowrap">
+                <span className={`access-badge access-${p.access}`}>{ACCESS_LABELS[p.access]}</span>
+              </td>
+              <td className="num nowrap">
+                {live?.error ? (
+                  <span className="code-badge small" title={live.error.message}>
+                    {live.error.code}
+                  </span>
+                ) : live && live.state !== "connected" && live.state !== "disconnected" ? (
+                  <span className="muted">{stateLabel(live.state)}</span>
+                ) : (
+                  formatDuration(latency)
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

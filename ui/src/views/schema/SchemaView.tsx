@@ -1,0 +1,133 @@
+import { useEffect, useRef } from "react";
+import { EmptyState } from "../../components/EmptyState";
+import { EngineBadge } from "../../components/EngineBadge";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { Kbd } from "../../components/Kbd";
+import { Spinner } from "../../components/Spinner";
+import { ENGINES } from "../../lib/engines";
+import { plural } from "../../lib/format";
+import { findProfile, profilesStore } from "../../stores/profiles";
+import { loadTables, schemaStore } from "../../stores/schema";
+import { schemaUiOf, schemaUiStore, updateSchemaUi } from "../../stores/schemaUi";
+import { useStore } from "../../stores/store";
+import { editConnection, setActiveProfile, uiStore } from "../../stores/ui";
+import { SchemaTree } from "./SchemaTree";
+import { TableDetailsPanel } from "./TableDetailsPanel";
+
+/** Schema: the lazy tree of the active connection, a filter box, and the selected table's details. */
+export function SchemaView() {
+  const { profiles } = useStore(profilesStore);
+  const { activeProfile } = useStore(uiStore);
+  const profile = findProfile(profiles, activeProfile);
+  const schemas = useStore(schemaStore);
+  const entry = profile ? schemas.get(profile.name) : undefined;
+  const uiAll = useStore(schemaUiStore);
+  const ui = schemaUiOf(uiAll, profile?.name ?? null);
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  const profileName = profile?.name ?? null;
+  useEffect(() => {
+    if (profileName !== null) void loadTables(profileName);
+  }, [profileName]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "f") {
+        e.preventDefault();
+        filterRef.current?.focus();
+        filterRef.current?.select();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  if (!profiles || profiles.length === 0) {
+    return (
+      <div className="view" data-testid="view-schema">
+        <EmptyState
+          title="No connection to browse"
+          actions={
+            <button type="button" className="button primary" onClick={() => editConnection({ mode: "new" })}>
+              Add a connection
+            </button>
+          }
+        />
+      </div>
+    );
+  }
+
+  return (
+    <div className="view schema-view" data-testid="view-schema">
+      <header className="view-header">
+        <h1>Schema</h1>
+        <select
+          className="profile-select"
+          data-testid="schema-profile"
+          value={profile?.name ?? ""}
+          onChange={(e) => setActiveProfile(e.target.value)}
+          aria-label="Connection"
+        >
+          {!profile && <option value="">Choose a connection…</option>}
+          {profiles.map((p) => (
+            <option key={p.name} value={p.name}>
+              {p.name}
+            </option>
+          ))}
+        </select>
+        {profile && <EngineBadge engine={profile.engine} />}
+        <span className="spacer" />
+        {entry?.tables && <span className="muted">{plural(entry.tables.length, "object")}</span>}
+        <div className="filter-box">
+          <input
+            ref={filterRef}
+            type="search"
+            data-testid="schema-filter"
+            placeholder="Filter tables (orders, ord*, sales.*)"
+            value={ui.filter}
+            disabled={!profile}
+            onChange={(e) => profile && updateSchemaUi(profile.name, (u) => ({ ...u, filter: e.target.value }))}
+            onKeyDown={(e) => {
+              if (e.key === "Escape" && profile) updateSchemaUi(profile.name, (u) => ({ ...u, filter: "" }));
+            }}
+          />
+          <Kbd keys="Mod+F" />
+        </div>
+        <button
+          type="button"
+          className="button"
+          data-testid="schema-refresh"
+          disabled={!profile || entry?.loading}
+          onClick={() => profile && void loadTables(profile.name, true)}
+        >
+          Refresh
+        </button>
+      </header>
+      {!profile ? (
+        <EmptyState title="Choose a connection">Pick one in the sidebar or above to see its tables.</EmptyState>
+      ) : (
+        <div className="schema-body">
+          <div className="schema-tree-pane">
+            {entry?.error && <ErrorNotice error={entry.error} testId="schema-error" />}
+            {entry?.loading && !entry.tables && (
+              <div className="loading-line">
+                <Spinner /> Reading the list of tables…
+              </div>
+            )}
+            {entry?.tables && !ENGINES[profile.engine].hasSchema && entry.tables.length === 0 && (
+              <EmptyState title={`${ENGINES[profile.engine].label} has no tables`}>Use the Query view to send commands.</EmptyState>
+            )}
+            {entry?.tables && <SchemaTree profile={profile} tables={entry.tables} details={entry.details} ui={ui} />}
+          </div>
+          <div className="schema-details-pane">
+            {ui.selected ? (
+              <TableDetailsPanel profile={profile} qualified={ui.selected} />
+            ) : (
+              <EmptyState title="Select a table">Its columns, keys and indexes show here. Double-click a table to query it.</EmptyState>
+            )}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
