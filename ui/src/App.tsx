@@ -7,6 +7,7 @@ import { useStore } from "./stores/store";
 import { showView, uiStore, VIEWS } from "./stores/ui";
 import { AiView } from "./views/ai/AiView";
 import { ConnectionsView } from "./views/connections/ConnectionsView";
+import { EventsView } from "./views/events/EventsView";
 import { QueryView } from "./views/query/QueryView";
 import { SchemaView } from "./views/schema/SchemaView";
 
@@ -26,12 +27,13 @@ export function App() {
         {view === "schema" && <SchemaView />}
         {view === "query" && <QueryView />}
         {view === "ai" && <AiView />}
+        {view === "events" && <EventsView />}
       </main>
     </div>
   );
 }
 
-/** Ctrl/⌘+1…4 switch views. */
+/** Ctrl/⌘+1…5 switch views. */
 function useViewShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {

@@ -43,6 +43,11 @@ export type ConfigChangeView = B.ConfigChangeView_Serialize;
 export type SelfTestReport = B.SelfTestReport_Serialize;
 export type AuditEntry = B.AuditView_Serialize;
 export type EndpointInfo = B.EndpointInfo;
+/** One event from a monitor: a message, or a change in the monitor's own state (`lifecycle`). */
+export type EventView = B.EventView_Serialize;
+export type MonitorView = B.MonitorView_Serialize;
+/** A lifecycle event as the store keeps it (the event log). */
+export type LoggedEvent = B.LoggedEventView_Serialize;
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: B.Error };
 
@@ -107,6 +112,12 @@ export type Backend = {
   aiSelfTest: () => Promise<SelfTestReport>;
   auditLog: (afterId: number | null, limit: number) => Promise<AuditEntry[]>;
   endpointInfo: () => Promise<EndpointInfo>;
+  /** Starts watching `target` on `profile`; batches of events go to `onEvents` until stopped. */
+  startMonitor: (profile: string, target: string, onEvents: (batch: EventView[]) => void) => Promise<MonitorView>;
+  stopMonitor: (monitorId: string) => Promise<boolean>;
+  monitorStatuses: () => Promise<MonitorView[]>;
+  /** The newest `limit` lifecycle events of every monitor, newest first. */
+  eventLog: (limit: number) => Promise<LoggedEvent[]>;
 };
 
 async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
@@ -148,7 +159,20 @@ const tauriBackend: Backend = {
   aiSelfTest: () => unwrap(commands.aiSelfTest()),
   auditLog: (afterId, limit) => unwrap(commands.auditLog(afterId, limit)),
   endpointInfo: () => unwrap(commands.endpointInfo()),
+  startMonitor: (profile, target, onEvents) => {
+    // The generated signature names the deserialize twin, whose nullable fields may be
+    // missing; the UI's EventView always has them (null when absent).
+    const channel = new Channel<B.EventView_Deserialize[]>((batch) => onEvents(batch.map(toEventView)));
+    return unwrap(commands.startMonitor(profile, target, channel));
+  },
+  stopMonitor: (monitorId) => unwrap(commands.stopMonitor(monitorId)),
+  monitorStatuses: () => unwrap(commands.monitorStatuses()),
+  eventLog: (limit) => unwrap(commands.eventLog(limit)),
 };
+
+function toEventView(e: B.EventView_Deserialize): EventView {
+  return { ...e, json: e.json ?? null, state: e.state ?? null, serverTs: e.serverTs ?? null };
+}
 
 const unavailableBackend: Backend = new Proxy({} as Backend, {
   get: () => () =>

@@ -13,6 +13,7 @@ const NAV: { view: ViewName; label: string; icon: string }[] = [
   { view: "schema", label: "Schema", icon: "⊞" },
   { view: "query", label: "Query", icon: "❯" },
   { view: "ai", label: "AI", icon: "✦" },
+  { view: "events", label: "Events", icon: "ϟ" },
 ];
 
 /** The left column: the views, then every connection with its live state. */

@@ -1,7 +1,8 @@
 // An in-memory stand-in for the Rust side, loaded only by `npm run dev` in a plain browser
 // (never inside the app, never in a production build). It lets the UI be worked on and looked
 // at without building the desktop shell: a small shop database, a 5,000-table schema, slow and
-// huge queries, errors with codes, AI clients and a live audit log.
+// huge queries, errors with codes, AI clients, a live audit log, and monitors that emit events
+// (demoEvents.ts).
 
 import {
   ApiError,
@@ -18,6 +19,7 @@ import {
   type TableInfo,
   type TableRef,
 } from "../api";
+import { demoMonitors } from "./demoEvents";
 
 const HOME = "/home/demo/.local/share/dbdock";
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,6 +28,8 @@ const profiles: ProfileView[] = [
   profile("shop", "sqlite", `sqlite:${HOME}/demo/shop.db`, "read-only", "#30a46c", false),
   profile("staging", "postgres", "postgres://app@staging.internal:5432/warehouse?sslmode=require", "read-only", "#0090ff", true),
   profile("cache", "redis", "redis://localhost:6379/0", "none", null, false),
+  profile("bus", "nats", "nats://localhost:4222", "none", "#6e56cf", false),
+  profile("catalog", "mongodb", "mongodb://localhost:27017/catalog", "read-only", null, false),
 ];
 
 function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
@@ -188,7 +192,8 @@ export const demoBackend: Backend = {
     const p = findProfile(name);
     await wait(300);
     if (p.engine === "postgres") throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
-    return { serverVersion: p.engine === "sqlite" ? "SQLite 3.46.0" : "Redis 7.2.4", latencyMs: 1.7 };
+    const versions: Partial<Record<ProfileView["engine"], string>> = { sqlite: "SQLite 3.46.0", nats: "NATS 2.10.18", mongodb: "MongoDB 7.0.12" };
+    return { serverVersion: versions[p.engine] ?? "Redis 7.2.4", latencyMs: 1.7 };
   },
   exportProfiles: async () => {
     await wait(100);
@@ -335,4 +340,5 @@ export const demoBackend: Backend = {
     await wait(20);
     return { binary: "/usr/bin/dbdock", home: HOME, version: "0.1.0" };
   },
+  ...demoMonitors((name) => findProfile(name).engine),
 };

@@ -2,9 +2,9 @@
 
 import { createStore, loadSaved, save } from "./store";
 
-export type ViewName = "connections" | "schema" | "query" | "ai";
+export type ViewName = "connections" | "schema" | "query" | "ai" | "events";
 
-export const VIEWS: readonly ViewName[] = ["connections", "schema", "query", "ai"];
+export const VIEWS: readonly ViewName[] = ["connections", "schema", "query", "ai", "events"];
 
 export type ConnectionsTarget = { mode: "new" } | { mode: "edit"; name: string } | null;
 

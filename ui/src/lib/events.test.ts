@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import type { EventView } from "../api";
+import {
+  appendBounded,
+  buildTarget,
+  canWatch,
+  eventMatches,
+  filterEvents,
+  formatEventTime,
+  formatRate,
+  isAtBottom,
+  NO_EVENT_FILTER,
+  parseTarget,
+  payloadSummary,
+  pushRate,
+  rateSeries,
+  severityClass,
+  targetKinds,
+  updateRates,
+} from "./events";
+
+const ev = (n: number, over: Partial<EventView> = {}): EventView => ({
+  monitorId: "m1",
+  target: "channel:orders",
+  channel: "orders",
+  kind: "message",
+  severity: "info",
+  category: "communication",
+  payload: `payload ${n}`,
+  json: null,
+  size: 9,
+  headers: [],
+  state: null,
+  serverTs: null,
+  ts: "2025-01-01T00:00:00Z",
+  sequence: n,
+  ...over,
+});
+const seqs = (events: readonly EventView[]): (number | null)[] => events.map((e) => e.sequence);
+
+describe("targets", () => {
+  it("offers the target kinds of the profile's engine", () => {
+    expect(targetKinds("redis").map((t) => t.kind)).toEqual(["channel", "pattern", "keyspace", "stream"]);
+    expect(targetKinds("nats").map((t) => t.kind)).toEqual(["subject", "lag", "kv"]);
+    expect(targetKinds("postgres").map((t) => t.kind)).toEqual(["notify"]);
+    expect(targetKinds("mongodb").map((t) => t.kind)).toEqual(["changes"]);
+    expect(targetKinds("sqlite")).toEqual([]);
+    expect(canWatch("mysql")).toBe(false);
+    expect(canWatch("nats")).toBe(true);
+  });
+
+  it("builds and parses kind:name", () => {
+    expect(buildTarget("subject", "  orders.*@workers ")).toBe("subject:orders.*@workers");
+    expect(buildTarget("channel", "   ")).toBeNull();
+    expect(buildTarget("", "x")).toBeNull();
+    expect(parseTarget("keyspace:session:*")).toEqual({ kind: "keyspace", name: "session:*" });
+    expect(parseTarget("lag:ORDERS/processor")).toEqual({ kind: "lag", name: "ORDERS/processor" });
+    expect(parseTarget("no-kind")).toBeNull();
+    expect(parseTarget(":x")).toBeNull();
+  });
+});
+
+describe("bounded buffer", () => {
+  it("appends without dropping while under the limit", () => {
+    const current = [ev(1), ev(2)];
+    const { events, dropped } = appendBounded(current, [ev(3)], 5);
+    expect(seqs(events)).toEqual([1, 2, 3]);
+    expect(dropped).toBe(0);
+    expect(current).toHaveLength(2);
+  });
+
+  it("drops the oldest events beyond the limit and says how many", () => {
+    const current = [1, 2, 3, 4].map((n) => ev(n));
+    const result = appendBounded(current, [ev(5), ev(6), ev(7)], 5);
+    expect(seqs(result.events)).toEqual([3, 4, 5, 6, 7]);
+    expect(result.dropped).toBe(2);
+    // The previous array is untouched, so a paused snapshot stays as it was.
+    expect(seqs(current)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("keeps only the newest of a batch larger than the limit", () => {
+    const batch = [1, 2, 3, 4, 5, 6].map((n) => ev(n));
+    const result = appendBounded([ev(0)], batch, 4);
+    expect(seqs(result.events)).toEqual([3, 4, 5, 6]);
+    expect(result.dropped).toBe(3);
+  });
+
+  it("returns the same array for an empty batch", () => {
+    const current = [ev(1)];
+    const result = appendBounded(current, []);
+    expect(result.events).toBe(current);
+    expect(result.dropped).toBe(0);
+  });
+});
+
+describe("filter", () => {
+  const message = ev(1, { channel: "orders.created", payload: '{"id": 42, "status": "NEW"}' });
+  const lifecycle = ev(2, { kind: "lifecycle", severity: "warning", channel: "", payload: "reconnecting after timeout", monitorId: "m2" });
+
+  it("matches words in the channel or the payload, case-insensitively", () => {
+    expect(eventMatches(message, { ...NO_EVENT_FILTER, text: "ORDERS" })).toBe(true);
+    expect(eventMatches(message, { ...NO_EVENT_FILTER, text: "created new" })).toBe(true);
+    expect(eventMatches(message, { ...NO_EVENT_FILTER, text: "created deleted" })).toBe(false);
+    expect(eventMatches(message, { ...NO_EVENT_FILTER, text: "communication" })).toBe(false);
+  });
+
+  it("filters by kind and monitor", () => {
+    expect(eventMatches(lifecycle, { ...NO_EVENT_FILTER, kind: "message" })).toBe(false);
+    expect(eventMatches(lifecycle, { ...NO_EVENT_FILTER, kind: "lifecycle" })).toBe(true);
+    expect(eventMatches(message, { ...NO_EVENT_FILTER, monitorId: "m2" })).toBe(false);
+    const all = [message, lifecycle];
+    expect(filterEvents(all, NO_EVENT_FILTER)).toBe(all);
+    expect(filterEvents(all, { ...NO_EVENT_FILTER, kind: "lifecycle" })).toEqual([lifecycle]);
+    expect(filterEvents(all, { ...NO_EVENT_FILTER, text: "timeout" })).toEqual([lifecycle]);
+  });
+
+  it("normalises severities and shortens payloads", () => {
+    expect(severityClass("warning")).toBe("warning");
+    expect(severityClass("WARN")).toBe("warning");
+    expect(severityClass("critical")).toBe("critical");
+    expect(severityClass("error")).toBe("error");
+    expect(severityClass("debug")).toBe("info");
+    expect(payloadSummary("a\n  b\tc")).toBe("a b c");
+    expect(payloadSummary("abcdefghij", 5)).toBe("abcd…");
+    const local = new Date(2025, 0, 2, 3, 4, 5, 6);
+    expect(formatEventTime(local.toISOString())).toBe("03:04:05.006");
+    expect(formatEventTime("soon")).toBe("soon");
+  });
+});
+
+describe("rates", () => {
+  it("keeps a minute of readings per monitor", () => {
+    let samples = pushRate([], 1_000, 5);
+    samples = pushRate(samples, 31_000, 7);
+    samples = pushRate(samples, 62_000, -3);
+    expect(samples).toEqual([
+      { t: 31_000, v: 7 },
+      { t: 62_000, v: 0 },
+    ]);
+  });
+
+  it("forgets monitors that are gone", () => {
+    const before = new Map([
+      ["a", [{ t: 0, v: 1 }]],
+      ["gone", [{ t: 0, v: 2 }]],
+    ]);
+    const after = updateRates(before, [{ monitorId: "a", eventsPerSec: 3 }, { monitorId: "b", eventsPerSec: null }], 1_000);
+    expect([...after.keys()]).toEqual(["a", "b"]);
+    expect(after.get("a")).toEqual([
+      { t: 0, v: 1 },
+      { t: 1_000, v: 3 },
+    ]);
+    expect(after.get("b")).toEqual([{ t: 1_000, v: 0 }]);
+  });
+
+  it("gives the chart seconds, oldest first, inside the window", () => {
+    const now = 100_000;
+    const series = rateSeries(
+      [
+        { t: 99_000, v: 4 },
+        { t: 20_000, v: 9 },
+        { t: 41_000, v: 2 },
+      ],
+      now,
+    );
+    expect(series).toEqual({ x: [41, 99], y: [2, 4] });
+  });
+
+  it("formats rates compactly", () => {
+    expect(formatRate(null)).toBe("0");
+    expect(formatRate(0)).toBe("0");
+    expect(formatRate(3)).toBe("3");
+    expect(formatRate(3.44)).toBe("3.4");
+    expect(formatRate(120.4)).toBe("120");
+    expect(formatRate(12_500)).toBe("12.5k");
+  });
+
+  it("knows when the list is scrolled to the bottom", () => {
+    expect(isAtBottom(700, 300, 1000)).toBe(true);
+    expect(isAtBottom(680, 300, 1000)).toBe(true);
+    expect(isAtBottom(500, 300, 1000)).toBe(false);
+  });
+});
