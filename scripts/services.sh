@@ -69,9 +69,11 @@ ensure_desktop_packages() {
 
 # The UI's npm packages, exactly as package-lock.json pins them.
 ensure_npm_packages() {
-    if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+    # npm's own node_modules/.package-lock.json never equals the lockfile: keep a copy as a stamp.
+    if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.dbdock-lock-stamp; then
         log "npm ci"
         npm ci --no-audit --no-fund --loglevel=error
+        cp package-lock.json node_modules/.dbdock-lock-stamp
     fi
 }
 

@@ -1,0 +1,262 @@
+// The DB Dock desktop app, end to end: one real window driven through WebDriver, steps in
+// order (each builds on the connection the first one adds). Every step saves a screenshot
+// to target/e2e-screenshots/ at its end, passed or failed. Run with bash scripts/e2e.sh.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import { after, before } from "node:test";
+import { Key } from "webdriverio";
+import { T, config, diagnoseBlankPage, eventually, openApp, psql, screenshot, step, tid } from "../lib/harness.js";
+import { attrIs, click, gridCell, pasteInto, shown, textMatches, textOf, typeInto, until, valueIs } from "../lib/ui.js";
+
+const PROFILE = "e2e-pg";
+// Loopback PostgreSQL trusts the test user, so any password works; the point is where it goes.
+const PASSWORD = "e2e-Secret-7f3a";
+const PG_URL = `postgres://postgres:${PASSWORD}@127.0.0.1:5432/${config.pgDb}`;
+
+const FIRST = "connections: shop is listed; a PostgreSQL profile added from a pasted URL tests OK";
+const RESULTS_QUERY = "SELECT o.id, o.total, o.note, c.email FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.total";
+
+let browser;
+const current = () => browser;
+
+before(async () => {
+  browser = await openApp();
+  try {
+    await shown(browser, "nav-connections", T.start);
+  } catch (error) {
+    throw new Error(`the app window shows no UI: ${error.message}. ${await diagnoseBlankPage(browser)}`);
+  } finally {
+    await screenshot(browser, "00-started");
+  }
+}, { timeout: T.start + 30_000 });
+
+after(async () => {
+  if (browser) await browser.deleteSession();
+});
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** The active statements of the test database that run pg_sleep (other than psql's own). */
+function sleepingBackends() {
+  return Number(
+    psql(
+      `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ` +
+        `AND state <> 'idle' AND query ILIKE '%pg_sleep%'`,
+    ),
+  );
+}
+
+/** Sets the active query tab's text with the UI's test hook and checks it took. */
+async function setQuery(sql) {
+  await browser.execute((text) => window.__dbdock.setQuery(text), sql);
+  await until(browser, "the editor should hold the query", () => browser.execute(() => window.__dbdock.getQuery()), (t) => t === sql);
+}
+
+async function runAndWait(expectedState = "done", timeout = T.db) {
+  await click(browser, "run-query");
+  await attrIs(browser, "query-status", "data-state", expectedState, timeout);
+}
+
+step(FIRST, current, async () => {
+  await click(browser, "nav-connections");
+  await shown(browser, "connection-shop");
+  await shown(browser, "profile-row-shop");
+
+  await click(browser, "new-connection");
+  await shown(browser, "profile-form");
+  // A real paste: the form parses the URL at once, fills the fields and moves the password.
+  await pasteInto(browser, "profile-name", "profile-url", PG_URL);
+  await valueIs(browser, "profile-host", "127.0.0.1");
+  await valueIs(browser, "profile-port", "5432");
+  await valueIs(browser, "profile-user", "postgres");
+  await valueIs(browser, "profile-database", config.pgDb);
+  await valueIs(browser, "profile-password", PASSWORD);
+  const url = await browser.$(tid("profile-url")).getValue();
+  assert.ok(!url.includes(PASSWORD), `the URL field still shows the password: ${url}`);
+  assert.ok(url.includes(`127.0.0.1:5432/${config.pgDb}`), `the URL field lost the address: ${url}`);
+
+  await typeInto(browser, "profile-name", PROFILE);
+  await click(browser, "save-profile");
+  await textMatches(browser, "save-result", "should say the connection was added", (t) => /added|saved/i.test(t));
+  await shown(browser, `connection-${PROFILE}`);
+  await shown(browser, `profile-row-${PROFILE}`);
+
+  // The password went to the keyring: the store says it has a secret, and no file in
+  // DBDOCK_HOME holds it.
+  const saved = JSON.parse(execFileSync(config.cli, ["profile", "list", "--format", "json"], { encoding: "utf8" }));
+  const entry = saved.find((p) => p.name === PROFILE);
+  assert.ok(entry, `dbdock profile list does not show ${PROFILE}: ${JSON.stringify(saved)}`);
+  assert.equal(entry.engine, "postgres");
+  assert.equal(entry.has_secret, true, `${PROFILE} should have its password in the keyring`);
+  assert.ok(!entry.url.includes(PASSWORD), `the saved URL holds the password: ${entry.url}`);
+  for (const file of filesUnder(config.dbdockHome)) {
+    assert.ok(!readFileSync(file).includes(PASSWORD), `${file} contains the password`);
+  }
+
+  await click(browser, "test-profile");
+  const status = await until(
+    browser,
+    "the connection test should finish",
+    () => browser.$(tid("test-result")).getAttribute("data-status"),
+    (s) => s === "ok" || s === "error",
+    T.db,
+  );
+  const report = await textOf(browser, tid("test-result"));
+  assert.equal(status, "ok", `the connection test failed: ${report}`);
+  const version = psql("SHOW server_version").split(" ")[0];
+  assert.ok(report.includes(version), `the test result should name the server version ${version}: ${report}`);
+});
+
+step("schema: the tables appear and expanding one shows its columns", current, async () => {
+  await click(browser, "nav-schema");
+  const select = await shown(browser, "schema-profile");
+  await select.selectByAttribute("value", PROFILE);
+  await valueIs(browser, "schema-profile", PROFILE);
+  await shown(browser, "schema-tree", T.db);
+
+  const schema = await shown(browser, "tree-schema-public", T.db);
+  if ((await schema.getAttribute("aria-expanded")) === "false") await schema.click();
+  await shown(browser, "tree-table-customers", T.db);
+  const orders = await shown(browser, "tree-table-orders");
+  assert.equal(await orders.getAttribute("data-expanded"), "false", "orders should start collapsed");
+
+  await orders.click();
+  await attrIs(browser, "tree-table-orders", "data-expanded", "true");
+  const expected = { id: "bigint", customer_id: "integer", total: "numeric", note: "text" };
+  for (const [column, type] of Object.entries(expected)) {
+    await shown(browser, `tree-column-orders-${column}`, T.db);
+    const text = await textOf(browser, tid(`tree-column-orders-${column}`));
+    assert.ok(text.includes(column) && text.includes(type), `column ${column} should show its type ${type}: ${JSON.stringify(text)}`);
+  }
+  // Only the expanded table shows columns.
+  assert.equal(await browser.$(tid("tree-column-customers-email")).isExisting(), false, "customers is not expanded");
+  await attrIs(browser, "table-details", "data-table", "orders", T.db);
+}, { needs: [FIRST] });
+
+step("query: typed in the editor, the grid shows exact numbers and marks NULL", current, async () => {
+  await click(browser, "nav-query");
+  await shown(browser, "view-query");
+  if (!(await browser.$(tid("query-tab-panel")).isExisting())) await click(browser, "open-first-tab");
+  const profileSelect = await shown(browser, "query-profile");
+  if ((await profileSelect.getValue()) !== PROFILE) await profileSelect.selectByAttribute("value", PROFILE);
+  await valueIs(browser, "query-profile", PROFILE);
+
+  // Type into CodeMirror's contenteditable as a person would.
+  const editor = browser.$(tid("query-editor"));
+  await editor.waitForDisplayed({ timeout: T.ui, timeoutMsg: "the CodeMirror editor is not displayed" });
+  await editor.click();
+  await browser.keys([Key.Ctrl, "a"]);
+  await browser.keys(Key.Backspace);
+  await browser.keys(RESULTS_QUERY);
+  await browser.keys(Key.Escape); // close a completion popup, if one is open
+  await until(browser, "the editor should hold the typed query", () => browser.execute(() => window.__dbdock.getQuery()), (t) => t === RESULTS_QUERY);
+
+  await runAndWait("done");
+  await attrIs(browser, "query-row-count", "data-count", "3");
+  await attrIs(browser, "result-grid", "data-rows", "3");
+  const headers = [];
+  for (let j = 0; j < 4; j += 1) headers.push(await textOf(browser, `${tid(`grid-header-${j}`)} .header-name`));
+  assert.deepEqual(headers, ["id", "total", "note", "email"]);
+
+  // ORDER BY total: 7.00 (NULL note, NULL email), 42.50 (id 2^53 + 1), 1000.01.
+  assert.deepEqual(await gridCell(browser, 0, 0), { text: "2", isNull: false });
+  assert.deepEqual(await gridCell(browser, 0, 1), { text: "7.00", isNull: false });
+  const nullNote = await gridCell(browser, 0, 2);
+  assert.equal(nullNote.isNull, true, `row 0 note should be marked NULL: ${JSON.stringify(nullNote)}`);
+  assert.match(nullNote.text, /^null$/i);
+  assert.equal((await gridCell(browser, 0, 3)).isNull, true, "row 0 email should be marked NULL");
+  assert.deepEqual(await gridCell(browser, 1, 0), { text: "9007199254740993", isNull: false });
+  assert.deepEqual(await gridCell(browser, 1, 1), { text: "42.50", isNull: false });
+  assert.deepEqual(await gridCell(browser, 1, 2), { text: 'first, "quoted"', isNull: false });
+  assert.deepEqual(await gridCell(browser, 2, 1), { text: "1000.01", isNull: false });
+  assert.deepEqual(await gridCell(browser, 2, 3), { text: "alan@example.com", isNull: false });
+}, { needs: [FIRST] });
+
+step("cancel: pg_sleep(30) is cancelled in the UI and on the server", current, async () => {
+  await click(browser, "nav-query");
+  await valueIs(browser, "query-profile", PROFILE);
+  await setQuery("SELECT pg_sleep(30)");
+  await runAndWait("running");
+  await eventually(() => sleepingBackends() === 1, { timeout: T.db, message: "pg_sleep(30) should be running on the server" });
+
+  const clicked = Date.now();
+  await click(browser, "cancel-query");
+  await attrIs(browser, "query-status", "data-state", "cancelled", 5_000);
+  const took = Date.now() - clicked;
+  await eventually(() => sleepingBackends() === 0, { timeout: 5_000, message: "no pg_sleep should remain in pg_stat_activity" });
+  console.log(`# cancelled in ${took} ms`);
+}, { needs: [FIRST] });
+
+step("export: the last result as CSV to a file", current, async () => {
+  await click(browser, "nav-query");
+  await setQuery("SELECT id, name, email, balance FROM customers ORDER BY id");
+  await runAndWait("done");
+  await attrIs(browser, "query-row-count", "data-count", "3");
+
+  await click(browser, "toggle-export");
+  await shown(browser, "export-panel");
+  const format = await shown(browser, "export-format");
+  await format.selectByAttribute("value", "csv");
+  const target = path.join(config.work, "exports", "customers.csv");
+  await typeInto(browser, "export-path", target);
+  await click(browser, "export-run");
+  await attrIs(browser, "export-result", "data-rows", "3", T.db);
+
+  assert.ok(existsSync(target), `${target} was not written`);
+  const lines = readFileSync(target, "utf8").split(/\r?\n/);
+  if (lines.at(-1) === "") lines.pop();
+  assert.deepEqual(lines, [
+    "id,name,email,balance",
+    "1,Ada Lovelace,ada@example.com,1815.12",
+    "2,Grace Hopper,,1906.00",
+    "3,Alan Turing,alan@example.com,123456789012345678.90",
+  ]);
+}, { needs: [FIRST] });
+
+step("AI: install the Claude Desktop config into HOME and run the self-test", current, async () => {
+  const configFile = path.join(config.home, ".config", "Claude", "claude_desktop_config.json");
+  await click(browser, "nav-ai");
+  await shown(browser, "ai-client-claude-desktop", T.db);
+  await textMatches(browser, "ai-path-claude-desktop", `should be ${configFile}`, (t) => t.trim() === configFile);
+  await attrIs(browser, "ai-client-claude-desktop", "data-installed", "false");
+
+  await click(browser, "ai-preview-claude-desktop");
+  await attrIs(browser, "ai-diff-claude-desktop", "data-kind", "preview", T.db);
+  assert.equal(await browser.$(tid("ai-diff-claude-desktop")).getAttribute("data-changed"), "true");
+  const diff = await textOf(browser, `${tid("ai-diff-claude-desktop")} .diff-body`);
+  assert.ok(diff.includes('"dbdock"') && diff.includes(config.cli), `the preview diff should add the dbdock server: ${diff}`);
+  assert.equal(existsSync(configFile), false, "a preview must not write the file");
+
+  await click(browser, "ai-install-claude-desktop");
+  await attrIs(browser, "ai-diff-claude-desktop", "data-kind", "install", T.db);
+  await attrIs(browser, "ai-client-claude-desktop", "data-installed", "true", T.db);
+  assert.ok(existsSync(configFile) && statSync(configFile).isFile(), `${configFile} was not written`);
+  const text = readFileSync(configFile, "utf8");
+  assert.ok(!text.includes(PASSWORD), "the client config contains the password");
+  const server = JSON.parse(text).mcpServers?.dbdock;
+  assert.ok(server, `no mcpServers.dbdock in ${text}`);
+  assert.equal(realpathSync(server.command), realpathSync(config.cli), "the server command is the dbdock binary");
+  assert.ok(Array.isArray(server.args) && server.args[0] === "mcp", `args should start with mcp: ${JSON.stringify(server.args)}`);
+  assert.equal(server.env?.DBDOCK_HOME, config.dbdockHome, "the entry should point the endpoint at the app's home");
+
+  await click(browser, "ai-selftest");
+  const ok = await until(
+    browser,
+    "the self-test should finish",
+    () => browser.$(tid("ai-selftest-result")).getAttribute("data-ok"),
+    (v) => v === "true" || v === "false",
+    30_000,
+  );
+  const report = await textOf(browser, tid("ai-selftest-result"));
+  assert.equal(ok, "true", `the self-test failed: ${report}`);
+  for (const tool of ["execute-query", "list-connections", "search-objects"]) await shown(browser, `ai-tool-${tool}`);
+}, { needs: [] });
