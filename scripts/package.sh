@@ -17,17 +17,30 @@ require_rust
 ensure_build_packages
 ensure_desktop_packages
 ensure_npm_packages
-log "building dbdock ($profile) for the sidecar"
-if [ "$profile" = release ]; then cargo build --quiet --release -p dbdock-cli; else cargo build --quiet -p dbdock-cli; fi
+log "building the UI, dbdock and the app ($profile)"
+npm run --silent build
+cargo_flags=(--quiet -p dbdock-cli -p dbdock-desktop)
+[ "$profile" = release ] && cargo_flags+=(--release)
+cargo build "${cargo_flags[@]}"
 triple=$(rustc -vV | sed -n 's/^host: //p')
 mkdir -p target/sidecar
 cp "target/$profile/dbdock" "target/sidecar/dbdock-$triple"
+# The Tauri CLI lives apart from the UI's packages: the npm mirror here serves only its
+# Linux x64 build, so it cannot sit in package-lock.json (npm ci would want every platform).
+tauri=target/tauri-cli/node_modules/.bin/tauri
+if [ ! -x "$tauri" ]; then
+    log "installing the Tauri CLI (@tauri-apps/cli 2.12.5)"
+    npm install --prefix target/tauri-cli --no-save --no-audit --no-fund --loglevel=error @tauri-apps/cli@2.12.5
+fi
 log "bundling deb and rpm"
-npx tauri build "${tauri_flags[@]}" --bundles deb,rpm --config src-tauri/tauri.bundle.json
+# `tauri bundle` packs the binaries built above (`tauri build` would run cargo itself, at
+# the workspace root, where the default members are the headless crates).
+"$tauri" bundle "${tauri_flags[@]}" --bundles deb,rpm --config src-tauri/tauri.bundle.json
 bundles="target/$profile/bundle"
 deb=$(ls "$bundles"/deb/*.deb)
 rpm=$(ls "$bundles"/rpm/*.rpm)
+listing=$(dpkg -c "$deb")
 for binary in usr/bin/dbdock-desktop usr/bin/dbdock; do
-    dpkg -c "$deb" | grep -q " \./$binary\$" || { echo "$deb lacks $binary" >&2; exit 1; }
+    grep -qE " (\./)?$binary\$" <<<"$listing" || { echo "$deb lacks $binary" >&2; exit 1; }
 done
 log "built $deb and $rpm (both binaries inside)"

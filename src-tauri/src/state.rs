@@ -6,8 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use dbdock_core::{Error, Profile, QueryResult, ReconnectPolicy, Result};
-use dbdock_engines::{Monitor, OpenOptions};
 use dbdock_engines::live::LiveConnection;
+use dbdock_engines::{Monitor, OpenOptions};
 use dbdock_store::{Home, NewProfile, Store};
 use tokio::sync::Mutex;
 use tokio::task::AbortHandle;
@@ -15,13 +15,20 @@ use tokio::task::AbortHandle;
 /// Results kept for export; older ones are forgotten.
 const KEPT_RESULTS: usize = 16;
 
+/// A monitor started from the Events view.
+pub struct RunningMonitor {
+    pub profile: String,
+    pub monitor: Arc<Monitor>,
+    /// The task forwarding its events to the window.
+    pub forward: AbortHandle,
+}
+
 pub struct AppState {
     pub store: Store,
     connections: Mutex<HashMap<String, Arc<LiveConnection>>>,
     pub running: Mutex<HashMap<String, AbortHandle>>,
-    /// Monitors started from the Events view: profile, monitor, and the task forwarding
-    /// its events to the window.
-    pub monitors: Mutex<HashMap<String, (String, Arc<Monitor>, AbortHandle)>>,
+    /// Monitors started from the Events view, by id.
+    pub monitors: Mutex<HashMap<String, RunningMonitor>>,
     results: Mutex<VecDeque<(String, Arc<QueryResult>)>>,
 }
 

@@ -13,6 +13,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::AppState;
+use crate::state::RunningMonitor;
 
 /// Events a monitor keeps for a window that falls behind.
 const APP_BUFFER: usize = 50_000;
@@ -144,24 +145,25 @@ pub async fn start_monitor(
             }
         }
     });
-    state.monitors.lock().await.insert(status.monitor_id.clone(), (profile, monitor, forward.abort_handle()));
+    let running = RunningMonitor { profile, monitor, forward: forward.abort_handle() };
+    state.monitors.lock().await.insert(status.monitor_id.clone(), running);
     Ok(status)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn stop_monitor(state: State<'_, AppState>, monitor_id: String) -> Result<bool> {
-    let Some((_, monitor, forward)) = state.monitors.lock().await.remove(&monitor_id) else { return Ok(false) };
+    let Some(running) = state.monitors.lock().await.remove(&monitor_id) else { return Ok(false) };
     // The last handle to go (this one or the aborted forwarder's) stops the monitor.
-    forward.abort();
-    drop(monitor);
+    running.forward.abort();
+    drop(running);
     Ok(true)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn monitor_statuses(state: State<'_, AppState>) -> Result<Vec<MonitorView>> {
-    Ok(state.monitors.lock().await.values().map(|(profile, m, _)| view(profile, &m.status())).collect())
+    Ok(state.monitors.lock().await.values().map(|r| view(&r.profile, &r.monitor.status())).collect())
 }
 
 /// The newest `limit` lifecycle events of every monitor, newest first.
