@@ -16,7 +16,8 @@ log "building dbdock and the desktop app"
 cargo build --quiet -p dbdock-cli -p dbdock-desktop
 log "starting DB Dock"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-    log "no display found: running under Xvfb (the window is not visible here)"
-    exec dbus-run-session -- xvfb-run -a -s "-screen 0 1440x900x24" target/debug/dbdock-desktop
+    log "no display found: running under Xvfb (the window is not visible here), with a private unlocked keyring"
+    with_keyring xvfb-run -a -s "-screen 0 1440x900x24" target/debug/dbdock-desktop
+    exit
 fi
 exec target/debug/dbdock-desktop
