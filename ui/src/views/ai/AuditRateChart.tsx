@@ -1,34 +1,25 @@
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo } from "react";
 import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
 import type { AuditEntry } from "../../api";
 import { useNow } from "../../hooks/useNow";
+import { cssVar, useUplot } from "../../hooks/useUplot";
 import { ratePerMinute } from "../../lib/audit";
 
 const HEIGHT = 110;
 
-function cssVar(name: string, fallback: string): string {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return value === "" ? fallback : value;
-}
-
 /** AI calls per minute over the last hour (uPlot bars: successful and failed calls). */
 export function AuditRateChart({ entries }: { entries: readonly AuditEntry[] }) {
-  const hostRef = useRef<HTMLDivElement>(null);
-  const plotRef = useRef<uPlot | null>(null);
   const now = useNow(15_000);
   const series = useMemo(() => ratePerMinute(entries, now, 60), [entries, now]);
   const total = series.ok.reduce((a, b) => a + b, 0) + series.errors.reduce((a, b) => a + b, 0);
 
-  useEffect(() => {
-    const host = hostRef.current;
-    if (!host) return undefined;
-    const text = cssVar("--text-muted", "#888");
-    const grid = cssVar("--border", "#ddd");
-    const bars = uPlot.paths.bars?.({ size: [0.7, 12], align: 0 });
-    const plot = new uPlot(
-      {
-        width: Math.max(200, host.clientWidth),
+  const { hostRef, plotRef } = useUplot(
+    (width) => {
+      const text = cssVar("--text-muted", "#888");
+      const grid = cssVar("--border", "#ddd");
+      const bars = uPlot.paths.bars?.({ size: [0.7, 12], align: 0 });
+      return {
+        width,
         height: HEIGHT,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
@@ -42,25 +33,17 @@ export function AuditRateChart({ entries }: { entries: readonly AuditEntry[] }) 
           { label: "calls", stroke: cssVar("--ok", "#30a46c"), fill: cssVar("--ok-soft", "#30a46c55"), paths: bars, points: { show: false } },
           { label: "errors", stroke: cssVar("--danger", "#e5484d"), fill: cssVar("--danger-soft", "#e5484d55"), paths: bars, points: { show: false } },
         ],
-      },
-      [[], [], []],
-      host,
-    );
-    plotRef.current = plot;
-    const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(200, host.clientWidth), height: HEIGHT }));
-    observer.observe(host);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-      plotRef.current = null;
-    };
-  }, []);
+      };
+    },
+    [[], [], []],
+    200,
+  );
 
   useEffect(() => {
     // Failed calls are drawn over the total, so each bar shows its failed part in red.
     const totals = series.ok.map((n, i) => n + series.errors[i]);
     plotRef.current?.setData([series.minutes, totals, series.errors]);
-  }, [series]);
+  }, [series, plotRef]);
 
   return (
     <div className="rate-chart" data-testid="audit-rate-chart" data-total={total}>

@@ -1,3 +1,4 @@
+import { AddConnectionButton } from "../../components/AddConnectionButton";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { findProfile, profilesStore, refreshProfiles } from "../../stores/profiles";
@@ -34,9 +35,7 @@ export function ConnectionsView() {
             <EmptyState
               title="No connections yet"
               actions={
-                <button type="button" className="button primary" onClick={() => editConnection({ mode: "new" })}>
-                  Add a connection
-                </button>
+                <AddConnectionButton />
               }
             >
               Paste a URL such as <code>postgres://user@localhost:5432/db</code> or a SQLite file path.

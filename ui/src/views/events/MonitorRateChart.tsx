@@ -1,6 +1,5 @@
-import { useEffect, useMemo, useRef } from "react";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
+import { useEffect, useMemo } from "react";
+import { cssVar, useUplot } from "../../hooks/useUplot";
 import { rateSeries, type RateSample } from "../../lib/events";
 import { eventsStore } from "../../stores/events";
 import { useStoreSelect } from "../../stores/store";
@@ -9,28 +8,19 @@ const HEIGHT = 70;
 const SPAN_MS = 60_000;
 const NO_SAMPLES: RateSample[] = [];
 
-function cssVar(name: string, fallback: string): string {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return value === "" ? fallback : value;
-}
-
 /** A monitor's events per second over the last minute (uPlot line, one point per poll). */
 export function MonitorRateChart({ monitorId }: { monitorId: string }) {
-  const hostRef = useRef<HTMLDivElement>(null);
-  const plotRef = useRef<uPlot | null>(null);
   const samples = useStoreSelect(eventsStore, (s) => s.rates.get(monitorId) ?? NO_SAMPLES);
   // Each poll adds a sample, so the newest sample's time is "now" for the window.
   const now = samples.length > 0 ? samples[samples.length - 1].t : 0;
   const series = useMemo(() => rateSeries(samples, now, SPAN_MS), [samples, now]);
 
-  useEffect(() => {
-    const host = hostRef.current;
-    if (!host) return undefined;
-    const text = cssVar("--text-muted", "#888");
-    const grid = cssVar("--border", "#ddd");
-    const plot = new uPlot(
-      {
-        width: Math.max(160, host.clientWidth),
+  const { hostRef, plotRef } = useUplot(
+    (width) => {
+      const text = cssVar("--text-muted", "#888");
+      const grid = cssVar("--border", "#ddd");
+      return {
+        width,
         height: HEIGHT,
         legend: { show: false },
         cursor: { show: false },
@@ -43,26 +33,18 @@ export function MonitorRateChart({ monitorId }: { monitorId: string }) {
           {},
           { label: "events/s", stroke: cssVar("--accent", "#2563eb"), fill: cssVar("--accent-soft", "#2563eb33"), width: 1.5, points: { show: false } },
         ],
-      },
-      [[], []],
-      host,
-    );
-    plotRef.current = plot;
-    const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(160, host.clientWidth), height: HEIGHT }));
-    observer.observe(host);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-      plotRef.current = null;
-    };
-  }, []);
+      };
+    },
+    [[], []],
+    160,
+  );
 
   useEffect(() => {
     const plot = plotRef.current;
     if (!plot) return;
     plot.setData([series.x, series.y]);
     if (now > 0) plot.setScale("x", { min: (now - SPAN_MS) / 1000, max: now / 1000 });
-  }, [series, now]);
+  }, [series, now, plotRef]);
 
   return (
     <div className="monitor-chart" data-testid={`monitor-chart-${monitorId}`} data-points={series.x.length}>

@@ -1,11 +1,12 @@
 import { useCallback, useEffect } from "react";
+import { AddConnectionButton } from "../../components/AddConnectionButton";
 import { EmptyState } from "../../components/EmptyState";
 import { Kbd } from "../../components/Kbd";
 import { findProfile, profilesStore } from "../../stores/profiles";
 import { forgetRun } from "../../stores/runs";
 import { useStore } from "../../stores/store";
 import { activeTab, closeTab, cycleTab, openTab, tabsStore } from "../../stores/tabs";
-import { editConnection, uiStore } from "../../stores/ui";
+import { uiStore } from "../../stores/ui";
 import { forgetEditor } from "./editor/editorRegistry";
 import { QueryTabBar } from "./QueryTabBar";
 import { QueryTabPanel } from "./QueryTabPanel";
@@ -49,9 +50,7 @@ export function QueryView() {
         <EmptyState
           title="Add a connection to run queries"
           actions={
-            <button type="button" className="button primary" onClick={() => editConnection({ mode: "new" })}>
-              Add a connection
-            </button>
+            <AddConnectionButton />
           }
         />
       </div>

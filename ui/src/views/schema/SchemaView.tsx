@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { AddConnectionButton } from "../../components/AddConnectionButton";
 import { EmptyState } from "../../components/EmptyState";
 import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
@@ -10,7 +11,7 @@ import { findProfile, profilesStore } from "../../stores/profiles";
 import { loadTables, schemaStore } from "../../stores/schema";
 import { schemaUiOf, schemaUiStore, updateSchemaUi } from "../../stores/schemaUi";
 import { useStore } from "../../stores/store";
-import { editConnection, setActiveProfile, uiStore } from "../../stores/ui";
+import { setActiveProfile, uiStore } from "../../stores/ui";
 import { SchemaTree } from "./SchemaTree";
 import { TableDetailsPanel } from "./TableDetailsPanel";
 
@@ -48,9 +49,7 @@ export function SchemaView() {
         <EmptyState
           title="No connection to browse"
           actions={
-            <button type="button" className="button primary" onClick={() => editConnection({ mode: "new" })}>
-              Add a connection
-            </button>
+            <AddConnectionButton />
           }
         />
       </div>
