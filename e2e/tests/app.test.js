@@ -222,6 +222,37 @@ step("export: the last result as CSV to a file", current, async () => {
   ]);
 }, { needs: [FIRST] });
 
+step("events: a NOTIFY monitor streams notifications into the window", current, async () => {
+  await click(browser, "nav-events");
+  const profile = await shown(browser, "events-profile", T.db);
+  await profile.selectByAttribute("value", PROFILE);
+  const kind = await shown(browser, "events-target-kind");
+  await kind.selectByAttribute("value", "notify");
+  await typeInto(browser, "events-target", "e2e_jobs");
+  await click(browser, "events-start");
+  await attrIs(browser, "monitor-count", "data-count", "1", T.db);
+  await until(
+    browser,
+    "the monitor should be connected",
+    () => browser.$('[data-testid^="monitor-"][data-state]').getAttribute("data-state"),
+    (state) => state === "connected",
+    T.db,
+  );
+  psql(`SELECT pg_notify('e2e_jobs', '{"job": 42}'), pg_notify('e2e_jobs', 'second')`);
+  // Both notifications arrive through the Channel as message rows, in order.
+  const payloads = await until(
+    browser,
+    "two notifications should be listed",
+    () =>
+      browser.execute(() =>
+        [...document.querySelectorAll('[data-testid^="event-row-"][data-kind="message"]')].map((row) => row.textContent ?? ""),
+      ),
+    (rows) => rows.length >= 2,
+    T.db,
+  );
+  assert.ok(payloads[0].includes("42") && payloads[1].includes("second"), `unexpected rows: ${JSON.stringify(payloads)}`);
+}, { needs: [FIRST] });
+
 step("AI: install the Claude Desktop config into HOME and run the self-test", current, async () => {
   const configFile = path.join(config.home, ".config", "Claude", "claude_desktop_config.json");
   await click(browser, "nav-ai");
