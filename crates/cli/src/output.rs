@@ -30,15 +30,7 @@ fn json_line(value: &impl serde::Serialize) -> Result<()> {
 pub fn print_result(result: &QueryResult, format: QueryFormat, limit: usize) -> Result<()> {
     match format {
         QueryFormat::Json => json_line(result),
-        QueryFormat::Csv => write_stdout(|out| {
-            let mut csv = csv::Writer::from_writer(out);
-            csv.write_record(result.columns.iter().map(|c| c.name.as_str())).map_err(io::Error::other)?;
-            for row in &result.rows {
-                // NULL is an empty field; an empty string is `""`, so the two stay apart.
-                csv.write_record(row.iter().map(|v| v.display_text().unwrap_or_default())).map_err(io::Error::other)?;
-            }
-            csv.flush()
-        }),
+        QueryFormat::Csv => write_stdout(|out| result.write_csv(out)),
         QueryFormat::Table => {
             let mut table = new_table();
             table.set_header(result.columns.iter().map(|c| c.name.as_str()));

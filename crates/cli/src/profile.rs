@@ -32,20 +32,16 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
         }
         ProfileCommand::Export(args) => {
             let export = store.export_profiles().await?;
-            let text = serde_json::to_string_pretty(&export).map_err(|e| Error::internal(e.to_string()))?;
             match args.file {
                 Some(path) => {
-                    write_atomically(&path, &text)?;
+                    export.write(&path)?;
                     output::print_line(&format!("exported {} profiles to {}", export.profiles.len(), path.display()))
                 }
-                None => output::print_line(&text),
+                None => output::print_line(&export.to_json()?),
             }
         }
         ProfileCommand::Import(args) => {
-            let text = std::fs::read_to_string(&args.file)
-                .map_err(|e| Error::invalid_input(format!("cannot read {}: {e}", args.file.display())))?;
-            let export: ProfileExport = serde_json::from_str(&text)
-                .map_err(|e| Error::invalid_input(format!("{} is not a profile export: {e}", args.file.display())))?;
+            let export = ProfileExport::read(&args.file)?;
             let report = store.import_profiles(export).await?;
             output::print_import_report(&report)
         }
@@ -123,11 +119,4 @@ pub fn secret_source(profile: &Profile, keyring_service: &str) -> String {
     } else {
         "none".into()
     }
-}
-
-fn write_atomically(path: &std::path::Path, text: &str) -> Result<()> {
-    let partial = std::path::PathBuf::from(format!("{}.dbdock-partial", path.display()));
-    std::fs::write(&partial, format!("{text}\n"))
-        .and_then(|()| std::fs::rename(&partial, path))
-        .map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))
 }

@@ -23,3 +23,17 @@ pub struct QueryResult {
     /// Wall time from sending the statement to holding the last row, in milliseconds.
     pub elapsed_ms: f64,
 }
+
+impl QueryResult {
+    /// The result as CSV: a header of column names, then the rows as people see them.
+    /// NULL is an empty field; an empty string is `""`, so the two stay apart.
+    pub fn write_csv(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(self.columns.iter().map(|c| c.name.as_str())).map_err(std::io::Error::other)?;
+        for row in &self.rows {
+            csv.write_record(row.iter().map(|v| v.display_text().unwrap_or_default()))
+                .map_err(std::io::Error::other)?;
+        }
+        csv.flush()
+    }
+}

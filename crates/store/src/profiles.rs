@@ -83,6 +83,31 @@ pub struct ProfileExport {
 
 const EXPORT_FORMAT: &str = "dbdock-profiles";
 
+impl ProfileExport {
+    /// The file's text: pretty JSON, no secrets (there are none in it).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::internal(format!("cannot encode the export: {e}")))
+    }
+
+    /// Writes the export to `path` through a side file, so a failed write never leaves a
+    /// half-written export where the user's file was.
+    pub fn write(&self, path: &std::path::Path) -> Result<()> {
+        let text = self.to_json()?;
+        let partial = std::path::PathBuf::from(format!("{}.dbdock-partial", path.display()));
+        std::fs::write(&partial, format!("{text}\n"))
+            .and_then(|()| std::fs::rename(&partial, path))
+            .map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// Reads an export file, saying plainly when it is not one.
+    pub fn read(path: &std::path::Path) -> Result<ProfileExport> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::invalid_input(format!("cannot read {}: {e}", path.display())))?;
+        serde_json::from_str(&text)
+            .map_err(|e| Error::invalid_input(format!("{} is not a profile export: {e}", path.display())))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportReport {
     pub added: Vec<String>,

@@ -207,18 +207,14 @@ pub async fn test_profile(state: State<'_, AppState>, name: String) -> Result<Te
 #[specta::specta]
 pub async fn export_profiles(state: State<'_, AppState>, path: String) -> Result<u32> {
     let export = state.store.export_profiles().await?;
-    let text = serde_json::to_string_pretty(&export).map_err(|e| Error::internal(e.to_string()))?;
-    let path = PathBuf::from(path);
-    std::fs::write(&path, text).map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))?;
+    export.write(&PathBuf::from(path))?;
     Ok(u32::try_from(export.profiles.len()).unwrap_or(u32::MAX))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn import_profiles(state: State<'_, AppState>, path: String) -> Result<ImportReport> {
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::invalid_input(format!("cannot read {path}: {e}")))?;
-    let export: ProfileExport = serde_json::from_str(&text)
-        .map_err(|e| Error::invalid_input(format!("{path} is not a DB Dock profile export: {e}")))?;
+    let export = ProfileExport::read(&PathBuf::from(path))?;
     let report = state.store.import_profiles(export).await?;
     Ok(ImportReport {
         added: report.added,

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use dbdock_core::{Column, Error, ErrorCode, QueryOptions, QueryResult, Result};
+use dbdock_core::{Column, Error, ErrorCode, QueryOptions, Result};
 use dbdock_store::{HistoryEntry, QueryOutcome};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -157,20 +157,11 @@ pub async fn export_result(
         std::fs::File::create(&path_buf).map_err(|e| Error::invalid_input(format!("cannot write {path}: {e}")))?;
     let mut out = std::io::BufWriter::new(file);
     let written = match format {
-        ExportFormat::Csv => write_csv(&mut out, &result),
+        ExportFormat::Csv => result.write_csv(&mut out),
         ExportFormat::Json => serde_json::to_writer(&mut out, result.as_ref()).map_err(std::io::Error::other),
     };
     written.and_then(|()| out.flush()).map_err(|e| Error::invalid_input(format!("cannot write {path}: {e}")))?;
     Ok(ExportReport { path, rows: u32::try_from(result.row_count).unwrap_or(u32::MAX) })
-}
-
-fn write_csv(out: &mut impl Write, result: &QueryResult) -> std::io::Result<()> {
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(result.columns.iter().map(|c| c.name.as_str())).map_err(std::io::Error::other)?;
-    for row in &result.rows {
-        csv.write_record(row.iter().map(|v| v.display_text().unwrap_or_default())).map_err(std::io::Error::other)?;
-    }
-    csv.flush()
 }
 
 #[tauri::command]

@@ -76,10 +76,6 @@ pub enum Shape {
 const CURSOR_COMMANDS: [&str; 4] = ["find", "aggregate", "listCollections", "listIndexes"];
 
 impl Request {
-    pub fn is_write(&self) -> bool {
-        matches!(self, Request::Write { .. })
-    }
-
     /// The command to send and how to read its reply. `max_time_ms` (the statement
     /// timeout) is added to reads that accept it, unless the query set its own.
     pub fn into_command(self, max_time_ms: Option<u64>) -> (Document, Shape) {
