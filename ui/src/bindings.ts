@@ -234,6 +234,11 @@ export type ErrorCode =
 "UNSUPPORTED" | 
 /**  No OS keyring could be reached to read or store a secret. */
 "KEYRING_UNAVAILABLE" | 
+/**
+ *  The audit log could not be written before the call, so the call did not run
+ *  (every AI call is recorded before it reaches a database: docs/safety.md).
+ */
+"AUDIT_UNAVAILABLE" | 
 /**  A bug or an unexpected state in DB Dock itself. */
 "INTERNAL";
 

@@ -26,6 +26,21 @@ pub struct QueryOptions {
     pub isolated: bool,
 }
 
+/// What the login a connection uses may do, as the server itself reports it. Read-only
+/// AI access is strongest when the login cannot write at all (docs/safety.md, "least
+/// privilege").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LoginAccess {
+    /// The login (user, role) the server sees.
+    pub login: String,
+    /// The login can change data or schema somewhere in this database.
+    pub can_write: bool,
+    /// What the server said that decided it, one short item each (`superuser`,
+    /// `INSERT on public.orders`, `role db_datawriter`); at most a handful.
+    pub evidence: Vec<String>,
+}
+
 /// What a write statement did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ExecOutcome {
@@ -67,6 +82,12 @@ pub trait Database: Send + Sync {
 
     /// The server's version string (`PostgreSQL 15.4 …`, `10.11.6-MariaDB`, `3.45.1`).
     async fn server_version(&self) -> Result<String>;
+
+    /// What the connection's login may do (whether it can write). Engines that cannot
+    /// tell say so with `UNSUPPORTED`.
+    async fn login_access(&self) -> Result<LoginAccess> {
+        Err(crate::Error::unsupported(format!("{} cannot report what its login may do", self.engine())))
+    }
 
     /// A cheap round trip that proves the connection works.
     async fn ping(&self) -> Result<()> {

@@ -32,6 +32,9 @@ pub enum ErrorCode {
     Unsupported,
     /// No OS keyring could be reached to read or store a secret.
     KeyringUnavailable,
+    /// The audit log could not be written before the call, so the call did not run
+    /// (every AI call is recorded before it reaches a database: docs/safety.md).
+    AuditUnavailable,
     /// A bug or an unexpected state in DB Dock itself.
     Internal,
 }
@@ -50,6 +53,7 @@ impl ErrorCode {
             ErrorCode::PermissionDenied => "PERMISSION_DENIED",
             ErrorCode::Unsupported => "UNSUPPORTED",
             ErrorCode::KeyringUnavailable => "KEYRING_UNAVAILABLE",
+            ErrorCode::AuditUnavailable => "AUDIT_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -149,6 +153,7 @@ mod tests {
             (ErrorCode::PermissionDenied, "PERMISSION_DENIED"),
             (ErrorCode::Unsupported, "UNSUPPORTED"),
             (ErrorCode::KeyringUnavailable, "KEYRING_UNAVAILABLE"),
+            (ErrorCode::AuditUnavailable, "AUDIT_UNAVAILABLE"),
             (ErrorCode::Internal, "INTERNAL"),
         ] {
             assert_eq!(code.as_str(), name);

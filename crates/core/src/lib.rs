@@ -22,7 +22,7 @@ mod target;
 mod value;
 
 pub use classify::{Dialect, check_read_only};
-pub use database::{Database, ExecOutcome, QueryOptions, resolve_table};
+pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_table};
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};
 pub use event::{Category, ConsumerLag, Event, EventKind, MonitorStatus, Severity, WatchTarget, payload_as_text};
