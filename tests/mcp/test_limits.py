@@ -7,15 +7,19 @@ import time
 from conftest import psql, run, session_over
 
 
+# Seconds of pure reading (pg_sleep is VOLATILE, so read-only calls refuse it).
+LONG_READ = "SELECT count(*), 'slow-probe' FROM generate_series(1, 100000) a, generate_series(1, 100000) b"
+
+
 def active_sleeps(world):
-    return int(psql(world.pg_db, "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(10)%' AND pid <> pg_backend_pid()"))
+    return int(psql(world.pg_db, "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%slow-probe%' AND pid <> pg_backend_pid()"))
 
 
 def test_a_slow_statement_times_out_on_the_server(world):
     async def body():
         async with session_over("stdio", world) as s:
             started = time.monotonic()
-            e = await s.error("execute-query", connectionId="pg_fast", query="SELECT pg_sleep(10)")
+            e = await s.error("execute-query", connectionId="pg_fast", query=LONG_READ)
             elapsed = time.monotonic() - started
             assert e["code"] == "TIMEOUT", e
             assert "1 s limit" in e["message"] and "pg_fast" in e["message"]

@@ -83,47 +83,90 @@ impl<DB: sqlx::Database> PoolSlot<DB> {
     }
 }
 
-/// One statement's connection: a plain pooled connection, or a transaction that the
-/// engine opened read-only and always rolls back (also when the call is dropped midway:
-/// sqlx then queues the rollback before the connection is reused).
+/// One statement's connection: a plain pooled connection, or one inside a transaction the
+/// engine opened read-only, which is always rolled back and reset before the connection is
+/// reused (docs/safety.md, "connections come back clean").
 enum Session<DB: sqlx::Database> {
     Plain(sqlx::pool::PoolConnection<DB>),
-    ReadOnly(sqlx::Transaction<'static, DB>),
+    ReadOnly(sqlx::pool::PoolConnection<DB>),
 }
 
 impl<DB: sqlx::Database> Session<DB> {
     fn conn(&mut self) -> &mut DB::Connection {
         match self {
-            Session::Plain(conn) => conn,
-            Session::ReadOnly(tx) => tx,
+            Session::Plain(conn) | Session::ReadOnly(conn) => conn,
         }
     }
 
-    /// Ends the session: a read-only transaction is rolled back, whatever it did; an
-    /// isolated one is closed instead of going back to the pool.
-    async fn finish(self, isolated: bool) {
+    /// Ends the session: a read-only one is rolled back and reset in one round trip (or
+    /// closed when the reset fails or finds something it cannot undo); an isolated one is
+    /// closed instead of going back to the pool.
+    async fn finish(self, rules: &SessionRules, isolated: bool)
+    where
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+        i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+        usize: sqlx::ColumnIndex<DB::Row>,
+    {
         match self {
-            Session::ReadOnly(tx) => {
-                let _ = tx.rollback().await;
+            Session::ReadOnly(mut conn) => {
+                if !isolated && reset(&mut conn, rules).await {
+                    return;
+                }
+                close(conn).await;
             }
-            Session::Plain(conn) if isolated => {
-                let _ = sqlx::Connection::close(conn.detach()).await;
-            }
+            Session::Plain(conn) if isolated => close(conn).await,
             Session::Plain(_) => {}
+        }
+    }
+
+    /// Lets the session go after its call was dropped midway: its state is unknown (a
+    /// statement may still be running), so the connection is closed, never reused.
+    async fn abandon(self) {
+        match self {
+            Session::Plain(conn) | Session::ReadOnly(conn) => close(conn).await,
         }
     }
 }
 
-type CancelTask<DB> = Box<dyn FnOnce(Option<Session<DB>>) -> futures_util::future::BoxFuture<'static, ()> + Send>;
+/// Rolls back and resets a read-only session; false when it must not be reused.
+async fn reset<DB: sqlx::Database>(conn: &mut DB::Connection, rules: &SessionRules) -> bool
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    use sqlx::Row;
+    match sqlx::raw_sql(sqlx::AssertSqlSafe(rules.end_read_only)).fetch_all(&mut *conn).await {
+        Ok(rows) if rules.end_reports_leftovers => {
+            // The batch's last row counts what the reset could not undo.
+            let leftovers = rows.last().and_then(|row| row.try_get::<i64, _>(0usize).ok());
+            if leftovers != Some(0) {
+                tracing::debug!(?leftovers, "a read-only call left session state behind; closing its connection");
+            }
+            leftovers == Some(0)
+        }
+        Ok(_) => true,
+        Err(e) => {
+            tracing::debug!(error = %e, "resetting a read-only session failed; closing its connection");
+            false
+        }
+    }
+}
+
+async fn close<DB: sqlx::Database>(conn: sqlx::pool::PoolConnection<DB>) {
+    let _ = sqlx::Connection::close(conn.detach()).await;
+}
+
+type CancelTask = Box<dyn FnOnce() -> futures_util::future::BoxFuture<'static, ()> + Send>;
 
 /// A session that, if the call is dropped before it finishes (an MCP client's cancel, a
 /// caller's timeout), cancels its statement on the server from a connection of its own
-/// and only then lets the session go, so the cancel can never hit another caller's
-/// statement on a reused connection. Dropping a future only stops waiting; without this
-/// the server would go on running the statement.
+/// (when asked to) and then closes the session's connection, so neither the cancel nor
+/// whatever the statement left can reach another caller on a reused connection. Dropping
+/// a future only stops waiting; without this the server would go on running the statement.
 struct Guarded<DB: sqlx::Database> {
     session: Option<Session<DB>>,
-    cancel: Option<CancelTask<DB>>,
+    cancel: Option<CancelTask>,
 }
 
 impl<DB: sqlx::Database> Guarded<DB> {
@@ -134,16 +177,33 @@ impl<DB: sqlx::Database> Guarded<DB> {
 
 impl<DB: sqlx::Database> Drop for Guarded<DB> {
     fn drop(&mut self) {
-        if let (Some(cancel), Ok(runtime)) = (self.cancel.take(), tokio::runtime::Handle::try_current()) {
-            runtime.spawn(cancel(self.session.take()));
+        let (cancel, session) = (self.cancel.take(), self.session.take());
+        if cancel.is_none() && session.is_none() {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Some(cancel) = cancel {
+                    cancel().await;
+                }
+                if let Some(session) = session {
+                    session.abandon().await;
+                }
+            });
         }
     }
 }
 
-/// How an engine makes one statement safe: the statement that opens its read-only
+/// How an engine makes one statement safe: the statements that open and end its read-only
 /// transaction, and how to cancel a running statement on the server.
 pub(crate) struct SessionRules {
     pub begin_read_only: &'static str,
+    /// Sent as one batch (one round trip) after every read-only call: the rollback and
+    /// everything that undoes session state a statement can leave behind.
+    pub end_read_only: &'static str,
+    /// The batch's last row holds one integer: how much state it found but could not undo
+    /// (then the connection is closed instead of reused).
+    pub end_reports_leftovers: bool,
     /// Returns this session's id (as a BIGINT).
     pub session_id_sql: &'static str,
     /// The statement that cancels what session `id` is running (built from the integer
@@ -152,9 +212,9 @@ pub(crate) struct SessionRules {
 }
 
 /// Runs `work` on one connection as `options` ask: inside a read-only transaction that is
-/// always rolled back, cancelled on the server if the call is dropped midway, and on a
-/// connection that is closed afterwards when the session must not leak into later calls.
-/// The one place these rules live for the server engines.
+/// always rolled back and reset, cancelled on the server if the call is dropped midway,
+/// and on a connection that is closed afterwards when the session must not leak into later
+/// calls. The one place these rules live for the server engines.
 pub(crate) async fn run_guarded<DB, T>(
     pool: &sqlx::Pool<DB>,
     rules: &SessionRules,
@@ -169,17 +229,24 @@ where
     i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
+    let mut conn = pool.acquire().await.map_err(&map_err)?;
     let session = match options.read_only {
-        true => Session::ReadOnly(pool.begin_with(rules.begin_read_only).await.map_err(&map_err)?),
-        false => Session::Plain(pool.acquire().await.map_err(&map_err)?),
+        true => {
+            if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(rules.begin_read_only)).execute(&mut *conn).await {
+                close(conn).await;
+                return Err(map_err(e));
+            }
+            Session::ReadOnly(conn)
+        }
+        false => Session::Plain(conn),
     };
     let mut guarded = Guarded { session: Some(session), cancel: None };
     let gone = || Error::internal("the session ended early");
     if options.cancellable {
         let conn = guarded.conn().ok_or_else(gone)?;
         let id: i64 = sqlx::query_scalar(rules.session_id_sql).fetch_one(conn).await.map_err(&map_err)?;
-        let (connect, sql, isolated) = (pool.connect_options(), (rules.cancel_sql)(id), options.isolated);
-        guarded.cancel = Some(Box::new(move |session: Option<Session<DB>>| {
+        let (connect, sql) = (pool.connect_options(), (rules.cancel_sql)(id));
+        guarded.cancel = Some(Box::new(move || {
             Box::pin(async move {
                 use sqlx::{ConnectOptions, Connection, Executor};
                 match connect.connect().await {
@@ -191,16 +258,13 @@ where
                     }
                     Err(e) => tracing::warn!(error = %e, "could not connect to cancel a dropped statement"),
                 }
-                if let Some(session) = session {
-                    session.finish(isolated).await;
-                }
             })
         }));
     }
     let outcome = work(guarded.conn().ok_or_else(gone)?).await;
     guarded.cancel = None;
     if let Some(session) = guarded.session.take() {
-        session.finish(options.isolated).await;
+        session.finish(rules, options.isolated).await;
     }
     outcome
 }

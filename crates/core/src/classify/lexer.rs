@@ -147,7 +147,10 @@ fn lex(sql: &str, mode: Mode) -> Lexed {
             }
             // PostgreSQL U&"…" names spell their letters as escapes (`U&"\0070g_sleep"`):
             // the name the server resolves is not the text DB Dock sees.
-            '&' if mode.e_strings && next == Some('"') && current.last().is_some_and(|t| t.word == "U" && !t.quoted) => {
+            '&' if mode.e_strings
+                && next == Some('"')
+                && current.last().is_some_and(|t| t.word == "U" && !t.quoted) =>
+            {
                 out.unicode_escaped_name = true;
                 i += 1;
             }
@@ -599,4 +602,3 @@ fn check_lexed(dialect: Dialect, lexed: &Lexed) -> Result<LexedAs> {
     }
     Ok(if pragma_ok { LexedAs::ReportingPragma } else { LexedAs::Statement })
 }
-

@@ -26,10 +26,7 @@ pub(super) fn check_statement(dialect: Dialect, sql: &str) -> Result<ReadCheck> 
         [one] => one,
         [] => return Err(Error::invalid_input("the statement is empty")),
         many => {
-            return Err(violation(format!(
-                "the parser found {} statements; send one statement per call",
-                many.len()
-            )));
+            return Err(violation(format!("the parser found {} statements; send one statement per call", many.len())));
         }
     };
     check_top(dialect, statement)?;

@@ -4,10 +4,10 @@
 use super::*;
 use crate::ErrorCode;
 
-
 /// Refused as a write or as text DB Dock cannot read: either way nothing runs.
 fn refused(dialect: Dialect, sql: &str) -> bool {
-    check_read_only(dialect, sql).is_err_and(|e| matches!(e.code, ErrorCode::ReadOnlyViolation | ErrorCode::InvalidInput))
+    check_read_only(dialect, sql)
+        .is_err_and(|e| matches!(e.code, ErrorCode::ReadOnlyViolation | ErrorCode::InvalidInput))
 }
 
 #[test]
@@ -102,49 +102,67 @@ fn tricky_reads_pass() {
 #[test]
 fn lexer_tricks_are_refused() {
     let classes: &[(&str, &[(Dialect, &str)])] = &[
-        ("E'…' escapes outside PostgreSQL", &[
-            (Dialect::Mysql, "SELECT e'\\'; DELETE FROM t; -- '"),
-            (Dialect::Sqlite, "SELECT e'\\', load_extension('x') --'"),
-            (Dialect::Sqlite, "SELECT E'\\'; ATTACH DATABASE '/tmp/x' AS x; --'"),
-            (Dialect::Mssql, "SELECT e'\\' COMMIT SELECT '1'"),
-            (Dialect::Mssql, "SELECT E'\\' EXEC('DROP TABLE t') --'"),
-            (Dialect::Sqlite, "SELECT e'\\'; PRAGMA query_only=0; --'"),
-        ]),
-        ("]] inside bracketed names", &[
-            (Dialect::Mssql, "SELECT [x]]'] COMMIT --'"),
-            (Dialect::Mssql, "SELECT [a]]'] EXEC('DROP TABLE t') --'"),
-            (Dialect::Mssql, "SELECT [a]]'] , xp_cmdshell('dir') --'"),
-            (Dialect::Mssql, "SELECT 1 AS [b]]\"] SHUTDOWN --\""),
-            (Dialect::Mssql, "SELECT [a]]/*] COMMIT BEGIN TRAN --*/"),
-        ]),
-        ("MySQL -- before a non-ASCII space", &[
-            (Dialect::Mysql, "SELECT 1 --\u{a0}, LOAD_FILE('/etc/hostname')"),
-            (Dialect::Mysql, "SELECT 1 --\u{2003}, GET_LOCK('x', 0)"),
-            (Dialect::Mysql, "SELECT 1 --\u{2028}INTO OUTFILE '/tmp/x'"),
-            (Dialect::Mysql, "SELECT 1 --\u{3000}, SLEEP(10)"),
-            (Dialect::Mysql, "SELECT 1 --\u{85}, BENCHMARK(1e9, MD5('x'))"),
-        ]),
-        ("PostgreSQL U&\"…\" names", &[
-            (Dialect::Postgres, "SELECT U&\"\\0070g_sleep\"(10)"),
-            (Dialect::Postgres, "SELECT U&\"pg_advisory_lo\\0063k\"(1)"),
-            (Dialect::Postgres, "SELECT * FROM U&\"\\0070g_ls_dir\"('.')"),
-            (Dialect::Postgres, "SELECT u&\"set_confi\\0067\"('a.b', 'c', false)"),
-            (Dialect::Postgres, "SELECT U&\"!0074s_stat\" UESCAPE '!' ('select 1')"),
-        ]),
-        ("comments that end where the server ends them", &[
-            (Dialect::Postgres, "SELECT 1 --x\r, pg_advisory_lock(1)"),
-            (Dialect::Postgres, "SELECT 1 /* a /* b */ , pg_sleep(1) */, pg_advisory_lock(2)"),
-            (Dialect::Mysql, "SELECT 1 # x\r, GET_LOCK('a', 0)"),
-            (Dialect::Mysql, "SELECT 1 /* x /* y */ , SLEEP(5) -- */"),
-            (Dialect::Mssql, "SELECT 1 --x\r COMMIT"),
-        ]),
-        ("backslashes under either string mode", &[
-            (Dialect::Postgres, "SELECT 'a\\'; SELECT pg_advisory_lock(1); --'"),
-            (Dialect::Postgres, "SELECT 'x\\', pg_advisory_lock(1), '\\'"),
-            (Dialect::Mysql, "SELECT 'a\\', GET_LOCK('x', 0), '\\'"),
-            (Dialect::Mysql, "SELECT \"a\\\", SLEEP(9), \"\\\""),
-            (Dialect::Mysql, "SELECT 'a\\' '', LOAD_FILE('/etc/passwd') -- '"),
-        ]),
+        (
+            "E'…' escapes outside PostgreSQL",
+            &[
+                (Dialect::Mysql, "SELECT e'\\'; DELETE FROM t; -- '"),
+                (Dialect::Sqlite, "SELECT e'\\', load_extension('x') --'"),
+                (Dialect::Sqlite, "SELECT E'\\'; ATTACH DATABASE '/tmp/x' AS x; --'"),
+                (Dialect::Mssql, "SELECT e'\\' COMMIT SELECT '1'"),
+                (Dialect::Mssql, "SELECT E'\\' EXEC('DROP TABLE t') --'"),
+                (Dialect::Sqlite, "SELECT e'\\'; PRAGMA query_only=0; --'"),
+            ],
+        ),
+        (
+            "]] inside bracketed names",
+            &[
+                (Dialect::Mssql, "SELECT [x]]'] COMMIT --'"),
+                (Dialect::Mssql, "SELECT [a]]'] EXEC('DROP TABLE t') --'"),
+                (Dialect::Mssql, "SELECT [a]]'] , xp_cmdshell('dir') --'"),
+                (Dialect::Mssql, "SELECT 1 AS [b]]\"] SHUTDOWN --\""),
+                (Dialect::Mssql, "SELECT [a]]/*] COMMIT BEGIN TRAN --*/"),
+            ],
+        ),
+        (
+            "MySQL -- before a non-ASCII space",
+            &[
+                (Dialect::Mysql, "SELECT 1 --\u{a0}, LOAD_FILE('/etc/hostname')"),
+                (Dialect::Mysql, "SELECT 1 --\u{2003}, GET_LOCK('x', 0)"),
+                (Dialect::Mysql, "SELECT 1 --\u{2028}INTO OUTFILE '/tmp/x'"),
+                (Dialect::Mysql, "SELECT 1 --\u{3000}, SLEEP(10)"),
+                (Dialect::Mysql, "SELECT 1 --\u{85}, BENCHMARK(1e9, MD5('x'))"),
+            ],
+        ),
+        (
+            "PostgreSQL U&\"…\" names",
+            &[
+                (Dialect::Postgres, "SELECT U&\"\\0070g_sleep\"(10)"),
+                (Dialect::Postgres, "SELECT U&\"pg_advisory_lo\\0063k\"(1)"),
+                (Dialect::Postgres, "SELECT * FROM U&\"\\0070g_ls_dir\"('.')"),
+                (Dialect::Postgres, "SELECT u&\"set_confi\\0067\"('a.b', 'c', false)"),
+                (Dialect::Postgres, "SELECT U&\"!0074s_stat\" UESCAPE '!' ('select 1')"),
+            ],
+        ),
+        (
+            "comments that end where the server ends them",
+            &[
+                (Dialect::Postgres, "SELECT 1 --x\r, pg_advisory_lock(1)"),
+                (Dialect::Postgres, "SELECT 1 /* a /* b */ , pg_sleep(1) */, pg_advisory_lock(2)"),
+                (Dialect::Mysql, "SELECT 1 # x\r, GET_LOCK('a', 0)"),
+                (Dialect::Mysql, "SELECT 1 /* x /* y */ , SLEEP(5) -- */"),
+                (Dialect::Mssql, "SELECT 1 --x\r COMMIT"),
+            ],
+        ),
+        (
+            "backslashes under either string mode",
+            &[
+                (Dialect::Postgres, "SELECT 'a\\'; SELECT pg_advisory_lock(1); --'"),
+                (Dialect::Postgres, "SELECT 'x\\', pg_advisory_lock(1), '\\'"),
+                (Dialect::Mysql, "SELECT 'a\\', GET_LOCK('x', 0), '\\'"),
+                (Dialect::Mysql, "SELECT \"a\\\", SLEEP(9), \"\\\""),
+                (Dialect::Mysql, "SELECT 'a\\' '', LOAD_FILE('/etc/passwd') -- '"),
+            ],
+        ),
     ];
     let mut let_through = Vec::new();
     for (class, inputs) in classes {

@@ -22,6 +22,13 @@ use crate::sql::{collect, map_error};
 
 const RULES: SessionRules = SessionRules {
     begin_read_only: "START TRANSACTION READ ONLY",
+    // sqlx cannot send COM_RESET_CONNECTION, so the batch undoes what it can (named locks)
+    // and counts what it cannot (user variables): a connection with any is closed, not
+    // reused. On servers without information_schema.USER_VARIABLES (MySQL) the batch fails
+    // and every read-only connection is closed after its call (docs/safety.md).
+    end_read_only: "ROLLBACK; DO RELEASE_ALL_LOCKS(); \
+                    SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.USER_VARIABLES",
+    end_reports_leftovers: true,
     session_id_sql: "SELECT CAST(CONNECTION_ID() AS SIGNED)",
     cancel_sql: |id| format!("KILL QUERY {id}"),
 };
@@ -89,6 +96,30 @@ impl Mysql {
         if options.read_only {
             check_read_only(Dialect::Mysql, sql)?;
         }
+        self.run_in_session(sql, params, options, collector).await
+    }
+
+    /// Runs `sql` as a read-only call WITHOUT the statement check (and function policy),
+    /// so tests can show what the engine's own layers hold by themselves: the server's
+    /// read-only transaction and the reset after it. Debug builds only.
+    #[cfg(debug_assertions)]
+    #[doc(hidden)]
+    pub async fn query_past_the_checks(&self, sql: &str) -> Result<QueryResult> {
+        let options = QueryOptions { read_only: true, ..QueryOptions::default() };
+        let started = Instant::now();
+        let mut collector = RowCollector::new(options);
+        let (columns, _) = self.run_in_session(sql, &[], &options, Some(&mut collector)).await?;
+        Ok(collector.into_result(columns, started))
+    }
+
+    /// Runs one statement in a session as `options` ask (see `run`).
+    async fn run_in_session(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        options: &QueryOptions,
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
         let pool = self.pool().await?;
         run_guarded(
             &pool,

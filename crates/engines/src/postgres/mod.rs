@@ -2,6 +2,7 @@
 //! values decoded from the binary wire format, schema from the system catalogs.
 
 mod codec;
+mod functions;
 pub mod listen;
 mod numeric;
 mod schema;
@@ -24,6 +25,13 @@ use crate::sql::{collect, map_error};
 
 const RULES: SessionRules = SessionRules {
     begin_read_only: "BEGIN READ ONLY",
+    // What DISCARD ALL does, less DEALLOCATE ALL (it would drop the driver's cached
+    // statements) and runnable in one batch after the rollback (DISCARD ALL refuses to run
+    // in a multi-statement string): session advisory locks, settings, role, LISTEN, cursors
+    // and temporary objects do not outlive the call (docs/safety.md).
+    end_read_only: "ROLLBACK; SELECT pg_catalog.pg_advisory_unlock_all(); RESET ALL; \
+                    SET SESSION AUTHORIZATION DEFAULT; UNLISTEN *; CLOSE ALL; DISCARD TEMP; DISCARD SEQUENCES",
+    end_reports_leftovers: false,
     session_id_sql: "SELECT pg_backend_pid()::int8",
     cancel_sql: |pid| format!("SELECT pg_cancel_backend({pid})"),
 };
@@ -32,6 +40,7 @@ pub struct Postgres {
     target: ConnectionTarget,
     open: OpenOptions,
     pool: PoolSlot<sqlx::Postgres>,
+    functions: functions::FunctionPolicy,
 }
 
 impl Postgres {
@@ -45,7 +54,7 @@ impl Postgres {
         if let Some(timeout) = open.statement_timeout {
             connect_options = connect_options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
         }
-        Ok(Postgres { target, open, pool: PoolSlot::new(connect_options) })
+        Ok(Postgres { target, open, pool: PoolSlot::new(connect_options), functions: Default::default() })
     }
 
     async fn pool(&self) -> Result<PgPool> {
@@ -69,8 +78,9 @@ impl Postgres {
             .collect()
     }
 
-    /// Runs one statement: read-only ones inside a `BEGIN READ ONLY` transaction that is
-    /// always rolled back, so PostgreSQL itself refuses writes the classifier missed; the
+    /// Runs one statement: read-only ones only after the statement check and the
+    /// catalog's function policy, inside a `BEGIN READ ONLY` transaction that is always
+    /// rolled back and reset, so PostgreSQL itself refuses writes the checks missed; the
     /// extended protocol refuses a second statement in the text.
     async fn run(
         &self,
@@ -80,8 +90,33 @@ impl Postgres {
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
         if options.read_only {
-            check_read_only(Dialect::Postgres, sql)?;
+            let checked = check_read_only(Dialect::Postgres, sql)?;
+            self.functions.check(&self.pool().await?, &checked.functions).await?;
         }
+        self.run_in_session(sql, params, options, collector).await
+    }
+
+    /// Runs `sql` as a read-only call WITHOUT the statement check (and function policy),
+    /// so tests can show what the engine's own layers hold by themselves: the server's
+    /// read-only transaction and the reset after it. Debug builds only.
+    #[cfg(debug_assertions)]
+    #[doc(hidden)]
+    pub async fn query_past_the_checks(&self, sql: &str) -> Result<QueryResult> {
+        let options = QueryOptions { read_only: true, ..QueryOptions::default() };
+        let started = Instant::now();
+        let mut collector = RowCollector::new(options);
+        let (columns, _) = self.run_in_session(sql, &[], &options, Some(&mut collector)).await?;
+        Ok(collector.into_result(columns, started))
+    }
+
+    /// Runs one statement in a session as `options` ask (see `run`).
+    async fn run_in_session(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        options: &QueryOptions,
+        collector: Option<&mut RowCollector>,
+    ) -> Result<(Vec<Column>, u64)> {
         let pool = self.pool().await?;
         run_guarded(
             &pool,
