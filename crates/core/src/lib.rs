@@ -21,7 +21,7 @@ mod secret;
 mod target;
 mod value;
 
-pub use classify::{Dialect, FunctionName, ReadCheck, check_read_only};
+pub use classify::{Dialect, FunctionName, ReadCheck, check_read_only, differential_check};
 pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_table};
 pub use engine::Engine;
 pub use error::{Error, ErrorCode, Result};

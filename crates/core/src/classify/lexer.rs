@@ -602,3 +602,22 @@ fn check_lexed(dialect: Dialect, lexed: &Lexed) -> Result<LexedAs> {
     }
     Ok(if pragma_ok { LexedAs::ReportingPragma } else { LexedAs::Statement })
 }
+
+/// The unquoted words the lexer reads as code, in any of the ways it reads the text.
+pub(super) fn code_words(dialect: Dialect, sql: &str) -> std::collections::BTreeSet<String> {
+    modes(dialect)
+        .into_iter()
+        .flat_map(|mode| lex(sql, mode).statements.into_iter().flatten())
+        .filter(|t| !t.quoted)
+        .map(|t| t.word)
+        .collect()
+}
+
+/// A word that, run as code, would make a statement more than a read.
+pub(super) fn is_dangerous_word(dialect: Dialect, word: &str) -> bool {
+    (STATEMENT_STARTS.contains(&word) && !READ_STARTS.contains(&word))
+        || DML.contains(&word)
+        || word == "INTO"
+        || (dialect == Dialect::Mssql && MSSQL_STATEMENT_WORDS.contains(&word))
+        || forbidden_function(dialect, word).is_some()
+}

@@ -8,12 +8,16 @@
 //! enforces read-only itself, connections are reset after each call, and the login can be
 //! one that cannot write.
 
+mod differential;
 mod lexer;
 mod syntax;
 #[cfg(test)]
 mod tests;
 
 use crate::Result;
+
+#[doc(hidden)]
+pub use differential::differential_check;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -55,6 +59,15 @@ pub struct ReadCheck {
 pub fn check_read_only(dialect: Dialect, sql: &str) -> Result<ReadCheck> {
     match lexer::check_tokens(dialect, sql)? {
         lexer::LexedAs::ReportingPragma => Ok(ReadCheck::default()),
-        lexer::LexedAs::Statement => syntax::check_statement(dialect, sql),
+        lexer::LexedAs::Statement => {
+            let checked = syntax::check_statement(dialect, sql)?;
+            match differential::disagreement(dialect, sql) {
+                None => Ok(checked),
+                Some(words) => Err(lexer::violation(format!(
+                    "DB Dock's two readers of this statement disagree on whether {words} is code (a string or \
+                     comment one of them reads differently); rewrite it plainly"
+                ))),
+            }
+        }
     }
 }
