@@ -51,6 +51,9 @@ pub struct ReadCheck {
     /// Every function the statement calls (expressions and FROM items), deduplicated, so
     /// an engine can ask its catalog about them (PostgreSQL's function policy).
     pub functions: Vec<FunctionName>,
+    /// The statement is a query (SELECT, WITH … SELECT, VALUES): it can stand inside
+    /// `SELECT … FROM (…)`, which engines use to have the server cut long values.
+    pub is_query: bool,
 }
 
 /// Checks that `sql` is one statement that only reads, as both readers see it. The error

@@ -34,7 +34,10 @@ pub(super) fn check_statement(dialect: Dialect, sql: &str) -> Result<ReadCheck> 
     if let ControlFlow::Break(e) = statement.visit(&mut walker) {
         return Err(e);
     }
-    Ok(ReadCheck { functions: walker.functions.into_iter().collect() })
+    Ok(ReadCheck {
+        functions: walker.functions.into_iter().collect(),
+        is_query: matches!(statement, Statement::Query(_)),
+    })
 }
 
 fn parse(dialect: Dialect, sql: &str) -> Result<Vec<Statement>> {

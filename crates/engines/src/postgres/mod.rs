@@ -2,6 +2,7 @@
 //! values decoded from the binary wire format, schema from the system catalogs.
 
 mod codec;
+mod cut;
 mod functions;
 pub mod listen;
 mod numeric;
@@ -89,11 +90,13 @@ impl Postgres {
         options: &QueryOptions,
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
+        let mut server_cut = None;
         if options.read_only {
             let checked = check_read_only(Dialect::Postgres, sql)?;
             self.functions.check(&self.pool().await?, &checked.functions).await?;
+            server_cut = options.max_bytes.filter(|_| checked.is_query && collector.is_some());
         }
-        self.run_in_session(sql, params, options, collector).await
+        self.run_in_session(sql, params, options, server_cut, collector).await
     }
 
     /// Runs `sql` as a read-only call WITHOUT the statement check (and function policy),
@@ -105,16 +108,18 @@ impl Postgres {
         let options = QueryOptions { read_only: true, ..QueryOptions::default() };
         let started = Instant::now();
         let mut collector = RowCollector::new(options);
-        let (columns, _) = self.run_in_session(sql, &[], &options, Some(&mut collector)).await?;
+        let (columns, _) = self.run_in_session(sql, &[], &options, None, Some(&mut collector)).await?;
         Ok(collector.into_result(columns, started))
     }
 
-    /// Runs one statement in a session as `options` ask (see `run`).
+    /// Runs one statement in a session as `options` ask (see `run`); values longer than
+    /// `server_cut` bytes are cut by the server.
     async fn run_in_session(
         &self,
         sql: &str,
         params: &[serde_json::Value],
         options: &QueryOptions,
+        server_cut: Option<usize>,
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
         let pool = self.pool().await?;
@@ -123,7 +128,7 @@ impl Postgres {
             &RULES,
             options,
             |e| self.err(e),
-            async |conn| self.statement(conn, sql, params, collector).await,
+            async |conn| self.statement(conn, sql, params, server_cut, collector).await,
         )
         .await
     }
@@ -135,19 +140,29 @@ impl Postgres {
         conn: &mut sqlx::PgConnection,
         sql: &str,
         params: &[serde_json::Value],
+        server_cut: Option<usize>,
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
-        let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
-        let types = match statement.parameters() {
-            Some(Either::Left(types)) => types.to_vec(),
-            _ => Vec::new(),
-        };
-        let encoded = Self::encode_params(&types, params)?;
+        let mut statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         let columns: Vec<Column> = statement
             .columns()
             .iter()
             .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().to_string() })
             .collect();
+        let types: Vec<PgTypeInfo> = statement.columns().iter().map(|c| c.type_info().clone()).collect();
+        let wrapped = server_cut.and_then(|cap| cut::wrap(sql, &types, cap));
+        if let Some((wrapped_sql, _)) = &wrapped {
+            // Prepared (and cached) like any statement: a round trip the first time only.
+            statement = (&mut *conn)
+                .prepare(AssertSqlSafe(wrapped_sql.clone()).into_sql_str())
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        let types = match statement.parameters() {
+            Some(Either::Left(types)) => types.to_vec(),
+            _ => Vec::new(),
+        };
+        let encoded = Self::encode_params(&types, params)?;
         let mut query = statement.query();
         for value in encoded {
             // The bytes are already in the declared type's binary format; the statement is
@@ -159,26 +174,36 @@ impl Postgres {
             let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
             return Ok((columns, done.rows_affected()));
         };
-        collect(query.fetch(&mut *conn), collector, decode_row, |e| self.err(e)).await?;
+        match wrapped {
+            None => collect(query.fetch(&mut *conn), collector, decode_row, |e| self.err(e)).await?,
+            Some((_, slots)) => {
+                let mut cut_by_server = false;
+                let decode = |row: &PgRow| cut::decode(row, &slots, decode_value, &mut cut_by_server);
+                collect(query.fetch(&mut *conn), collector, decode, |e| self.err(e)).await?;
+                collector.truncated |= cut_by_server;
+            }
+        }
         Ok((columns, 0))
     }
 }
 
 fn decode_row(row: &PgRow) -> Vec<Value> {
-    (0..row.len())
-        .map(|i| match row.try_get_raw(i) {
-            Ok(raw) if raw.is_null() => Value::Null,
-            Ok(raw) => {
-                let ty = raw.type_info().into_owned();
-                match raw.as_bytes() {
-                    Ok(bytes) if raw.format() == sqlx::postgres::PgValueFormat::Binary => codec::decode(&ty, bytes),
-                    Ok(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
-                    Err(_) => Value::Null,
-                }
+    (0..row.len()).map(|i| decode_value(row, i)).collect()
+}
+
+fn decode_value(row: &PgRow, i: usize) -> Value {
+    match row.try_get_raw(i) {
+        Ok(raw) if raw.is_null() => Value::Null,
+        Ok(raw) => {
+            let ty = raw.type_info().into_owned();
+            match raw.as_bytes() {
+                Ok(bytes) if raw.format() == sqlx::postgres::PgValueFormat::Binary => codec::decode(&ty, bytes),
+                Ok(bytes) => Value::Text(String::from_utf8_lossy(bytes).into_owned()),
+                Err(_) => Value::Null,
             }
-            Err(_) => Value::Null,
-        })
-        .collect()
+        }
+        Err(_) => Value::Null,
+    }
 }
 
 /// SQLSTATE classes and codes that have a DB Dock meaning of their own.

@@ -332,3 +332,51 @@ async fn mariadb_session_state_does_not_outlive_a_call_even_past_the_checks() {
     assert_eq!(text(setup.as_ref(), "SELECT COUNT(*) FROM items").await, "0");
     drop(test_db);
 }
+
+/// Peak resident memory of this test process (each nextest test runs in its own).
+fn peak_rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM");
+    kib / 1024
+}
+
+#[tokio::test]
+async fn postgres_cuts_huge_values_on_the_server() {
+    let test_db = TestDb::postgres("ro_cut").await;
+    // Building a 900 MB value takes the server seconds on a busy 2-core machine.
+    let options = OpenOptions { statement_timeout: Some(std::time::Duration::from_secs(120)), ..one_connection() };
+    let db =
+        dbdock_engines::open(ConnectionTarget::parse(&test_db.url).expect("url"), options).await.expect("PostgreSQL");
+    // 900 MB in one cell: read whole, it would cost DB Dock 900 MB.
+    let result =
+        db.query("SELECT 42 AS n, repeat('x', 900000000) AS big, 'small' AS s", &[], &READ_ONLY).await.expect("query");
+    assert!(result.truncated, "a cut value makes the result truncated");
+    assert_eq!(result.rows[0][0], Value::Int(42));
+    let Value::Text(big) = &result.rows[0][1] else { panic!("{:?}", result.rows[0][1]) };
+    assert!(big.ends_with("…[cut: 900000000 bytes in all]"), "{}", &big[big.len().saturating_sub(60)..]);
+    assert!(big.len() < 300 * 1024, "{} bytes came back", big.len());
+    assert_eq!(result.rows[0][2], Value::Text("small".into()));
+    let peak = peak_rss_mib();
+    assert!(peak < 200, "peak RSS {peak} MiB");
+    // Values that fit come back whole and typed; order and parameters survive the wrapping.
+    let result = db
+        .query(
+            "SELECT n, repeat('y', n) AS s, '{\"a\": 1}'::jsonb AS j FROM generate_series(3, 1, -1) n WHERE n <= $1 -- trailing",
+            &[serde_json::json!(3)],
+            &READ_ONLY,
+        )
+        .await
+        .expect("query");
+    assert!(!result.truncated);
+    assert_eq!(result.rows.len(), 3);
+    assert_eq!(result.rows[0][0], Value::Int(3));
+    assert_eq!(result.rows[0][1], Value::Text("yyy".into()));
+    assert_eq!(result.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["n", "s", "j"]);
+    assert!(matches!(result.rows[0][2], Value::Json(_)), "{:?}", result.rows[0][2]);
+    drop(test_db);
+}
