@@ -8,3 +8,4 @@ mod mssql;
 mod mssql_server;
 mod nats;
 mod redis;
+mod sqlite_read_only;
