@@ -206,6 +206,7 @@ async fn sqlite_huge_cell_comes_back_cut_under_the_byte_cap() {
 
 /// Not a timed assertion: prints what one small indexed SELECT costs on each path
 /// (`cargo test -p dbdock-engines --test engines sqlite_read_path_cost -- --nocapture`).
+// On a current-thread runtime, as the CLI (and the MCP server in it) runs.
 #[tokio::test]
 async fn sqlite_read_path_cost_per_call() {
     let shop = shop(
