@@ -1,7 +1,16 @@
-//! SQLite on sqlx: a file opened without changing its journal mode, values decoded by
-//! their storage class, schema from the `pragma_*` table functions.
+//! SQLite: writes and schema reading on sqlx (a file opened without changing its journal
+//! mode, values decoded by their storage class, schema from the `pragma_*` table
+//! functions); read-only calls on rusqlite connections that SQLite itself keeps
+//! read-only (`guard`), because sqlx offers no authorizer, progress handler or
+//! statement-tail check.
 
+#[cfg(test)]
+pub(crate) mod corpus;
+mod guard;
+mod read_pool;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,15 +30,16 @@ use crate::OpenOptions;
 use crate::pool::PoolSlot;
 use crate::rows::{RowCollector, check_param_count};
 use crate::sql::{collect, map_error};
+use read_pool::ReadPool;
 
 pub struct Sqlite {
     target: ConnectionTarget,
     path: PathBuf,
     open: OpenOptions,
     pool: PoolSlot<sqlx::Sqlite>,
-    /// Connections opened read-only by SQLite itself, with `query_only` on: what
-    /// read-only calls run on.
-    read_only_pool: PoolSlot<sqlx::Sqlite>,
+    /// Connections opened read-only and guarded by SQLite itself: what read-only calls
+    /// run on.
+    reader: ReadPool,
 }
 
 impl Sqlite {
@@ -44,38 +54,40 @@ impl Sqlite {
             // Another process (the desktop app, an MCP endpoint) may be writing.
             .busy_timeout(Duration::from_secs(5))
             .disable_statement_logging();
-        let read_only = options.clone().read_only(true).create_if_missing(false).pragma("query_only", "ON");
-        Ok(Sqlite { target, path, open, pool: PoolSlot::new(options), read_only_pool: PoolSlot::new(read_only) })
+        let reader = ReadPool::new(path.clone(), &open);
+        Ok(Sqlite { target, path, open, pool: PoolSlot::new(options), reader })
     }
 
     async fn pool(&self) -> Result<SqlitePool> {
         self.pool.get(&self.open, &self.target, classify, SqlitePoolOptions::new).await
     }
 
-    async fn read_only_pool(&self) -> Result<SqlitePool> {
-        self.read_only_pool.get(&self.open, &self.target, classify, SqlitePoolOptions::new).await
-    }
-
     fn err(&self, e: sqlx::Error) -> Error {
         map_error(e, &self.target, classify)
     }
 
-    /// Runs one statement: read-only ones (one statement only: sqlx would run every
-    /// statement of the text) on connections SQLite opened read-only with `query_only`.
-    /// (SQLite runs in-process; a dropped call is not cancelled mid-statement.)
-    async fn run(
+    /// Runs one read-only statement: the classifier first (for its clearer messages),
+    /// then the guarded connection, which holds without it.
+    async fn read(
         &self,
         sql: &str,
         params: &[serde_json::Value],
         options: &QueryOptions,
+        collect: bool,
+    ) -> Result<guard::ReadOutcome> {
+        check_read_only(Dialect::Sqlite, sql)?;
+        self.reader.run(sql, params, *options, collect).await
+    }
+
+    /// Runs one statement on the read-write sqlx pool. (SQLite runs in-process; a dropped
+    /// call is not cancelled mid-statement.)
+    async fn run(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
-        let pool = if options.read_only {
-            check_read_only(Dialect::Sqlite, sql)?;
-            self.read_only_pool().await?
-        } else {
-            self.pool().await?
-        };
+        let pool = self.pool().await?;
         let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
         let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         if let Some(Either::Right(expected)) = statement.parameters() {
@@ -154,18 +166,7 @@ fn decode_row(row: &SqliteRow) -> (Vec<Value>, Vec<&'static str>) {
 /// extended code decides where it can and the message where it must.
 fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
     let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
-    let message = db.message();
-    Some(match code & 0xff {
-        8 => ErrorCode::ReadOnlyViolation, // SQLITE_READONLY
-        5 | 6 => ErrorCode::Timeout,       // SQLITE_BUSY, SQLITE_LOCKED
-        9 => ErrorCode::Cancelled,         // SQLITE_INTERRUPT
-        14 => ErrorCode::NotFound,         // SQLITE_CANTOPEN
-        23 => ErrorCode::PermissionDenied, // SQLITE_AUTH
-        26 => ErrorCode::InvalidInput,     // SQLITE_NOTADB
-        _ if message.starts_with("no such table") || message.starts_with("no such column") => ErrorCode::NotFound,
-        _ if message.starts_with("attempt to write a readonly database") => ErrorCode::ReadOnlyViolation,
-        _ => return None,
-    })
+    guard::code_for(code, db.message())
 }
 
 #[async_trait]
@@ -187,18 +188,33 @@ impl Database for Sqlite {
 
     async fn disconnect(&self) {
         self.pool.close().await;
-        self.read_only_pool.close().await;
+        self.reader.close();
     }
 
     async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         let started = Instant::now();
+        if limits.read_only {
+            let read = self.read(sql, params, limits, true).await?;
+            return Ok(QueryResult {
+                columns: read.columns,
+                row_count: read.rows.len(),
+                rows: read.rows,
+                truncated: read.truncated,
+                elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+            });
+        }
         let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
+        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
         Ok(collector.into_result(columns, started))
     }
 
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
-        let (_, rows_affected) = self.run(sql, params, options, None).await?;
+        if options.read_only {
+            // Nothing a read-only connection runs can change a row.
+            self.read(sql, params, options, false).await?;
+            return Ok(ExecOutcome { rows_affected: 0 });
+        }
+        let (_, rows_affected) = self.run(sql, params, None).await?;
         Ok(ExecOutcome { rows_affected })
     }
 

@@ -9,3 +9,5 @@ mod mssql_server;
 mod nats;
 mod redis;
 mod sql_read_only;
+mod sqlite_read_only;
+
