@@ -165,7 +165,7 @@ export type ConfigChangeView_Serialize = {
 	backup: string | null,
 };
 
-/**  Where a connection is in its life (seeds/004). */
+/**  Where a connection is in its life (docs/architecture.md). */
 export type ConnectionState = "disconnected" | "connecting" | "connected" | "reconnecting" | 
 /**  Reconnecting gave up after the policy's attempts; waits for the user to retry. */
 "error";

@@ -1,4 +1,4 @@
-//! The command-line surface (SPEC §8). Scripts and AI clients rely on it: keep it stable.
+//! The command-line surface (README, "Using `dbdock`"). Scripts and AI clients rely on it: keep it stable.
 
 use std::path::PathBuf;
 

@@ -47,7 +47,7 @@ pub struct ExecOutcome {
     pub rows_affected: u64,
 }
 
-/// A connection to a SQL database (seeds/002's Database interface). Parameters are always
+/// A connection to a SQL database (docs/architecture.md, "The `Database` trait"). Parameters are always
 /// bound by the server, never spliced into the text; they arrive as JSON values (from MCP
 /// or the CLI) and each engine converts them to the type the statement expects.
 #[async_trait]

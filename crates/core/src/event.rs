@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::{ConnectionState, Engine, Error, Result};
 
-/// What to watch, as `kind:name` (SPEC §8).
+/// What to watch, as `kind:name` (README, "Watching live events").
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WatchTarget {
     /// Redis pub/sub channel.
@@ -125,7 +125,7 @@ impl fmt::Display for WatchTarget {
     }
 }
 
-/// How serious an event is (seeds/004).
+/// How serious an event is (docs/architecture.md, "Events").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -146,7 +146,7 @@ impl Severity {
     }
 }
 
-/// What an event is about (seeds/004): messages are `communication`; a monitor's own
+/// What an event is about (docs/architecture.md, "Events"): messages are `communication`; a monitor's own
 /// state changes are `server_lifecycle`; polled metrics such as lag are `performance`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

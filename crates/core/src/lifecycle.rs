@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::Error;
 
-/// Where a connection is in its life (seeds/004).
+/// Where a connection is in its life (docs/architecture.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -30,7 +30,7 @@ pub struct ConnectionStatus {
     pub last_error: Option<Error>,
 }
 
-/// Reconnect with exponential backoff and jitter (seeds/000): attempt `n` (from 1) waits
+/// Reconnect with exponential backoff and jitter (docs/reconnect-policy.md): attempt `n` (from 1) waits
 /// `min(cap, base * factor^(n-1))` plus up to `jitter` of that again, and after
 /// `max_attempts` failures the connection goes to `error` until the user retries.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,5 +1,5 @@
 //! A connection that keeps itself alive: it checks its health on a timer, and when the
-//! server goes away it reconnects with exponential backoff and jitter (seeds/000), walking
+//! server goes away it reconnects with exponential backoff and jitter (docs/reconnect-policy.md), walking
 //! `connected → reconnecting → connected` (or `error` once the attempts run out), with every
 //! state change observable through a watch channel.
 

@@ -19,7 +19,7 @@ pub struct MonitorOptions {
     pub capacity: usize,
     /// The profile the monitor belongs to, shown in its events.
     pub profile: Option<String>,
-    /// The reconnect backoff (seeds/000) for engines whose driver does not reconnect itself.
+    /// The reconnect backoff (docs/reconnect-policy.md) for engines whose driver does not reconnect itself.
     pub reconnect: dbdock_core::ReconnectPolicy,
 }
 

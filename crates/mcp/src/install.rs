@@ -153,7 +153,7 @@ pub struct ServerSpec {
     pub command: PathBuf,
     /// Expose only these profiles (all when empty).
     pub profiles: Vec<String>,
-    /// One server entry per profile (`dbdock-<profile>`), as seeds/001's resource-specific servers.
+    /// One server entry per profile (`dbdock-<profile>`), so a client can enable each database on its own.
     pub per_profile: bool,
     /// A non-default DB Dock home the client's process must use too (not a secret).
     pub home: Option<PathBuf>,

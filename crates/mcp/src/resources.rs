@@ -1,4 +1,4 @@
-//! The `database://` resources of seeds/002: a connection's whole schema, its table list,
+//! The `database://` resources (as mcp-dbs names them): a connection's whole schema, its table list,
 //! and one table. A table name is only ever matched against the catalog's names, never
 //! put into SQL, so a name with quotes or semicolons is simply not found.
 

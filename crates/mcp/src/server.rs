@@ -1,4 +1,4 @@
-//! The MCP server: seven tools (names from seeds/002, so mcp-dbs users feel at home) and
+//! The MCP server: seven tools (names of mcp-dbs, so its users feel at home: docs/architecture.md) and
 //! the `database://` resources, each call written to the audit log.
 
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! The stream tools (SPEC §5, seeds/001's real-time patterns): `sample-events` collects
+//! The stream tools (README, "The MCP endpoint"): `sample-events` collects
 //! until N events or T milliseconds, whichever comes first; `subscribe` / `read-events` /
 //! `unsubscribe` keep a bounded buffer per handle; `publish` and `request` write and so
 //! need read-write access; `stream-lag` reads consumer lag. Watching is a read: any

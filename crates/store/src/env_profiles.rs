@@ -1,4 +1,4 @@
-//! Profiles defined by the environment variables of mcp-dbs (seeds/002), so its users
+//! Profiles defined by the environment variables of mcp-dbs (README, "Profiles and secrets"), so its users
 //! switch to `dbdock mcp` by changing only the command. They are read-only, named
 //! `sqlite`, `postgres`, `mssql` and `mongodb`, and live for one process.
 

@@ -1,4 +1,4 @@
-//! MongoDB through the official driver. Queries arrive in any of seeds/002's formats
+//! MongoDB through the official driver. Queries arrive in any of the formats of README "MongoDB queries"
 //! ([`shell`]), become one server command ([`request`]), pass the read-only rule
 //! ([`guard`]) when the call is read-only, and come back as rows ([`render`]). Collections
 //! are tables whose columns are inferred from a sample of documents ([`schema`]).

@@ -1,4 +1,4 @@
-//! What a MongoDB query asks for, whichever of seeds/002's formats it was written in, and
+//! What a MongoDB query asks for, whichever of the formats (README, "MongoDB queries") it was written in, and
 //! the one server command it becomes. Every format ends as a command document, so the
 //! read-only rules ([`super::guard`]) look at exactly what would reach the server.
 

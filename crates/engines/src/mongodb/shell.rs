@@ -1,4 +1,4 @@
-//! Reads a MongoDB query in any of seeds/002's formats into a [`Request`]:
+//! Reads a MongoDB query in any of the formats of README "MongoDB queries" into a [`Request`]:
 //!
 //! 1. shell syntax `db.getCollection('users').find({…})`, and `db['users']`;
 //! 2. shell syntax with cursor methods, `db.users.find({…}).sort({…}).limit(10).skip(20)`;

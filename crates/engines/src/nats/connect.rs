@@ -57,7 +57,7 @@ pub(super) async fn connect_monitored(
     let policy = *policy;
     // async-nats counts its first try after a disconnect as attempt 1, and also asks this
     // callback before the very first connection: both go at once (a restart is often over
-    // by then), then the policy's backoff (seeds/000: 1 s, ×1.5, cap 30 s, jitter) applies.
+    // by then), then the policy's backoff (docs/reconnect-policy.md: 1 s, ×1.5, cap 30 s, jitter) applies.
     let delay = move |attempt: usize| match attempt {
         0 | 1 => Duration::ZERO,
         n => policy.delay(u32::try_from(n - 1).unwrap_or(u32::MAX), fastrand::f64()),

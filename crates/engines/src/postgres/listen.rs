@@ -85,7 +85,7 @@ pub async fn watch(
     }))
 }
 
-/// Reconnects with the backoff of seeds/000 until it works or the monitor stops (`None`).
+/// Reconnects with the backoff of docs/reconnect-policy.md until it works or the monitor stops (`None`).
 /// After the policy's attempts it reports `error` and keeps trying at the longest interval,
 /// so a monitor comes back by itself when the server does.
 async fn reconnect(

@@ -1,7 +1,7 @@
 //! Redis, the streaming side: pub/sub channels and patterns, keyspace notifications and
-//! stream tails as monitors (SPEC §5, §8), `PUBLISH`/`XADD`, and consumer-group lag.
+//! stream tails as monitors (README, "Watching live events"), `PUBLISH`/`XADD`, and consumer-group lag.
 //!
-//! Every monitor keeps its own connection and reconnects by itself (seeds/000): a pub/sub
+//! Every monitor keeps its own connection and reconnects by itself (docs/reconnect-policy.md): a pub/sub
 //! connection cannot run other commands, and a blocking `XREAD` holds its connection for
 //! the length of the block, so neither can share a multiplexed connection with anything.
 

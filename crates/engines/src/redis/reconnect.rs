@@ -1,4 +1,4 @@
-//! Getting a monitor's connection back after it broke, with the backoff of seeds/000, and
+//! Getting a monitor's connection back after it broke, with the backoff of docs/reconnect-policy.md, and
 //! telling the reader about it through lifecycle events: the gap in the messages is
 //! visible as `reconnecting` … `connected`.
 
