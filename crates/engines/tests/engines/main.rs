@@ -10,4 +10,3 @@ mod nats;
 mod redis;
 mod sql_read_only;
 mod sqlite_read_only;
-
