@@ -2,6 +2,7 @@
 //! that the tests stop and start).
 
 mod cancel;
+mod contract;
 mod live;
 mod mongodb;
 mod mssql;
