@@ -4,6 +4,7 @@
 mod cancel;
 mod live;
 mod mongodb;
+mod mongodb_read_only;
 mod mssql;
 mod mssql_server;
 mod nats;
