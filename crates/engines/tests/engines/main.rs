@@ -6,6 +6,7 @@ mod live;
 mod mongodb;
 mod mongodb_read_only;
 mod mssql;
+mod mssql_read_only;
 mod mssql_server;
 mod nats;
 mod redis;
