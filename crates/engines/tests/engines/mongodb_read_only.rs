@@ -257,22 +257,44 @@ async fn mongodb_server_enforces_the_time_limit_whatever_max_time_ms_says() {
     test.drop().await;
 }
 
+/// The server's operations on `collection` still running, as `$currentOp` lists them (run
+/// on `admin`). SecantusDB lists none (its `$currentOp` shows only itself), so there this
+/// proves nothing; against real MongoDB it shows the dropped read was killed.
+async fn running_on(test: &TestDb, collection: &str) -> usize {
+    let mut url = url::Url::parse(&test.url).expect("url");
+    url.set_path("/admin");
+    let admin = dbdock_engines::open(ConnectionTarget::parse(url.as_str()).expect("url"), OpenOptions::default())
+        .await
+        .expect("admin");
+    let text = format!(
+        r#"{{"aggregate": 1, "pipeline": [{{"$currentOp": {{}}}}, {{"$match": {{"active": true, "command.aggregate": "{collection}"}}}}], "cursor": {{}}}}"#
+    );
+    let rows = admin.query(&text, &[], &QueryOptions::default()).await.map(|r| r.rows.len()).unwrap_or(0);
+    admin.disconnect().await;
+    rows
+}
+
 #[tokio::test]
-async fn mongodb_a_dropped_read_leaves_the_connection_usable() {
+async fn mongodb_a_dropped_read_is_killed_and_the_connection_stays_usable() {
     let test = TestDb::mongodb("ro_dropped").await;
-    let db = open(&test, Duration::from_secs(5)).await;
+    // A limit far past the test: only the kill can stop the read this soon.
+    let db = open(&test, Duration::from_secs(60)).await;
     let docs: Vec<String> = (0..1000).map(|i| format!("{{a: {}}}", i % 97)).collect();
     db.execute(&format!("db.slow.insertMany([{}])", docs.join(",")), &[], &QueryOptions::default())
         .await
         .expect("seed");
     let text = format!(r#"{{"aggregate": "slow", "pipeline": {SLOW_JOIN}, "cursor": {{}}}}"#);
-    // Dropped midway: the call's operation is looked up by its comment and killed.
     let dropped = tokio::time::timeout(Duration::from_millis(300), db.query(&text, &[], &read_only())).await;
     assert!(dropped.is_err(), "the slow join finished in 300 ms");
     let started = Instant::now();
     let n = db.query("db.slow.countDocuments({})", &[], &read_only()).await.expect("the next call works");
     assert_eq!(n.rows[0][0].display_text().as_deref(), Some("1000"));
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while running_on(&test, "slow").await > 0 {
+        assert!(Instant::now() < deadline, "the dropped read still runs on the server 5 s later");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     db.disconnect().await;
     test.drop().await;
 }
