@@ -423,6 +423,11 @@ impl Database for Mongo {
                 "'{name}' reads; run it as a query (execute-query, dbdock query) to see its results"
             )));
         }
+        if guard::is_read_command(&name) {
+            // Tagged, time-limited and killed if dropped, as every read is.
+            self.run(command, shape, limits).await?;
+            return Ok(ExecOutcome { rows_affected: 0 });
+        }
         let db = self.db().await?;
         let reply = db.run_command(command).await.map_err(|e| self.map_error(e))?;
         if shape == Shape::Write {

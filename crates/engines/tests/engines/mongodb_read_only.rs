@@ -217,6 +217,12 @@ async fn mongodb_read_only_corpus_is_refused_and_changes_nothing() {
             wrong.push(format!("[limits] {text}: [{}] {}", e.code, e.message));
         }
     }
+    // Reads that answer with one reply run through `execute` too, under the same limit.
+    for text in [r#"{"dbStats": 1, "maxTimeMS": 0}"#, r#"{"explain": {"count": "c"}, "maxTimeMS": -1}"#] {
+        if let Err(e) = db.execute(text, &[], &read_only()).await {
+            wrong.push(format!("[limits] execute {text}: [{}] {}", e.code, e.message));
+        }
+    }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(per_class.values().all(|n| *n >= 5), "{per_class:?}");
     assert_eq!(snapshot(db.as_ref()).await, before, "documents or collections changed");
