@@ -1,8 +1,10 @@
 //! The read-only rule for MongoDB: only read commands reach the server. MongoDB has no
 //! read-only transaction to lean on, so the rule is an allowlist over the final command
 //! document (whatever format the query was written in), plus a walk of the whole document
-//! for the stages and operators that write or run code. (A read-only database user is the
-//! server's own enforcement on top; the README recommends one for AI profiles.)
+//! (sub-pipelines included) for the stages and operators that write or run code, the
+//! stages that show other clients' operations, and the envelope fields that would tie the
+//! read to a session or transaction. (A user with the `read` role is the server's own
+//! enforcement on top: `login_access` reports whether the login has one; docs/safety.md.)
 
 use mongodb::bson::{Bson, Document};
 

@@ -4,8 +4,10 @@
 //!
 //! SQL Server has neither read-only transactions nor a per-statement time limit, so:
 //! read-only calls run inside `BEGIN TRANSACTION` … `ROLLBACK` behind the classifier (which
-//! refuses anything that could end or escape that transaction), and the statement timeout is
-//! enforced here — the request is cancelled with an attention and its connection closed.
+//! refuses anything that could end or escape that transaction), on a connection of their own
+//! that is closed afterwards, with a tripwire that fails the call if the statement ended or
+//! replaced the transaction ([`tripwire`]); and the statement timeout is enforced here — the
+//! request is cancelled with an attention and its connection closed.
 
 mod access;
 mod config;
