@@ -247,6 +247,7 @@ async fn mongodb_server_enforces_the_time_limit_whatever_max_time_ms_says() {
         let started = Instant::now();
         let outcome = db.query(&text, &[], &read_only()).await;
         let took = started.elapsed();
+        eprintln!("maxTimeMS given{lift}: stopped after {took:?}");
         let e = outcome.err().unwrap_or_else(|| panic!("{lift}: the slow join finished within the 1 s limit"));
         assert_eq!(e.code, ErrorCode::Timeout, "{lift}: {e}");
         // The backstop would fire at 3 s: the server itself stopped the command.

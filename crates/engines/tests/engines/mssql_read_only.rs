@@ -63,6 +63,7 @@ const ATTACKS: &[(&str, &str)] = &[
     ("second statement", "SELECT 1 SET IMPLICIT_TRANSACTIONS ON"),
     ("second statement", "SELECT 1 WAITFOR DELAY '00:00:05'"),
     ("second statement", "SELECT 1 DECLARE @x int"),
+    ("bracketed names", "SELECT [a]]; DROP TABLE t; --]"),
     ("bracketed names", "SELECT [a]]] COMMIT SELECT [b]"),
     ("bracketed names", "SELECT 1 AS [x]]] DELETE FROM people --]"),
     ("bracketed names", "SELECT [a]]b] FROM people; DROP TABLE people"),
