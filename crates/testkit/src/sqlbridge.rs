@@ -110,6 +110,11 @@ impl SqlBridge {
         }
     }
 
+    /// The current contents of one of the served files, to prove a test changed nothing.
+    pub fn data_file(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_else(|e| panic!("cannot read {name}: {e}"))
+    }
+
     /// What the server wrote: logins, queries, failures.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()

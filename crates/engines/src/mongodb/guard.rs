@@ -1,8 +1,10 @@
 //! The read-only rule for MongoDB: only read commands reach the server. MongoDB has no
 //! read-only transaction to lean on, so the rule is an allowlist over the final command
 //! document (whatever format the query was written in), plus a walk of the whole document
-//! for the stages and operators that write or run code. (A read-only database user is the
-//! server's own enforcement on top; the README recommends one for AI profiles.)
+//! (sub-pipelines included) for the stages and operators that write or run code, the
+//! stages that show other clients' operations, and the envelope fields that would tie the
+//! read to a session or transaction. (A user with the `read` role is the server's own
+//! enforcement on top: `login_access` reports whether the login has one; docs/safety.md.)
 
 use mongodb::bson::{Bson, Document};
 
@@ -32,6 +34,22 @@ const READ_COMMANDS: [&str; 19] = [
     "serverStatus",
 ];
 
+/// Fields of the command envelope that tie a command to a session or transaction, or
+/// steer how the driver and server treat it: a read-only call runs in none of them, and
+/// another client's `lsid` must not be borrowed.
+const ENVELOPE_FIELDS: [&str; 6] = ["lsid", "txnNumber", "startTransaction", "autocommit", "stmtId", "stmtIds"];
+
+/// Stages that report other clients' operations or sessions (their commands, filters and
+/// the values in them), which a read-only AI call has no business seeing.
+const OTHER_CLIENTS_STAGES: [&str; 5] =
+    ["$currentOp", "$listSessions", "$listLocalSessions", "$queryStats", "$listSampledQueries"];
+
+/// Whether `name` is a command a read-only call may send (and so one that carries the
+/// statement time limit).
+pub fn is_read_command(name: &str) -> bool {
+    READ_COMMANDS.contains(&name)
+}
+
 /// Stages and operators that write (`$out`, `$merge`) or run JavaScript on the server
 /// (`$where`, `$function`, `$accumulator`), wherever they appear in the command.
 const FORBIDDEN_KEYS: [&str; 5] = ["$out", "$merge", "$where", "$function", "$accumulator"];
@@ -48,10 +66,25 @@ pub fn check_read_only(command: &Document) -> Result<()> {
             ),
         ));
     }
-    if name == "explain"
-        && let Some(Bson::Document(inner)) = command.get("explain")
-    {
-        check_read_only(inner)?;
+    if name == "explain" {
+        match command.get("explain") {
+            Some(Bson::Document(inner)) => check_read_only(inner)?,
+            _ => return Err(Error::invalid_input("explain takes the command to explain, as a document")),
+        }
+    }
+    if let Some(field) = command.keys().find(|k| ENVELOPE_FIELDS.contains(&k.as_str()) || k.starts_with('$')) {
+        return Err(Error::new(
+            ErrorCode::ReadOnlyViolation,
+            format!(
+                "'{field}' is refused on a read-only connection: DB Dock runs each read on its own, outside any session or transaction"
+            ),
+        ));
+    }
+    if let Some(stage) = stage_in(command, &OTHER_CLIENTS_STAGES, 0) {
+        return Err(Error::new(
+            ErrorCode::ReadOnlyViolation,
+            format!("'{stage}' is refused on a read-only connection: it shows other clients' operations and sessions"),
+        ));
     }
     if let Some(key) = forbidden_key(command, 0) {
         return Err(Error::new(
@@ -100,6 +133,24 @@ fn forbidden_in(value: &Bson, depth: usize) -> Option<&'static str> {
     }
 }
 
+/// The first of `stages` used as a key anywhere in `doc` (sub-pipelines of `$lookup`,
+/// `$unionWith`, `$facet` included).
+fn stage_in(doc: &Document, stages: &[&'static str], depth: usize) -> Option<&'static str> {
+    if depth > 200 {
+        return stages.first().copied();
+    }
+    doc.iter().find_map(|(key, value)| {
+        stages.iter().find(|s| **s == key).copied().or_else(|| match value {
+            Bson::Document(inner) => stage_in(inner, stages, depth + 1),
+            Bson::Array(items) => items.iter().find_map(|item| match item {
+                Bson::Document(inner) => stage_in(inner, stages, depth + 1),
+                _ => None,
+            }),
+            _ => None,
+        })
+    })
+}
+
 fn has_stage(pipeline: &Bson, stage: &str) -> bool {
     matches!(pipeline, Bson::Array(stages) if stages.iter().any(|s| matches!(s, Bson::Document(d) if d.contains_key(stage))))
 }
@@ -145,6 +196,13 @@ mod tests {
         refused(doc! {"aggregate": "c", "pipeline": [{"$group": {"_id": 1, "x": {"$accumulator": {}}}}]});
         refused(doc! {"explain": {"delete": "c", "deletes": []}});
         refused(doc! {"find": "c", "filter": {"a": Bson::JavaScriptCode("1".into())}});
+        refused(doc! {"aggregate": 1, "pipeline": [{"$currentOp": {"allUsers": true}}]});
+        refused(
+            doc! {"aggregate": "c", "pipeline": [{"$unionWith": {"coll": "d", "pipeline": [{"$listSessions": {}}]}}]},
+        );
+        refused(doc! {"find": "c", "lsid": {"id": 1}});
+        refused(doc! {"find": "c", "txnNumber": 1_i64, "autocommit": false});
+        refused(doc! {"find": "c", "$db": "admin"});
         let change = check_read_only(&doc! {"aggregate": "c", "pipeline": [{"$changeStream": {}}]});
         assert_eq!(change.err().map(|e| e.code), Some(ErrorCode::InvalidInput));
     }

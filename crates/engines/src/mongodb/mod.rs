@@ -13,13 +13,15 @@ use mongodb::{Client, Database as MongoDatabase};
 use tokio::sync::Mutex;
 
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, IndexInfo, QueryOptions, QueryResult,
-    Result, SchemaInfo, TableInfo, TableKind, TableRef, Value, resolve_table,
+    Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, IndexInfo, LoginAccess, QueryOptions,
+    QueryResult, Result, SchemaInfo, TableInfo, TableKind, TableRef, Value, resolve_table,
 };
 
 use crate::OpenOptions;
 use crate::rows::{RowCollector, host_port, one_line};
 
+mod access;
+mod cancel;
 pub mod changes;
 mod guard;
 pub mod literal;
@@ -141,21 +143,45 @@ impl Mongo {
         shell::parse_request(text, params).map_err(|e| Error::invalid_input(e.describe(text)))
     }
 
-    /// Sends `command` and reads its reply as rows, under the caps and the time limit.
-    async fn run(&self, command: Document, shape: Shape, limits: &QueryOptions) -> Result<QueryResult> {
-        let work = self.run_unbounded(command, shape, limits);
-        match self.options.statement_timeout {
+    /// Sends `command` and reads its reply as rows, under the caps and the time limit. A
+    /// read is tagged so that, if this call is dropped or outlives the backstop, its
+    /// operation is killed on the server ([`cancel`]).
+    async fn run(&self, mut command: Document, shape: Shape, limits: &QueryOptions) -> Result<QueryResult> {
+        let client = self.client().await?;
+        let name = command.keys().next().cloned().unwrap_or_default();
+        let kill_on_drop = guard::is_read_command(&name).then(|| {
+            let tag = cancel::new_tag();
+            request::tag(&mut command, &tag);
+            cancel::KillOnDrop::new(client.clone(), tag)
+        });
+        let work = self.run_unbounded(client.database(&self.database), command, shape, limits);
+        let outcome = match self.options.statement_timeout {
             // maxTimeMS makes the server stop; this backstop covers commands that take none.
             Some(limit) => tokio::time::timeout(limit + Duration::from_secs(2), work).await.map_err(|_| {
                 Error::timeout(format!("the MongoDB command ran longer than the {} s time limit", limit.as_secs()))
-            })?,
-            None => work.await,
+            }),
+            None => Ok(work.await),
+        };
+        match outcome {
+            // The backstop fired: dropping the armed guard kills the operation.
+            Err(timed_out) => Err(timed_out),
+            Ok(done) => {
+                if let Some(kill_on_drop) = kill_on_drop {
+                    kill_on_drop.disarm();
+                }
+                done
+            }
         }
     }
 
-    async fn run_unbounded(&self, command: Document, shape: Shape, limits: &QueryOptions) -> Result<QueryResult> {
+    async fn run_unbounded(
+        &self,
+        db: MongoDatabase,
+        command: Document,
+        shape: Shape,
+        limits: &QueryOptions,
+    ) -> Result<QueryResult> {
         let started = Instant::now();
-        let db = self.db().await?;
         if shape == Shape::Cursor {
             let mut cursor = db.run_cursor_command(command).await.map_err(|e| self.map_error(e))?;
             let mut rows = DocumentRows::new(*limits);
@@ -397,6 +423,11 @@ impl Database for Mongo {
                 "'{name}' reads; run it as a query (execute-query, dbdock query) to see its results"
             )));
         }
+        if guard::is_read_command(&name) {
+            // Tagged, time-limited and killed if dropped, as every read is.
+            self.run(command, shape, limits).await?;
+            return Ok(ExecOutcome { rows_affected: 0 });
+        }
         let db = self.db().await?;
         let reply = db.run_command(command).await.map_err(|e| self.map_error(e))?;
         if shape == Shape::Write {
@@ -426,6 +457,35 @@ impl Database for Mongo {
     async fn server_version(&self) -> Result<String> {
         let reply = self.db().await?.run_command(doc! {"buildInfo": 1}).await.map_err(|e| self.map_error(e))?;
         Ok(format!("MongoDB {}", reply.get_str("version").unwrap_or("(unknown version)")))
+    }
+
+    async fn login_access(&self) -> Result<LoginAccess> {
+        let db = self.db().await?;
+        let status = db
+            .run_command(doc! {"connectionStatus": 1, "showPrivileges": true})
+            .await
+            .map_err(|e| self.map_error(e))?;
+        let auth = status.get_document("authInfo").cloned().unwrap_or_default();
+        if let Some(access) = access::from_auth_info(&auth) {
+            return Ok(access);
+        }
+        // Nobody is logged in: either the server checks no logins at all, or it refuses
+        // this client everything. A read tells which.
+        match db.run_command(doc! {"listCollections": 1, "nameOnly": true}).await {
+            Ok(_) => Ok(LoginAccess {
+                login: "(no login)".to_owned(),
+                can_write: true,
+                evidence: vec!["authentication is off: every client can write".to_owned()],
+            }),
+            Err(e) => match self.map_error(e) {
+                denied if denied.code == ErrorCode::PermissionDenied => Ok(LoginAccess {
+                    login: "(no login)".to_owned(),
+                    can_write: false,
+                    evidence: vec!["not logged in, and the server refuses unauthenticated clients".to_owned()],
+                }),
+                other => Err(other),
+            },
+        }
     }
 
     async fn ping(&self) -> Result<()> {

@@ -76,8 +76,9 @@ pub enum Shape {
 const CURSOR_COMMANDS: [&str; 4] = ["find", "aggregate", "listCollections", "listIndexes"];
 
 impl Request {
-    /// The command to send and how to read its reply. `max_time_ms` (the statement
-    /// timeout) is added to reads that accept it, unless the query set its own.
+    /// The command to send and how to read its reply. Every read command carries
+    /// `max_time_ms` (the statement timeout) as `maxTimeMS`; the query's own value stands
+    /// only where it is lower ([`bounded_max_time`]).
     pub fn into_command(self, max_time_ms: Option<u64>) -> (Document, Shape) {
         let (mut command, shape) = match self {
             Request::Find(find) => (find_command(find), Shape::Cursor),
@@ -114,17 +115,47 @@ impl Request {
             }
         };
         let name = command.keys().next().cloned().unwrap_or_default();
-        if let Some(ms) = max_time_ms
-            && ["find", "aggregate", "count", "distinct"].contains(&name.as_str())
-            && !command.contains_key("maxTimeMS")
+        if let Some(limit) = max_time_ms
+            && super::guard::is_read_command(&name)
         {
-            command.insert("maxTimeMS", i64::try_from(ms).unwrap_or(i64::MAX));
+            let bounded = bounded_max_time(command.get("maxTimeMS"), limit);
+            command.insert("maxTimeMS", bounded);
         }
         if name == "aggregate" && !command.contains_key("cursor") {
             command.insert("cursor", Document::new());
         }
         (command, shape)
     }
+}
+
+/// The largest `maxTimeMS` a server takes (mongod refuses anything above `i32::MAX`).
+const MAX_TIME_MS_CEILING: i64 = i32::MAX as i64;
+
+/// The `maxTimeMS` a read is sent with: the statement time limit (`limit_ms`), or the
+/// query's own value when that is a whole number of milliseconds below it. Zero (which
+/// mongod reads as "no limit"), negative, fractional, non-numeric or larger values cannot
+/// lift the profile's limit (docs/safety.md).
+pub fn bounded_max_time(given: Option<&Bson>, limit_ms: u64) -> i64 {
+    let limit = i64::try_from(limit_ms).unwrap_or(i64::MAX).clamp(1, MAX_TIME_MS_CEILING);
+    match given.and_then(whole_milliseconds) {
+        Some(ms) if ms > 0 && ms < limit => ms,
+        _ => limit,
+    }
+}
+
+fn whole_milliseconds(value: &Bson) -> Option<i64> {
+    match value {
+        Bson::Int32(n) => Some(i64::from(*n)),
+        Bson::Int64(n) => Some(*n),
+        Bson::Double(d) if d.is_finite() && d.fract() == 0.0 && d.abs() < 1e15 => Some(*d as i64),
+        _ => None,
+    }
+}
+
+/// Tags a read with `comment` (replacing any the query gave), so that a call dropped
+/// midway can find its operation on the server and kill it ([`super::cancel`]).
+pub fn tag(command: &mut Document, comment: &str) {
+    command.insert("comment", comment);
 }
 
 fn find_command(find: Find) -> Document {
@@ -188,11 +219,84 @@ mod tests {
     }
 
     #[test]
-    fn a_query_keeps_its_own_time_limit_and_aggregate_gets_a_cursor() {
+    fn a_query_keeps_its_own_time_limit_only_when_lower_and_aggregate_gets_a_cursor() {
         let (command, shape) =
             Request::Command(doc! {"aggregate": "x", "pipeline": [], "maxTimeMS": 5}).into_command(Some(1000));
         assert_eq!(shape, Shape::Cursor);
-        assert_eq!(command, doc! {"aggregate": "x", "pipeline": [], "maxTimeMS": 5, "cursor": {}});
+        assert_eq!(command, doc! {"aggregate": "x", "pipeline": [], "maxTimeMS": 5_i64, "cursor": {}});
+    }
+
+    #[test]
+    fn no_query_can_lift_the_time_limit() {
+        let lifts = [
+            Bson::Int32(0),
+            Bson::Int64(0),
+            Bson::Int32(-1),
+            Bson::Int64(i64::MIN),
+            Bson::Double(0.0),
+            Bson::Double(1.5),
+            Bson::Double(f64::NAN),
+            Bson::Double(f64::INFINITY),
+            Bson::Double(1e300),
+            Bson::Int64(1001),
+            Bson::Int32(i32::MAX),
+            Bson::String("0".into()),
+            Bson::Null,
+            Bson::Boolean(false),
+            Bson::Document(doc! {"$numberLong": "0"}),
+        ];
+        for given in lifts {
+            for command in [
+                doc! {"find": "c", "maxTimeMS": given.clone()},
+                doc! {"aggregate": "c", "pipeline": [], "maxTimeMS": given.clone()},
+                doc! {"count": "c", "maxTimeMS": given.clone()},
+                doc! {"distinct": "c", "key": "a", "maxTimeMS": given.clone()},
+                doc! {"explain": {"find": "c"}, "maxTimeMS": given.clone()},
+                doc! {"dbStats": 1, "maxTimeMS": given.clone()},
+                doc! {"collStats": "c", "maxTimeMS": given.clone()},
+                doc! {"listCollections": 1, "maxTimeMS": given.clone()},
+                doc! {"listIndexes": "c", "maxTimeMS": given.clone()},
+            ] {
+                let (sent, _) = Request::Command(command.clone()).into_command(Some(1000));
+                assert_eq!(sent.get("maxTimeMS"), Some(&Bson::Int64(1000)), "{command} became {sent}");
+            }
+        }
+        // Lower, whole values stand, whatever their numeric type.
+        for (given, kept) in [(Bson::Int32(5), 5), (Bson::Int64(999), 999), (Bson::Double(250.0), 250)] {
+            let (sent, _) = Request::Command(doc! {"find": "c", "maxTimeMS": given}).into_command(Some(1000));
+            assert_eq!(sent.get("maxTimeMS"), Some(&Bson::Int64(kept)));
+        }
+    }
+
+    #[test]
+    fn every_read_the_shell_forms_build_gets_the_time_limit() {
+        let requests = [
+            Request::Find(Find { collection: "c".into(), ..Find::default() }),
+            Request::Count { collection: "c".into(), filter: doc! {}, skip: None, limit: None },
+            Request::Distinct { collection: "c".into(), key: "a".into(), filter: doc! {} },
+            Request::Aggregate { collection: "c".into(), pipeline: vec![], options: doc! {"maxTimeMS": 0} },
+            Request::Command(doc! {"listDatabases": 1}),
+            Request::Command(
+                doc! {"explain": {"aggregate": "c", "pipeline": [], "cursor": {}}, "verbosity": "queryPlanner"},
+            ),
+        ];
+        for request in requests {
+            let (sent, _) = request.clone().into_command(Some(30_000));
+            assert_eq!(sent.get("maxTimeMS"), Some(&Bson::Int64(30_000)), "{request:?} became {sent}");
+        }
+        // A limit past what mongod accepts is sent as its ceiling, not refused by the server.
+        let (sent, _) = Request::Command(doc! {"find": "c"}).into_command(Some(u64::MAX));
+        assert_eq!(sent.get("maxTimeMS"), Some(&Bson::Int64(i64::from(i32::MAX))));
+        // No statement timeout: the query's own value goes as given.
+        let (sent, _) = Request::Command(doc! {"find": "c", "maxTimeMS": 7}).into_command(None);
+        assert_eq!(sent.get("maxTimeMS"), Some(&Bson::Int32(7)));
+    }
+
+    #[test]
+    fn a_tag_replaces_the_query_comment() {
+        let (mut sent, _) = Request::Command(doc! {"find": "c", "comment": "mine"}).into_command(Some(10));
+        tag(&mut sent, "dbdock:1");
+        assert_eq!(sent, doc! {"find": "c", "comment": "dbdock:1", "maxTimeMS": 10_i64});
     }
 
     #[test]

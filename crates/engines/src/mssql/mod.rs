@@ -4,22 +4,29 @@
 //!
 //! SQL Server has neither read-only transactions nor a per-statement time limit, so:
 //! read-only calls run inside `BEGIN TRANSACTION` … `ROLLBACK` behind the classifier (which
-//! refuses anything that could end or escape that transaction), and the statement timeout is
-//! enforced here — the request is cancelled with an attention and its connection closed.
+//! refuses anything that could end or escape that transaction), on a connection of their own
+//! that is closed afterwards, with a tripwire that fails the call if the statement ended or
+//! replaced the transaction ([`tripwire`]); and the statement timeout is enforced here — the
+//! request is cancelled with an attention and its connection closed.
 
+mod access;
 mod config;
 mod decode;
 mod error;
 mod params;
 mod pool;
 mod schema;
+#[cfg(test)]
+mod tamper_tests;
+mod tripwire;
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Dialect, Engine, Error, ExecOutcome, QueryOptions, QueryResult, Result,
-    SchemaInfo, TableInfo, TableRef, check_read_only,
+    Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, LoginAccess, QueryOptions,
+    QueryResult, Result, SchemaInfo, TableInfo, TableRef, check_read_only,
 };
 use futures_util::TryStreamExt;
 use tiberius::{ColumnType, Query, QueryItem};
@@ -37,7 +44,14 @@ pub struct Mssql {
     target: ConnectionTarget,
     statement_timeout: Option<Duration>,
     pool: Pool,
+    /// Whether the server has `CURRENT_TRANSACTION_ID()`: [`UNKNOWN`] until the first
+    /// read-only call finds out ([`tripwire`]).
+    transaction_ids: AtomicU8,
 }
+
+const UNKNOWN: u8 = 0;
+const AVAILABLE: u8 = 1;
+const MISSING: u8 = 2;
 
 impl Mssql {
     /// Reads the URL's settings; no I/O until [`Database::connect`].
@@ -45,7 +59,7 @@ impl Mssql {
         let settings = config::settings(&target)?;
         let address = host_port(&target);
         let pool = Pool::new(settings, address, target.password().cloned(), open.connect_timeout, open.max_connections);
-        Ok(Mssql { target, statement_timeout: open.statement_timeout, pool })
+        Ok(Mssql { target, statement_timeout: open.statement_timeout, pool, transaction_ids: AtomicU8::new(UNKNOWN) })
     }
 
     /// Runs one statement on a connection of its own, within the statement timeout.
@@ -60,7 +74,14 @@ impl Mssql {
             check_read_only(Dialect::Mssql, sql)?;
         }
         check_param_count(params::placeholder_count(sql), params.len(), "@P1, @P2, …")?;
-        let mut lease = self.pool.acquire(options.isolated).await?;
+        // A read-only call gets a connection of its own, closed afterwards: tiberius cannot
+        // send TDS's RESETCONNECTION flag, and nothing else clears everything a session can
+        // keep (SET options, temporary tables, CONTEXT_INFO, open cursors).
+        let mut lease = if options.read_only {
+            self.pool.acquire_fresh().await?
+        } else {
+            self.pool.acquire(options.isolated).await?
+        };
         let work = self.session(&mut lease, sql, params, options, collector);
         match self.statement_timeout {
             // On timeout `work` is dropped with the lease busy: the lease cancels the request
@@ -76,7 +97,8 @@ impl Mssql {
     }
 
     /// The statement, wrapped as `options` ask. Read-only: inside a transaction that is
-    /// always rolled back, whatever the statement did or however it failed.
+    /// always rolled back, whatever the statement did or however it failed, checked by the
+    /// [`tripwire`], on a connection of its own.
     async fn session(
         &self,
         lease: &mut Lease,
@@ -85,9 +107,7 @@ impl Mssql {
         options: &QueryOptions,
         collector: Option<&mut RowCollector>,
     ) -> Result<(Vec<Column>, u64)> {
-        if options.read_only {
-            self.batch(lease, "BEGIN TRANSACTION").await?;
-        }
+        let before = if options.read_only { Some(self.begin_read_only(lease).await?) } else { None };
         // Cutting a result short may cancel the rest only where nothing can be lost: a
         // read-only call, or a statement the classifier sees as a pure read.
         let may_cancel = options.read_only || check_read_only(Dialect::Mssql, sql).is_ok();
@@ -96,11 +116,17 @@ impl Mssql {
             Some(collector) => self.rows(lease, query, collector, may_cancel).await,
             None => self.effect(lease, query).await.map(|n| (Vec::new(), n)),
         };
-        if options.read_only {
-            // @@TRANCOUNT is already 0 when an error rolled the transaction back.
-            if self.batch(lease, "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION").await.is_err() {
-                // Closing the connection makes the server roll back.
-                lease.discard();
+        if let Some(before) = before {
+            // Whatever this reads, the connection is closed at the end of the lease, which
+            // makes the server roll back anything the batch could not.
+            let end = if before.id.is_some() { tripwire::END_WITH_ID } else { tripwire::END_WITHOUT_ID };
+            // A failed check (a broken connection) leaves the rollback to the server, as the
+            // connection closes; a check that answered nothing is the statement's doing.
+            if let Ok(after) = self.mark(lease, end).await
+                && let Some(reason) = tripwire::tampering(before, after, outcome.is_err())
+            {
+                tracing::warn!(reason, "a read-only SQL Server statement tampered with its transaction");
+                return Err(tripwire::violation(reason));
             }
         } else if mentions_transaction(sql) {
             // Calls share pooled connections, so a transaction a write leaves open would
@@ -155,15 +181,51 @@ impl Mssql {
         outcome.map_err(|e| self.pool.map_err(e))
     }
 
-    /// A statement of DB Dock's own, sent as a plain batch.
-    async fn batch(&self, lease: &mut Lease, sql: &str) -> Result<()> {
+    #[cfg(test)]
+    fn transaction_ids_known_available(&self) -> bool {
+        self.transaction_ids.load(Ordering::Relaxed) == AVAILABLE
+    }
+
+    /// Begins the read-only transaction and reads its id and depth; learns on the first
+    /// call whether the server has `CURRENT_TRANSACTION_ID()`.
+    async fn begin_read_only(&self, lease: &mut Lease) -> Result<tripwire::Mark> {
+        let known = self.transaction_ids.load(Ordering::Relaxed);
+        let begun = if known == MISSING {
+            self.mark(lease, tripwire::BEGIN_WITHOUT_ID).await
+        } else {
+            match self.mark(lease, tripwire::BEGIN_WITH_ID).await {
+                Err(e) if known == UNKNOWN && e.code != ErrorCode::ConnectionFailed => {
+                    self.transaction_ids.store(MISSING, Ordering::Relaxed);
+                    self.mark(lease, tripwire::BEGIN_WITHOUT_ID).await
+                }
+                Ok(mark) => {
+                    self.transaction_ids.store(AVAILABLE, Ordering::Relaxed);
+                    Ok(mark)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        match begun? {
+            Some(mark) if mark.depth == 1 => Ok(mark),
+            other => Err(Error::internal(format!(
+                "the read-only transaction did not begin as expected (read back {other:?})"
+            ))),
+        }
+    }
+
+    /// Runs one of the [`tripwire`] batches and reads its row: the transaction's id and depth.
+    async fn mark(&self, lease: &mut Lease, sql: &str) -> Result<Option<tripwire::Mark>> {
         let client = lease.start()?;
         let outcome = match client.simple_query(sql).await {
-            Ok(stream) => stream.into_results().await.map(|_| ()),
+            Ok(stream) => stream.into_row().await,
             Err(e) => Err(e),
         };
         lease.settle(&outcome);
-        outcome.map_err(|e| self.pool.map_err(e))
+        let row = outcome.map_err(|e| self.pool.map_err(e))?;
+        Ok(row.and_then(|row| {
+            let depth = row.try_get::<i32, _>(1).ok().flatten()?;
+            Some(tripwire::Mark { id: row.try_get::<i64, _>(0).ok().flatten(), depth })
+        }))
     }
 
     async fn transaction_count(&self, lease: &mut Lease) -> Result<i32> {
@@ -274,6 +336,17 @@ impl Database for Mssql {
         let text = rows.first().and_then(|r| r.first()).and_then(|v| v.display_text()).unwrap_or_default();
         // @@VERSION spans lines; the copyright line says nothing about the server.
         Ok(one_line(&text.lines().filter(|l| !l.trim_start().starts_with("Copyright")).collect::<Vec<_>>().join(" ")))
+    }
+
+    async fn login_access(&self) -> Result<LoginAccess> {
+        let rows = self.catalog(access::QUERY, &[]).await.map_err(|e| match e.code {
+            // A function the server lacks: it cannot say, and DB Dock does not guess.
+            ErrorCode::QueryFailed => {
+                Error::unsupported(format!("this server cannot say what the login may do: {}", e.message))
+            }
+            _ => e,
+        })?;
+        access::from_row(rows.first().map(Vec::as_slice).unwrap_or_default())
     }
 
     async fn list_tables(&self) -> Result<Vec<TableRef>> {

@@ -69,6 +69,16 @@ impl Pool {
     /// A connection for one call: an idle one, or a new one. `isolated` ones are closed
     /// when the lease ends.
     pub async fn acquire(&self, isolated: bool) -> Result<Lease> {
+        self.lease(isolated, false).await
+    }
+
+    /// A new connection, closed when the lease ends: no session state of an earlier call
+    /// reaches this one, and none of this one's reaches a later call.
+    pub async fn acquire_fresh(&self) -> Result<Lease> {
+        self.lease(true, true).await
+    }
+
+    async fn lease(&self, isolated: bool, fresh: bool) -> Result<Lease> {
         let permit = tokio::time::timeout(self.connect_timeout, Arc::clone(&self.permits).acquire_owned())
             .await
             .map_err(|_| {
@@ -79,7 +89,7 @@ impl Pool {
             })?
             .map_err(|_| Error::internal("the connection pool was shut down"))?;
         let generation = self.idle.generation.load(Ordering::SeqCst);
-        let pooled = self.idle.clients.lock().ok().and_then(|mut idle| idle.pop());
+        let pooled = if fresh { None } else { self.idle.clients.lock().ok().and_then(|mut idle| idle.pop()) };
         let client = match pooled {
             Some(client) => client,
             None => self.open().await?,

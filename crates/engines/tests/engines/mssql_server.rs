@@ -876,10 +876,12 @@ async fn read_only_calls_leave_no_transaction_or_lock_behind() {
     let observer = server.open().await;
     let observer = observer.as_ref();
     let spid = int(&scalar(db, "SELECT CAST(@@SPID AS int)", &[]).await);
-    let open_transactions =
-        "SELECT COALESCE(MAX(open_transaction_count), 0) FROM sys.dm_exec_sessions WHERE session_id = @P1";
-    let locks =
-        "SELECT COUNT(*) FROM sys.dm_tran_locks WHERE request_session_id = @P1 AND resource_type <> N'DATABASE'";
+    // Every other session in the test database: a read-only call runs on a connection of
+    // its own, closed afterwards, so it is gone by the time these look.
+    let open_transactions = "SELECT COUNT(*) FROM sys.dm_exec_sessions WHERE database_id = DB_ID() \
+                             AND session_id <> @@SPID AND open_transaction_count > 0";
+    let locks = "SELECT COUNT(*) FROM sys.dm_tran_locks WHERE resource_database_id = DB_ID() \
+                 AND request_session_id <> @@SPID AND resource_type <> N'DATABASE'";
 
     // HOLDLOCK keeps its shared locks until the transaction ends: none may be left after the call.
     let result = db
@@ -890,13 +892,10 @@ async fn read_only_calls_leave_no_transaction_or_lock_behind() {
         )
         .await
         .expect("a read-only read");
-    assert_eq!(
-        result.rows,
-        [[Value::Int(spid), Value::Int(1), Value::Int(2)]],
-        "the read ran inside DB Dock's transaction, on the same session"
-    );
-    assert_eq!(scalar(observer, open_transactions, &[json!(spid)]).await, Value::Int(0));
-    assert_eq!(scalar(observer, locks, &[json!(spid)]).await, Value::Int(0));
+    assert_eq!(result.rows[0][1..], [Value::Int(1), Value::Int(2)], "the read ran inside DB Dock's transaction");
+    assert_ne!(int(&result.rows[0][0]), spid, "a read-only call runs on a session of its own, not a pooled one");
+    wait_for(observer, open_transactions, &[], 0, Duration::from_secs(5)).await;
+    wait_for(observer, locks, &[], 0, Duration::from_secs(5)).await;
     // Nothing blocks a writer on another connection.
     assert_eq!(
         exec(observer, "SET LOCK_TIMEOUT 2000; UPDATE dbo.accounts SET balance = balance WHERE id = 1").await,
@@ -910,8 +909,8 @@ async fn read_only_calls_leave_no_transaction_or_lock_behind() {
         .expect_err("a conversion error");
     assert_eq!(e.code, ErrorCode::InvalidInput, "{e}");
     assert!(e.message.contains("245"), "{e}");
-    assert_eq!(scalar(observer, open_transactions, &[json!(spid)]).await, Value::Int(0));
-    assert_eq!(scalar(observer, locks, &[json!(spid)]).await, Value::Int(0));
+    wait_for(observer, open_transactions, &[], 0, Duration::from_secs(5)).await;
+    wait_for(observer, locks, &[], 0, Duration::from_secs(5)).await;
     assert_eq!(
         exec(observer, "SET LOCK_TIMEOUT 2000; UPDATE dbo.accounts SET balance = balance WHERE id = 2").await,
         1
@@ -927,8 +926,7 @@ async fn read_only_calls_leave_no_transaction_or_lock_behind() {
         .await
         .expect("capped");
     assert_eq!((capped.row_count, capped.truncated), (10, true));
-    let now = int(&scalar(db, "SELECT CAST(@@SPID AS int)", &[]).await);
-    assert_eq!(scalar(observer, open_transactions, &[json!(now)]).await, Value::Int(0));
+    wait_for(observer, open_transactions, &[], 0, Duration::from_secs(5)).await;
     assert_eq!(scalar(db, "SELECT @@TRANCOUNT", &[]).await, Value::Int(0));
     assert_eq!(scalar(db, "SELECT COUNT(*) FROM dbo.accounts", &[]).await, Value::Int(2));
 
@@ -960,21 +958,25 @@ async fn statement_timeout_cancels_the_request_on_the_server() {
     let db = db.as_ref();
     let admin = server.admin();
     let name = json!(server.name);
-    let requests = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE session_id = @P1 AND database_id = DB_ID(@P2)";
-    let sessions = "SELECT COUNT(*) FROM sys.dm_exec_sessions WHERE session_id = @P1 AND database_id = DB_ID(@P2)";
+    // Requests and open transactions in the test database (the admin's own run in master).
+    let requests = "SELECT COUNT(*) FROM sys.dm_exec_requests WHERE database_id = DB_ID(@P1)";
+    let open_transactions =
+        "SELECT COUNT(*) FROM sys.dm_exec_sessions WHERE database_id = DB_ID(@P1) AND open_transaction_count > 0";
+    let session = "SELECT COUNT(*) FROM sys.dm_exec_sessions WHERE session_id = @P1 AND database_id = DB_ID(@P2)";
 
     for (sql, options) in [
         ("WAITFOR DELAY '00:00:30'", QueryOptions::default()),
-        // A read-only read (inside DB Dock's transaction) that would run for minutes.
+        // A read-only read (inside DB Dock's transaction, on a connection of its own) that
+        // would run for minutes.
         (
             "SELECT COUNT_BIG(*) AS n FROM sys.all_objects a CROSS JOIN sys.all_objects b CROSS JOIN sys.all_objects c",
             read_only(),
         ),
     ] {
-        let spid = int(&scalar(db, "SELECT CAST(@@SPID AS int)", &[]).await);
+        let pooled = int(&scalar(db, "SELECT CAST(@@SPID AS int)", &[]).await);
         let watch = async {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            int(&scalar(admin, requests, &[json!(spid), name.clone()]).await)
+            int(&scalar(admin, requests, std::slice::from_ref(&name)).await)
         };
         let started = Instant::now();
         let (outcome, running) = tokio::join!(db.query(sql, &[], &options), watch);
@@ -984,8 +986,11 @@ async fn statement_timeout_cancels_the_request_on_the_server() {
         assert_eq!(e.code, ErrorCode::Timeout, "{sql}: {e}");
         assert!(elapsed < Duration::from_secs(5), "{sql}: the timeout took {elapsed:?}");
         // The request is cancelled and its connection closed (which also ends the transaction).
-        wait_for(admin, requests, &[json!(spid), name.clone()], 0, Duration::from_secs(10)).await;
-        wait_for(admin, sessions, &[json!(spid), name.clone()], 0, Duration::from_secs(10)).await;
+        wait_for(admin, requests, std::slice::from_ref(&name), 0, Duration::from_secs(10)).await;
+        wait_for(admin, open_transactions, std::slice::from_ref(&name), 0, Duration::from_secs(10)).await;
+        if !options.read_only {
+            wait_for(admin, session, &[json!(pooled), name.clone()], 0, Duration::from_secs(10)).await;
+        }
         // The next call gets a fresh connection and works.
         assert_eq!(scalar(db, "SELECT @@TRANCOUNT", &[]).await, Value::Int(0));
     }
@@ -1019,4 +1024,63 @@ async fn wrong_database_is_not_found_and_wrong_password_is_auth_failed() {
     let db = open_target(env.target(None), OpenOptions::default()).await;
     db.ping().await.unwrap_or_else(|e| fail("ping", &e));
     db.disconnect().await;
+}
+
+#[tokio::test]
+#[ignore = "needs a real SQL Server: DBDOCK_TEST_MSSQL_URL (the real-servers workflow)"]
+async fn login_access_tells_an_administrator_from_a_reader() {
+    let server = server("access").await;
+    let admin = server.open().await;
+    let access = admin.login_access().await.unwrap_or_else(|e| fail("login_access", &e));
+    assert!(access.can_write, "{access:?}");
+    assert!(access.evidence.iter().any(|e| e == "server role sysadmin"), "{access:?}");
+
+    // A login whose only role is db_datareader.
+    let login = format!("dbdock_reader_{}", std::process::id());
+    let password = format!("Rd-{}-pw!X", std::process::id());
+    exec(server.admin(), &format!("CREATE LOGIN [{login}] WITH PASSWORD = N'{password}', CHECK_POLICY = OFF")).await;
+    exec(
+        admin.as_ref(),
+        &format!("CREATE USER [{login}] FOR LOGIN [{login}]; ALTER ROLE db_datareader ADD MEMBER [{login}]"),
+    )
+    .await;
+    let mut url = server.env.url.clone();
+    url.set_path(&format!("/{}", server.name));
+    let _ = url.set_username(&login);
+    let target = ConnectionTarget::parse(url.as_str()).expect("url").with_password(Some(Secret::new(password.clone())));
+    let reader = open_target(target, OpenOptions::default()).await;
+    let access = reader.login_access().await.unwrap_or_else(|e| fail("login_access", &e));
+    reader.disconnect().await;
+    admin.disconnect().await;
+    let outcome = std::panic::catch_unwind(|| {
+        assert_eq!(access.login, login);
+        assert!(!access.can_write, "{access:?}");
+    });
+    server.done().await;
+    // The login lives in master: dropped after the database (and its user) is gone.
+    let env = env();
+    let master = open_target(env.target(None), OpenOptions::default()).await;
+    exec(master.as_ref(), &format!("DROP LOGIN [{login}]")).await;
+    master.disconnect().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs a real SQL Server: DBDOCK_TEST_MSSQL_URL (the real-servers workflow)"]
+async fn a_transaction_replaced_behind_the_classifier_is_caught_by_its_id() {
+    let server = server("tripwire").await;
+    let db = server.open().await;
+    exec(db.as_ref(), "CREATE TABLE dbo.e (E int); INSERT INTO dbo.e (E) VALUES (1)").await;
+    // T-SQL reads `E'\'` as the column E with the alias '\', then COMMIT and BEGIN TRAN; a
+    // lexer that knows PostgreSQL's E'…' strings reads one string. Either DB Dock's
+    // classifier refuses it, or the tripwire sees DB Dock's transaction replaced (same
+    // depth, another CURRENT_TRANSACTION_ID()): READ_ONLY_VIOLATION both ways.
+    for sql in ["SELECT E'\\' FROM dbo.e COMMIT BEGIN TRAN --'", "SELECT E'\\' FROM dbo.e COMMIT --'"] {
+        let e = db.query(sql, &[], &read_only()).await.expect_err(sql);
+        assert_eq!(e.code, ErrorCode::ReadOnlyViolation, "{sql}: {e}");
+    }
+    db.disconnect().await;
+    server.done().await;
 }
