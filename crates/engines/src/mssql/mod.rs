@@ -109,8 +109,11 @@ impl Mssql {
     ) -> Result<(Vec<Column>, u64)> {
         let before = if options.read_only { Some(self.begin_read_only(lease).await?) } else { None };
         // Cutting a result short may cancel the rest only where nothing can be lost: a
-        // read-only call, or a statement the classifier sees as a pure read.
-        let may_cancel = options.read_only || check_read_only(Dialect::Mssql, sql).is_ok();
+        // statement the classifier sees as a pure read, outside a read-only call. A
+        // read-only call reads the rest and drops it instead (as sqlx does on PostgreSQL and
+        // MySQL), so the tripwire's check after it reads a session in a known state: after
+        // an attention a server may answer the check with nothing (pysqlbridge does).
+        let may_cancel = !options.read_only && check_read_only(Dialect::Mssql, sql).is_ok();
         let query = params::bind(sql, params);
         let outcome = match collector {
             Some(collector) => self.rows(lease, query, collector, may_cancel).await,
