@@ -4,6 +4,7 @@
 mod codec;
 pub mod listen;
 mod numeric;
+pub(crate) mod privileges;
 mod schema;
 
 use std::str::FromStr;
@@ -190,6 +191,10 @@ impl Database for Postgres {
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
         let (_, rows_affected) = self.run(sql, params, options, None).await?;
         Ok(ExecOutcome { rows_affected })
+    }
+
+    async fn login_access(&self) -> Result<dbdock_core::LoginAccess> {
+        privileges::login_access(&self.pool().await?).await.map_err(|e| self.err(e))
     }
 
     async fn server_version(&self) -> Result<String> {

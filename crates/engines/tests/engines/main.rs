@@ -7,4 +7,5 @@ mod mongodb;
 mod mssql;
 mod mssql_server;
 mod nats;
+mod privileges;
 mod redis;
