@@ -156,12 +156,14 @@ async fn test(store: &Store, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// `login postgres can write (superuser, CREATEROLE)` / `login reader cannot write`.
+/// `login (postgres) can write (superuser, CREATEROLE)` / `AI login reader cannot write`:
+/// the login as the server names it, where that says more than `what` already does.
 fn describe(what: &str, access: &LoginAccess) -> String {
+    let who = if what.ends_with(&access.login) { what.to_owned() } else { format!("{what} ({})", access.login) };
     if access.can_write {
-        format!("{what} ({}) can write ({})", access.login, access.evidence.join(", "))
+        format!("{who} can write ({})", access.evidence.join(", "))
     } else {
-        format!("{what} ({}) cannot write", access.login)
+        format!("{who} cannot write")
     }
 }
 
@@ -204,7 +206,7 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
     }
     if !plan.runnable {
         text.push_str(&format!(
-            "Then attach it: echo PASSWORD | dbdock profile ai-login {} --set --user {user}",
+            "Then attach it, its password on standard input: dbdock profile ai-login {} --set --user {user}",
             profile.name
         ));
         return output::print_line(&text);

@@ -165,6 +165,13 @@ fn to_i64(n: Option<u64>) -> Option<i64> {
 }
 
 impl Store {
+    /// The same store with secrets under another keyring service (tests, and tools that
+    /// read a home written under `DBDOCK_KEYRING_SERVICE` without that variable set).
+    pub fn with_keyring(mut self, keyring: crate::Keyring) -> Store {
+        self.keyring = keyring;
+        self
+    }
+
     /// Saves a profile; its password (if any) goes to the keyring. A duplicate name is
     /// refused. If the keyring cannot take the secret, the profile is not saved either.
     pub async fn add_profile(&self, new: NewProfile) -> Result<Profile> {
