@@ -116,16 +116,19 @@ struct Facts {
     /// MySQL 8's `partial_revokes`: when on, `_` and `%` in a GRANT's database name are
     /// literal characters, not wildcards.
     partial_revokes: bool,
+    /// MariaDB (which takes a password hash in `CREATE USER`); otherwise MySQL.
+    mariadb: bool,
 }
 
 async fn facts(db: &Mysql) -> Result<Facts> {
     let pool = db.pool().await?;
-    let row = sqlx::query("SELECT CAST(USER() AS CHAR), CAST(DATABASE() AS CHAR)")
+    let row = sqlx::query("SELECT CAST(USER() AS CHAR), CAST(DATABASE() AS CHAR), CAST(VERSION() AS CHAR)")
         .fetch_one(&pool)
         .await
         .map_err(|e| db.err(e))?;
     let user: String = row.try_get(0).map_err(|e| db.err(e))?;
     let database: Option<String> = row.try_get(1).map_err(|e| db.err(e))?;
+    let version: String = row.try_get(2).map_err(|e| db.err(e))?;
     // MariaDB has no such variable: there the wildcards always apply.
     let partial_revokes = sqlx::query_scalar::<_, i64>("SELECT CAST(@@global.partial_revokes AS SIGNED)")
         .fetch_one(&pool)
@@ -139,7 +142,7 @@ async fn facts(db: &Mysql) -> Result<Facts> {
         )
     })?;
     check_host(&host)?;
-    Ok(Facts { host, database, partial_revokes })
+    Ok(Facts { host, database, partial_revokes, mariadb: version.contains("MariaDB") })
 }
 
 /// The host part goes inside a quoted string and is a pattern for the server (`%` and `_`
@@ -180,12 +183,37 @@ fn account(login: &str, host: &str) -> String {
     format!("'{login}'@'{host}'")
 }
 
-/// The statements, with `password` where the password goes (letters and digits only, so
-/// it cannot end the string literal, whatever `NO_BACKSLASH_ESCAPES` says).
-fn statements(login: &str, facts: &Facts, password: &str) -> Vec<String> {
+/// How the password is given in `CREATE USER`.
+enum Password<'a> {
+    /// Shown to the user: the mask.
+    Masked,
+    /// Sent to the server. MariaDB takes the `mysql_native_password` hash
+    /// (`IDENTIFIED BY PASSWORD '*…'`), so the password itself never reaches the server or
+    /// its general log; MySQL 8 has no such form for its default plugin, but rewrites the
+    /// password out of its own logs.
+    Real(&'a str),
+}
+
+/// `*` and the upper-case hex of SHA1(SHA1(password)): MariaDB's `mysql_native_password` hash.
+fn native_password_hash(password: &str) -> String {
+    use sha1::{Digest, Sha1};
+    let twice = Sha1::digest(Sha1::digest(password.as_bytes()));
+    let hex: String = twice.iter().map(|b| format!("{b:02X}")).collect();
+    format!("*{hex}")
+}
+
+/// The statements. The password (letters and digits only) and its hash (`*` and hex)
+/// cannot end the string literal, whatever `NO_BACKSLASH_ESCAPES` says.
+fn statements(login: &str, facts: &Facts, password: &Password<'_>) -> Vec<String> {
     let account = account(login, &facts.host);
+    let identified = match (password, facts.mariadb) {
+        (Password::Masked, true) => format!("IDENTIFIED BY PASSWORD '{MASKED_PASSWORD}'"),
+        (Password::Masked, false) => format!("IDENTIFIED BY '{MASKED_PASSWORD}'"),
+        (Password::Real(p), true) => format!("IDENTIFIED BY PASSWORD '{}'", native_password_hash(p)),
+        (Password::Real(p), false) => format!("IDENTIFIED BY '{p}'"),
+    };
     vec![
-        format!("CREATE USER {account} IDENTIFIED BY '{password}';"),
+        format!("CREATE USER {account} {identified};"),
         format!(
             "GRANT SELECT, SHOW VIEW ON {}.* TO {account};",
             grant_database(&facts.database, facts.partial_revokes)
@@ -199,7 +227,7 @@ fn plan_from(facts: &Facts, login: &str) -> ReadOnlyLoginPlan {
         login: login.to_owned(),
         host: Some(facts.host.clone()),
         database: Some(facts.database.clone()),
-        statements: statements(login, facts, MASKED_PASSWORD),
+        statements: statements(login, facts, &Password::Masked),
         runnable: true,
         notes: vec![
             format!(
@@ -208,6 +236,13 @@ fn plan_from(facts: &Facts, login: &str) -> ReadOnlyLoginPlan {
                 facts.host
             ),
             format!("it may read the tables and views of {} and nothing else", facts.database),
+            if facts.mariadb {
+                "the password is generated and sent as its hash: the password itself never reaches the server or \
+                 its logs"
+                    .to_owned()
+            } else {
+                "the password is generated; MySQL keeps it out of its logs".to_owned()
+            },
         ],
     }
 }
@@ -233,7 +268,7 @@ pub(crate) async fn create(target: &ConnectionTarget, login: &str, password: &Se
         let pool = db.pool().await?;
         let what = format!("creating the login {}", account(login, &facts.host));
         let mut made_user = false;
-        for statement in statements(login, &facts, password.expose()) {
+        for statement in statements(login, &facts, &Password::Real(password.expose())) {
             // Text protocol: the statement (with the password) is not prepared or cached.
             if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement)).execute(&pool).await {
                 if made_user {
@@ -278,6 +313,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn mariadb_gets_the_hash_not_the_password() {
+        // MariaDB's own PASSWORD('pencil').
+        assert_eq!(native_password_hash("pencil"), "*7614BE58636C810A9D8970A50B3B2A78450413E4");
+        let facts = Facts { host: "h".into(), database: "d".into(), partial_revokes: false, mariadb: true };
+        let sent = statements("u", &facts, &Password::Real("pencil"));
+        assert!(!sent[0].contains("pencil") && sent[0].contains(&native_password_hash("pencil")), "{sent:?}");
+        let mysql = Facts { mariadb: false, ..facts };
+        assert_eq!(statements("u", &mysql, &Password::Masked)[0], "CREATE USER 'u'@'h' IDENTIFIED BY '********';");
+    }
+
+    #[test]
     fn grantees_and_quoting() {
         assert_eq!(grantee("root@localhost"), "'root'@'localhost'");
         assert_eq!(role_grantees(Some("reader")), ["'reader'"]);
@@ -290,11 +336,12 @@ mod tests {
         for bad in ["", "%", "a_b", "x'y", r"x\y"] {
             assert!(check_host(bad).is_err(), "{bad}");
         }
-        let facts = Facts { host: "localhost".into(), database: "shop_1".into(), partial_revokes: false };
+        let facts =
+            Facts { host: "localhost".into(), database: "shop_1".into(), partial_revokes: false, mariadb: true };
         assert_eq!(
             plan_from(&facts, "dbdock_ai").statements,
             [
-                "CREATE USER 'dbdock_ai'@'localhost' IDENTIFIED BY '********';",
+                "CREATE USER 'dbdock_ai'@'localhost' IDENTIFIED BY PASSWORD '********';",
                 r"GRANT SELECT, SHOW VIEW ON `shop\_1`.* TO 'dbdock_ai'@'localhost';"
             ]
         );

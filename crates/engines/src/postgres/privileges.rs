@@ -87,10 +87,47 @@ async fn facts(db: &Postgres) -> Result<Facts> {
     Ok(Facts { database: row.try_get(0).map_err(|e| db.err(e))?, version_num: row.try_get(1).map_err(|e| db.err(e))? })
 }
 
-/// The statements, with `password` where the password goes. `login` has passed
-/// `validate_login_name` (so it needs no escaping, and is quoted anyway); `password` is
-/// generated from letters and digits, so it cannot end the string literal. The database
-/// name comes from the server and is quoted by PostgreSQL's identifier rule.
+/// The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802 and 7677, in the
+/// format of `pg_authid.rolpassword`): `SCRAM-SHA-256$4096:salt$StoredKey:ServerKey`.
+/// `CREATE ROLE … PASSWORD` takes it as it is, so the password itself never reaches the
+/// server, its statement log (`log_statement = 'ddl'`) or `pg_stat_activity`. The
+/// generated passwords are ASCII letters and digits, which SASLprep leaves unchanged.
+fn scram_verifier(password: &str, salt: &[u8; 16]) -> Result<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use hmac::{Hmac, KeyInit, Mac};
+    use sha2::{Digest, Sha256};
+
+    const ITERATIONS: u32 = 4096;
+    let mac = |key: &[u8], parts: &[&[u8]]| -> Result<Vec<u8>> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|e| Error::internal(format!("HMAC: {e}")))?;
+        for part in parts {
+            mac.update(part);
+        }
+        Ok(mac.finalize().into_bytes().to_vec())
+    };
+    // SaltedPassword := Hi(password, salt, i), PBKDF2 with HMAC-SHA-256, one block.
+    let mut u = mac(password.as_bytes(), &[salt, &1u32.to_be_bytes()])?;
+    let mut salted = u.clone();
+    for _ in 1..ITERATIONS {
+        u = mac(password.as_bytes(), &[&u])?;
+        salted.iter_mut().zip(&u).for_each(|(s, x)| *s ^= x);
+    }
+    let client_key = mac(&salted, &[b"Client Key"])?;
+    let stored_key = Sha256::digest(&client_key);
+    let server_key = mac(&salted, &[b"Server Key"])?;
+    Ok(format!(
+        "SCRAM-SHA-256${ITERATIONS}:{}${}:{}",
+        STANDARD.encode(salt),
+        STANDARD.encode(stored_key),
+        STANDARD.encode(server_key)
+    ))
+}
+
+/// The statements, with `password` where the password goes (the masked one, or a SCRAM
+/// verifier). `login` has passed `validate_login_name` (so it needs no escaping, and is
+/// quoted anyway); neither form of password holds a quote. The database name comes from
+/// the server and is quoted by PostgreSQL's identifier rule.
 fn statements(login: &str, database: &str, password: &str) -> Vec<String> {
     let role = ident(login);
     vec![
@@ -116,6 +153,9 @@ fn plan_from(facts: &Facts, login: &str) -> Result<ReadOnlyLoginPlan> {
     let mut notes = vec![
         "pg_read_all_data reads every table, view and sequence in every database of the server (not the system \
          catalogs' secrets); the role gets no other privilege, and its sessions start read-only"
+            .to_owned(),
+        "the password is generated and sent as its SCRAM-SHA-256 verifier: the password itself never reaches the \
+         server or its logs"
             .to_owned(),
     ];
     if facts.version_num < 150_000 {
@@ -154,9 +194,12 @@ pub(crate) async fn create(target: &ConnectionTarget, login: &str, password: &Se
     let created = async {
         let facts = facts(&db).await?;
         let plan = plan_from(&facts, login)?;
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| Error::internal(format!("no random numbers for a salt: {e}")))?;
+        let verifier = scram_verifier(password.expose(), &salt)?;
         let pool = db.pool().await?;
         let mut tx = pool.begin().await.map_err(|e| db.err(e))?;
-        for statement in statements(login, &facts.database, password.expose()) {
+        for statement in statements(login, &facts.database, &verifier) {
             // Simple protocol: the text (with the password) is not kept in the statement cache.
             sqlx::raw_sql(AssertSqlSafe(statement))
                 .execute(&mut *tx)
@@ -203,6 +246,19 @@ pub(crate) async fn drop(target: &ConnectionTarget, login: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scram_verifier_matches_rfc_5802_as_postgres_stores_it() {
+        // Computed independently (Python's hashlib.pbkdf2_hmac and hmac).
+        let salt: [u8; 16] = std::array::from_fn(|i| i as u8);
+        assert_eq!(
+            scram_verifier("pencil", &salt).ok().as_deref(),
+            Some(
+                "SCRAM-SHA-256$4096:AAECAwQFBgcICQoLDA0ODw==$zHCdol2044/ZyWzPLi7oxApCkamKw9Z+E4U/QApd/5Y=:\
+                 dd5peBOitVnLNFu7VmwP+HiDaaw4OUCv396eVCWhYiE="
+            )
+        );
+    }
 
     #[test]
     fn statements_quote_and_mask() {

@@ -117,6 +117,9 @@ async fn mariadb_root_can_write_and_the_read_only_login_cannot() {
     check_created(&created);
     assert!(created.plan.statements[1].contains(&format!("ON `{}`.*", db.name.replace('_', r"\_"))));
 
+    // MariaDB checks passwords: the account got the generated one (sent as its hash).
+    let wrong = dbdock_engines::open(as_login(&db.url, &login, &Secret::new("wrong")), OpenOptions::default()).await;
+    assert_eq!(wrong.err().map(|e| e.code), Some(ErrorCode::AuthFailed));
     let reader = open(as_login(&db.url, &login, &created.password)).await;
     let access = reader.login_access().await.expect("login access");
     assert!(access.login.starts_with(&format!("{login}@")) && !access.can_write, "{access:?}");
