@@ -192,10 +192,9 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
         "A read-only login for AI clients of {} ({}){}:\n",
         profile.name,
         resolved.target,
-        if plan.runnable {
-            format!(", made by {}", resolved.target.url().map_or("", |u| u.username()))
-        } else {
-            String::new()
+        match resolved.target.url().map(|u| u.username()) {
+            Some(admin) if plan.runnable && !admin.is_empty() => format!(", made by {admin}"),
+            _ => String::new(),
         }
     );
     for statement in &plan.statements {
