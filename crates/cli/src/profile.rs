@@ -31,7 +31,10 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
         ProfileCommand::Test(args) => test(&store, &args.name).await,
         ProfileCommand::Rm(args) => {
             let removed = store.remove_profile(&args.name).await?;
-            output::print_line(&format!("removed profile {}", removed.name))
+            let ai = removed.ai_login.as_ref().map_or_else(String::new, |login| {
+                format!(" (its AI login {login} still exists on the server: drop it there if it is no longer needed)")
+            });
+            output::print_line(&format!("removed profile {}{ai}", removed.name))
         }
         ProfileCommand::AiLogin(args) => ai_login(&store, args).await,
         ProfileCommand::Export(args) => {

@@ -157,6 +157,7 @@ fn plan_from(facts: &Facts, login: &str) -> Result<ReadOnlyLoginPlan> {
         "the password is generated and sent as its SCRAM-SHA-256 verifier: the password itself never reaches the \
          server or its logs"
             .to_owned(),
+        "where the role may log in from is up to the server's pg_hba.conf, which DB Dock leaves as it is".to_owned(),
     ];
     if facts.version_num < 150_000 {
         notes.push(
