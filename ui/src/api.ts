@@ -43,6 +43,8 @@ export type ConfigChangeView = B.ConfigChangeView_Serialize;
 export type SelfTestReport = B.SelfTestReport_Serialize;
 export type AuditEntry = B.AuditView_Serialize;
 export type EndpointInfo = B.EndpointInfo;
+export type LoginReport = B.LoginReport_Serialize;
+export type LoginPlanView = B.LoginPlanView_Serialize;
 /** One event from a monitor: a message, or a change in the monitor's own state (`lifecycle`). */
 export type EventView = B.EventView_Serialize;
 export type MonitorView = B.MonitorView_Serialize;
@@ -112,6 +114,14 @@ export type Backend = {
   aiSelfTest: () => Promise<SelfTestReport>;
   auditLog: (afterId: number | null, limit: number) => Promise<AuditEntry[]>;
   endpointInfo: () => Promise<EndpointInfo>;
+  /** Whether the profile's login (and its AI login) can write. */
+  loginReport: (profile: string) => Promise<LoginReport>;
+  /** The statements of a read-only login for AI clients, password masked; nothing runs. */
+  previewAiLogin: (profile: string, user: string | null) => Promise<LoginPlanView>;
+  /** Runs them and makes the login the profile's AI login (password to the keyring). */
+  createAiLogin: (profile: string, user: string | null) => Promise<ProfileView>;
+  /** Forgets the AI login; with `drop`, removes it from the server first. */
+  removeAiLogin: (profile: string, drop: boolean) => Promise<ProfileView>;
   /** Starts watching `target` on `profile`; batches of events go to `onEvents` until stopped. */
   startMonitor: (profile: string, target: string, onEvents: (batch: EventView[]) => void) => Promise<MonitorView>;
   stopMonitor: (monitorId: string) => Promise<boolean>;
@@ -159,6 +169,10 @@ const tauriBackend: Backend = {
   aiSelfTest: () => unwrap(commands.aiSelfTest()),
   auditLog: (afterId, limit) => unwrap(commands.auditLog(afterId, limit)),
   endpointInfo: () => unwrap(commands.endpointInfo()),
+  loginReport: (profile) => unwrap(commands.loginReport(profile)),
+  previewAiLogin: (profile, user) => unwrap(commands.previewAiLogin(profile, user)),
+  createAiLogin: (profile, user) => unwrap(commands.createAiLogin(profile, user)),
+  removeAiLogin: (profile, drop) => unwrap(commands.removeAiLogin(profile, drop)),
   startMonitor: (profile, target, onEvents) => {
     // The generated signature names the deserialize twin, whose nullable fields may be
     // missing; the UI's EventView always has them (null when absent).

@@ -51,6 +51,24 @@ export const commands = {
 	aiSelfTest: () => typedError<SelfTestReport_Serialize, Error>(__TAURI_INVOKE("ai_self_test")),
 	/**  Audit entries newer than `after_id` (all when `null`), newest first. */
 	auditLog: (afterId: number | null, limit: number) => typedError<AuditView_Serialize[], Error>(__TAURI_INVOKE("audit_log", { afterId, limit })),
+	/**  Asks the server what the profile's login, and its AI login if any, may do. */
+	loginReport: (name: string) => typedError<LoginReport_Serialize, Error>(__TAURI_INVOKE("login_report", { name })),
+	/**
+	 *  The statements that would create a read-only login for AI clients (nothing runs).
+	 *  `user` defaults to `dbdock_ai_<profile>`.
+	 */
+	previewAiLogin: (name: string, user: string | null) => typedError<LoginPlanView_Serialize, Error>(__TAURI_INVOKE("preview_ai_login", { name, user })),
+	/**
+	 *  Creates the read-only login (PostgreSQL, MySQL/MariaDB) with the profile's own login
+	 *  and makes it the profile's AI login; its password goes to the keyring and nowhere
+	 *  else (not to the UI). If the keyring cannot take it, the login is dropped again.
+	 */
+	createAiLogin: (name: string, user: string | null) => typedError<ProfileView_Serialize, Error>(__TAURI_INVOKE("create_ai_login", { name, user })),
+	/**
+	 *  Forgets the profile's AI login (AI clients use the profile's own login again); with
+	 *  `drop`, removes it from the server first.
+	 */
+	removeAiLogin: (name: string, drop: boolean) => typedError<ProfileView_Serialize, Error>(__TAURI_INVOKE("remove_ai_login", { name, drop })),
 	endpointInfo: () => typedError<EndpointInfo, Error>(__TAURI_INVOKE("endpoint_info")),
 	/**
 	 *  Starts watching `target` on `profile`; its events go to `on_event` in batches until
@@ -371,6 +389,93 @@ export type LoggedEventView_Serialize = {
 	message: string,
 };
 
+/**
+ *  What the login a connection uses may do, as the server itself reports it. Read-only
+ *  AI access is strongest when the login cannot write at all (docs/safety.md, "least
+ *  privilege").
+ */
+export type LoginAccess = {
+	/**  The login (user, role) the server sees. */
+	login: string,
+	/**  The login can change data or schema somewhere in this database. */
+	can_write: boolean,
+	/**
+	 *  What the server said that decided it, one short item each (`superuser`,
+	 *  `INSERT on public.orders`, `role db_datawriter`); at most a handful.
+	 */
+	evidence: string[],
+};
+
+/**  The statements of a read-only login, password masked: what the UI shows first. */
+export type LoginPlanView = LoginPlanView_Serialize | LoginPlanView_Deserialize;
+
+/**  The statements of a read-only login, password masked: what the UI shows first. */
+export type LoginPlanView_Deserialize = {
+	login: string,
+	host?: string | null,
+	database?: string | null,
+	statements: string[],
+	/**  DB Dock runs them on confirmation; otherwise the user runs them. */
+	runnable: boolean,
+	notes: string[],
+};
+
+/**  The statements of a read-only login, password masked: what the UI shows first. */
+export type LoginPlanView_Serialize = {
+	login: string,
+	host: string | null,
+	database: string | null,
+	statements: string[],
+	/**  DB Dock runs them on confirmation; otherwise the user runs them. */
+	runnable: boolean,
+	notes: string[],
+};
+
+/**  What a profile's logins may do, for the AI access area. */
+export type LoginReport = LoginReport_Serialize | LoginReport_Deserialize;
+
+/**  What a profile's logins may do, for the AI access area. */
+export type LoginReport_Deserialize = {
+	profile: string,
+	engine: Engine,
+	access: Access,
+	/**  The profile's own login; `null` with `loginError` when it could not be asked. */
+	login?: LoginAccess | null,
+	loginError?: string | null,
+	/**  The AI login's user name, when the profile has one. */
+	aiLogin?: string | null,
+	ai?: LoginAccess | null,
+	aiError?: string | null,
+	/**  AI clients may only read, yet the login they use can write: worth a warning. */
+	aiCanWrite: boolean,
+	/**
+	 *  DB Dock can create a read-only login on this engine itself (PostgreSQL, MySQL);
+	 *  elsewhere it shows the statements.
+	 */
+	canCreate: boolean,
+};
+
+/**  What a profile's logins may do, for the AI access area. */
+export type LoginReport_Serialize = {
+	profile: string,
+	engine: Engine,
+	access: Access,
+	/**  The profile's own login; `null` with `loginError` when it could not be asked. */
+	login: LoginAccess | null,
+	loginError: string | null,
+	/**  The AI login's user name, when the profile has one. */
+	aiLogin: string | null,
+	ai: LoginAccess | null,
+	aiError: string | null,
+	/**  AI clients may only read, yet the login they use can write: worth a warning. */
+	aiCanWrite: boolean,
+	/**
+	 *  DB Dock can create a read-only login on this engine itself (PostgreSQL, MySQL);
+	 *  elsewhere it shows the statements.
+	 */
+	canCreate: boolean,
+};
+
 export type MonitorView = MonitorView_Serialize | MonitorView_Deserialize;
 
 export type MonitorView_Deserialize = {
@@ -444,6 +549,11 @@ export type ProfileView_Deserialize = {
 	/**  Never with the password. */
 	url: string,
 	access: Access,
+	/**
+	 *  The separate login AI clients use, when the profile has one (its password stays in
+	 *  the keyring).
+	 */
+	aiLogin?: string | null,
 	color?: string | null,
 	hasSecret: boolean,
 	timeoutSecs?: number | null,
@@ -458,6 +568,11 @@ export type ProfileView_Serialize = {
 	/**  Never with the password. */
 	url: string,
 	access: Access,
+	/**
+	 *  The separate login AI clients use, when the profile has one (its password stays in
+	 *  the keyring).
+	 */
+	aiLogin: string | null,
 	color: string | null,
 	hasSecret: boolean,
 	timeoutSecs: number | null,

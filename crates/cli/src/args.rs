@@ -143,8 +143,12 @@ pub enum ProfileCommand {
     Show(ShowArgs),
     /// Connect with a profile and report latency and server version.
     Test(NameArg),
-    /// Delete a profile and its keyring entry.
+    /// Delete a profile and its keyring entries.
     Rm(NameArg),
+    /// Give AI clients a login of their own that can only read (docs/safety.md, "least
+    /// privilege"): --create makes one on the server (statements shown first, run only
+    /// with --yes), --set attaches an existing one, --remove forgets it.
+    AiLogin(AiLoginArgs),
     /// Write every saved profile as JSON, without secrets (to FILE or stdout).
     Export(ExportArgs),
     /// Merge profiles from an export file; existing names are kept and reported.
@@ -171,6 +175,32 @@ pub struct ProfileAddArgs {
     /// Most bytes an AI client gets per result.
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_bytes: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("action").required(true).args(["create", "set", "remove"])))]
+pub struct AiLoginArgs {
+    pub name: String,
+    /// Create a read-only login with a generated password (PostgreSQL, MySQL/MariaDB; for
+    /// SQL Server and MongoDB the statements are shown for you to run) and make it the
+    /// profile's AI login. The password goes straight to the OS keyring.
+    #[arg(long)]
+    pub create: bool,
+    /// Attach an existing login: its user name with --user, its password on stdin.
+    #[arg(long, requires = "user")]
+    pub set: bool,
+    /// Forget the profile's AI login: AI clients use the profile's own login again.
+    #[arg(long)]
+    pub remove: bool,
+    /// The login's user name (default with --create: dbdock_ai_<profile>).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Run the statements. Without it they are only shown and nothing changes.
+    #[arg(long)]
+    pub yes: bool,
+    /// With --remove: also drop the login on the server (PostgreSQL, MySQL/MariaDB).
+    #[arg(long, requires = "remove")]
+    pub drop: bool,
 }
 
 #[derive(Debug, Args)]

@@ -180,6 +180,7 @@ pub fn print_profile(p: &dbdock_core::Profile, format: SchemaFormat, keyring: &s
         ("url", p.url.clone()),
         ("secret", crate::profile::secret_source(p, keyring)),
         ("AI access", p.access.to_string()),
+        ("AI login", p.ai_login.clone().unwrap_or_else(|| "(the profile's own)".to_owned())),
         ("max rows", limit(p.max_rows, "")),
         ("max bytes", limit(p.max_bytes, "")),
         ("timeout", limit(p.timeout_secs, " s")),

@@ -4,12 +4,15 @@
 use std::io::Read;
 use std::time::Instant;
 
-use dbdock_core::{ConnectionTarget, Error, Profile, ProfileSource, ReconnectPolicy, Result, Secret, secret_env_var};
+use dbdock_core::{
+    Access, ConnectionTarget, Error, LoginAccess, Profile, ProfileSource, ReconnectPolicy, Result, Secret,
+    secret_env_var,
+};
 use dbdock_engines::OpenOptions;
 use dbdock_engines::live::LiveConnection;
 use dbdock_store::{NewProfile, ProfileExport, Store};
 
-use crate::args::{ProfileAddArgs, ProfileCommand};
+use crate::args::{AiLoginArgs, ProfileAddArgs, ProfileCommand};
 use crate::output;
 use crate::run::open_store;
 
@@ -28,8 +31,12 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
         ProfileCommand::Test(args) => test(&store, &args.name).await,
         ProfileCommand::Rm(args) => {
             let removed = store.remove_profile(&args.name).await?;
-            output::print_line(&format!("removed profile {}", removed.name))
+            let ai = removed.ai_login.as_ref().map_or_else(String::new, |login| {
+                format!(" (its AI login {login} still exists on the server: drop it there if it is no longer needed)")
+            });
+            output::print_line(&format!("removed profile {}{ai}", removed.name))
         }
+        ProfileCommand::AiLogin(args) => ai_login(&store, args).await,
         ProfileCommand::Export(args) => {
             let export = store.export_profiles().await?;
             match args.file {
@@ -64,15 +71,7 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
         if target.password().is_some() {
             return Err(Error::invalid_input("give the password in the URL or on stdin, not both"));
         }
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::invalid_input(format!("cannot read the password from stdin: {e}")))?;
-        let password = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
-        if password.is_empty() {
-            return Err(Error::invalid_input("--password-stdin read an empty password"));
-        }
-        target = target.with_password(Some(Secret::new(password)));
+        target = target.with_password(Some(password_from_stdin("--password-stdin")?));
     }
     let new = NewProfile {
         access: args.access.parse()?,
@@ -90,6 +89,18 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
     output::print_line(&format!("added profile {}: {} (AI access {}){secret}", profile.name, target, profile.access))
 }
 
+fn password_from_stdin(flag: &str) -> Result<Secret> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Error::invalid_input(format!("cannot read the password from stdin: {e}")))?;
+    let password = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+    if password.is_empty() {
+        return Err(Error::invalid_input(format!("{flag} read an empty password")));
+    }
+    Ok(Secret::new(password))
+}
+
 async fn test(store: &Store, name: &str) -> Result<()> {
     let resolved = store.resolve(name).await?;
     let started = Instant::now();
@@ -98,6 +109,9 @@ async fn test(store: &Store, name: &str) -> Result<()> {
     let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
     let version = live.database().server_version().await;
     let status = live.status();
+    // What the login may do matters where AI clients may only read through this login.
+    let read_only_ai = matches!(resolved.profile.access, Access::ReadOnly | Access::Ask);
+    let access = if read_only_ai { Some(live.database().login_access().await) } else { None };
     live.close().await;
     output::print_line(&format!(
         "ok: {} ({}) connected in {connect_ms:.1} ms, round trip {:.2} ms, server {}",
@@ -105,6 +119,141 @@ async fn test(store: &Store, name: &str) -> Result<()> {
         status.target,
         status.latency_ms.unwrap_or_default(),
         version?
+    ))?;
+    let profile = &resolved.profile;
+    if let Some(access) = access {
+        let line = match (&access, &profile.ai_login) {
+            (Ok(a), None) if a.can_write => format!(
+                "{}; AI clients use this login, so read-only access rests on DB Dock's filter and the read-only \
+                 transaction: give them a read-only login with `dbdock profile ai-login {} --create`",
+                describe("login", a),
+                profile.name
+            ),
+            (Ok(a), _) => describe("login", a),
+            (Err(e), _) => format!("login: cannot tell whether it can write: error[{}]: {}", e.code, e.message),
+        };
+        output::print_line(&line)?;
+    }
+    if let Some(login) = &profile.ai_login {
+        // The AI login is what AI clients get: test it the way the MCP endpoint opens it.
+        let checked = async {
+            let ai = store.resolve_for_ai(&profile.name).await?;
+            let db = dbdock_engines::open(ai.target, OpenOptions::for_profile(&ai.profile, None)).await?;
+            let access = db.login_access().await;
+            db.disconnect().await;
+            access
+        }
+        .await;
+        match checked {
+            Ok(a) if a.can_write => output::print_line(&format!(
+                "{}: AI clients use it, yet it is not read-only",
+                describe(&format!("AI login {login}"), &a)
+            ))?,
+            Ok(a) => output::print_line(&format!("{}: AI clients use it", describe(&format!("AI login {login}"), &a)))?,
+            Err(e) if e.code == dbdock_core::ErrorCode::Unsupported => {
+                output::print_line(&format!("AI login {login}: connects; {}", e.message))?;
+            }
+            Err(e) => return Err(e.context(format!("AI login {login}"))),
+        }
+    }
+    Ok(())
+}
+
+/// `login (postgres) can write (superuser, CREATEROLE)` / `AI login reader cannot write`:
+/// the login as the server names it, where that says more than `what` already does.
+fn describe(what: &str, access: &LoginAccess) -> String {
+    let who = if what.ends_with(&access.login) { what.to_owned() } else { format!("{what} ({})", access.login) };
+    if access.can_write {
+        format!("{who} can write ({})", access.evidence.join(", "))
+    } else {
+        format!("{who} cannot write")
+    }
+}
+
+/// `dbdock profile ai-login`: create, attach or forget the profile's AI login.
+async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
+    let profile = store.stored_profile(&args.name).await?;
+    if args.remove {
+        return remove_ai_login(store, &profile, &args).await;
+    }
+    if args.set {
+        let user = args.user.as_deref().unwrap_or_default();
+        let password = password_from_stdin("--set")?;
+        let saved = store.set_ai_login(&profile.name, user, &password).await?;
+        return output::print_line(&format!(
+            "AI clients of {} now log in as {user}; its password is in the OS keyring (service {}). Check it with \
+             `dbdock profile test {}`",
+            saved.name,
+            store.keyring().service(),
+            saved.name
+        ));
+    }
+    let resolved = store.resolve(&profile.name).await?;
+    let user = args.user.clone().unwrap_or_else(|| dbdock_engines::privileges::suggested_login_name(&profile.name));
+    let plan = dbdock_engines::privileges::plan_read_only_login(&resolved.target, &user).await?;
+    let mut text = format!(
+        "A read-only login for AI clients of {} ({}){}:\n",
+        profile.name,
+        resolved.target,
+        match resolved.target.url().map(|u| u.username()) {
+            Some(admin) if plan.runnable && !admin.is_empty() => format!(", made by {admin}"),
+            _ => String::new(),
+        }
+    );
+    for statement in &plan.statements {
+        text.push_str(&format!("    {statement}\n"));
+    }
+    for note in &plan.notes {
+        text.push_str(&format!("  - {note}\n"));
+    }
+    if !plan.runnable {
+        text.push_str(&format!(
+            "Then attach it, its password on standard input: dbdock profile ai-login {} --set --user {user}",
+            profile.name
+        ));
+        return output::print_line(&text);
+    }
+    if !args.yes {
+        text.push_str("Nothing was changed: run again with --yes to run these statements.");
+        return output::print_line(&text);
+    }
+    output::print_line(text.trim_end())?;
+    let created = dbdock_engines::privileges::create_read_only_login(&resolved.target, &user).await?;
+    if let Err(e) = store.set_ai_login(&profile.name, &user, &created.password).await {
+        // Without its password saved the login is of no use: take it away again.
+        if let Err(undo) = dbdock_engines::privileges::drop_login(&resolved.target, &user).await {
+            tracing::warn!(login = %user, error = %undo, "could not drop the login again");
+        }
+        return Err(e);
+    }
+    output::print_line(&format!(
+        "created {user}: its password went to the OS keyring (service {}); AI clients of {} now log in as {user}",
+        store.keyring().service(),
+        profile.name
+    ))
+}
+
+async fn remove_ai_login(store: &Store, profile: &Profile, args: &AiLoginArgs) -> Result<()> {
+    let Some(login) = profile.ai_login.clone() else {
+        return output::print_line(&format!("{} has no AI login: AI clients use its own login", profile.name));
+    };
+    if args.drop {
+        let resolved = store.resolve(&profile.name).await?;
+        let statements = dbdock_engines::privileges::plan_drop_login(&resolved.target, &login).await?;
+        if !args.yes {
+            return output::print_line(&format!(
+                "Dropping the AI login of {} runs:\n    {}\nNothing was changed: run again with --yes.",
+                profile.name,
+                statements.join("\n    ")
+            ));
+        }
+        dbdock_engines::privileges::drop_login(&resolved.target, &login).await?;
+    }
+    store.clear_ai_login(&profile.name).await?;
+    output::print_line(&format!(
+        "{}: forgot the AI login {login}{}; AI clients use the profile's own login again",
+        profile.name,
+        if args.drop { " and dropped it on the server" } else { " (it still exists on the server)" }
     ))
 }
 

@@ -86,6 +86,11 @@ pub struct Profile {
     pub url: String,
     pub has_secret: bool,
     pub access: Access,
+    /// The login every AI path (the MCP endpoint) uses instead of the URL's, when set: its
+    /// user name; its password is in the keyring under its own entry. The app and the CLI
+    /// keep the URL's login (docs/safety.md, "least privilege").
+    #[serde(default)]
+    pub ai_login: Option<String>,
     pub max_rows: Option<u64>,
     pub max_bytes: Option<u64>,
     pub timeout_secs: Option<u64>,
@@ -117,6 +122,7 @@ impl Profile {
             url: target.url_without_secret(),
             has_secret: target.password().is_some(),
             access: Access::ReadOnly,
+            ai_login: None,
             max_rows: None,
             max_bytes: None,
             timeout_secs: None,

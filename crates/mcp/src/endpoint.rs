@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbdock_core::{Access, ConnectionTarget, Error, Profile, ProfileSource, ReconnectPolicy, Result, Secret};
+use dbdock_core::{
+    Access, ConnectionTarget, Engine, Error, LoginAccess, Profile, ProfileSource, ReconnectPolicy, Result, Secret,
+};
 use dbdock_engines::OpenOptions;
 use dbdock_engines::live::LiveConnection;
 use dbdock_store::{AuditEntry, ResolvedProfile, Store};
@@ -26,12 +28,17 @@ pub struct EndpointConfig {
     pub allow_adhoc: bool,
 }
 
-/// A profile opened for AI use.
+/// How long `list-connections` waits for one connection to say what its login may do.
+const LOGIN_ACCESS_WAIT: Duration = Duration::from_secs(5);
+
+/// A profile opened for AI use (with the profile's AI login when it has one).
 pub struct OpenProfile {
     pub profile: Profile,
     pub live: LiveConnection,
     /// Scrubbed from everything the audit log stores.
     pub secret: Option<Secret>,
+    /// What the login may do, once asked (docs/safety.md, "least privilege").
+    login_access: tokio::sync::OnceCell<LoginAccess>,
 }
 
 impl OpenProfile {
@@ -62,6 +69,32 @@ pub fn scrub_json(secret: Option<&Secret>, value: &serde_json::Value) -> serde_j
         }
         other => other.clone(),
     }
+}
+
+/// One connection's login report (see [`Endpoint::login_reports`]).
+pub fn login_report(profile: &Profile, access: Option<&LoginAccess>) -> serde_json::Value {
+    let mut report = serde_json::Map::new();
+    report.insert("loginCanWrite".into(), access.map_or_else(|| "unknown".into(), |a| a.can_write.into()));
+    if let Some(access) = access.filter(|a| a.can_write) {
+        report.insert("loginEvidence".into(), access.evidence.clone().into());
+    }
+    // SQL Server and MongoDB have no read-only transaction: with a login that can write,
+    // nothing but DB Dock's statement filter stands between a read-only AI and a write.
+    let filter_only = matches!(profile.engine, Engine::Mssql | Engine::Mongodb)
+        && matches!(profile.access, Access::ReadOnly | Access::Ask)
+        && access.is_some_and(|a| a.can_write);
+    if filter_only {
+        report.insert(
+            "warning".into(),
+            format!(
+                "this connection's login can write and {} has no read-only transaction: read-only access here rests \
+                 on DB Dock's statement filter alone (the user can give it a read-only login in DB Dock)",
+                profile.engine
+            )
+            .into(),
+        );
+    }
+    serde_json::Value::Object(report)
 }
 
 pub struct Endpoint {
@@ -133,7 +166,7 @@ impl Endpoint {
     pub async fn stream_profile(&self, name: &str) -> Result<ResolvedProfile> {
         let exposed = self.exposed_profiles().await?;
         match exposed.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
-            Some(profile) if !profile.id.starts_with("adhoc:") => self.store.resolve(&profile.name).await,
+            Some(profile) if !profile.id.starts_with("adhoc:") => self.store.resolve_for_ai(&profile.name).await,
             _ => Err(self.unknown(name).await),
         }
     }
@@ -161,7 +194,8 @@ impl Endpoint {
         if profile.id.starts_with("adhoc:") {
             return Err(self.unknown(name).await);
         }
-        let resolved = self.store.resolve(&profile.name).await?;
+        // Every AI path uses the profile's AI login when it has one.
+        let resolved = self.store.resolve_for_ai(&profile.name).await?;
         self.open_resolved(resolved).await
     }
 
@@ -191,10 +225,45 @@ impl Endpoint {
         let options = OpenOptions::for_profile(&profile, Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)));
         let db = dbdock_engines::adapter(target, options)?;
         let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
-        let open = Arc::new(OpenProfile { profile, live, secret });
+        let open = Arc::new(OpenProfile { profile, live, secret, login_access: tokio::sync::OnceCell::new() });
         let mut map = self.open.lock().await;
         // Another session may have opened it meanwhile: keep the first.
         Ok(Arc::clone(map.entry(open.profile.name.clone()).or_insert(open)))
+    }
+
+    /// What the login of connection `name` may do, as its server reports it (opening the
+    /// connection if needed). Remembered while the connection stays open.
+    pub async fn login_access(&self, name: &str) -> Result<LoginAccess> {
+        let open = self.connection(name).await?;
+        if let Some(known) = open.login_access.get() {
+            return Ok(known.clone());
+        }
+        let access = open.live.database().login_access().await?;
+        Ok(open.login_access.get_or_init(async || access).await.clone())
+    }
+
+    /// For `list-connections`: whether each profile's login can write (`loginCanWrite`:
+    /// true, false or "unknown" when the server cannot tell or does not answer in time),
+    /// and where read-only access rests on DB Dock's filter alone, a `warning` that says so.
+    pub async fn login_reports(self: &Arc<Self>, profiles: &[Profile]) -> HashMap<String, serde_json::Value> {
+        let mut tasks = tokio::task::JoinSet::new();
+        // Only databases have a login to ask about; streaming sources report "unknown".
+        for profile in profiles.iter().filter(|p| p.engine.is_sql() || p.engine == Engine::Mongodb) {
+            let (endpoint, profile) = (Arc::clone(self), profile.clone());
+            tasks.spawn(async move {
+                let access = tokio::time::timeout(LOGIN_ACCESS_WAIT, endpoint.login_access(&profile.name)).await;
+                let report = login_report(&profile, access.ok().and_then(Result::ok).as_ref());
+                (profile.name, report)
+            });
+        }
+        let mut reports: HashMap<String, serde_json::Value> =
+            profiles.iter().map(|p| (p.name.clone(), login_report(p, None))).collect();
+        while let Some(done) = tasks.join_next().await {
+            if let Ok((name, report)) = done {
+                reports.insert(name, report);
+            }
+        }
+        reports
     }
 
     /// Closes one connection; `false` if it was not open.
@@ -242,5 +311,39 @@ impl Endpoint {
             o.live.database().disconnect().await;
         }
         self.store.close().await;
+    }
+}
+
+#[cfg(test)]
+mod login_report_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn profile(url: &str, access: Access) -> Profile {
+        let target = ConnectionTarget::parse(url).unwrap();
+        Profile { access, ..Profile::transient("x".into(), "x", &target, false, "t") }
+    }
+
+    #[test]
+    fn warns_where_read_only_rests_on_the_filter_alone() {
+        let writer = LoginAccess { login: "sa".into(), can_write: true, evidence: vec!["sysadmin".into()] };
+        let reader = LoginAccess { login: "r".into(), can_write: false, evidence: vec![] };
+        let mssql = profile("sqlserver://sa@h:1433/db", Access::ReadOnly);
+        let report = login_report(&mssql, Some(&writer));
+        assert_eq!(report["loginCanWrite"], json!(true));
+        assert_eq!(report["loginEvidence"], json!(["sysadmin"]));
+        assert!(report["warning"].as_str().unwrap().contains("statement filter alone"));
+        assert!(login_report(&profile("mongodb://u@h/db", Access::Ask), Some(&writer)).get("warning").is_some());
+        assert!(login_report(&mssql, Some(&reader)).get("warning").is_none());
+        assert!(
+            login_report(&profile("sqlserver://sa@h/db", Access::ReadWrite), Some(&writer)).get("warning").is_none()
+        );
+        // PostgreSQL's read-only transaction stands behind the filter: no warning.
+        let pg = profile("postgres://u@h/db", Access::ReadOnly);
+        assert!(login_report(&pg, Some(&writer)).get("warning").is_none());
+        assert_eq!(login_report(&pg, None), json!({"loginCanWrite": "unknown"}));
     }
 }

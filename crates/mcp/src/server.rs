@@ -280,16 +280,18 @@ impl DbDockServer {
 
     #[tool(
         name = "list-connections",
-        description = "List the database connections you may use: connectionId, engine, your access (read-only, read-write or ask), whether it is open, and its caps. Call this first.",
+        description = "List the database connections you may use: connectionId, engine, your access (read-only, read-write or ask), whether it is open, its caps, and whether its login can write (loginCanWrite). Call this first.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn list_connections(&self, ctx: RequestContext<RoleServer>) -> CallToolResult {
         let started = Instant::now();
         let outcome = async {
             let mut list = Vec::new();
-            for p in self.endpoint.exposed_profiles().await? {
+            let profiles = self.endpoint.exposed_profiles().await?;
+            let mut logins = self.endpoint.login_reports(&profiles).await;
+            for p in profiles {
                 let status = self.endpoint.status(&p.name).await;
-                list.push(json!({
+                let mut entry = json!({
                     "connectionId": p.name,
                     "engine": p.engine,
                     "access": p.access,
@@ -298,7 +300,12 @@ impl DbDockServer {
                     "maxRows": p.max_rows.unwrap_or(crate::endpoint::DEFAULT_MAX_ROWS),
                     "maxBytes": p.max_bytes.unwrap_or(crate::endpoint::DEFAULT_MAX_BYTES),
                     "timeoutSecs": p.timeout_secs.unwrap_or(crate::endpoint::DEFAULT_TIMEOUT_SECS),
-                }));
+                });
+                // loginCanWrite, and a warning where read-only rests on the filter alone.
+                if let (Some(Value::Object(login)), Some(entry)) = (logins.remove(&p.name), entry.as_object_mut()) {
+                    entry.extend(login);
+                }
+                list.push(entry);
             }
             Ok(Rendered::json(&json!({ "connections": list })))
         }

@@ -118,8 +118,14 @@ pub struct ImportReport {
     pub needs_secret: Vec<String>,
 }
 
-const COLUMNS: &str = "id, name, engine, url, has_secret, access, max_rows, max_bytes, timeout_secs, \
+const COLUMNS: &str = "id, name, engine, url, has_secret, access, ai_login, max_rows, max_bytes, timeout_secs, \
                        create_if_missing, color, tags, created_at, updated_at";
+
+/// The keyring entry of a profile's AI login: next to the profile's own (its id), never
+/// the same entry, so neither can overwrite the other.
+fn ai_account(profile_id: &str) -> String {
+    format!("{profile_id}:ai")
+}
 
 fn from_row(row: &SqliteRow) -> Result<Profile> {
     let get = |e: sqlx::Error| store_error("read a profile", &e);
@@ -137,6 +143,7 @@ fn from_row(row: &SqliteRow) -> Result<Profile> {
         url: row.try_get("url").map_err(get)?,
         has_secret: row.try_get("has_secret").map_err(get)?,
         access: access.parse()?,
+        ai_login: row.try_get("ai_login").map_err(get)?,
         max_rows: count("max_rows")?,
         max_bytes: count("max_bytes")?,
         timeout_secs: count("timeout_secs")?,
@@ -158,6 +165,13 @@ fn to_i64(n: Option<u64>) -> Option<i64> {
 }
 
 impl Store {
+    /// The same store with secrets under another keyring service (tests, and tools that
+    /// read a home written under `DBDOCK_KEYRING_SERVICE` without that variable set).
+    pub fn with_keyring(mut self, keyring: crate::Keyring) -> Store {
+        self.keyring = keyring;
+        self
+    }
+
     /// Saves a profile; its password (if any) goes to the keyring. A duplicate name is
     /// refused. If the keyring cannot take the secret, the profile is not saved either.
     pub async fn add_profile(&self, new: NewProfile) -> Result<Profile> {
@@ -262,6 +276,89 @@ impl Store {
         self.stored_profile(name).await
     }
 
+    /// Gives the saved profile `name` a separate login for AI use: `login` with `password`.
+    /// The keyring and the row change together: the new secret is written first, then the
+    /// row; if the row cannot be written, the keyring gets back what it held before.
+    pub async fn set_ai_login(&self, name: &str, login: &str, password: &Secret) -> Result<Profile> {
+        let profile = self.stored_profile(name).await?;
+        validate_ai_login(login)?;
+        if password.is_empty() {
+            return Err(Error::invalid_input("the AI login needs a password"));
+        }
+        let account = ai_account(&profile.id);
+        let previous = if profile.ai_login.is_some() { self.keyring.get(&account).await.ok().flatten() } else { None };
+        self.keyring.set(&account, password).await.map_err(|e| keyring_hint(e, &profile.name))?;
+        let updated = sqlx::query(
+            "UPDATE profiles SET ai_login = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2",
+        )
+        .bind(login)
+        .bind(&profile.id)
+        .execute(&self.pool)
+        .await;
+        if let Err(e) = updated {
+            let restored = match &previous {
+                Some(old) => self.keyring.set(&account, old).await,
+                None => self.keyring.delete(&account).await.map(|_| ()),
+            };
+            if let Err(k) = restored {
+                tracing::warn!(profile = %profile.name, error = %k, "could not undo the AI login's keyring entry");
+            }
+            return Err(store_error("save the AI login", &e));
+        }
+        self.stored_profile(&profile.name).await
+    }
+
+    /// Forgets the saved profile `name`'s AI login (AI clients use the profile's own login
+    /// again). The row changes first; if its keyring entry then cannot be removed, the row
+    /// is put back and the error returned, so the two never disagree.
+    pub async fn clear_ai_login(&self, name: &str) -> Result<Profile> {
+        let profile = self.stored_profile(name).await?;
+        let Some(login) = profile.ai_login.clone() else { return Ok(profile) };
+        let set = |value: Option<String>| {
+            sqlx::query(
+                "UPDATE profiles SET ai_login = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2",
+            )
+            .bind(value)
+            .bind(profile.id.clone())
+            .execute(&self.pool)
+        };
+        set(None).await.map_err(|e| store_error("forget the AI login", &e))?;
+        if let Err(e) = self.keyring.delete(&ai_account(&profile.id)).await {
+            if let Err(back) = set(Some(login)).await {
+                tracing::warn!(profile = %profile.name, error = %back, "could not restore the AI login");
+            }
+            return Err(e);
+        }
+        self.stored_profile(&profile.name).await
+    }
+
+    /// A profile resolved for an AI client: with its AI login (user and password) when it
+    /// has one, else as [`Store::resolve`]. A missing AI password is an error, never a
+    /// quiet fall back to the profile's own (possibly writing) login.
+    pub async fn resolve_for_ai(&self, name: &str) -> Result<ResolvedProfile> {
+        let env = env_profiles(|k| std::env::var(k).ok())?;
+        if let Some(found) = env.into_iter().find(|r| r.profile.name.eq_ignore_ascii_case(name)) {
+            return Ok(found);
+        }
+        let profile = self.stored_profile(name).await?;
+        let Some(login) = profile.ai_login.clone() else { return self.resolve(name).await };
+        let secret = match self.keyring.get(&ai_account(&profile.id)).await {
+            Ok(Some(secret)) => secret,
+            Ok(None) => {
+                return Err(Error::auth_failed(format!(
+                    "the password of the AI login '{login}' of profile '{}' is missing from the OS keyring (service \
+                     {}): create the AI login again, or remove it (dbdock profile ai-login {} --remove)",
+                    profile.name,
+                    self.keyring.service(),
+                    profile.name
+                )));
+            }
+            Err(e) => return Err(keyring_hint(e, &profile.name)),
+        };
+        let target = with_user(&ConnectionTarget::parse(&profile.url)?, &login)?.with_password(Some(secret));
+        Ok(ResolvedProfile { target, profile })
+    }
+
     /// Saved profiles, by name.
     pub async fn stored_profiles(&self) -> Result<Vec<Profile>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM profiles ORDER BY name")))
@@ -337,10 +434,14 @@ impl Store {
             .execute(&self.pool)
             .await
             .map_err(|e| store_error("remove the profile", &e))?;
-        if profile.has_secret {
-            // The profile is gone either way; a keyring that cannot be reached keeps an
-            // orphaned entry, which is named in the log rather than failing the removal.
-            if let Err(e) = self.keyring.delete(&profile.id).await {
+        // The profile is gone either way; a keyring that cannot be reached keeps an
+        // orphaned entry, which is named in the log rather than failing the removal.
+        let accounts = [
+            profile.has_secret.then(|| profile.id.clone()),
+            profile.ai_login.is_some().then(|| ai_account(&profile.id)),
+        ];
+        for account in accounts.into_iter().flatten() {
+            if let Err(e) = self.keyring.delete(&account).await {
                 tracing::warn!(profile = %profile.name, error = %e, "could not delete the keyring entry");
             }
         }
@@ -430,6 +531,35 @@ impl Store {
     }
 }
 
+/// An AI login's user name: it goes into the profile's URL (percent-encoded there), so
+/// anything printable is taken, but not control characters or absurd lengths.
+fn validate_ai_login(login: &str) -> Result<()> {
+    if login.is_empty() || login.len() > 128 || login.chars().any(char::is_control) {
+        return Err(Error::invalid_input(format!(
+            "'{}' is not a login name: give 1-128 printable characters",
+            login.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
+/// `target` with `user` as its user name (the password left to the caller). A MongoDB seed
+/// list keeps its other hosts.
+fn with_user(target: &ConnectionTarget, user: &str) -> Result<ConnectionTarget> {
+    let mut url = target
+        .url()
+        .cloned()
+        .ok_or_else(|| Error::invalid_input(format!("{} connections have no login", target.engine())))?;
+    url.set_username(user).map_err(|()| Error::invalid_input("this URL cannot carry a user name"))?;
+    let text = if target.more_hosts().is_empty() {
+        url.to_string()
+    } else {
+        let after_port = url::Position::AfterPort;
+        format!("{},{}{}", &url[..after_port], target.more_hosts().join(","), &url[after_port..])
+    };
+    ConnectionTarget::parse(&text)
+}
+
 fn keyring_hint(e: Error, profile: &str) -> Error {
     if e.code == ErrorCode::KeyringUnavailable {
         Error::new(
@@ -479,5 +609,91 @@ mod update_tests {
                 .is_err()
         );
         store.close().await;
+    }
+}
+
+/// Needs an OS keyring: run under `bash -c '. scripts/services.sh; with_keyring cargo test -p dbdock-store'`.
+#[cfg(test)]
+mod ai_login_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::{Home, Keyring};
+
+    async fn store(dir: &std::path::Path) -> Store {
+        let mut store = Store::open(Home::at(dir)).await.unwrap();
+        store.keyring = Keyring::with_service(format!("dbdock-test-ai-{}", std::process::id()));
+        store
+    }
+
+    fn user_and_password(resolved: &ResolvedProfile) -> (String, Option<String>) {
+        let url = resolved.target.url().unwrap();
+        (url.username().to_owned(), resolved.target.password().map(|p| p.expose().to_owned()))
+    }
+
+    #[tokio::test]
+    async fn the_ai_login_and_its_secret_change_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path()).await;
+        let target = ConnectionTarget::parse("postgres://owner:main-pw@db.example:5432/shop").unwrap();
+        let added = store.add_profile(NewProfile::new("shop", target)).await;
+        let added = added.unwrap_or_else(|e| panic!("no OS keyring (run under with_keyring): {e}"));
+        assert_eq!(added.ai_login, None);
+        // Without an AI login, AI clients get the profile's own login.
+        let ai = store.resolve_for_ai("shop").await.unwrap();
+        assert_eq!(user_and_password(&ai), ("owner".into(), Some("main-pw".into())));
+
+        let profile = store.set_ai_login("shop", "reader", &Secret::new("ai-pw")).await.unwrap();
+        assert_eq!(profile.ai_login.as_deref(), Some("reader"));
+        let ai = store.resolve_for_ai("SHOP").await.unwrap();
+        assert_eq!(user_and_password(&ai), ("reader".into(), Some("ai-pw".into())));
+        assert_eq!(ai.target.url_without_secret(), "postgres://reader@db.example:5432/shop");
+        let own = store.resolve("shop").await.unwrap();
+        assert_eq!(user_and_password(&own), ("owner".into(), Some("main-pw".into())));
+        // Nothing of the AI login's password reaches the store's file.
+        store.close().await;
+        let file = std::fs::read(store.home().database_path()).unwrap();
+        assert!(!file.windows(5).any(|w| w == b"ai-pw"));
+        let store = self::store(dir.path()).await;
+
+        // The row cannot be written: the keyring gets its old secret back.
+        sqlx::query(
+            "CREATE TRIGGER no_ai BEFORE UPDATE OF ai_login ON profiles BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .execute(&store.pool)
+        .await
+        .unwrap();
+        assert!(store.set_ai_login("shop", "other", &Secret::new("new-pw")).await.is_err());
+        let ai = store.resolve_for_ai("shop").await.unwrap();
+        assert_eq!(user_and_password(&ai), ("reader".into(), Some("ai-pw".into())));
+        sqlx::query("DROP TRIGGER no_ai").execute(&store.pool).await.unwrap();
+
+        // A missing AI password is an error, not the profile's own login.
+        store.keyring.delete(&ai_account(&profile.id)).await.unwrap();
+        let missing = store.resolve_for_ai("shop").await.err().unwrap();
+        assert_eq!(missing.code, ErrorCode::AuthFailed);
+        assert!(missing.message.contains("--remove"), "{}", missing.message);
+
+        store.set_ai_login("shop", "reader", &Secret::new("ai-pw")).await.unwrap();
+        let cleared = store.clear_ai_login("shop").await.unwrap();
+        assert_eq!(cleared.ai_login, None);
+        assert_eq!(store.keyring.get(&ai_account(&profile.id)).await.unwrap(), None);
+        assert_eq!(user_and_password(&store.resolve_for_ai("shop").await.unwrap()).0, "owner");
+
+        // Removing the profile removes both keyring entries.
+        store.set_ai_login("shop", "reader", &Secret::new("ai-pw")).await.unwrap();
+        store.remove_profile("shop").await.unwrap();
+        assert_eq!(store.keyring.get(&ai_account(&profile.id)).await.unwrap(), None);
+        assert_eq!(store.keyring.get(&profile.id).await.unwrap(), None);
+        store.close().await;
+    }
+
+    #[test]
+    fn a_seed_list_keeps_its_hosts() {
+        let target = ConnectionTarget::parse("mongodb://root@a:1,b:2/shop?replicaSet=rs0").unwrap();
+        let reader = with_user(&target, "reader").unwrap();
+        assert_eq!(reader.url_without_secret(), "mongodb://reader@a:1,b:2/shop?replicaSet=rs0");
+        assert!(with_user(&ConnectionTarget::sqlite_file("x.db"), "reader").is_err());
+        assert!(validate_ai_login("bad\nname").is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod ai;
 pub mod events;
+pub mod least_privilege;
 pub mod profiles;
 pub mod query;
 pub mod schema;

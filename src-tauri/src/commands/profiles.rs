@@ -20,6 +20,9 @@ pub struct ProfileView {
     /// Never with the password.
     pub url: String,
     pub access: Access,
+    /// The separate login AI clients use, when the profile has one (its password stays in
+    /// the keyring).
+    pub ai_login: Option<String>,
     pub color: Option<String>,
     pub has_secret: bool,
     pub timeout_secs: Option<u32>,
@@ -39,6 +42,7 @@ impl From<Profile> for ProfileView {
             engine: p.engine,
             url: p.url,
             access: p.access,
+            ai_login: p.ai_login,
             color: p.color,
             has_secret: p.has_secret,
             timeout_secs: small(p.timeout_secs),

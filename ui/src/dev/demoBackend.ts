@@ -33,7 +33,7 @@ const profiles: ProfileView[] = [
 ];
 
 function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
-  return { name, engine, url, access, color, hasSecret, timeoutSecs: null, maxRows: null, maxBytes: null, source: "store" };
+  return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, maxRows: null, maxBytes: null, source: "store" };
 }
 
 type DemoTable = { ref: TableRef; info: TableInfo; row: (i: number) => Cell[] };
@@ -339,6 +339,53 @@ export const demoBackend: Backend = {
   endpointInfo: async () => {
     await wait(20);
     return { binary: "/usr/bin/dbdock", home: HOME, version: "0.1.0" };
+  },
+  // The demo's logins: the profile's own one can write until it gets a read-only AI login.
+  loginReport: async (name) => {
+    await wait(60);
+    const p = findProfile(name);
+    const own = { login: "app", can_write: true, evidence: ["INSERT on public.orders", "CREATE on schema public"] };
+    const ai = p.aiLogin ? { login: p.aiLogin, can_write: false, evidence: [] } : null;
+    const readOnly = p.access === "read-only" || p.access === "ask";
+    return {
+      profile: p.name,
+      engine: p.engine,
+      access: p.access,
+      login: own,
+      loginError: null,
+      aiLogin: p.aiLogin,
+      ai,
+      aiError: null,
+      aiCanWrite: readOnly && (ai ?? own).can_write,
+      canCreate: p.engine === "postgres" || p.engine === "mysql",
+    };
+  },
+  previewAiLogin: async (name, user) => {
+    await wait(60);
+    const p = findProfile(name);
+    const login = user ?? `dbdock_ai_${name.replace(/[^a-z0-9]/gi, "_").toLowerCase()}`;
+    const runnable = p.engine === "postgres" || p.engine === "mysql";
+    const statements = runnable
+      ? [
+          `CREATE ROLE "${login}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '********';`,
+          `GRANT pg_read_all_data TO "${login}";`,
+          `GRANT CONNECT ON DATABASE "warehouse" TO "${login}";`,
+          `ALTER ROLE "${login}" SET default_transaction_read_only = on;`,
+        ]
+      : [`db.getSiblingDB("catalog").createUser({user: "${login}", pwd: "********", roles: [{role: "read", db: "catalog"}]})`];
+    return { login, host: null, database: "warehouse", statements, runnable, notes: [] };
+  },
+  createAiLogin: async (name, user) => {
+    await wait(150);
+    const p = findProfile(name);
+    p.aiLogin = user ?? `dbdock_ai_${name}`;
+    return { ...p };
+  },
+  removeAiLogin: async (name) => {
+    await wait(60);
+    const p = findProfile(name);
+    p.aiLogin = null;
+    return { ...p };
   },
   ...demoMonitors((name) => findProfile(name).engine),
 };

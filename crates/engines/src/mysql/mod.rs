@@ -2,6 +2,7 @@
 //! protocol, decoded here by column type), schema from `information_schema`.
 
 mod decode;
+pub(crate) mod privileges;
 mod schema;
 
 use std::str::FromStr;
@@ -221,6 +222,10 @@ impl Database for Mysql {
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
         let (_, rows_affected) = self.run(sql, params, options, None).await?;
         Ok(ExecOutcome { rows_affected })
+    }
+
+    async fn login_access(&self) -> Result<dbdock_core::LoginAccess> {
+        privileges::login_access(&self.pool().await?).await.map_err(|e| self.err(e))
     }
 
     async fn server_version(&self) -> Result<String> {

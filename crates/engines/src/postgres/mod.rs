@@ -6,6 +6,7 @@ mod cut;
 mod functions;
 pub mod listen;
 mod numeric;
+pub(crate) mod privileges;
 mod schema;
 
 use std::str::FromStr;
@@ -250,6 +251,10 @@ impl Database for Postgres {
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
         let (_, rows_affected) = self.run(sql, params, options, None).await?;
         Ok(ExecOutcome { rows_affected })
+    }
+
+    async fn login_access(&self) -> Result<dbdock_core::LoginAccess> {
+        privileges::login_access(&self.pool().await?).await.map_err(|e| self.err(e))
     }
 
     async fn server_version(&self) -> Result<String> {

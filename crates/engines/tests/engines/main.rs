@@ -10,6 +10,7 @@ mod mssql;
 mod mssql_read_only;
 mod mssql_server;
 mod nats;
+mod privileges;
 mod redis;
 mod sql_read_only;
 mod sqlite_read_only;

@@ -3,8 +3,10 @@ import { api, toAppError, type Access, type AppError } from "../../api";
 import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ACCESS_LABELS } from "../../lib/engines";
+import { hasLogins } from "../../lib/loginSafety";
 import { profilesStore, refreshProfiles } from "../../stores/profiles";
 import { useStore } from "../../stores/store";
+import { LoginSafety } from "./LoginSafety";
 
 const ACCESS_HELP: Record<Access, string> = {
   none: "hidden from AI assistants",
@@ -63,6 +65,11 @@ export function AccessPanel() {
                 </select>
               </td>
               <td className="muted">{ACCESS_HELP[p.access]}</td>
+              <td>
+                {hasLogins(p.engine) && (p.access === "read-only" || p.access === "ask") && p.source === "store" && (
+                  <LoginSafety profile={p} />
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
