@@ -5,6 +5,7 @@
 //! read-only access in the database itself); here it decides which profiles are exposed,
 //! with what access and caps, and records every call in the audit log.
 
+mod audit;
 mod endpoint;
 mod http;
 pub mod install;

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "audit", include_str!("../migrations/0002_audit.sql")),
     (3, "events", include_str!("../migrations/0003_events.sql")),
     (4, "history", include_str!("../migrations/0004_history.sql")),
+    (5, "audit_started", include_str!("../migrations/0005_audit_started.sql")),
 ];
 
 #[derive(Debug)]
