@@ -1,10 +1,15 @@
 """Every call is audited with its outcome, and the profile's password appears nowhere:
 not in the audit log, the tool outputs, the server's log, or any file of the home."""
 
+import copy
 import json
+import os
+import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
-from conftest import SECRET, dbdock, run, session_over
+from conftest import DBDOCK, SECRET, dbdock, psql, run, session_over
 
 
 def test_every_call_is_audited_and_no_secret_leaks(world):
@@ -59,3 +64,73 @@ def test_every_call_is_audited_and_no_secret_leaks(world):
     assert SECRET not in server_log
     leaking = [str(p) for p in Path(world.home).rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
     assert leaking == []
+
+
+def audit_rows(world):
+    return json.loads(dbdock(world.home, "audit", "--format", "json", "--limit", "100000").stdout)
+
+
+def test_a_call_the_audit_log_cannot_record_does_not_run(world):
+    """Another writer holds the store locked longer than the store waits: the write and
+    the read are refused with AUDIT_UNAVAILABLE and the write never reaches PostgreSQL."""
+    locked = copy.copy(world)
+    locked.env = {**world.env, "DBDOCK_STORE_BUSY_TIMEOUT_MS": "300"}
+    marker = f"Mallory-{os.getpid()}"
+
+    async def body():
+        async with session_over("stdio", locked) as s:
+            await s.ok("execute-query", connectionId="pg_rw", query="SELECT 1 AS warm")
+            time.sleep(0.3)  # the warm-up's completion is written
+            holder = sqlite3.connect(world.home / "dbdock.db", isolation_level=None, timeout=5)
+            holder.execute("BEGIN EXCLUSIVE")
+            try:
+                started = time.monotonic()
+                e = await s.error("execute-update", connectionId="pg_rw",
+                                  query=f"INSERT INTO customers VALUES (99, '{marker}', NULL)")
+                assert e["code"] == "AUDIT_UNAVAILABLE", e
+                assert "not run" in e["message"]
+                assert time.monotonic() - started < 5
+                e = await s.error("execute-query", connectionId="pg", query=f"SELECT '{marker}' AS read")
+                assert e["code"] == "AUDIT_UNAVAILABLE", e
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            # Once the store is free, calls run (and are recorded) again.
+            assert (await s.ok("execute-query", connectionId="pg", query="SELECT 2 AS two"))["rows"] == [[2]]
+
+    run(body)
+    assert psql(world.pg_db, f"SELECT count(*) FROM customers WHERE name = '{marker}'").strip() == "0"
+    assert not [e for e in audit_rows(world) if marker in (e["statement"] or "")]
+    assert [e for e in audit_rows(world) if e["statement"] == "SELECT 2 AS two"][0]["outcome"] == "ok"
+
+
+def rpc(proc, message):
+    proc.stdin.write(json.dumps(message) + "\n")
+    proc.stdin.flush()
+
+
+def test_the_row_is_written_before_the_call_runs_and_completed_at_shutdown(world):
+    """While a statement runs, its row says running; when the client closes stdin mid-call,
+    the endpoint waits for the call and completes the row before it exits."""
+    marker = f"shutdown-probe-{os.getpid()}"
+    proc = subprocess.Popen([DBDOCK, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=world.env, text=True)
+    try:
+        rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
+        assert "dbdock" in proc.stdout.readline()
+        rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+        rpc(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "execute-query", "arguments": {"connectionId": "pg", "query": f"SELECT pg_sleep(2), '{marker}'"}}})
+        deadline = time.monotonic() + 1.5
+        row = None
+        while time.monotonic() < deadline and row is None:
+            row = next((e for e in audit_rows(world) if marker in (e["statement"] or "")), None)
+        assert row is not None and row["outcome"] == "running", row
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    row = next(e for e in audit_rows(world) if marker in (e["statement"] or ""))
+    assert row["outcome"] == "ok" and row["rows"] == 1 and row["duration_ms"] >= 1900, row
