@@ -16,7 +16,7 @@ mod streams;
 mod token;
 
 pub use endpoint::{Endpoint, EndpointConfig};
-pub use http::serve_http;
+pub use http::{HttpLimits, serve_http, serve_http_with_limits};
 pub use server::DbDockServer;
 pub use token::http_token;
 
