@@ -127,6 +127,8 @@ def test_the_row_is_written_before_the_call_runs_and_completed_at_shutdown(world
         while time.monotonic() < deadline and row is None:
             row = next((e for e in audit_rows(world) if marker in (e["statement"] or "")), None)
         assert row is not None and row["outcome"] == "running", row
+        table = dbdock(world.home, "audit", "--limit", "5").stdout
+        assert any("running" in line and "execute-query" in line for line in table.splitlines()), table
         proc.stdin.close()
         assert proc.wait(timeout=30) == 0
     finally:

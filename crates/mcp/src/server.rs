@@ -629,7 +629,11 @@ impl ServerHandler for DbDockServer {
                 let address = parsed?;
                 let opening = opening.ok_or_else(|| Error::internal("a parsed resource address was not prepared"))?;
                 let open = self.endpoint.open(opening?).await?;
-                resources::read(&open, &address).await
+                // A resource goes out as its text only: that is what the audit counts.
+                let mut rendered = resources::read(&open, &address).await?;
+                rendered.structured = Value::Null;
+                rendered.bytes = Some(rendered.encoded_len() as u64);
+                Ok(rendered)
             })
             .await;
         match outcome {
