@@ -143,3 +143,23 @@ def test_the_byte_cap_holds_for_the_encoded_result(heavy_sqlite, engine, kind):
                 assert data["rows"][0][1] == HEAVY[kind]
 
     run(body)
+
+
+def test_long_error_messages_and_audited_statements_are_cut(world):
+    """PostgreSQL echoes the bad value in its error: the client gets at most 4 KiB of it,
+    the audit log at most 16 KiB of the statement."""
+    value = "v" * 100_000
+
+    async def body():
+        async with session_over("stdio", world) as s:
+            result = await s.call("execute-query", connectionId="pg", query=f"SELECT '{value}'::int AS n")
+            assert result.isError
+            error = result.structuredContent["error"]
+            assert error["code"] in ("QUERY_FAILED", "INVALID_INPUT") and error["message"].endswith("more bytes]"), error["message"][-80:]
+            assert len(error["message"].encode()) < 4096 + 64
+            assert len(result.content[0].text.encode()) < 4096 + 128
+
+    run(body)
+    entry = json.loads(dbdock(world.home, "audit", "--format", "json", "--limit", "1").stdout)[0]
+    assert len(entry["statement"].encode()) < 16 * 1024 + 64 and entry["statement"].endswith("more bytes]")
+    assert len(entry["error_message"].encode()) < 4096 + 64
