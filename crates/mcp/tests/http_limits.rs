@@ -145,4 +145,12 @@ async fn headers_sent_too_slowly_close_the_connection_and_free_its_slot() {
     next.write_all(b"GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.expect("write");
     let reply = answer(&mut next, Duration::from_secs(5)).await;
     assert!(reply.starts_with("HTTP/1.1 401"), "the slot of the slow connection is free again: {reply}");
+
+    // A kept-alive connection that sends no next request is closed the same way, so idle
+    // connections cannot hold the slots either.
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let closed = tokio::time::timeout(Duration::from_secs(5), next.read(&mut buf)).await;
+    assert!(matches!(closed, Ok(Ok(0) | Err(_))), "{closed:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "idle for {:?}", started.elapsed());
 }

@@ -3,20 +3,32 @@
 //! with what to do instead. Neither reaches a file of the home or any output.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const KEYRING_SERVICE: &str = "dbdock-test";
 const NATS_TOKEN: &str = "Nats-T0ken-Cli-4711";
 const AWS_SESSION: &str = "Aws-Sess10n-Cli-4711";
 
 fn dbdock_in(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dbdock"))
+    dbdock_with_stdin(home, args, None)
+}
+
+fn dbdock_with_stdin(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dbdock"))
         .args(args)
         .env("DBDOCK_HOME", home)
         .env("DBDOCK_KEYRING_SERVICE", KEYRING_SERVICE)
         .env_remove("RUST_LOG")
-        .output()
-        .expect("run dbdock")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run dbdock");
+    if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        use std::io::Write;
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for dbdock")
 }
 
 fn text(out: &Output) -> String {
@@ -86,5 +98,24 @@ fn a_nats_token_as_user_and_an_aws_session_token_never_reach_a_file_or_the_scree
         }
     }
     let removed = dbdock_in(h, &["profile", "rm", "bus"]);
+    assert!(removed.status.success(), "{}", text(&removed));
+}
+
+#[test]
+fn a_nats_user_with_a_password_on_stdin_stays_a_user() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let h = home.path();
+    let added = dbdock_with_stdin(
+        h,
+        &["profile", "add", "bus_login", "--url", "nats://alice@127.0.0.1:4222", "--password-stdin"],
+        Some("Nats-Passw0rd-4711\n"),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let listed = dbdock_in(h, &["profile", "list", "--format", "json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    let bus = &listed.as_array().expect("a list")[0];
+    assert_eq!((bus["url"].as_str(), bus["has_secret"].as_bool()), (Some("nats://alice@127.0.0.1:4222"), Some(true)));
+    assert!(!listed.to_string().contains("Nats-Passw0rd-4711"));
+    let removed = dbdock_in(h, &["profile", "rm", "bus_login"]);
     assert!(removed.status.success(), "{}", text(&removed));
 }

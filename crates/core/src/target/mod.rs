@@ -182,6 +182,12 @@ impl ConnectionTarget {
         self.password.as_ref()
     }
 
+    /// Whether the secret is a NATS URL's user taken as a token, which a password given
+    /// apart (stdin, a form) turns back into a user name: see [`ConnectionTarget::with_password`].
+    pub fn secret_is_user_as_token(&self) -> bool {
+        self.token_from_user
+    }
+
     /// Replaces the password (from the keyring, stdin or an environment variable). On a
     /// NATS URL whose user was taken as a token, a password makes that user a user name
     /// again (a stored `nats://alice@host` plus the keyring's secret is alice's login),
