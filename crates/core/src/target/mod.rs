@@ -527,6 +527,10 @@ mod tests {
         assert_eq!(redact_url_text("postgres://u:pw@h:x/db"), "postgres://u:***@h:x/db");
         assert_eq!(redact_url_text("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url_text("plain"), "plain");
+        assert_eq!(redact_url_text("nats://tok@h:x"), "nats://***@h:x");
+        assert_eq!(redact_url_text("redis://h/?token=t&db=1"), "redis://h/?token=***&db=1");
+        assert_eq!(redact_url_text("Server=h;Pwd=p;Database=d"), "Server=h;Pwd=***;Database=d");
+        assert_eq!(redact_url_text("mongodb://h:x/?a=1@b"), "mongodb://h:x/?a=1@b");
     }
 
     #[test]
