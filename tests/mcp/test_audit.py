@@ -1,10 +1,20 @@
 """Every call is audited with its outcome, and the profile's password appears nowhere:
 not in the audit log, the tool outputs, the server's log, or any file of the home."""
 
+import contextlib
+import copy
 import json
+import os
+import socket
+import sqlite3
+import subprocess
+import threading
+import time
 from pathlib import Path
 
-from conftest import SECRET, dbdock, run, session_over
+import httpx
+
+from conftest import DBDOCK, SECRET, dbdock, free_port, psql, run, session_over
 
 
 def test_every_call_is_audited_and_no_secret_leaks(world):
@@ -59,3 +69,126 @@ def test_every_call_is_audited_and_no_secret_leaks(world):
     assert SECRET not in server_log
     leaking = [str(p) for p in Path(world.home).rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
     assert leaking == []
+
+
+def audit_rows(world):
+    return json.loads(dbdock(world.home, "audit", "--format", "json", "--limit", "100000").stdout)
+
+
+def test_a_call_the_audit_log_cannot_record_does_not_run(world):
+    """Another writer holds the store locked longer than the store waits: the write and
+    the read are refused with AUDIT_UNAVAILABLE and the write never reaches PostgreSQL."""
+    locked = copy.copy(world)
+    locked.env = {**world.env, "DBDOCK_STORE_BUSY_TIMEOUT_MS": "300"}
+    marker = f"Mallory-{os.getpid()}"
+
+    async def body():
+        async with session_over("stdio", locked) as s:
+            await s.ok("execute-query", connectionId="pg_rw", query="SELECT 1 AS warm")
+            time.sleep(0.3)  # the warm-up's completion is written
+            holder = sqlite3.connect(world.home / "dbdock.db", isolation_level=None, timeout=5)
+            holder.execute("BEGIN EXCLUSIVE")
+            try:
+                started = time.monotonic()
+                e = await s.error("execute-update", connectionId="pg_rw",
+                                  query=f"INSERT INTO customers VALUES (99, '{marker}', NULL)")
+                assert e["code"] == "AUDIT_UNAVAILABLE", e
+                assert "not run" in e["message"]
+                assert time.monotonic() - started < 5
+                e = await s.error("execute-query", connectionId="pg", query=f"SELECT '{marker}' AS read")
+                assert e["code"] == "AUDIT_UNAVAILABLE", e
+            finally:
+                holder.execute("ROLLBACK")
+                holder.close()
+            # Once the store is free, calls run (and are recorded) again.
+            assert (await s.ok("execute-query", connectionId="pg", query="SELECT 2 AS two"))["rows"] == [[2]]
+
+    run(body)
+    assert psql(world.pg_db, f"SELECT count(*) FROM customers WHERE name = '{marker}'").strip() == "0"
+    assert not [e for e in audit_rows(world) if marker in (e["statement"] or "")]
+    assert [e for e in audit_rows(world) if e["statement"] == "SELECT 2 AS two"][0]["outcome"] == "ok"
+
+
+def rpc(proc, message):
+    proc.stdin.write(json.dumps(message) + "\n")
+    proc.stdin.flush()
+
+
+def test_the_row_is_written_before_the_call_runs_and_completed_at_shutdown(world):
+    """While a statement runs, its row says running; when the client closes stdin mid-call,
+    the endpoint waits for the call and completes the row before it exits."""
+    marker = f"shutdown-probe-{os.getpid()}"
+    proc = subprocess.Popen([DBDOCK, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=world.env, text=True)
+    try:
+        rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
+        assert "dbdock" in proc.stdout.readline()
+        rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+        rpc(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "execute-query", "arguments": {"connectionId": "pg", "query": f"SELECT pg_sleep(2), '{marker}'"}}})
+        deadline = time.monotonic() + 1.5
+        row = None
+        while time.monotonic() < deadline and row is None:
+            row = next((e for e in audit_rows(world) if marker in (e["statement"] or "")), None)
+        assert row is not None and row["outcome"] == "running", row
+        table = dbdock(world.home, "audit", "--limit", "5").stdout
+        assert any("running" in line and "execute-query" in line for line in table.splitlines()), table
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    row = next(e for e in audit_rows(world) if marker in (e["statement"] or ""))
+    assert row["outcome"] == "ok" and row["rows"] == 1 and row["duration_ms"] >= 1900, row
+
+
+def test_stopping_the_http_endpoint_completes_the_rows_of_running_calls(world):
+    """SIGTERM while a call runs over HTTP: the endpoint cancels the call, completes its
+    row and only then exits; no row is left running."""
+    marker = f"http-shutdown-probe-{os.getpid()}"
+    port = free_port()
+    proc = subprocess.Popen([DBDOCK, "mcp", "--http", f"127.0.0.1:{port}"], env=world.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/mcp"
+        deadline = time.monotonic() + 15
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            assert time.monotonic() < deadline and proc.poll() is None, "dbdock mcp --http did not start"
+            time.sleep(0.05)
+        token = (world.home / "mcp-http-token").read_text().strip()
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream",
+                   "Content-Type": "application/json"}
+        init = httpx.post(url, headers=headers, timeout=10, json={
+            "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
+        assert init.status_code == 200, init.text
+        headers["Mcp-Session-Id"] = init.headers["mcp-session-id"]
+        httpx.post(url, headers=headers, timeout=10, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+        call = threading.Thread(target=_post_quietly, args=(url, headers, {
+            "jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+                "name": "execute-query", "arguments": {"connectionId": "pg", "query": f"SELECT pg_sleep(5), '{marker}'"}}}))
+        call.start()
+        deadline, running = time.monotonic() + 3, False
+        while time.monotonic() < deadline and not running:
+            running = any(marker in (e["statement"] or "") and e["outcome"] == "running" for e in audit_rows(world))
+            time.sleep(0.05)
+        assert running, "the call's row never said running"
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+        call.join(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    row = next(e for e in audit_rows(world) if marker in (e["statement"] or ""))
+    # The transport cancelled the 5 s statement: the row says so, with how long it ran.
+    assert (row["outcome"], row["error_code"]) == ("error", "CANCELLED") and row["duration_ms"] < 5000, row
+
+
+def _post_quietly(url, headers, message):
+    try:
+        httpx.post(url, headers=headers, json=message, timeout=30)
+    except httpx.HTTPError:
+        pass

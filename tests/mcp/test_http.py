@@ -31,3 +31,19 @@ def test_token_origin_and_loopback(world):
     for addr in ["0.0.0.0", "192.0.2.1"]:
         out = subprocess.run([DBDOCK, "mcp", "--http", f"{addr}:{free_port()}"], env=world.env, capture_output=True, text=True, timeout=10)
         assert out.returncode == 2 and "loopback only" in out.stderr, out.stderr
+
+
+def test_a_body_over_4_mib_is_refused_with_413(world):
+    with http_server(world) as (url, token):
+        headers = {**ACCEPT, "Authorization": f"Bearer {token}"}
+        big = b'{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"' + b"x" * (4 * 1024 * 1024) + b'"}}'
+        assert httpx.post(url, content=big, headers=headers, timeout=10).status_code == 413
+
+        def chunks():
+            yield big[: 1024 * 1024]
+            for _ in range(8):
+                yield b"x" * (1024 * 1024)
+
+        # No declared length: refused as the excess arrives.
+        assert httpx.post(url, content=chunks(), headers=headers, timeout=10).status_code == 413
+        assert httpx.post(url, json=INIT, headers=headers, timeout=10).status_code == 200

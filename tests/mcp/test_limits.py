@@ -2,9 +2,21 @@
 statement is gone afterwards; big results come back capped and say so."""
 
 import json
+import sqlite3
 import time
 
-from conftest import psql, run, session_over
+import pytest
+
+from conftest import dbdock, psql, run, session_over
+
+# What the byte cap does not count: the keys of the tool result (the JSON-RPC envelope
+# around it is smaller still).
+ENVELOPE = 1024
+
+
+def wire_len(result):
+    """Bytes of the tool result as JSON: the text block and structuredContent, both."""
+    return len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
 
 
 # Seconds of pure reading (pg_sleep is VOLATILE, so read-only calls refuse it).
@@ -47,8 +59,8 @@ def test_big_results_are_capped_and_say_so(world):
             # Wide rows hit the byte cap before the row cap.
             result = await s.call("execute-query", connectionId="pg", query="SELECT n, repeat(h, 100) AS wide FROM big ORDER BY n")
             data = result.structuredContent
-            assert data["truncated"] is True and 50 < data["row_count"] < 200, data["row_count"]
-            assert len(result.content[0].text) <= 256 * 1024 + 1024
+            assert data["truncated"] is True and 20 < data["row_count"] < 200, data["row_count"]
+            assert wire_len(result) <= 256 * 1024 + ENVELOPE
 
             # One 10 MB value is cut, not sent whole.
             result = await s.call("execute-query", connectionId="pg", query="SELECT id, body FROM huge_text")
@@ -81,3 +93,77 @@ def test_a_write_session_leaves_nothing_behind(world):
             await s.ok("execute-update", connectionId="pg_rw", query="UPDATE orders SET total = 5.00 WHERE id = 12")
 
     run(body)
+
+
+# Cells whose JSON is much longer than their text: control characters (6 bytes each in
+# JSON, 7 more in the text block), quotes and backslashes, and non-ASCII text.
+HEAVY = {
+    "control": "\x01\x02\x1f" * 700,
+    "quotes": '"\\' * 1000,
+    "unicode": "é€😀" * 500,
+}
+
+
+@pytest.fixture(scope="module")
+def heavy_sqlite(world):
+    path = world.home / "heavy.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE heavy (kind TEXT, body TEXT)")
+        db.executemany("INSERT INTO heavy VALUES (?, ?)", [(k, v) for k, v in HEAVY.items() for _ in range(400)])
+        db.execute("INSERT INTO heavy VALUES ('huge', ?)", ("\x01" * 2_000_000,))
+    dbdock(world.home, "profile", "add", "heavy", "--url", f"sqlite:{path}", "--max-rows", "10000")
+    yield world
+    dbdock(world.home, "profile", "rm", "heavy", check=False)
+
+
+@pytest.mark.parametrize("engine", ["postgres", "sqlite"])
+@pytest.mark.parametrize("kind", list(HEAVY) + ["huge"])
+def test_the_byte_cap_holds_for_the_encoded_result(heavy_sqlite, engine, kind):
+    if engine == "postgres":
+        body = HEAVY.get(kind, "\x01" * 2_000_000).replace("'", "''")
+        count = 1 if kind == "huge" else 400
+        # chr() keeps the control characters out of the SQL text.
+        literal = "||".join(f"chr({ord(c)})" for c in body[:3]) if kind == "control" else f"'{body[:3000]}'"
+        times = 700 if kind == "control" else 1
+        if kind == "huge":
+            literal, times = "chr(1)", 2_000_000
+        query = f"SELECT '{kind}' AS kind, repeat({literal}, {times}) AS body FROM generate_series(1, {count})"
+        connection = "pg"
+    else:
+        query = f"SELECT kind, body FROM heavy WHERE kind = '{kind}'"
+        connection = "heavy"
+
+    async def body():
+        async with session_over("stdio", heavy_sqlite) as s:
+            result = await s.call("execute-query", connectionId=connection, query=query)
+            assert not result.isError, result.content[0].text[:500]
+            data = result.structuredContent
+            assert data["truncated"] is True and data["row_count"] >= 1
+            assert wire_len(result) <= 256 * 1024 + ENVELOPE, (wire_len(result), data["row_count"])
+            assert json.loads(result.content[0].text.split("\n\n")[0])["rows"] == data["rows"]
+            if kind == "huge":
+                assert data["row_count"] == 1 and "[cut: " in data["rows"][0][1]
+            else:
+                assert data["rows"][0][1] == HEAVY[kind]
+
+    run(body)
+
+
+def test_long_error_messages_and_audited_statements_are_cut(world):
+    """PostgreSQL echoes the bad value in its error: the client gets at most 4 KiB of it,
+    the audit log at most 16 KiB of the statement."""
+    value = "v" * 100_000
+
+    async def body():
+        async with session_over("stdio", world) as s:
+            result = await s.call("execute-query", connectionId="pg", query=f"SELECT '{value}'::int AS n")
+            assert result.isError
+            error = result.structuredContent["error"]
+            assert error["code"] in ("QUERY_FAILED", "INVALID_INPUT") and error["message"].endswith("more bytes]"), error["message"][-80:]
+            assert len(error["message"].encode()) < 4096 + 64
+            assert len(result.content[0].text.encode()) < 4096 + 128
+
+    run(body)
+    entry = json.loads(dbdock(world.home, "audit", "--format", "json", "--limit", "1").stdout)[0]
+    assert len(entry["statement"].encode()) < 16 * 1024 + 64 and entry["statement"].endswith("more bytes]")
+    assert len(entry["error_message"].encode()) < 4096 + 64

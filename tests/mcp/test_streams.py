@@ -3,6 +3,7 @@ during its window, a subscription hands out buffered messages across reads, publ
 write, and stream-lag reads a Redis consumer group."""
 
 import asyncio
+import json
 import os
 import subprocess
 
@@ -101,6 +102,49 @@ def test_a_subscription_buffers_across_reads(streams, read, write, target):
             assert gone["code"] == "NOT_FOUND"
 
     run(body)
+
+
+def test_read_events_over_the_byte_cap_loses_nothing_and_audits_each_call(streams):
+    """Events read from the buffer that do not fit the byte cap come with the next read;
+    every read-events call, failed or not, is one audit row."""
+    dbdock(streams.home, "profile", "add", "cache_small", "--url", REDIS, "--max-bytes", "4000")
+    channel = f"{TAG}.capped"
+    before = len(json.loads(dbdock(streams.home, "audit", "--format", "json", "--limit", "100000").stdout))
+
+    async def body():
+        async with session_over("stdio", streams) as s:
+            handle = (await s.ok("subscribe", connectionId="cache_small", target=f"channel:{channel}"))["subscriptionId"]
+            sent = [f"m{i:03d}-" + "\u0001\"" * 20 for i in range(60)]
+            for payload in sent:
+                await s.ok("publish", connectionId="cache_rw", target=f"channel:{channel}", payload=payload)
+            got, reads = [], 0
+            while len(got) < len(sent) and reads < 40:
+                result = await s.call("read-events", subscriptionId=handle, waitMs=500, maxEvents=1000)
+                assert not result.isError
+                assert len(result.model_dump_json(by_alias=True, exclude_none=True)) < 4000 + 1024
+                got += payloads(result.structuredContent)
+                reads += 1
+            assert got == sent and reads > 2, reads
+            await s.ok("unsubscribe", subscriptionId=handle)
+            await s.error("read-events", subscriptionId=handle)
+            return reads
+
+    reads = run_returning(body)
+    dbdock(streams.home, "profile", "rm", "cache_small")
+    rows = json.loads(dbdock(streams.home, "audit", "--format", "json", "--limit", "100000").stdout)
+    new = rows[: len(rows) - before]
+    assert sum(1 for e in new if e["tool"] == "read-events") == reads + 1
+    assert [e["error_code"] for e in new if e["tool"] == "read-events"][0] == "NOT_FOUND"
+
+
+def run_returning(body):
+    box = []
+
+    async def wrapper():
+        box.append(await body())
+
+    run(wrapper)
+    return box[0]
 
 
 def test_publish_and_request_are_writes(streams):

@@ -237,7 +237,8 @@ pub fn print_audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -
             e.profile.clone().unwrap_or_default(),
             outcome,
             e.rows.map(|r| r.to_string()).unwrap_or_default(),
-            format!("{:.1}", e.duration_ms),
+            // A row still `running` (or `interrupted`) has no duration yet.
+            if e.outcome == "ok" || e.outcome == "error" { format!("{:.1}", e.duration_ms) } else { String::new() },
             statement,
         ]);
     }

@@ -68,7 +68,8 @@ async fn find(store: &Store, name: &str) -> Result<Profile> {
 async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
     let mut target = ConnectionTarget::parse(&args.url)?;
     if args.password_stdin {
-        if target.password().is_some() {
+        // `nats://alice@host` alone is a token; with a password on stdin, alice is the user.
+        if target.password().is_some() && !target.secret_is_user_as_token() {
             return Err(Error::invalid_input("give the password in the URL or on stdin, not both"));
         }
         target = target.with_password(Some(password_from_stdin("--password-stdin")?));

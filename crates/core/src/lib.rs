@@ -19,6 +19,7 @@ mod result;
 mod schema;
 mod secret;
 mod target;
+mod text;
 mod value;
 
 pub use classify::{Dialect, FunctionName, ReadCheck, check_read_only, differential_check};
@@ -32,4 +33,5 @@ pub use result::{Column, QueryResult};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, TableKind, TableRef};
 pub use secret::Secret;
 pub use target::{ConnectionTarget, Endpoint, percent_decode, redact_url_text};
+pub use text::{MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, cap_text};
 pub use value::{JsonText, Value};

@@ -10,8 +10,10 @@ use dbdock_core::{
 };
 use dbdock_engines::OpenOptions;
 use dbdock_engines::live::LiveConnection;
-use dbdock_store::{AuditEntry, ResolvedProfile, Store};
+use dbdock_store::{ResolvedProfile, Store};
 use tokio::sync::Mutex;
+
+use crate::audit::{AuditLog, SHUTDOWN_GRACE};
 
 /// Rows per result when the profile sets no cap.
 pub const DEFAULT_MAX_ROWS: u64 = 200;
@@ -101,30 +103,34 @@ pub struct Endpoint {
     store: Store,
     config: EndpointConfig,
     open: Mutex<HashMap<String, Arc<OpenProfile>>>,
-    /// Audit entries go to a writer task in call order, so the response does not wait for
-    /// the SQLite insert; [`Endpoint::close`] waits until every entry is written.
-    audit: std::sync::Mutex<Option<tokio::sync::mpsc::Sender<AuditEntry>>>,
-    audit_writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    audit: AuditLog,
+}
+
+/// A connection about to be used: open already, or resolved (secret included) and not
+/// opened yet. Getting one reaches no database, so the call can be audited first.
+pub enum Opening {
+    Open(Arc<OpenProfile>),
+    Resolved(Box<ResolvedProfile>),
+}
+
+impl Opening {
+    /// The profile's secret, to scrub from what the audit log stores.
+    pub fn secret(&self) -> Option<&Secret> {
+        match self {
+            Opening::Open(open) => open.secret.as_ref(),
+            Opening::Resolved(resolved) => resolved.target.password(),
+        }
+    }
 }
 
 impl Endpoint {
     pub fn new(store: Store, config: EndpointConfig) -> Arc<Endpoint> {
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<AuditEntry>(1024);
-        let writer_store = store.clone();
-        let writer = tokio::spawn(async move {
-            while let Some(entry) = receiver.recv().await {
-                if let Err(e) = writer_store.record_audit(&entry).await {
-                    tracing::error!(error = %e, tool = %entry.tool, "could not write the audit log");
-                }
-            }
-        });
-        Arc::new(Endpoint {
-            store,
-            config,
-            open: Mutex::new(HashMap::new()),
-            audit: std::sync::Mutex::new(Some(sender)),
-            audit_writer: Mutex::new(Some(writer)),
-        })
+        let audit = AuditLog::new(store.clone());
+        Arc::new(Endpoint { store, config, open: Mutex::new(HashMap::new()), audit })
+    }
+
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
     }
 
     /// The profiles this endpoint exposes: AI access other than `none`, and in the
@@ -175,6 +181,12 @@ impl Endpoint {
     /// on every call, so a change the user makes while the endpoint runs (access lowered,
     /// caps changed, the profile removed or set to `none`) applies to the next call.
     pub async fn connection(&self, name: &str) -> Result<Arc<OpenProfile>> {
+        let opening = self.prepare(name).await?;
+        self.open(opening).await
+    }
+
+    /// [`Endpoint::connection`] up to the point where it would connect.
+    pub async fn prepare(&self, name: &str) -> Result<Opening> {
         let exposed = self.exposed_profiles().await?;
         let Some(profile) = exposed.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
             if let Some(stale) = self.open.lock().await.remove(name) {
@@ -184,7 +196,7 @@ impl Endpoint {
         };
         let current = self.open.lock().await.get(&profile.name).cloned();
         match current {
-            Some(open) if open.profile == profile => return Ok(open),
+            Some(open) if open.profile == profile => return Ok(Opening::Open(open)),
             Some(changed) => {
                 self.open.lock().await.remove(&profile.name);
                 changed.live.database().disconnect().await;
@@ -195,8 +207,15 @@ impl Endpoint {
             return Err(self.unknown(name).await);
         }
         // Every AI path uses the profile's AI login when it has one.
-        let resolved = self.store.resolve_for_ai(&profile.name).await?;
-        self.open_resolved(resolved).await
+        Ok(Opening::Resolved(Box::new(self.store.resolve_for_ai(&profile.name).await?)))
+    }
+
+    /// Connects what [`Endpoint::prepare`] resolved.
+    pub async fn open(&self, opening: Opening) -> Result<Arc<OpenProfile>> {
+        match opening {
+            Opening::Open(open) => Ok(open),
+            Opening::Resolved(resolved) => self.open_resolved(*resolved).await,
+        }
     }
 
     /// Opens a URL that is not a saved profile (only with `--allow-adhoc`), read-only.
@@ -283,29 +302,10 @@ impl Endpoint {
         self.open.lock().await.get(name).map(|o| o.live.status())
     }
 
-    pub async fn record(&self, entry: AuditEntry) {
-        let sender = self.audit.lock().ok().and_then(|s| s.clone());
-        match sender {
-            // Waits only when 1024 entries are queued: the log never drops an entry.
-            Some(sender) => {
-                if let Err(unsent) = sender.send(entry).await {
-                    let _ = self.store.record_audit(&unsent.0).await;
-                }
-            }
-            None => {
-                if let Err(e) = self.store.record_audit(&entry).await {
-                    tracing::error!(error = %e, tool = %entry.tool, "could not write the audit log");
-                }
-            }
-        }
-    }
-
+    /// Waits for the calls still running to complete their audit rows (the transports
+    /// cancel them as they stop), then closes the connections and the store.
     pub async fn close(&self) {
-        // Closing the channel lets the writer finish what is queued, then stop.
-        drop(self.audit.lock().ok().and_then(|mut s| s.take()));
-        if let Some(writer) = self.audit_writer.lock().await.take() {
-            let _ = writer.await;
-        }
+        self.audit.close(SHUTDOWN_GRACE).await;
         let open: Vec<Arc<OpenProfile>> = self.open.lock().await.drain().map(|(_, o)| o).collect();
         for o in open {
             o.live.database().disconnect().await;

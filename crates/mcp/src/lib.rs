@@ -5,6 +5,7 @@
 //! read-only access in the database itself); here it decides which profiles are exposed,
 //! with what access and caps, and records every call in the audit log.
 
+mod audit;
 mod endpoint;
 mod http;
 pub mod install;
@@ -15,7 +16,7 @@ mod streams;
 mod token;
 
 pub use endpoint::{Endpoint, EndpointConfig};
-pub use http::serve_http;
+pub use http::{HttpLimits, serve_http, serve_http_with_limits};
 pub use server::DbDockServer;
 pub use token::http_token;
 

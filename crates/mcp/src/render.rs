@@ -1,7 +1,12 @@
 //! How results and errors reach the model: a text block (what every client shows the
 //! model) and the same data as `structuredContent` (for clients that read it).
+//!
+//! The byte cap of a profile holds for what goes out, encoded: the rows' JSON in
+//! `structuredContent` plus the same JSON escaped once more inside the text block, where a
+//! control character costs up to 13 bytes (docs/safety.md). Only the fixed envelope of
+//! the JSON-RPC message and the result's keys are outside it.
 
-use dbdock_core::{Error, QueryResult};
+use dbdock_core::{Error, MAX_ERROR_MESSAGE_BYTES, QueryResult, Value as Cell, cap_text};
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -18,10 +23,67 @@ impl Rendered {
     pub fn json(value: &impl Serialize) -> Rendered {
         let structured = serde_json::to_value(value).unwrap_or(Value::Null);
         let text = serde_json::to_string_pretty(&structured).unwrap_or_default();
-        Rendered { bytes: Some(text.len() as u64), text, structured, rows: None }
+        Rendered::new(text, structured)
     }
 
+    /// Like [`Rendered::json`] with the text compact: for outputs under a byte cap.
+    pub fn compact_json(value: &impl Serialize) -> Rendered {
+        let structured = serde_json::to_value(value).unwrap_or(Value::Null);
+        let text = serde_json::to_string(&structured).unwrap_or_default();
+        Rendered::new(text, structured)
+    }
+
+    fn new(text: String, structured: Value) -> Rendered {
+        let mut rendered = Rendered { text, structured, rows: None, bytes: None };
+        rendered.bytes = Some(rendered.encoded_len() as u64);
+        rendered
+    }
+
+    /// Bytes of the text block and `structuredContent` as JSON puts them on the wire.
+    pub fn encoded_len(&self) -> usize {
+        let structured = if self.structured.is_object() { json_len(&self.structured) } else { 0 };
+        escaped_len(&self.text) + structured
+    }
+
+    /// A query result whose encoded form fits `max_bytes`: whole rows while they fit; when
+    /// not even the first does, that row with its long values cut.
     pub fn query(result: &QueryResult, max_rows: u64, max_bytes: u64) -> Rendered {
+        let budget = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        let frame = QueryResult { rows: Vec::new(), row_count: 0, truncated: true, ..result.clone() };
+        let frame_len = Self::query_unchecked(&frame, max_rows, max_bytes).encoded_len();
+        let mut used = frame_len;
+        let mut fitting = 0;
+        for row in &result.rows {
+            // The row's JSON, a comma, and both again escaped in the text block.
+            used += encoded_cost(row) + 2;
+            if used > budget {
+                break;
+            }
+            fitting += 1;
+        }
+        let mut rows: Vec<Vec<Cell>> = result.rows[..fitting].to_vec();
+        if fitting == 0
+            && let Some(first) = result.rows.first()
+        {
+            rows.push(cut_row(first, budget.saturating_sub(frame_len)));
+        }
+        loop {
+            let fitted = QueryResult {
+                row_count: rows.len(),
+                truncated: result.truncated || rows.len() < result.rows.len(),
+                rows: rows.clone(),
+                ..result.clone()
+            };
+            let rendered = Self::query_unchecked(&fitted, max_rows, max_bytes);
+            // The estimate above leaves out the digits of row_count: check, and drop a row if needed.
+            if rendered.encoded_len() <= budget || rows.len() <= 1 {
+                return rendered;
+            }
+            rows.pop();
+        }
+    }
+
+    fn query_unchecked(result: &QueryResult, max_rows: u64, max_bytes: u64) -> Rendered {
         let mut structured = serde_json::to_value(result).unwrap_or(Value::Null);
         let mut text = serde_json::to_string(result).unwrap_or_default();
         if result.truncated {
@@ -34,7 +96,7 @@ impl Rendered {
             text.push_str(&hint);
             structured["hint"] = Value::String(hint);
         }
-        Rendered { bytes: Some(text.len() as u64), text, structured, rows: Some(result.row_count as u64) }
+        Rendered { rows: Some(result.row_count as u64), ..Rendered::new(text, structured) }
     }
 
     pub fn into_result(self) -> CallToolResult {
@@ -46,9 +108,162 @@ impl Rendered {
     }
 }
 
+/// What `value` costs in a tool result: its JSON in `structuredContent` and the same JSON
+/// escaped inside the text block.
+pub fn encoded_cost(value: &impl Serialize) -> usize {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    text.len() + escaped_len(&text).saturating_sub(2)
+}
+
+fn json_len(value: &Value) -> usize {
+    serde_json::to_string(value).map_or(0, |t| t.len())
+}
+
+/// Bytes of `text` as a JSON string, quotes included.
+fn escaped_len(text: &str) -> usize {
+    text.chars().map(char_json_len).sum::<usize>() + 2
+}
+
+/// Bytes serde_json writes for `c` inside a string.
+fn char_json_len(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{08}' | '\u{0c}' => 2,
+        c if (c as u32) < 0x20 => 6,
+        c => c.len_utf8(),
+    }
+}
+
+/// What one character of a cell costs in a tool result: escaped once in
+/// `structuredContent`, and that escape escaped again in the text block.
+fn char_cost(c: char) -> usize {
+    let once = char_json_len(c);
+    let twice = match c {
+        '"' | '\\' => 4,
+        '\n' | '\r' | '\t' | '\u{08}' | '\u{0c}' => 3,
+        c if (c as u32) < 0x20 => 7,
+        c => c.len_utf8(),
+    };
+    once + twice
+}
+
+/// A copy of `row` whose long values are cut so that it costs about `budget` bytes.
+fn cut_row(row: &[Cell], budget: usize) -> Vec<Cell> {
+    let per_value = (budget / row.len().max(1)).max(64);
+    row.iter()
+        .map(|value| {
+            if encoded_cost(value) <= per_value {
+                return value.clone();
+            }
+            match value {
+                Cell::Bytes(b) => Cell::Bytes(b[..(per_value / 4).min(b.len())].to_vec()),
+                Cell::Text(t) | Cell::Decimal(t) => Cell::Text(cut_cell_text(t, per_value)),
+                Cell::Json(j) => Cell::Text(cut_cell_text(j.as_str(), per_value)),
+                other => Cell::Text(cut_cell_text(&other.display_text().unwrap_or_default(), per_value)),
+            }
+        })
+        .collect()
+}
+
+/// `text` cut so that it costs at most `budget` bytes, with the note the engines use
+/// (`…[cut: N bytes in all]`), keeping an engine's note when the engine cut it first.
+fn cut_cell_text(text: &str, budget: usize) -> String {
+    let (body, note) = match text.rfind("…[cut: ") {
+        Some(at) if text.ends_with(" bytes in all]") => (&text[..at], text[at..].to_owned()),
+        _ => (text, format!("…[cut: {} bytes in all]", text.len())),
+    };
+    let note_cost: usize = note.chars().map(char_cost).sum();
+    let mut left = budget.saturating_sub(note_cost + 4);
+    let mut end = 0;
+    for (i, c) in body.char_indices() {
+        let cost = char_cost(c);
+        if cost > left {
+            break;
+        }
+        left -= cost;
+        end = i + c.len_utf8();
+    }
+    format!("{}{note}", &body[..end])
+}
+
+/// The text a client gets for a failed call: the stable code first, the message cut to
+/// [`MAX_ERROR_MESSAGE_BYTES`].
+pub fn error_text(error: &Error) -> String {
+    format!("{}: {}", error.code, cap_text(&error.message, MAX_ERROR_MESSAGE_BYTES))
+}
+
 /// A failed call: `isError: true`, the stable code first so a model can act on it.
 pub fn error_result(error: &Error) -> CallToolResult {
-    let mut result = CallToolResult::error(vec![ContentBlock::text(format!("{}: {}", error.code, error.message))]);
-    result.structured_content = Some(json!({ "error": error }));
+    let capped = Error::new(error.code, cap_text(&error.message, MAX_ERROR_MESSAGE_BYTES));
+    let mut result = CallToolResult::error(vec![ContentBlock::text(error_text(error))]);
+    result.structured_content = Some(json!({ "error": capped }));
     result
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use dbdock_core::{Column, ErrorCode};
+
+    use super::*;
+
+    fn wire_len(rendered: Rendered) -> usize {
+        serde_json::to_string(&rendered.into_result()).unwrap().len()
+    }
+
+    fn result_of(cells: Vec<Vec<Cell>>) -> QueryResult {
+        QueryResult {
+            columns: vec![Column { name: "a".into(), type_name: "text".into() }],
+            row_count: cells.len(),
+            rows: cells,
+            truncated: false,
+            elapsed_ms: 1.0,
+        }
+    }
+
+    /// The fixed part the cap does not count: the keys of a CallToolResult.
+    const ENVELOPE: usize = 128;
+
+    #[test]
+    fn escaping_heavy_rows_stay_under_the_cap_when_encoded() {
+        for cell in ["\u{1}".repeat(500), "\"\\".repeat(300), "é€😀".repeat(200), "plain text ".repeat(50)] {
+            let rows = (0..1000).map(|_| vec![Cell::Text(cell.clone())]).collect();
+            let rendered = Rendered::query(&result_of(rows), 10_000, 64 * 1024);
+            let rows = rendered.rows.unwrap();
+            assert!(rows > 0 && rows < 1000, "{rows}");
+            let wire = wire_len(rendered);
+            assert!(wire <= 64 * 1024 + ENVELOPE, "{wire} bytes for {:?}", &cell[..4]);
+            assert!(wire > 48 * 1024, "the cap is used, not wasted: {wire}");
+        }
+    }
+
+    #[test]
+    fn one_huge_escaping_heavy_value_is_cut_to_fit() {
+        let huge = "\u{1}\"x".repeat(100_000);
+        let rendered = Rendered::query(&result_of(vec![vec![Cell::Text(huge)]]), 200, 16 * 1024);
+        assert_eq!(rendered.rows, Some(1));
+        let cell = rendered.structured["rows"][0][0].as_str().unwrap().to_owned();
+        assert!(cell.ends_with("…[cut: 300000 bytes in all]"), "{}", &cell[cell.len() - 40..]);
+        assert!(wire_len(rendered) <= 16 * 1024 + ENVELOPE);
+        // An engine's note survives a second cut.
+        let engine_cut = format!("{}…[cut: 9999999 bytes in all]", "\u{1}".repeat(50_000));
+        let rendered = Rendered::query(&result_of(vec![vec![Cell::Text(engine_cut)]]), 200, 8 * 1024);
+        assert!(rendered.structured["rows"][0][0].as_str().unwrap().ends_with("…[cut: 9999999 bytes in all]"));
+        assert!(wire_len(rendered) <= 8 * 1024 + ENVELOPE);
+    }
+
+    #[test]
+    fn small_results_are_whole() {
+        let rendered = Rendered::query(&result_of(vec![vec![Cell::Text("a\u{1}".into())]]), 200, 1024);
+        assert_eq!(rendered.structured["truncated"], false);
+        assert_eq!(rendered.structured["rows"][0][0], "a\u{1}");
+    }
+
+    #[test]
+    fn error_messages_are_capped() {
+        let error = Error::new(ErrorCode::QueryFailed, "é".repeat(10_000));
+        let result = error_result(&error);
+        let text = serde_json::to_string(&result).unwrap();
+        assert!(text.len() < 3 * MAX_ERROR_MESSAGE_BYTES, "{}", text.len());
+        assert!(text.contains("more bytes]"));
+    }
 }

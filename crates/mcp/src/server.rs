@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dbdock_core::{Access, Engine, Error, ErrorCode, QueryOptions, Result, Secret, TableKind, TableRef};
-use dbdock_store::AuditEntry;
+use dbdock_store::{AuditCompletion, AuditEntry};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
@@ -20,8 +20,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::endpoint::{Endpoint, OpenProfile, scrub, scrub_json};
-use crate::render::{Rendered, error_result};
+use crate::audit::AuditTicket;
+use crate::endpoint::{Endpoint, OpenProfile, Opening, scrub, scrub_json};
+use crate::render::{Rendered, error_result, error_text};
 use crate::resources;
 use crate::streams::Subscriptions;
 
@@ -174,23 +175,18 @@ impl DbDockServer {
         }
     }
 
-    /// Writes the audit entry for a call and turns its outcome into the tool result.
-    pub(crate) async fn finish(
+    /// The `running` row of a call about to run; the error (`AUDIT_UNAVAILABLE`) is what
+    /// the client gets when it cannot be written.
+    async fn audit_start(
         &self,
         ctx: &RequestContext<RoleServer>,
-        call: Call<'_>,
+        call: &Call<'_>,
         secret: Option<&Secret>,
-        started: Instant,
-        outcome: Result<Rendered>,
-    ) -> CallToolResult {
+    ) -> Result<AuditTicket> {
         let client = ctx.client_info();
-        let scrub = |text: &str| scrub(secret, text);
-        let (rows, bytes, error) = match &outcome {
-            Ok(r) => (r.rows, r.bytes, None),
-            Err(e) => (None, None, Some(e)),
-        };
         self.endpoint
-            .record(AuditEntry {
+            .audit()
+            .start(&AuditEntry {
                 id: 0,
                 at: String::new(),
                 client: client.as_ref().map(|c| c.name.clone()),
@@ -198,23 +194,61 @@ impl DbDockServer {
                 transport: self.transport.to_owned(),
                 tool: call.tool.to_owned(),
                 profile: call.profile.map(str::to_owned),
-                statement: call.statement.map(scrub),
+                statement: call.statement.map(|text| scrub(secret, text)),
                 params: call.params.map(|p| scrub_json(secret, &Value::from(p.to_vec()))),
-                rows,
-                bytes,
-                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-                outcome: if error.is_some() { "error" } else { "ok" }.to_owned(),
-                error_code: error.map(|e| e.code.as_str().to_owned()),
-                error_message: error.map(|e| scrub(&e.message)),
+                rows: None,
+                bytes: None,
+                duration_ms: 0.0,
+                outcome: String::new(),
+                error_code: None,
+                error_message: None,
             })
-            .await;
-        match outcome {
+            .await
+    }
+
+    /// Runs `work` as one audited call: its row is written first (nothing runs when that
+    /// fails) and completed with the outcome after (docs/safety.md).
+    pub(crate) async fn audited(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        call: Call<'_>,
+        secret: Option<&Secret>,
+        work: impl AsyncFnOnce() -> Result<Rendered>,
+    ) -> Result<Rendered> {
+        let ticket = self.audit_start(ctx, &call, secret).await?;
+        let started = Instant::now();
+        let outcome = work().await;
+        let (rows, bytes, error) = match &outcome {
+            Ok(r) => (r.rows, r.bytes, None),
+            Err(e) => (None, None, Some(e)),
+        };
+        ticket.complete(AuditCompletion {
+            rows,
+            bytes,
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            outcome: if error.is_some() { "error" } else { "ok" }.to_owned(),
+            error_code: error.map(|e| e.code.as_str().to_owned()),
+            error_message: error.map(|e| scrub(secret, &e.message)),
+        });
+        outcome
+    }
+
+    /// [`DbDockServer::audited`] as a tool result.
+    pub(crate) async fn audited_tool(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        call: Call<'_>,
+        secret: Option<&Secret>,
+        work: impl AsyncFnOnce() -> Result<Rendered>,
+    ) -> CallToolResult {
+        match self.audited(ctx, call, secret, work).await {
             Ok(rendered) => rendered.into_result(),
             Err(e) => error_result(&e),
         }
     }
 
-    /// The body every connection tool shares: open the connection, do the work, audit.
+    /// The body every connection tool shares: resolve the profile (no database yet), write
+    /// the audit row, open the connection, do the work, complete the row.
     async fn on_connection(
         &self,
         ctx: &RequestContext<RoleServer>,
@@ -222,13 +256,13 @@ impl DbDockServer {
         connection_id: &str,
         work: impl AsyncFnOnce(&OpenProfile) -> Result<Rendered>,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let open = self.endpoint.connection(connection_id).await;
-        let outcome = match &open {
-            Ok(open) => work(open).await,
-            Err(e) => Err(e.clone()),
-        };
-        self.finish(ctx, call, open.as_deref().ok().and_then(|o| o.secret.as_ref()), started, outcome).await
+        let opening = self.endpoint.prepare(connection_id).await;
+        let secret = opening.as_ref().ok().and_then(Opening::secret).cloned();
+        self.audited_tool(ctx, call, secret.as_ref(), async || {
+            let open = self.endpoint.open(opening?).await?;
+            work(&open).await
+        })
+        .await
     }
 
     /// Runs `work` under the profile's time limit and the client's cancellation. Dropping
@@ -284,8 +318,8 @@ impl DbDockServer {
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn list_connections(&self, ctx: RequestContext<RoleServer>) -> CallToolResult {
-        let started = Instant::now();
-        let outcome = async {
+        let call = Call { tool: "list-connections", profile: None, statement: None, params: None };
+        self.audited_tool(&ctx, call, None, async || {
             let mut list = Vec::new();
             let profiles = self.endpoint.exposed_profiles().await?;
             let mut logins = self.endpoint.login_reports(&profiles).await;
@@ -308,15 +342,7 @@ impl DbDockServer {
                 list.push(entry);
             }
             Ok(Rendered::json(&json!({ "connections": list })))
-        }
-        .await;
-        self.finish(
-            &ctx,
-            Call { tool: "list-connections", profile: None, statement: None, params: None },
-            None,
-            started,
-            outcome,
-        )
+        })
         .await
     }
 
@@ -330,30 +356,32 @@ impl DbDockServer {
         Parameters(args): Parameters<ConnectArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let opened = match &args.url {
-            Some(url) => self.endpoint.connect_adhoc(&args.connection_id, url).await,
-            None => self.endpoint.connection(&args.connection_id).await,
-        };
-        let outcome = match &opened {
-            Ok(open) => {
-                let version = open.live.database().server_version().await;
-                version.map(|v| {
-                    let status = open.live.status();
-                    Rendered::json(&json!({
-                        "connectionId": open.profile.name,
-                        "engine": open.profile.engine,
-                        "access": open.profile.access,
-                        "state": status.state,
-                        "latencyMs": status.latency_ms,
-                        "serverVersion": v,
-                    }))
-                })
-            }
-            Err(e) => Err(e.clone()),
-        };
         let call = Call { tool: "connect-database", profile: Some(&args.connection_id), statement: None, params: None };
-        self.finish(&ctx, call, opened.as_deref().ok().and_then(|o| o.secret.as_ref()), started, outcome).await
+        // A saved profile's secret is known before connecting; an ad-hoc URL's is the
+        // client's own and is scrubbed from the error it gets back.
+        let opening = match &args.url {
+            Some(_) => None,
+            None => Some(self.endpoint.prepare(&args.connection_id).await),
+        };
+        let secret = opening.as_ref().and_then(|o| o.as_ref().ok()).and_then(Opening::secret).cloned();
+        self.audited_tool(&ctx, call, secret.as_ref(), async || {
+            let open = match (opening, &args.url) {
+                (Some(opening), _) => self.endpoint.open(opening?).await?,
+                (None, Some(url)) => self.endpoint.connect_adhoc(&args.connection_id, url).await?,
+                (None, None) => return Err(Error::internal("connect-database has neither a profile nor a URL")),
+            };
+            let version = open.live.database().server_version().await?;
+            let status = open.live.status();
+            Ok(Rendered::json(&json!({
+                "connectionId": open.profile.name,
+                "engine": open.profile.engine,
+                "access": open.profile.access,
+                "state": status.state,
+                "latencyMs": status.latency_ms,
+                "serverVersion": version,
+            })))
+        })
+        .await
     }
 
     #[tool(
@@ -366,14 +394,15 @@ impl DbDockServer {
         Parameters(args): Parameters<ConnectionArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let was_open = self.endpoint.disconnect(&args.connection_id).await;
-        let outcome = Ok(Rendered::json(
-            &json!({ "connectionId": args.connection_id, "wasOpen": was_open, "state": "disconnected" }),
-        ));
         let call =
             Call { tool: "disconnect-database", profile: Some(&args.connection_id), statement: None, params: None };
-        self.finish(&ctx, call, None, started, outcome).await
+        self.audited_tool(&ctx, call, None, async || {
+            let was_open = self.endpoint.disconnect(&args.connection_id).await;
+            Ok(Rendered::json(
+                &json!({ "connectionId": args.connection_id, "wasOpen": was_open, "state": "disconnected" }),
+            ))
+        })
+        .await
     }
 
     #[tool(
@@ -576,7 +605,7 @@ impl ServerHandler for DbDockServer {
         _ctx: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         let profiles =
-            self.endpoint.exposed_profiles().await.map_err(|e| ErrorData::internal_error(e.message, None))?;
+            self.endpoint.exposed_profiles().await.map_err(|e| ErrorData::internal_error(error_text(&e), None))?;
         Ok(ListResourcesResult::with_all_items(resources::concrete(&profiles)))
     }
 
@@ -593,38 +622,35 @@ impl ServerHandler for DbDockServer {
         request: ReadResourceRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let started = Instant::now();
         let uri = request.uri.clone();
         let parsed = resources::parse(&uri);
-        let (profile, open, outcome) = match parsed {
-            Ok(address) => {
-                let open = self.endpoint.connection(&address.connection_id).await;
-                let outcome = match &open {
-                    Ok(open) => resources::read(open, &address).await,
-                    Err(e) => Err(e.clone()),
-                };
-                (Some(address.connection_id), open.ok(), outcome)
-            }
-            Err(e) => (None, None, Err(e)),
+        let opening = match &parsed {
+            Ok(address) => Some(self.endpoint.prepare(&address.connection_id).await),
+            Err(_) => None,
         };
+        let secret = opening.as_ref().and_then(|o| o.as_ref().ok()).and_then(Opening::secret).cloned();
+        let profile = parsed.as_ref().ok().map(|a| a.connection_id.clone());
         let call = Call { tool: "read-resource", profile: profile.as_deref(), statement: Some(&uri), params: None };
-        let mirrored = match &outcome {
-            Ok(r) => Ok(Rendered { text: r.text.clone(), structured: Value::Null, rows: r.rows, bytes: r.bytes }),
-            Err(e) => Err(e.clone()),
-        };
-        self.finish(&ctx, call, open.as_deref().and_then(|o| o.secret.as_ref()), started, mirrored).await;
+        let outcome = self
+            .audited(&ctx, call, secret.as_ref(), async || {
+                let address = parsed?;
+                let opening = opening.ok_or_else(|| Error::internal("a parsed resource address was not prepared"))?;
+                let open = self.endpoint.open(opening?).await?;
+                // A resource goes out as its text only: that is what the audit counts.
+                let mut rendered = resources::read(&open, &address).await?;
+                rendered.structured = Value::Null;
+                rendered.bytes = Some(rendered.encoded_len() as u64);
+                Ok(rendered)
+            })
+            .await;
         match outcome {
             Ok(rendered) => Ok(ReadResourceResult::new(vec![
                 ResourceContents::text(rendered.text, uri).with_mime_type("application/json"),
             ])
             .into()),
-            Err(e) if e.code == ErrorCode::NotFound => {
-                Err(ErrorData::resource_not_found(format!("{}: {}", e.code, e.message), None))
-            }
-            Err(e) if e.code == ErrorCode::InvalidInput => {
-                Err(ErrorData::invalid_params(format!("{}: {}", e.code, e.message), None))
-            }
-            Err(e) => Err(ErrorData::internal_error(format!("{}: {}", e.code, e.message), None)),
+            Err(e) if e.code == ErrorCode::NotFound => Err(ErrorData::resource_not_found(error_text(&e), None)),
+            Err(e) if e.code == ErrorCode::InvalidInput => Err(ErrorData::invalid_params(error_text(&e), None)),
+            Err(e) => Err(ErrorData::internal_error(error_text(&e), None)),
         }
     }
 }

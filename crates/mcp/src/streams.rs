@@ -4,7 +4,7 @@
 //! need read-write access; `stream-lag` reads consumer lag. Watching is a read: any
 //! exposed profile may be watched.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use dbdock_core::{Access, Error, ErrorCode, Event, Result, WatchTarget};
@@ -37,6 +37,9 @@ struct Subscription {
     monitor: Monitor,
     profile: String,
     last_used: Instant,
+    /// Events taken from the monitor that did not fit in a read-events answer: the next
+    /// read returns them first, so none is lost.
+    unsent: VecDeque<Event>,
 }
 
 /// One session's subscriptions.
@@ -143,18 +146,22 @@ pub struct LagArgs {
     pub consumer: Option<String>,
 }
 
-fn events_json(events: &[Event], max_bytes: u64) -> (Vec<Value>, bool) {
+/// The events that fit in `max_bytes` once encoded (see render.rs), as JSON, and how many
+/// of `events` that is; at least one is always sent.
+fn events_json(events: &[Event], max_bytes: u64) -> (Vec<Value>, usize) {
+    let budget = usize::try_from(max_bytes).unwrap_or(usize::MAX);
     let mut out = Vec::with_capacity(events.len());
-    let mut bytes = 0_u64;
+    let mut used = 0;
     for event in events {
         let value = serde_json::to_value(event).unwrap_or(Value::Null);
-        bytes += value.to_string().len() as u64;
-        if bytes > max_bytes && !out.is_empty() {
-            return (out, true);
+        used += crate::render::encoded_cost(&value) + 2;
+        if used > budget && !out.is_empty() {
+            break;
         }
         out.push(value);
     }
-    (out, false)
+    let sent = out.len();
+    (out, sent)
 }
 
 fn sorted_headers(headers: &HashMap<String, String>) -> Vec<(String, String)> {
@@ -199,14 +206,11 @@ impl DbDockServer {
         connection_id: &str,
         work: impl AsyncFnOnce(&ResolvedProfile) -> Result<Rendered>,
     ) -> CallToolResult {
-        let started = Instant::now();
+        // Resolving reads the store and the keyring only: the call is audited before any
+        // connection opens.
         let resolved = self.endpoint.stream_profile(connection_id).await;
-        let outcome = match &resolved {
-            Ok(resolved) => work(resolved).await,
-            Err(e) => Err(e.clone()),
-        };
-        let secret = resolved.as_ref().ok().and_then(|r| r.target.password());
-        self.finish(ctx, call, secret, started, outcome).await
+        let secret = resolved.as_ref().ok().and_then(|r| r.target.password()).cloned();
+        self.audited_tool(ctx, call, secret.as_ref(), async || work(&resolved?).await).await
     }
 
     #[tool(
@@ -240,7 +244,9 @@ impl DbDockServer {
             let status = monitor.status();
             monitor.stop().await;
             let messages = events.iter().filter(|e| e.kind == dbdock_core::EventKind::Message).count();
-            let (events, truncated) = events_json(&events, max_bytes(resolved));
+            let (events_sent, sent) = events_json(&events, max_bytes(resolved));
+            let truncated = sent < events.len();
+            let events = events_sent;
             let body = json!({
                 "events": events,
                 "messages": messages,
@@ -249,7 +255,7 @@ impl DbDockServer {
                 "truncated": truncated,
                 "dropped": status.dropped,
             });
-            Ok(Rendered { rows: Some(messages as u64), ..Rendered::json(&body) })
+            Ok(Rendered { rows: Some(messages as u64), ..Rendered::compact_json(&body) })
         })
         .await
     }
@@ -283,8 +289,12 @@ impl DbDockServer {
             let monitor = dbdock_engines::watch(resolved.target.clone(), what, options).await?;
             let id = monitor.id().to_owned();
             let status = monitor.status();
-            let subscription =
-                Subscription { monitor, profile: resolved.profile.name.clone(), last_used: Instant::now() };
+            let subscription = Subscription {
+                monitor,
+                profile: resolved.profile.name.clone(),
+                last_used: Instant::now(),
+                unsent: VecDeque::new(),
+            };
             self.subscriptions.live.lock().await.insert(id.clone(), subscription);
             Ok(Rendered::json(&json!({ "subscriptionId": id, "target": status.target, "state": status.state })))
         })
@@ -301,37 +311,44 @@ impl DbDockServer {
         Parameters(args): Parameters<ReadArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let started = Instant::now();
         self.subscriptions.expire_idle().await;
         let max = args.max_events.unwrap_or(DEFAULT_MAX_EVENTS).clamp(1, MAX_EVENTS);
         let wait = Duration::from_millis(args.wait_ms.unwrap_or(1_000).min(MAX_WAIT_MS));
-        // Taken out of the map while waiting, so other calls are not blocked; put back after.
-        let taken = self.subscriptions.live.lock().await.remove(&args.subscription_id);
-        let (profile, outcome) = match taken {
-            None => (None, Err(unknown_subscription(&args.subscription_id))),
-            Some(mut subscription) => {
-                let events = subscription.monitor.read(max, wait).await;
-                let status = subscription.monitor.status();
-                subscription.last_used = Instant::now();
-                let profile = subscription.profile.clone();
-                self.subscriptions.live.lock().await.insert(args.subscription_id.clone(), subscription);
-                let max_bytes = match self.endpoint.stream_profile(&profile).await {
-                    Ok(resolved) => max_bytes(&resolved),
-                    Err(e) => return crate::render::error_result(&e),
-                };
-                let (events, truncated) = events_json(&events, max_bytes);
-                let count = events.len() as u64;
-                let rendered = Rendered::json(&json!({ "events": events, "truncated": truncated, "status": status }));
-                (Some(profile), Ok(Rendered { rows: Some(count), ..rendered }))
-            }
-        };
+        let profile = self.subscriptions.live.lock().await.get(&args.subscription_id).map(|s| s.profile.clone());
         let call = Call {
             tool: "read-events",
             profile: profile.as_deref(),
             statement: Some(&args.subscription_id),
             params: None,
         };
-        self.finish(&ctx, call, None, started, outcome).await
+        self.audited_tool(&ctx, call, None, async || {
+            let profile = profile.as_deref().ok_or_else(|| unknown_subscription(&args.subscription_id))?;
+            // The cap comes first: nothing is taken from the buffer for a call that fails.
+            let max_bytes = max_bytes(&self.endpoint.stream_profile(profile).await?);
+            // Taken out of the map while waiting, so other calls are not blocked; put back after.
+            let mut subscription = self
+                .subscriptions
+                .live
+                .lock()
+                .await
+                .remove(&args.subscription_id)
+                .ok_or_else(|| unknown_subscription(&args.subscription_id))?;
+            let mut events: Vec<Event> = subscription.unsent.drain(..).collect();
+            if events.len() < max {
+                let wait = if events.is_empty() { wait } else { Duration::ZERO };
+                events.extend(subscription.monitor.read(max - events.len(), wait).await);
+            }
+            let (sent, count) = events_json(&events, max_bytes);
+            // What did not fit waits for the next read, in order.
+            subscription.unsent.extend(events.into_iter().skip(count));
+            let status = subscription.monitor.status();
+            let unsent = subscription.unsent.len();
+            subscription.last_used = Instant::now();
+            self.subscriptions.live.lock().await.insert(args.subscription_id.clone(), subscription);
+            let body = json!({ "events": sent, "truncated": unsent > 0, "unread": unsent, "status": status });
+            Ok(Rendered { rows: Some(count as u64), ..Rendered::compact_json(&body) })
+        })
+        .await
     }
 
     #[tool(
@@ -344,23 +361,26 @@ impl DbDockServer {
         Parameters(args): Parameters<UnsubscribeArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let started = Instant::now();
-        let taken = self.subscriptions.live.lock().await.remove(&args.subscription_id);
-        let (profile, outcome) = match taken {
-            None => (None, Err(unknown_subscription(&args.subscription_id))),
-            Some(subscription) => {
-                let status = subscription.monitor.status();
-                subscription.monitor.stop().await;
-                (Some(subscription.profile), Ok(Rendered::json(&json!({ "stopped": true, "status": status }))))
-            }
-        };
+        let profile = self.subscriptions.live.lock().await.get(&args.subscription_id).map(|s| s.profile.clone());
         let call = Call {
             tool: "unsubscribe",
             profile: profile.as_deref(),
             statement: Some(&args.subscription_id),
             params: None,
         };
-        self.finish(&ctx, call, None, started, outcome).await
+        self.audited_tool(&ctx, call, None, async || {
+            let subscription = self
+                .subscriptions
+                .live
+                .lock()
+                .await
+                .remove(&args.subscription_id)
+                .ok_or_else(|| unknown_subscription(&args.subscription_id))?;
+            let status = subscription.monitor.status();
+            subscription.monitor.stop().await;
+            Ok(Rendered::json(&json!({ "stopped": true, "status": status, "unread": subscription.unsent.len() })))
+        })
+        .await
     }
 
     #[tool(

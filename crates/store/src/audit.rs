@@ -1,6 +1,9 @@
-//! The audit log of AI calls: one row per MCP tool call, newest first when read.
+//! The audit log of AI calls: one row per MCP tool call, newest first when read. A row is
+//! written before the call runs (outcome `running`) and completed after it, so a call the
+//! log cannot record does not run (docs/safety.md). Statements, parameters and error
+//! messages are cut to a fixed size so one huge value cannot flood the log.
 
-use dbdock_core::Result;
+use dbdock_core::{MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, Result, cap_text};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -29,7 +32,100 @@ pub struct AuditEntry {
     pub error_message: Option<String>,
 }
 
+/// Outcome of a call still running (or whose process died before completing its row).
+pub const OUTCOME_RUNNING: &str = "running";
+/// Outcome of a call the endpoint stopped waiting for when it shut down.
+pub const OUTCOME_INTERRUPTED: &str = "interrupted";
+
+/// What a finished call adds to the row [`Store::start_audit`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditCompletion {
+    pub rows: Option<u64>,
+    pub bytes: Option<u64>,
+    pub duration_ms: f64,
+    /// `ok` or `error`.
+    pub outcome: String,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+fn capped_statement(statement: Option<&str>) -> Option<String> {
+    statement.map(|s| cap_text(s, MAX_AUDITED_TEXT_BYTES).into_owned())
+}
+
+/// The parameters as stored: their JSON, or when that is longer than the cap, the JSON
+/// text cut and kept as one JSON string (so the column still reads back as JSON).
+fn capped_params(params: Option<&serde_json::Value>) -> Option<String> {
+    let text = params?.to_string();
+    if text.len() <= MAX_AUDITED_TEXT_BYTES {
+        return Some(text);
+    }
+    Some(serde_json::Value::String(cap_text(&text, MAX_AUDITED_TEXT_BYTES).into_owned()).to_string())
+}
+
+fn capped_message(message: Option<&str>) -> Option<String> {
+    message.map(|m| cap_text(m, MAX_ERROR_MESSAGE_BYTES).into_owned())
+}
+
 impl Store {
+    /// Writes the row of a call that is about to run, with outcome `running`; returns its
+    /// id for [`Store::complete_audit`]. An error means the call must not run.
+    pub async fn start_audit(&self, e: &AuditEntry) -> Result<i64> {
+        let done = sqlx::query(
+            "INSERT INTO audit_log (client, client_version, transport, tool, profile, statement, params, duration_ms,
+                                    outcome)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)",
+        )
+        .bind(&e.client)
+        .bind(&e.client_version)
+        .bind(&e.transport)
+        .bind(&e.tool)
+        .bind(&e.profile)
+        .bind(capped_statement(e.statement.as_deref()))
+        .bind(capped_params(e.params.as_ref()))
+        .bind(OUTCOME_RUNNING)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| store_error("write the audit log", &e))?;
+        Ok(done.last_insert_rowid())
+    }
+
+    /// Completes the row [`Store::start_audit`] wrote (only while it is still `running`).
+    pub async fn complete_audit(&self, id: i64, c: &AuditCompletion) -> Result<()> {
+        sqlx::query(
+            "UPDATE audit_log SET rows = ?2, bytes = ?3, duration_ms = ?4, outcome = ?5, error_code = ?6,
+                                  error_message = ?7
+             WHERE id = ?1 AND outcome = ?8",
+        )
+        .bind(id)
+        .bind(c.rows.and_then(|n| i64::try_from(n).ok()))
+        .bind(c.bytes.and_then(|n| i64::try_from(n).ok()))
+        .bind(c.duration_ms)
+        .bind(&c.outcome)
+        .bind(&c.error_code)
+        .bind(capped_message(c.error_message.as_deref()))
+        .bind(OUTCOME_RUNNING)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| store_error("complete the audit log", &e))?;
+        Ok(())
+    }
+
+    /// Marks rows still `running` as `interrupted`: their calls were abandoned at shutdown.
+    pub async fn interrupt_audit(&self, ids: &[i64]) -> Result<()> {
+        for id in ids {
+            sqlx::query("UPDATE audit_log SET outcome = ?2 WHERE id = ?1 AND outcome = ?3")
+                .bind(id)
+                .bind(OUTCOME_INTERRUPTED)
+                .bind(OUTCOME_RUNNING)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| store_error("complete the audit log", &e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes a whole row at once (a call that is already over).
     pub async fn record_audit(&self, e: &AuditEntry) -> Result<()> {
         sqlx::query(
             "INSERT INTO audit_log (client, client_version, transport, tool, profile, statement, params, rows, bytes,
@@ -41,14 +137,14 @@ impl Store {
         .bind(&e.transport)
         .bind(&e.tool)
         .bind(&e.profile)
-        .bind(&e.statement)
-        .bind(e.params.as_ref().map(ToString::to_string))
+        .bind(capped_statement(e.statement.as_deref()))
+        .bind(capped_params(e.params.as_ref()))
         .bind(e.rows.and_then(|n| i64::try_from(n).ok()))
         .bind(e.bytes.and_then(|n| i64::try_from(n).ok()))
         .bind(e.duration_ms)
         .bind(&e.outcome)
         .bind(&e.error_code)
-        .bind(&e.error_message)
+        .bind(capped_message(e.error_message.as_deref()))
         .execute(&self.pool)
         .await
         .map_err(|e| store_error("write the audit log", &e))?;
@@ -92,5 +188,84 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::Home;
+
+    fn entry(statement: &str, params: serde_json::Value) -> AuditEntry {
+        AuditEntry {
+            id: 0,
+            at: String::new(),
+            client: Some("test".into()),
+            client_version: None,
+            transport: "stdio".into(),
+            tool: "execute-query".into(),
+            profile: Some("pg".into()),
+            statement: Some(statement.into()),
+            params: Some(params),
+            rows: None,
+            bytes: None,
+            duration_ms: 0.0,
+            outcome: String::new(),
+            error_code: None,
+            error_message: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_row_is_running_until_completed_or_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Home::at(dir.path())).await.unwrap();
+        let first = store.start_audit(&entry("SELECT 1", serde_json::json!([1]))).await.unwrap();
+        let second = store.start_audit(&entry("SELECT 2", serde_json::json!([]))).await.unwrap();
+        let rows = store.audit_entries(10).await.unwrap();
+        assert!(rows.iter().all(|r| r.outcome == OUTCOME_RUNNING), "{rows:?}");
+        let done = AuditCompletion {
+            rows: Some(1),
+            bytes: Some(10),
+            duration_ms: 2.5,
+            outcome: "ok".into(),
+            error_code: None,
+            error_message: None,
+        };
+        store.complete_audit(first, &done).await.unwrap();
+        store.interrupt_audit(&[first, second]).await.unwrap();
+        // Completing twice changes nothing: a completed row is final.
+        store.complete_audit(second, &done).await.unwrap();
+        let rows = store.audit_entries(10).await.unwrap();
+        let by_id = |id| rows.iter().find(|r| r.id == id).unwrap();
+        assert_eq!((by_id(first).outcome.as_str(), by_id(first).rows), ("ok", Some(1)));
+        assert_eq!(by_id(second).outcome, OUTCOME_INTERRUPTED);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn long_statements_params_and_messages_are_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(Home::at(dir.path())).await.unwrap();
+        let huge = "x".repeat(100_000);
+        let id = store.start_audit(&entry(&huge, serde_json::json!([huge]))).await.unwrap();
+        let failed = AuditCompletion {
+            rows: None,
+            bytes: None,
+            duration_ms: 1.0,
+            outcome: "error".into(),
+            error_code: Some("QUERY_FAILED".into()),
+            error_message: Some(huge.clone()),
+        };
+        store.complete_audit(id, &failed).await.unwrap();
+        let row = store.audit_entries(1).await.unwrap().remove(0);
+        let statement = row.statement.unwrap();
+        assert!(statement.len() < MAX_AUDITED_TEXT_BYTES + 64 && statement.ends_with("more bytes]"), "{statement}");
+        let params = row.params.unwrap();
+        let params = params.as_str().unwrap();
+        assert!(params.len() < MAX_AUDITED_TEXT_BYTES + 64 && params.starts_with("[\"xxx"), "{params}");
+        assert!(row.error_message.unwrap().len() < MAX_ERROR_MESSAGE_BYTES + 64);
+        store.close().await;
     }
 }

@@ -19,7 +19,7 @@ use dbdock_core::{Error, Result};
 use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use audit::AuditEntry;
+pub use audit::{AuditCompletion, AuditEntry, OUTCOME_INTERRUPTED, OUTCOME_RUNNING};
 pub use env_profiles::env_profiles;
 pub use events::{EventRetention, LoggedEvent};
 pub use history::{HISTORY_PER_PROFILE, HistoryEntry, QueryOutcome};
@@ -42,7 +42,7 @@ impl Store {
         let base = SqliteConnectOptions::new()
             .filename(home.database_path())
             // Other processes write too: wait for their locks instead of failing at once.
-            .busy_timeout(Duration::from_secs(15))
+            .busy_timeout(busy_timeout())
             .foreign_keys(true)
             .disable_statement_logging();
         // WAL mode belongs to the file and switching to it needs the database to itself, so
@@ -68,6 +68,15 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// How long a write waits for another process's lock: 15 s, or `DBDOCK_STORE_BUSY_TIMEOUT_MS`
+/// (tests set it low to see what happens when the store cannot be written in time).
+fn busy_timeout() -> Duration {
+    std::env::var("DBDOCK_STORE_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::from_secs(15), Duration::from_millis)
 }
 
 pub(crate) fn store_error(action: &str, e: &sqlx::Error) -> Error {

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "events", include_str!("../migrations/0003_events.sql")),
     (4, "history", include_str!("../migrations/0004_history.sql")),
     (5, "ai_login", include_str!("../migrations/0005_ai_login.sql")),
+    (6, "audit_started", include_str!("../migrations/0006_audit_started.sql")),
 ];
 
 #[derive(Debug)]

@@ -3,6 +3,7 @@
 //! files. A test whose server is down fails and names the server; none is skipped.
 
 mod bad_input;
+mod credentials;
 mod least_privilege;
 mod profiles;
 mod round_trip;

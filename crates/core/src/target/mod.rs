@@ -5,7 +5,10 @@ use url::{Position, Url};
 
 use crate::{Engine, Error, Result, Secret};
 
+mod credentials;
 mod sqlserver;
+
+use credentials::QueryOption;
 
 /// Where a target points: a database file (SQLite) or a server URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +31,9 @@ pub struct ConnectionTarget {
     /// cannot hold: the first is the URL's host, the others (`host:port`) are kept here
     /// and put back wherever the URL is written out.
     more_hosts: Vec<String>,
+    /// The secret is a NATS URL's user with no password (`nats://TOKEN@host`), which
+    /// NATS reads as a token. A password given later makes it a user name after all.
+    token_from_user: bool,
 }
 
 const SQLITE_SUFFIXES: [&str; 5] = [".db", ".sqlite", ".sqlite3", ".db3", ".s3db"];
@@ -96,40 +102,62 @@ impl ConnectionTarget {
             None => None,
         };
         url.set_password(None).map_err(|()| Error::invalid_input("the URL cannot carry credentials"))?;
-        // Drivers also read a password from the query (`?password=`): it is a secret like
-        // any other, so it moves out of the URL too. Other secret-looking options are
-        // refused rather than stored in the open.
+        // NATS reads a user with no password as a token (`nats://TOKEN@host`): a secret.
+        let mut token_from_user = false;
+        if engine == Engine::Nats && password.is_none() && !url.username().is_empty() {
+            let token = percent_decode(url.username())
+                .ok_or_else(|| Error::invalid_input("the token in the URL is not valid percent-encoded UTF-8"))?;
+            password = Some(Secret::new(token));
+            url.set_username("").map_err(|()| Error::invalid_input("the URL cannot carry credentials"))?;
+            token_from_user = true;
+        }
+        // Drivers also read secrets from the query (`?password=`, NATS `?token=`): they move
+        // out of the URL like the password; other credentials are refused rather than stored
+        // in the open (credentials.rs).
         let mut kept = Vec::new();
+        let mut removed = false;
         for (key, value) in url.query_pairs() {
-            let lower = key.to_ascii_lowercase();
-            if lower == "password" {
-                if password.is_some() {
-                    return Err(Error::invalid_input(
-                        "the URL gives a password twice (before the host and as ?password=)",
-                    ));
+            match credentials::classify(engine, &key, &value)? {
+                QueryOption::Keep => kept.push((key.into_owned(), value.into_owned())),
+                QueryOption::Secret if password.is_some() && !token_from_user => {
+                    return Err(Error::invalid_input(format!(
+                        "the URL gives a secret twice (before the host and as ?{key}=): give it once"
+                    )));
                 }
-                password = Some(Secret::new(value.into_owned()));
-            } else if ["pass", "secret", "token", "pwd"].iter().any(|s| lower.contains(s)) {
-                return Err(Error::invalid_input(format!(
-                    "the URL carries a secret in '{key}': DB Dock keeps secrets in the OS keyring, so give the password \
-                     before the host (user:password@host) or with --password-stdin"
-                )));
-            } else {
-                kept.push((key.into_owned(), value.into_owned()));
+                QueryOption::Secret if token_from_user => {
+                    return Err(Error::invalid_input(format!(
+                        "the URL gives a token twice (as the user and as ?{key}=): give it once"
+                    )));
+                }
+                QueryOption::Secret if engine == Engine::Nats && !url.username().is_empty() => {
+                    return Err(Error::invalid_input(format!(
+                        "the URL gives a user and ?{key}=: NATS takes a user and password, or a token, not both"
+                    )));
+                }
+                QueryOption::Secret => {
+                    password = Some(Secret::new(value.into_owned()));
+                    removed = true;
+                }
             }
         }
-        if url.query().is_some() {
+        if removed {
             if kept.is_empty() {
                 url.set_query(None);
             } else {
                 url.query_pairs_mut().clear().extend_pairs(&kept);
             }
         }
-        Ok(ConnectionTarget { password, ..Self::from_url(engine, url) })
+        Ok(ConnectionTarget { password, token_from_user, ..Self::from_url(engine, url) })
     }
 
     fn from_url(engine: Engine, url: Url) -> Self {
-        ConnectionTarget { engine, endpoint: Endpoint::Url(url), password: None, more_hosts: Vec::new() }
+        ConnectionTarget {
+            engine,
+            endpoint: Endpoint::Url(url),
+            password: None,
+            more_hosts: Vec::new(),
+            token_from_user: false,
+        }
     }
 
     pub fn sqlite_file(path: impl Into<PathBuf>) -> Self {
@@ -138,6 +166,7 @@ impl ConnectionTarget {
             endpoint: Endpoint::File(path.into()),
             password: None,
             more_hosts: Vec::new(),
+            token_from_user: false,
         }
     }
 
@@ -153,9 +182,29 @@ impl ConnectionTarget {
         self.password.as_ref()
     }
 
-    /// Replaces the password (from the keyring, stdin or an environment variable).
+    /// Whether the secret is a NATS URL's user taken as a token, which a password given
+    /// apart (stdin, a form) turns back into a user name: see [`ConnectionTarget::with_password`].
+    pub fn secret_is_user_as_token(&self) -> bool {
+        self.token_from_user
+    }
+
+    /// Replaces the password (from the keyring, stdin or an environment variable). On a
+    /// NATS URL whose user was taken as a token, a password makes that user a user name
+    /// again (a stored `nats://alice@host` plus the keyring's secret is alice's login),
+    /// and no password leaves the token as it is.
     pub fn with_password(mut self, password: Option<Secret>) -> Self {
-        self.password = password.filter(|p| !p.is_empty());
+        let password = password.filter(|p| !p.is_empty());
+        if self.token_from_user {
+            let Some(password) = password else { return self };
+            if let (Endpoint::Url(url), Some(user)) = (&mut self.endpoint, &self.password) {
+                // A URL that parsed with a host always accepts a user name.
+                let _ = url.set_username(user.expose());
+            }
+            self.token_from_user = false;
+            self.password = Some(password);
+            return self;
+        }
+        self.password = password;
         self
     }
 
@@ -170,6 +219,20 @@ impl ConnectionTarget {
     /// The hosts after the first of a MongoDB seed list, as `host:port`.
     pub fn more_hosts(&self) -> &[String] {
         &self.more_hosts
+    }
+
+    /// Where the secret goes back in the URL: NATS with no user takes it as the user
+    /// (a token); everything else as the password.
+    fn secret_is_user(&self, url: &Url) -> bool {
+        self.engine == Engine::Nats && url.username().is_empty()
+    }
+
+    /// `url` with `secret` put where it belongs (see [`ConnectionTarget::secret_is_user`]).
+    fn url_carrying(&self, url: &Url, secret: &str) -> Url {
+        let mut url = url.clone();
+        // A URL that parsed with a host always accepts credentials.
+        let _ = if self.secret_is_user(&url) { url.set_username(secret) } else { url.set_password(Some(secret)) };
+        url
     }
 
     /// `url` written out with the whole seed list.
@@ -192,14 +255,10 @@ impl ConnectionTarget {
     /// printed by mistake.
     pub fn url_with_secret(&self) -> Secret {
         match &self.endpoint {
-            Endpoint::Url(url) => {
-                let mut url = url.clone();
-                if let Some(p) = &self.password {
-                    // A URL that parsed with a host always accepts a password.
-                    let _ = url.set_password(Some(p.expose()));
-                }
-                Secret::new(self.write_url(&url))
-            }
+            Endpoint::Url(url) => match &self.password {
+                Some(p) => Secret::new(self.write_url(&self.url_carrying(url, p.expose()))),
+                None => Secret::new(self.write_url(url)),
+            },
             Endpoint::File(path) => Secret::new(format!("sqlite:{}", path.display())),
         }
     }
@@ -226,9 +285,7 @@ impl fmt::Display for ConnectionTarget {
         match &self.endpoint {
             Endpoint::File(path) => write!(f, "sqlite:{}", path.display()),
             Endpoint::Url(url) if self.password.is_some() => {
-                let mut shown = url.clone();
-                let _ = shown.set_password(Some("***"));
-                f.write_str(&self.write_url(&shown))
+                f.write_str(&self.write_url(&self.url_carrying(url, "***")))
             }
             Endpoint::Url(url) => f.write_str(&self.write_url(url)),
         }
@@ -272,20 +329,50 @@ fn split_seed_list(input: &str) -> Result<(String, Vec<String>)> {
     Ok((single, more))
 }
 
-/// Masks the password in URL-like text that may not parse (for error messages about it).
+/// Masks the credentials in URL-like text that may not parse (for error messages about
+/// it): the password before the host, a NATS token written as the user, and the values of
+/// options that name a secret (`password=`, `Pwd=`, `token=`, …) in a query or an ADO.NET
+/// string.
 pub fn redact_url_text(text: &str) -> String {
+    mask_secret_options(&mask_user_info(text))
+}
+
+fn mask_user_info(text: &str) -> String {
     let Some(scheme_end) = text.find("://") else { return text.to_owned() };
     let authority_start = scheme_end + 3;
-    let Some(at) = text[authority_start..].rfind('@').map(|i| i + authority_start) else {
+    let authority_end = text[authority_start..].find(['/', '?', '#']).map_or(text.len(), |i| i + authority_start);
+    let Some(at) = text[authority_start..authority_end].rfind('@').map(|i| i + authority_start) else {
         return text.to_owned();
     };
+    let token_as_user = Engine::from_scheme(&text[..scheme_end]) == Some(Engine::Nats);
     match text[authority_start..at].find(':') {
         Some(colon) => {
             let colon = colon + authority_start;
             format!("{}***{}", &text[..=colon], &text[at..])
         }
+        None if token_as_user => format!("{}***{}", &text[..authority_start], &text[at..]),
         None => text.to_owned(),
     }
+}
+
+/// Replaces the value of every `key=value` whose key names a secret with `***`; values end
+/// at `&`, `;` or the end.
+fn mask_secret_options(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(eq) = rest.find('=') {
+        let key_start = rest[..eq].rfind(['?', '&', ';']).map_or(0, |i| i + 1);
+        let value_end = rest[eq + 1..].find(['&', ';']).map_or(rest.len(), |i| i + eq + 1);
+        out.push_str(&rest[..=eq]);
+        if credentials::is_secret_key(&rest[key_start..eq]) {
+            out.push_str("***");
+        } else {
+            out.push_str(&rest[eq + 1..value_end]);
+        }
+        rest = &rest[value_end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
@@ -414,9 +501,13 @@ mod tests {
             "mongodb://app:pw@a.example:27017,b.example:27018,c.example/shop?replicaSet=rs0&authSource=admin"
         );
         assert_eq!(parse("mongodb://h1,h2").url_without_secret(), "mongodb://h1,h2");
-        for bad in ["mongodb://a,,b/db", "mongodb+srv://a,b/db", "mongodb://a,b/db?tlsCertificateKeyFilePassword=x"] {
+        for (bad, code) in [
+            ("mongodb://a,,b/db", ErrorCode::InvalidInput),
+            ("mongodb+srv://a,b/db", ErrorCode::InvalidInput),
+            ("mongodb://a,b/db?tlsCertificateKeyFilePassword=x", ErrorCode::Unsupported),
+        ] {
             let err = ConnectionTarget::parse(bad).err().unwrap_or_else(|| panic!("{bad} parsed"));
-            assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}");
+            assert_eq!(err.code, code, "{bad}");
         }
     }
 
@@ -436,6 +527,10 @@ mod tests {
         assert_eq!(redact_url_text("postgres://u:pw@h:x/db"), "postgres://u:***@h:x/db");
         assert_eq!(redact_url_text("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url_text("plain"), "plain");
+        assert_eq!(redact_url_text("nats://tok@h:x"), "nats://***@h:x");
+        assert_eq!(redact_url_text("redis://h/?token=t&db=1"), "redis://h/?token=***&db=1");
+        assert_eq!(redact_url_text("Server=h;Pwd=p;Database=d"), "Server=h;Pwd=***;Database=d");
+        assert_eq!(redact_url_text("mongodb://h:x/?a=1@b"), "mongodb://h:x/?a=1@b");
     }
 
     #[test]
@@ -444,5 +539,12 @@ mod tests {
         assert_eq!(t.to_string(), "mysql://root:***@h/db");
         let t = t.with_password(Some(Secret::new("")));
         assert!(t.password().is_none());
+        // A NATS user alone is a token; with a password it is a user name after all.
+        let token = parse("nats://tok123@h:4222");
+        assert_eq!(token.url_without_secret(), "nats://h:4222");
+        assert_eq!(token.clone().with_password(None).password().map(Secret::expose), Some("tok123"));
+        let login = token.with_password(Some(Secret::new("pw")));
+        assert_eq!(login.url_without_secret(), "nats://tok123@h:4222");
+        assert_eq!(login.url_with_secret().expose(), "nats://tok123:pw@h:4222");
     }
 }
