@@ -330,7 +330,9 @@ impl DbDockServer {
                     "engine": p.engine,
                     "access": p.access,
                     "state": status.as_ref().map_or(json!("disconnected"), |s| json!(s.state)),
-                    "url": p.url,
+                    // Masked again: a profile saved before every credential position went to
+                    // the keyring may still hold a NATS token as its URL user.
+                    "url": dbdock_core::redact_url_text(&p.url),
                     "maxRows": p.max_rows.unwrap_or(crate::endpoint::DEFAULT_MAX_ROWS),
                     "maxBytes": p.max_bytes.unwrap_or(crate::endpoint::DEFAULT_MAX_BYTES),
                     "timeoutSecs": p.timeout_secs.unwrap_or(crate::endpoint::DEFAULT_TIMEOUT_SECS),
