@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../api";
-import { auditMatches, mergeAudit, newestId, NO_AUDIT_FILTER, ratePerMinute } from "./audit";
+import { auditMatches, mergeAudit, newestId, NO_AUDIT_FILTER, pollAfterId, ratePerMinute } from "./audit";
 
 const entry = (id: number, at: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
   id,
@@ -27,6 +27,16 @@ describe("audit log", () => {
     expect(mergeAudit(current, [])).toBe(current);
     expect(newestId(merged)).toBe(7);
     expect(newestId([])).toBeNull();
+  });
+
+  it("polls again from the oldest row still running, so its outcome arrives", () => {
+    const rows = [entry(9, "a"), entry(8, "b", { outcome: "running" }), entry(6, "c", { outcome: "running" })];
+    expect(pollAfterId(rows)).toBe(5);
+    expect(pollAfterId([entry(9, "a"), entry(8, "b")])).toBe(9);
+    expect(pollAfterId([])).toBeNull();
+    const completed = mergeAudit(rows, [entry(6, "c", { outcome: "ok" }), entry(8, "b", { outcome: "error" })]);
+    expect(completed.map((e) => e.outcome)).toEqual(["ok", "error", "ok"]);
+    expect(pollAfterId(completed)).toBe(9);
   });
 
   it("filters by outcome, profile and words across fields", () => {

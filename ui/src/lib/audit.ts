@@ -21,6 +21,16 @@ export function newestId(entries: readonly AuditEntry[]): number | null {
   return max;
 }
 
+/**
+ * The id to poll after: just below the oldest row still `running` (its call had not finished
+ * when it was read, so it will change), else the newest seen; null before the first load.
+ */
+export function pollAfterId(entries: readonly AuditEntry[]): number | null {
+  let running: number | null = null;
+  for (const e of entries) if (e.outcome === "running" && (running === null || e.id < running)) running = e.id;
+  return running !== null ? running - 1 : newestId(entries);
+}
+
 export type AuditFilter = { text: string; outcome: "all" | "ok" | "error"; profile: string };
 
 export const NO_AUDIT_FILTER: AuditFilter = { text: "", outcome: "all", profile: "" };
