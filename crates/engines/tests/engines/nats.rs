@@ -131,6 +131,20 @@ async fn wildcards_match_exactly_and_queue_groups_split() {
     let queue_subject = format!("{base}.jobs");
     let one = watch(&format!("subject:{queue_subject}@workers"), 1_000).await;
     let two = watch(&format!("subject:{queue_subject}@workers"), 1_000).await;
+    // Both members are known to the server once each has had a probe (on a loaded machine
+    // the second subscription can land after the first messages).
+    let (mut one_ready, mut two_ready) = (false, false);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !(one_ready && two_ready) && Instant::now() < deadline {
+        publisher.publish(queue_subject.clone(), "probe".into()).await.expect("publish");
+        publisher.flush().await.expect("flush");
+        one_ready |= !messages(&one, 50, Duration::from_millis(20)).await.is_empty();
+        two_ready |= !messages(&two, 50, Duration::from_millis(20)).await.is_empty();
+    }
+    assert!(one_ready && two_ready, "a queue member never received a probe");
+    // Probes still in flight are not part of the count.
+    let _ = messages(&one, 1_000, Duration::from_millis(100)).await;
+    let _ = messages(&two, 1_000, Duration::from_millis(100)).await;
     for i in 0..200 {
         publisher.publish(queue_subject.clone(), i.to_string().into()).await.expect("publish");
     }
@@ -138,12 +152,12 @@ async fn wildcards_match_exactly_and_queue_groups_split() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let (mut a, mut b) = (Vec::new(), Vec::new());
     while a.len() + b.len() < 200 && Instant::now() < deadline {
-        a.extend(messages(&one, 200, Duration::from_millis(100)).await.iter().map(text));
-        b.extend(messages(&two, 200, Duration::from_millis(100)).await.iter().map(text));
+        a.extend(messages(&one, 200, Duration::from_millis(100)).await.iter().map(text).filter(|t| t != "probe"));
+        b.extend(messages(&two, 200, Duration::from_millis(100)).await.iter().map(text).filter(|t| t != "probe"));
     }
     // Anything more would be a duplicate.
-    a.extend(messages(&one, 1, Duration::from_millis(200)).await.iter().map(text));
-    b.extend(messages(&two, 1, Duration::from_millis(200)).await.iter().map(text));
+    a.extend(messages(&one, 1, Duration::from_millis(200)).await.iter().map(text).filter(|t| t != "probe"));
+    b.extend(messages(&two, 1, Duration::from_millis(200)).await.iter().map(text).filter(|t| t != "probe"));
     assert!(!a.is_empty() && !b.is_empty(), "the group did not split: {} and {}", a.len(), b.len());
     let mut all: Vec<u32> = a.iter().chain(&b).map(|t| t.parse().expect("number")).collect();
     all.sort_unstable();
