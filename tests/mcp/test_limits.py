@@ -2,12 +2,14 @@
 statement is gone afterwards; big results come back capped and say so."""
 
 import json
+import os
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import dbdock, psql, run, session_over
+from conftest import DBDOCK, dbdock, psql, run, session_over
 
 # What the byte cap does not count: the keys of the tool result (the JSON-RPC envelope
 # around it is smaller still).
@@ -167,3 +169,39 @@ def test_long_error_messages_and_audited_statements_are_cut(world):
     entry = json.loads(dbdock(world.home, "audit", "--format", "json", "--limit", "1").stdout)[0]
     assert len(entry["statement"].encode()) < 16 * 1024 + 64 and entry["statement"].endswith("more bytes]")
     assert len(entry["error_message"].encode()) < 4096 + 64
+
+
+def dbdock_children():
+    """The dbdock processes this test process started (the stdio MCP server)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
+        except (OSError, IndexError):
+            continue
+        # The kernel keeps the first 15 characters of a process's name.
+        if int(fields[1]) == os.getpid() and name == Path(DBDOCK).name[:15]:
+            found.append(stat.parent)
+    return found
+
+
+def peak_rss_mib(proc_dir):
+    for line in (proc_dir / "status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError(f"no VmHWM in {proc_dir}/status")
+
+
+def test_a_900_mb_cell_never_reaches_dbdock_whole(world):
+    async def body():
+        async with session_over("stdio", world) as s:
+            data = await s.ok("execute-query", connectionId="pg", query="SELECT 1 AS n, repeat('x', 900000000) AS big")
+            assert data["truncated"] is True
+            assert data["rows"][0][1].endswith("[cut: 900000000 bytes in all]")
+            (server,) = dbdock_children()
+            peak = peak_rss_mib(server)
+            print(f"dbdock mcp peak RSS after a 900 MB cell: {peak} MiB")
+            assert peak < 200, f"dbdock mcp peaked at {peak} MiB"
+
+    run(body)
