@@ -126,14 +126,15 @@ def test_the_row_is_written_before_the_call_runs_and_completed_at_shutdown(world
         assert "dbdock" in proc.stdout.readline()
         rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
         rpc(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            "name": "execute-query", "arguments": {"connectionId": "pg", "query": f"SELECT pg_sleep(2), '{marker}'"}}})
+            # A write-allowed call: read-only calls refuse pg_sleep (VOLATILE).
+            "name": "execute-update", "arguments": {"connectionId": "pg_rw", "query": f"SELECT pg_sleep(2), '{marker}'"}}})
         deadline = time.monotonic() + 1.5
         row = None
         while time.monotonic() < deadline and row is None:
             row = next((e for e in audit_rows(world) if marker in (e["statement"] or "")), None)
         assert row is not None and row["outcome"] == "running", row
         table = dbdock(world.home, "audit", "--limit", "5").stdout
-        assert any("running" in line and "execute-query" in line for line in table.splitlines()), table
+        assert any("running" in line and "execute-update" in line for line in table.splitlines()), table
         proc.stdin.close()
         assert proc.wait(timeout=30) == 0
     finally:
@@ -169,7 +170,8 @@ def test_stopping_the_http_endpoint_completes_the_rows_of_running_calls(world):
         httpx.post(url, headers=headers, timeout=10, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
         call = threading.Thread(target=_post_quietly, args=(url, headers, {
             "jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-                "name": "execute-query", "arguments": {"connectionId": "pg", "query": f"SELECT pg_sleep(5), '{marker}'"}}}))
+                # A write-allowed call: read-only calls refuse pg_sleep (VOLATILE).
+                "name": "execute-update", "arguments": {"connectionId": "pg_rw", "query": f"SELECT pg_sleep(5), '{marker}'"}}}))
         call.start()
         deadline, running = time.monotonic() + 3, False
         while time.monotonic() < deadline and not running:
