@@ -3,8 +3,9 @@
 //! A read-only statement must pass two independent readers: the hand-written lexer
 //! ([`lexer`]), which sees strings, comments and quoted names the way each server does and
 //! so can say *why* it refuses, and a full parser of the dialect ([`syntax`], sqlparser),
-//! which must find exactly one statement of a reading kind. What either cannot read is
-//! refused, never guessed. Neither is the last line: behind them the database engine
+//! which must find exactly one statement of a reading kind. The two must also agree on
+//! which dangerous words are code ([`differential`]). What either cannot read, or where
+//! they disagree, is refused, never guessed. Neither is the last line: behind them the database engine
 //! enforces read-only itself, connections are reset after each call, and the login can be
 //! one that cannot write.
 
