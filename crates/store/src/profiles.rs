@@ -224,12 +224,15 @@ impl Store {
         validate_profile_name(&new.name)?;
         let old = self.stored_profile(name).await?;
         let secret = new.target.password().cloned();
-        match &secret {
-            Some(secret) => self.keyring.set(&old.id, secret).await.map_err(|e| keyring_hint(e, &new.name))?,
-            None if clear_secret && old.has_secret => {
-                self.keyring.delete(&old.id).await?;
-            }
-            None => {}
+        // Store and keyring change together: a new secret is written first and the old one
+        // put back if the row then cannot be written (a taken name, say); a secret to clear
+        // is deleted only once the row no longer counts on it.
+        let previous = match &secret {
+            Some(_) if old.has_secret => self.keyring.get(&old.id).await.ok().flatten(),
+            _ => None,
+        };
+        if let Some(secret) = &secret {
+            self.keyring.set(&old.id, secret).await.map_err(|e| keyring_hint(e, &new.name))?;
         }
         let has_secret = secret.is_some() || (old.has_secret && !clear_secret);
         let updated = sqlx::query(
@@ -253,11 +256,27 @@ impl Store {
         .execute(&self.pool)
         .await;
         if let Err(e) = updated {
+            if secret.is_some() {
+                let restored = match &previous {
+                    Some(before) => self.keyring.set(&old.id, before).await,
+                    None => self.keyring.delete(&old.id).await.map(|_| ()),
+                };
+                if let Err(k) = restored {
+                    tracing::warn!(profile = %old.name, error = %k, "could not put the profile's secret back");
+                }
+            }
             return Err(if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
                 Error::invalid_input(format!("a profile named '{}' already exists: pick another name", new.name))
             } else {
                 store_error("save the profile", &e)
             });
+        }
+        if secret.is_none() && clear_secret && old.has_secret {
+            // The row says there is no secret any more; a stale entry left behind (the
+            // keyring refused the delete) is never read, and is overwritten by the next one.
+            if let Err(e) = self.keyring.delete(&old.id).await {
+                tracing::warn!(profile = %new.name, error = %e, "could not delete the profile's old secret");
+            }
         }
         self.stored_profile(&new.name).await
     }
@@ -629,6 +648,30 @@ mod ai_login_tests {
     fn user_and_password(resolved: &ResolvedProfile) -> (String, Option<String>) {
         let url = resolved.target.url().unwrap();
         (url.username().to_owned(), resolved.target.password().map(|p| p.expose().to_owned()))
+    }
+
+    #[tokio::test]
+    async fn a_failed_update_leaves_the_secret_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path()).await;
+        let shop = ConnectionTarget::parse("postgres://owner:old-pw@db.example:5432/shop").unwrap();
+        let added = store.add_profile(NewProfile::new("shop", shop)).await;
+        added.unwrap_or_else(|e| panic!("no OS keyring (run under with_keyring): {e}"));
+        let other = ConnectionTarget::parse("postgres://x@db.example:5432/other").unwrap();
+        store.add_profile(NewProfile::new("other", other)).await.unwrap();
+        // A rename onto a taken name fails: neither the row nor the secret may change.
+        let renamed = ConnectionTarget::parse("postgres://owner:new-pw@db.example:5432/shop").unwrap();
+        let e = store.update_profile("shop", NewProfile::new("other", renamed), false).await.err();
+        assert_eq!(e.map(|e| e.code), Some(dbdock_core::ErrorCode::InvalidInput));
+        let own = store.resolve("shop").await.unwrap();
+        assert_eq!(user_and_password(&own), ("owner".into(), Some("old-pw".into())));
+        // Clearing the secret on a failed update keeps it too.
+        let cleared = ConnectionTarget::parse("postgres://owner@db.example:5432/shop").unwrap();
+        assert!(store.update_profile("shop", NewProfile::new("other", cleared), true).await.is_err());
+        let own = store.resolve("shop").await.unwrap();
+        assert_eq!(user_and_password(&own), ("owner".into(), Some("old-pw".into())));
+        store.remove_profile("shop").await.unwrap();
+        store.remove_profile("other").await.unwrap();
     }
 
     #[tokio::test]
