@@ -4,8 +4,6 @@
 //! the next call; what the login may do. (The statement classifier is the first line;
 //! the test prints the inputs that get past it, which then rely on the server side.)
 
-use std::time::{Duration, Instant};
-
 use dbdock_core::{Database, Dialect, ErrorCode, QueryOptions, Value, check_read_only};
 use dbdock_engines::OpenOptions;
 use dbdock_testkit::SqlBridge;
@@ -143,28 +141,6 @@ async fn mssql_read_only_calls_never_share_a_session() {
     // A write after a read-only call finds no transaction left open.
     let depth = db.query("SELECT CAST(@@TRANCOUNT AS int)", &[], &QueryOptions::default()).await.expect("read");
     assert_eq!(depth.rows[0][0], Value::Int(0));
-}
-
-/// What a fresh connection per read-only call costs: time per call, pooled (a write's
-/// options) against read-only. Prints the figures; asserts only that reads keep working.
-#[tokio::test]
-async fn mssql_read_only_connection_cost() {
-    let bridge = bridge();
-    let db = open(&bridge, 1).await;
-    let sql = "SELECT name FROM people WHERE id = 2";
-    let calls = 30;
-    let mut figures = Vec::new();
-    for (label, options) in [("pooled", QueryOptions::default()), ("read-only", read_only())] {
-        db.query(sql, &[], &options).await.expect("warm-up");
-        let started = Instant::now();
-        for _ in 0..calls {
-            db.query(sql, &[], &options).await.expect("read");
-        }
-        let each = started.elapsed() / calls;
-        figures.push(format!("{label}: {:.1} ms per call", each.as_secs_f64() * 1000.0));
-        assert!(each < Duration::from_secs(2), "{label}: {each:?}");
-    }
-    eprintln!("pysqlbridge, {calls} calls each: {}", figures.join(", "));
 }
 
 #[tokio::test]

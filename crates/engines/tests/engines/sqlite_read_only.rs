@@ -9,7 +9,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use dbdock_core::{ConnectionTarget, Database, Dialect, ErrorCode, QueryOptions, Value, check_read_only};
+use dbdock_core::{ConnectionTarget, Database, ErrorCode, QueryOptions, Value};
 use dbdock_engines::OpenOptions;
 
 // The same table the unit tests in src/sqlite run through the guarded connection directly.
@@ -202,47 +202,4 @@ async fn sqlite_huge_cell_comes_back_cut_under_the_byte_cap() {
         assert!(cell.len() <= cap && cell.ends_with("…[cut: 5000000 bytes in all]"), "{sql}: {} bytes", cell.len());
         assert_eq!(result.columns[1].type_name, "TEXT");
     }
-}
-
-/// Not a timed assertion: prints what one small indexed SELECT costs on each path
-/// (`cargo test -p dbdock-engines --test engines sqlite_read_path_cost -- --nocapture`).
-// On a current-thread runtime, as the CLI (and the MCP server in it) runs.
-#[tokio::test]
-async fn sqlite_read_path_cost_per_call() {
-    let shop = shop(
-        "WITH RECURSIVE n(i) AS (SELECT 4 UNION ALL SELECT i + 1 FROM n LIMIT 497)
-         INSERT INTO customers SELECT i, 'c' || i FROM n;
-         WITH RECURSIVE n(i) AS (SELECT 5 UNION ALL SELECT i + 1 FROM n LIMIT 20000)
-         INSERT INTO orders (id, customer_id, qty, note) SELECT i, i % 500 + 1, i % 7, 'n' || i FROM n;",
-    );
-    let db = open(&shop.path, OpenOptions::default()).await;
-    let sql = "SELECT id, qty, note FROM orders WHERE customer_id = ?1 ORDER BY id LIMIT 10";
-    // Warm both up (connections opened, statements cached), then measure, interleaved.
-    timed(db.as_ref(), sql, 200, true).await;
-    timed(db.as_ref(), sql, 200, false).await;
-    let calls = 2000;
-    let mut lines = Vec::new();
-    for round in 1..=3 {
-        let guarded = timed(db.as_ref(), sql, calls, true).await;
-        let old = timed(db.as_ref(), sql, calls, false).await;
-        lines.push(format!("round {round}: guarded rusqlite path {guarded:?}/call, sqlx path {old:?}/call"));
-    }
-    println!("{calls} calls of {sql:?}\n{}", lines.join("\n"));
-}
-
-/// Mean time of one call: on the guarded read-only path, or the way read-only calls ran
-/// before (the classifier, then the sqlx code path).
-async fn timed(db: &dyn Database, sql: &str, calls: u32, guarded: bool) -> Duration {
-    let started = Instant::now();
-    for i in 0..calls {
-        let params = [serde_json::json!(i % 500 + 1)];
-        let result = if guarded {
-            db.query(sql, &params, &read_only()).await
-        } else {
-            check_read_only(Dialect::Sqlite, sql).expect("a read");
-            db.query(sql, &params, &QueryOptions { max_rows: Some(1000), ..QueryOptions::default() }).await
-        };
-        assert!(!result.expect("read").rows.is_empty());
-    }
-    started.elapsed() / calls
 }
