@@ -2,14 +2,11 @@
 //! printed; everything shown here is safe to paste into a bug report.
 
 use std::io::Read;
-use std::time::Instant;
 
+use dbdock_app::{Audience, Workspace};
 use dbdock_core::{
-    Access, ConnectionTarget, Error, LoginAccess, Profile, ProfileSource, ReconnectPolicy, Result, Secret,
-    secret_env_var,
+    Access, ConnectionTarget, Error, LoginAccess, Profile, ProfileSource, Result, Secret, secret_env_var,
 };
-use dbdock_engines::OpenOptions;
-use dbdock_engines::live::LiveConnection;
 use dbdock_store::{NewProfile, ProfileExport, Store};
 
 use crate::args::{AiLoginArgs, ProfileAddArgs, ProfileCommand};
@@ -102,49 +99,40 @@ fn password_from_stdin(flag: &str) -> Result<Secret> {
     Ok(Secret::new(password))
 }
 
+/// `dbdock profile test`: connects afresh (every engine, streaming servers too) and, for
+/// a database whose AI clients may only read, says whether the logins they use can write.
 async fn test(store: &Store, name: &str) -> Result<()> {
-    let resolved = store.resolve(name).await?;
-    let started = Instant::now();
-    let db = dbdock_engines::open(resolved.target, OpenOptions::for_profile(&resolved.profile, None)).await?;
-    let connect_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
-    let version = live.database().server_version().await;
-    let status = live.status();
-    // What the login may do matters where AI clients may only read through this login.
-    let read_only_ai = matches!(resolved.profile.access, Access::ReadOnly | Access::Ask);
-    let access = if read_only_ai { Some(live.database().login_access().await) } else { None };
-    live.close().await;
+    let workspace = Workspace::new(store.clone());
+    let probe = workspace.probe(Audience::User, name).await?;
+    let profile = find(store, name).await?;
     output::print_line(&format!(
-        "ok: {} ({}) connected in {connect_ms:.1} ms, round trip {:.2} ms, server {}",
-        resolved.profile.name,
-        status.target,
-        status.latency_ms.unwrap_or_default(),
-        version?
+        "ok: {} ({}) connected in {:.1} ms, server {}",
+        profile.name,
+        dbdock_core::redact_url_text(&profile.url),
+        probe.latency_ms,
+        probe.server_version
     ))?;
-    let profile = &resolved.profile;
-    if let Some(access) = access {
-        let line = match (&access, &profile.ai_login) {
+    if profile.engine.capabilities().query.is_none() {
+        return Ok(());
+    }
+    // What the login may do matters where AI clients may only read through this login.
+    if matches!(profile.access, Access::ReadOnly | Access::Ask) {
+        let access = async || workspace.connection(Audience::User, name).await?.login_access().await;
+        let line = match (access().await, &profile.ai_login) {
             (Ok(a), None) if a.can_write => format!(
                 "{}; AI clients use this login, so read-only access rests on DB Dock's filter and the read-only \
                  transaction: give them a read-only login with `dbdock profile ai-login {} --create`",
-                describe("login", a),
+                describe("login", &a),
                 profile.name
             ),
-            (Ok(a), _) => describe("login", a),
+            (Ok(a), _) => describe("login", &a),
             (Err(e), _) => format!("login: cannot tell whether it can write: error[{}]: {}", e.code, e.message),
         };
         output::print_line(&line)?;
     }
     if let Some(login) = &profile.ai_login {
         // The AI login is what AI clients get: test it the way the MCP endpoint opens it.
-        let checked = async {
-            let ai = store.resolve_for_ai(&profile.name).await?;
-            let db = dbdock_engines::open(ai.target, OpenOptions::for_profile(&ai.profile, None)).await?;
-            let access = db.login_access().await;
-            db.disconnect().await;
-            access
-        }
-        .await;
+        let checked = async { workspace.connection(Audience::Ai, name).await?.login_access().await }.await;
         match checked {
             Ok(a) if a.can_write => output::print_line(&format!(
                 "{}: AI clients use it, yet it is not read-only",

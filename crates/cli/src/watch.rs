@@ -6,9 +6,10 @@
 use std::io::{self, BufWriter, Write};
 use std::time::Duration;
 
-use dbdock_core::{Error, Event, EventKind, Result, WatchTarget, payload_as_text};
+use dbdock_app::Workspace;
+use dbdock_core::{Error, Event, EventKind, Profile, ProfileSource, Result, WatchTarget, payload_as_text};
 use dbdock_engines::MonitorOptions;
-use dbdock_store::EventRetention;
+use dbdock_store::ResolvedProfile;
 
 use crate::args::{WatchArgs, WatchFormat};
 use crate::run::{open_store, resolve};
@@ -19,16 +20,25 @@ pub async fn run(args: WatchArgs) -> Result<()> {
     if args.enable_keyspace_events {
         enable_keyspace_events(&target, &what).await?;
     }
-    // The event log is a convenience here: a home that cannot be opened only loses it.
-    let store = match open_store().await {
-        Ok(store) => Some(store),
+    let options =
+        MonitorOptions { capacity: args.buffer.max(1), profile: profile.clone(), ..MonitorOptions::default() };
+    // The workspace writes the lifecycle to the event log. The log is a convenience here:
+    // a home that cannot be opened only loses it.
+    let workspace = match open_store().await {
+        Ok(store) => Some(Workspace::new(store)),
         Err(e) => {
             eprintln!("warning: lifecycle events will not be logged: {e}");
             None
         }
     };
-    let options = MonitorOptions { capacity: args.buffer.max(1), profile, ..MonitorOptions::default() };
-    let monitor = dbdock_engines::watch(target, what, options).await?;
+    let monitor = match &workspace {
+        Some(workspace) => {
+            let name = profile.unwrap_or_else(|| "url".to_owned());
+            let profile = Profile::transient(ProfileSource::Adhoc, &name, &target, false, "cli");
+            workspace.watch(ResolvedProfile { profile, target }, what, options).await?
+        }
+        None => dbdock_engines::watch(target, what, options).await?,
+    };
     let deadline = args.timeout.map(|secs| tokio::time::Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
     let mut out = BufWriter::new(io::stdout().lock());
     let mut messages = 0_u64;
@@ -48,11 +58,6 @@ pub async fn run(args: WatchArgs) -> Result<()> {
             // Flush first, so stdout and stderr interleave in the order things happened.
             let _ = out.flush();
             print_lifecycle(&event, args.format);
-            if let Some(store) = &store
-                && let Err(e) = store.record_event(&event, EventRetention::default()).await
-            {
-                eprintln!("warning: cannot log the event: {e}");
-            }
             continue;
         }
         messages += 1;
@@ -77,8 +82,8 @@ pub async fn run(args: WatchArgs) -> Result<()> {
         );
     }
     monitor.stop().await;
-    if let Some(store) = store {
-        store.close().await;
+    if let Some(workspace) = workspace {
+        workspace.close().await;
     }
     outcome
 }

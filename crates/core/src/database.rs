@@ -89,6 +89,17 @@ pub trait Database: Send + Sync {
         Err(crate::Error::unsupported(format!("{} cannot report what its login may do", self.engine())))
     }
 
+    /// The server's plan for one read-only statement, without running it. Engines whose
+    /// capabilities have no `explain` say so with `UNSUPPORTED`.
+    async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
+        let _ = (sql, params, limits);
+        Err(crate::Error::unsupported(format!(
+            "{} shows no plans through DB Dock; explain works on {}",
+            self.engine().spec().label,
+            Engine::labels_where(|c| c.explain)
+        )))
+    }
+
     /// A cheap round trip that proves the connection works.
     async fn ping(&self) -> Result<()> {
         self.query("SELECT 1", &[], &QueryOptions { max_rows: Some(1), ..QueryOptions::default() }).await.map(|_| ())

@@ -96,12 +96,9 @@ impl WatchTarget {
         Err(Error::invalid_input(format!(
             "'{self}' is a {} target but the connection is {engine}; {engine} connections take {}",
             self.engine(),
-            match engine {
-                Engine::Redis => "channel:, pattern:, keyspace: or stream:",
-                Engine::Nats => "subject:, lag:STREAM/CONSUMER or kv:BUCKET",
-                Engine::Postgres => "notify:CHANNEL",
-                Engine::Mongodb => "changes:COLLECTION",
-                _ => "no watch targets",
+            match engine.spec().watch_kinds {
+                [] => "no watch targets".to_owned(),
+                kinds => kinds.iter().map(|k| format!("{k}:")).collect::<Vec<_>>().join(", "),
             }
         )))
     }

@@ -24,7 +24,7 @@ mod value;
 
 pub use classify::{Dialect, FunctionName, ReadCheck, check_read_only, differential_check};
 pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_table};
-pub use engine::Engine;
+pub use engine::{Capabilities, Engine, EngineSpec, QueryLanguage};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{Category, ConsumerLag, Event, EventKind, MonitorStatus, Severity, WatchTarget, payload_as_text};
 pub use lifecycle::{ConnectionState, ConnectionStatus, ReconnectPolicy};

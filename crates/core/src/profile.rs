@@ -64,6 +64,8 @@ pub enum ProfileSource {
     Store,
     /// Defined by mcp-dbs environment variables (`MCP_POSTGRES_*`, …) for this process only.
     Environment,
+    /// A URL an AI client opened (`dbdock mcp --allow-adhoc`), for its session only.
+    Adhoc,
 }
 
 impl ProfileSource {
@@ -71,6 +73,7 @@ impl ProfileSource {
         match self {
             ProfileSource::Store => "store",
             ProfileSource::Environment => "environment",
+            ProfileSource::Adhoc => "adhoc",
         }
     }
 }
@@ -109,14 +112,14 @@ impl Profile {
     /// A profile that lives for one process (mcp-dbs environment variables, ad-hoc MCP
     /// connections): read-only, default caps, nothing stored.
     pub fn transient(
-        id: String,
+        source: ProfileSource,
         name: &str,
         target: &crate::ConnectionTarget,
         create_if_missing: bool,
         tag: &str,
     ) -> Profile {
         Profile {
-            id,
+            id: format!("{}:{name}", source.as_str()),
             name: name.to_owned(),
             engine: target.engine(),
             url: target.url_without_secret(),
@@ -129,7 +132,7 @@ impl Profile {
             create_if_missing,
             color: None,
             tags: vec![tag.to_owned()],
-            source: ProfileSource::Environment,
+            source,
             created_at: None,
             updated_at: None,
         }

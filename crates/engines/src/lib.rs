@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Engine, Error, Result, WatchTarget};
+use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Result, WatchTarget};
 
 pub mod demo;
 pub mod live;
@@ -15,6 +15,7 @@ pub mod monitor;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod pool;
 pub mod privileges;
+mod registry;
 mod rows;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod sql;
@@ -83,52 +84,21 @@ pub async fn open(target: ConnectionTarget, options: OpenOptions) -> Result<Box<
 
 /// The engine's adapter for `target`, not yet connected.
 pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn Database>> {
-    match target.engine() {
-        #[cfg(feature = "sqlite")]
-        Engine::Sqlite => Ok(Box::new(sqlite::Sqlite::new(target, options)?)),
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => Ok(Box::new(postgres::Postgres::new(target, options)?)),
-        #[cfg(feature = "mysql")]
-        Engine::Mysql => Ok(Box::new(mysql::Mysql::new(target, options)?)),
-        #[cfg(feature = "mssql")]
-        Engine::Mssql => mssql::adapter(target, options),
-        #[cfg(feature = "mongodb")]
-        Engine::Mongodb => mongodb::adapter(target, options),
-        engine => {
-            let _ = options;
-            Err(Error::unsupported(format!(
-                "this build of DB Dock has no {engine} engine (enabled: {})",
-                enabled_engines().iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
-            )))
-        }
-    }
+    registry::database(target.engine())?(target, options)
 }
 
-pub use monitor::{Monitor, MonitorOptions, Sink};
+pub use monitor::{LifecycleObserver, Monitor, MonitorOptions, Sink};
+pub use registry::{Probe, Registration, Streaming, enabled_engines, not_on, probe, registration};
 
-// In a build without the streaming engines most arms below are compiled out.
-#[cfg_attr(
-    not(all(feature = "redis", feature = "nats", feature = "postgres", feature = "mongodb")),
-    allow(unreachable_code, unused_variables)
-)]
 /// Starts watching `what` on `target`: connects and subscribes, then keeps the
 /// subscription alive (reconnecting and resubscribing) until the monitor is stopped. Fails
 /// when the first connection or subscription fails, so a typo is an error, not a silence.
 pub async fn watch(target: ConnectionTarget, what: WatchTarget, options: MonitorOptions) -> Result<Monitor> {
     what.check_engine(target.engine())?;
+    let streaming = registry::streaming(target.engine(), "watching")?;
     let id = format!("m-{:08x}", fastrand::u32(..));
     let (monitor, sink) = Monitor::new(id, &what, &options);
-    let task = match target.engine() {
-        #[cfg(feature = "redis")]
-        Engine::Redis => redis::watch(&target, &what, sink, &options).await?,
-        #[cfg(feature = "nats")]
-        Engine::Nats => nats::watch(&target, &what, sink, &options).await?,
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => postgres::listen::watch(&target, &what, sink, &options).await?,
-        #[cfg(feature = "mongodb")]
-        Engine::Mongodb => mongodb::changes::watch(&target, &what, sink, &options).await?,
-        other => return Err(not_built(other)),
-    };
+    let task = streaming.watch(&target, &what, sink, &options).await?;
     Ok(monitor.running(task))
 }
 
@@ -151,7 +121,6 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
 }
 
-#[cfg_attr(not(all(feature = "redis", feature = "nats", feature = "postgres")), allow(unused_variables))]
 /// Publishes `payload` on a channel (Redis), subject (NATS), stream (Redis `XADD`, with
 /// `headers` as the entry's fields besides `payload`) or notify channel (PostgreSQL).
 pub async fn publish(
@@ -161,15 +130,7 @@ pub async fn publish(
     headers: &[(String, String)],
 ) -> Result<Published> {
     what.check_engine(target.engine())?;
-    match target.engine() {
-        #[cfg(feature = "redis")]
-        Engine::Redis => redis::publish(target, what, payload, headers).await,
-        #[cfg(feature = "nats")]
-        Engine::Nats => nats::publish(target, what, payload, headers).await,
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => postgres::listen::publish(target, what, payload).await,
-        other => Err(Error::unsupported(format!("publishing is not supported on {other} connections"))),
-    }
+    registry::streaming(target.engine(), "publishing")?.publish(target, what, payload, headers).await
 }
 
 /// Sends a request and waits up to `timeout` for its reply (NATS request/reply).
@@ -181,52 +142,11 @@ pub async fn request(
     timeout: Duration,
 ) -> Result<Reply> {
     what.check_engine(target.engine())?;
-    match target.engine() {
-        #[cfg(feature = "nats")]
-        Engine::Nats => nats::request(target, what, payload, headers, timeout).await,
-        other => {
-            let _ = (payload, headers, timeout);
-            Err(Error::unsupported(format!("request/reply is a NATS feature; this connection is {other}")))
-        }
-    }
+    registry::streaming(target.engine(), "request/reply")?.request(target, what, payload, headers, timeout).await
 }
 
 /// How far consumers are behind: a JetStream stream's consumers (or one), or a Redis
 /// stream's consumer groups (or one).
 pub async fn stream_lag(target: &ConnectionTarget, stream: &str, consumer: Option<&str>) -> Result<Vec<ConsumerLag>> {
-    match target.engine() {
-        #[cfg(feature = "redis")]
-        Engine::Redis => redis::stream_lag(target, stream, consumer).await,
-        #[cfg(feature = "nats")]
-        Engine::Nats => nats::stream_lag(target, stream, consumer).await,
-        other => {
-            let _ = (stream, consumer);
-            Err(Error::unsupported(format!(
-                "stream lag is for NATS JetStream and Redis streams; this connection is {other}"
-            )))
-        }
-    }
-}
-
-fn not_built(engine: Engine) -> Error {
-    Error::unsupported(format!(
-        "this build of DB Dock cannot watch {engine} connections (enabled: {})",
-        enabled_engines().iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
-    ))
-}
-
-/// The engines compiled into this build.
-pub fn enabled_engines() -> Vec<Engine> {
-    Engine::ALL
-        .into_iter()
-        .filter(|e| {
-            (*e == Engine::Sqlite && cfg!(feature = "sqlite"))
-                || (*e == Engine::Postgres && cfg!(feature = "postgres"))
-                || (*e == Engine::Mysql && cfg!(feature = "mysql"))
-                || (*e == Engine::Mssql && cfg!(feature = "mssql"))
-                || (*e == Engine::Mongodb && cfg!(feature = "mongodb"))
-                || (*e == Engine::Redis && cfg!(feature = "redis"))
-                || (*e == Engine::Nats && cfg!(feature = "nats"))
-        })
-        .collect()
+    registry::streaming(target.engine(), "stream lag")?.stream_lag(target, stream, consumer).await
 }

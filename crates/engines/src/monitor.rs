@@ -21,11 +21,30 @@ pub struct MonitorOptions {
     pub profile: Option<String>,
     /// The reconnect backoff (docs/reconnect-policy.md) for engines whose driver does not reconnect itself.
     pub reconnect: dbdock_core::ReconnectPolicy,
+    /// Told of every lifecycle event as it happens, whether or not anyone reads the
+    /// monitor: the application layer writes them to the event log this way.
+    pub on_lifecycle: Option<LifecycleObserver>,
+}
+
+/// A callback for a monitor's lifecycle events. It runs on the engine's task, so it must
+/// not block (hand the event to a channel).
+#[derive(Clone)]
+pub struct LifecycleObserver(pub Arc<dyn Fn(&Event) + Send + Sync>);
+
+impl std::fmt::Debug for LifecycleObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LifecycleObserver")
+    }
 }
 
 impl Default for MonitorOptions {
     fn default() -> Self {
-        MonitorOptions { capacity: 10_000, profile: None, reconnect: dbdock_core::ReconnectPolicy::default() }
+        MonitorOptions {
+            capacity: 10_000,
+            profile: None,
+            reconnect: dbdock_core::ReconnectPolicy::default(),
+            on_lifecycle: None,
+        }
     }
 }
 
@@ -53,6 +72,7 @@ struct Shared {
     counters: Mutex<Counters>,
     arrived: Notify,
     stop: CancellationToken,
+    on_lifecycle: Option<LifecycleObserver>,
 }
 
 /// A rate window: long enough to be steady, short enough to follow a burst.
@@ -181,6 +201,9 @@ impl Sink {
             ts: now_text(),
             sequence,
         };
+        if let (EventKind::Lifecycle, Some(observer)) = (kind, &self.shared.on_lifecycle) {
+            (observer.0)(&event);
+        }
         let dropped_message = {
             let mut buffer = lock(&self.shared.buffer);
             let dropped = if buffer.len() >= self.shared.capacity { buffer.pop_front() } else { None };
@@ -224,6 +247,7 @@ impl Monitor {
             }),
             arrived: Notify::new(),
             stop: CancellationToken::new(),
+            on_lifecycle: options.on_lifecycle.clone(),
         });
         (Monitor { shared: shared.clone(), task: None }, Sink { shared })
     }

@@ -1,17 +1,14 @@
-//! What every MCP session of one `dbdock mcp` process shares: the store, which profiles
-//! are exposed, and the open connections (one live connection per profile).
+//! What every MCP session of one `dbdock mcp` process shares: the workspace (store and
+//! open connections, shared with nothing else in this process), which profiles are
+//! exposed, and the audit log.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbdock_core::{
-    Access, ConnectionTarget, Engine, Error, LoginAccess, Profile, ProfileSource, ReconnectPolicy, Result, Secret,
-};
-use dbdock_engines::OpenOptions;
-use dbdock_engines::live::LiveConnection;
+use dbdock_app::{Audience, OpenConnection, Opening, Workspace};
+use dbdock_core::{Access, ConnectionTarget, Error, LoginAccess, Profile, Result, Secret};
 use dbdock_store::{ResolvedProfile, Store};
-use tokio::sync::Mutex;
 
 use crate::audit::{AuditLog, SHUTDOWN_GRACE};
 
@@ -19,8 +16,6 @@ use crate::audit::{AuditLog, SHUTDOWN_GRACE};
 pub const DEFAULT_MAX_ROWS: u64 = 200;
 /// Bytes of row data per result when the profile sets no cap.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024;
-/// Statement timeout when the profile sets none.
-pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 
 #[derive(Debug, Clone, Default)]
 pub struct EndpointConfig {
@@ -33,25 +28,18 @@ pub struct EndpointConfig {
 /// How long `list-connections` waits for one connection to say what its login may do.
 const LOGIN_ACCESS_WAIT: Duration = Duration::from_secs(5);
 
-/// A profile opened for AI use (with the profile's AI login when it has one).
-pub struct OpenProfile {
-    pub profile: Profile,
-    pub live: LiveConnection,
-    /// Scrubbed from everything the audit log stores.
-    pub secret: Option<Secret>,
-    /// What the login may do, once asked (docs/safety.md, "least privilege").
-    login_access: tokio::sync::OnceCell<LoginAccess>,
+/// A profile's caps on what one AI call returns.
+pub trait AiCaps {
+    fn row_cap(&self) -> u64;
+    fn byte_cap(&self) -> u64;
 }
 
-impl OpenProfile {
-    pub fn max_rows(&self) -> u64 {
-        self.profile.max_rows.unwrap_or(DEFAULT_MAX_ROWS)
+impl AiCaps for Profile {
+    fn row_cap(&self) -> u64 {
+        self.max_rows.unwrap_or(DEFAULT_MAX_ROWS)
     }
-    pub fn max_bytes(&self) -> u64 {
-        self.profile.max_bytes.unwrap_or(DEFAULT_MAX_BYTES)
-    }
-    pub fn timeout(&self) -> Duration {
-        Duration::from_secs(self.profile.timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS))
+    fn byte_cap(&self) -> u64 {
+        self.max_bytes.unwrap_or(DEFAULT_MAX_BYTES)
     }
 }
 
@@ -82,7 +70,7 @@ pub fn login_report(profile: &Profile, access: Option<&LoginAccess>) -> serde_js
     }
     // SQL Server and MongoDB have no read-only transaction: with a login that can write,
     // nothing but DB Dock's statement filter stands between a read-only AI and a write.
-    let filter_only = matches!(profile.engine, Engine::Mssql | Engine::Mongodb)
+    let filter_only = !profile.engine.capabilities().read_only_transaction
         && matches!(profile.access, Access::ReadOnly | Access::Ask)
         && access.is_some_and(|a| a.can_write);
     if filter_only {
@@ -91,7 +79,7 @@ pub fn login_report(profile: &Profile, access: Option<&LoginAccess>) -> serde_js
             format!(
                 "this connection's login can write and {} has no read-only transaction: read-only access here rests \
                  on DB Dock's statement filter alone (the user can give it a read-only login in DB Dock)",
-                profile.engine
+                profile.engine.spec().label
             )
             .into(),
         );
@@ -100,60 +88,41 @@ pub fn login_report(profile: &Profile, access: Option<&LoginAccess>) -> serde_js
 }
 
 pub struct Endpoint {
-    store: Store,
+    workspace: Arc<Workspace>,
     config: EndpointConfig,
-    open: Mutex<HashMap<String, Arc<OpenProfile>>>,
     audit: AuditLog,
-}
-
-/// A connection about to be used: open already, or resolved (secret included) and not
-/// opened yet. Getting one reaches no database, so the call can be audited first.
-pub enum Opening {
-    Open(Arc<OpenProfile>),
-    Resolved(Box<ResolvedProfile>),
-}
-
-impl Opening {
-    /// The profile's secret, to scrub from what the audit log stores.
-    pub fn secret(&self) -> Option<&Secret> {
-        match self {
-            Opening::Open(open) => open.secret.as_ref(),
-            Opening::Resolved(resolved) => resolved.target.password(),
-        }
-    }
 }
 
 impl Endpoint {
     pub fn new(store: Store, config: EndpointConfig) -> Arc<Endpoint> {
         let audit = AuditLog::new(store.clone());
-        Arc::new(Endpoint { store, config, open: Mutex::new(HashMap::new()), audit })
+        Arc::new(Endpoint { workspace: Workspace::new(store), config, audit })
     }
 
     pub fn audit(&self) -> &AuditLog {
         &self.audit
     }
 
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    fn listed(&self, name: &str) -> bool {
+        self.config.profiles.is_empty() || self.config.profiles.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
+
     /// The profiles this endpoint exposes: AI access other than `none`, and in the
-    /// `--profile` list when one was given.
+    /// `--profile` list when one was given; then the ad-hoc connections of this process.
     pub async fn exposed_profiles(&self) -> Result<Vec<Profile>> {
         let mut profiles: Vec<Profile> = self
-            .store
+            .workspace
+            .store()
             .profiles()
             .await?
             .into_iter()
-            .filter(|p| p.access != Access::None)
-            .filter(|p| {
-                self.config.profiles.is_empty() || self.config.profiles.iter().any(|n| n.eq_ignore_ascii_case(&p.name))
-            })
+            .filter(|p| p.access != Access::None && self.listed(&p.name))
             .collect();
-        // Ad-hoc connections opened this session are exposed too.
-        for open in self.open.lock().await.values() {
-            if open.profile.source == ProfileSource::Environment
-                && !profiles.iter().any(|p| p.name == open.profile.name)
-            {
-                profiles.push(open.profile.clone());
-            }
-        }
+        profiles.extend(self.workspace.adhoc_profiles().await);
         Ok(profiles)
     }
 
@@ -167,59 +136,51 @@ impl Endpoint {
         })
     }
 
-    /// An exposed profile's target with its secret, for the stream tools, which open a
-    /// connection per subscription rather than sharing the profile's live connection.
-    pub async fn stream_profile(&self, name: &str) -> Result<ResolvedProfile> {
-        let exposed = self.exposed_profiles().await?;
-        match exposed.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
-            Some(profile) if !profile.id.starts_with("adhoc:") => self.store.resolve_for_ai(&profile.name).await,
-            _ => Err(self.unknown(name).await),
+    /// The exposed profile `name`, as it is now.
+    async fn exposed(&self, name: &str) -> Result<Profile> {
+        let found = self.exposed_profiles().await?.into_iter().find(|p| p.name.eq_ignore_ascii_case(name));
+        match found {
+            Some(profile) => Ok(profile),
+            None => {
+                self.workspace.disconnect(Audience::Ai, name).await;
+                Err(self.unknown(name).await)
+            }
         }
     }
 
-    /// The open connection for `name`, opening it on first use. The profile is looked up
-    /// on every call, so a change the user makes while the endpoint runs (access lowered,
-    /// caps changed, the profile removed or set to `none`) applies to the next call.
-    pub async fn connection(&self, name: &str) -> Result<Arc<OpenProfile>> {
+    /// An exposed profile's target with its secret, for the stream tools, which open a
+    /// connection per subscription rather than sharing the profile's live connection.
+    pub async fn stream_profile(&self, name: &str) -> Result<ResolvedProfile> {
+        let profile = self.exposed(name).await?;
+        if profile.source == dbdock_core::ProfileSource::Adhoc {
+            return Err(self.unknown(name).await);
+        }
+        self.workspace.resolve(Audience::Ai, &profile.name).await
+    }
+
+    /// The open connection for `name`, opening it on first use (see [`Workspace::connection`]).
+    pub async fn connection(&self, name: &str) -> Result<Arc<OpenConnection>> {
         let opening = self.prepare(name).await?;
-        self.open(opening).await
+        self.workspace.open(opening).await
     }
 
     /// [`Endpoint::connection`] up to the point where it would connect.
     pub async fn prepare(&self, name: &str) -> Result<Opening> {
-        let exposed = self.exposed_profiles().await?;
-        let Some(profile) = exposed.into_iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
-            if let Some(stale) = self.open.lock().await.remove(name) {
-                stale.live.database().disconnect().await;
-            }
-            return Err(self.unknown(name).await);
-        };
-        let current = self.open.lock().await.get(&profile.name).cloned();
-        match current {
-            Some(open) if open.profile == profile => return Ok(Opening::Open(open)),
-            Some(changed) => {
-                self.open.lock().await.remove(&profile.name);
-                changed.live.database().disconnect().await;
-            }
-            None => {}
+        let profile = self.exposed(name).await?;
+        match self.workspace.prepare(Audience::Ai, &profile.name).await {
+            Err(e) if e.code == dbdock_core::ErrorCode::NotFound => Err(self.unknown(name).await),
+            other => other,
         }
-        if profile.id.starts_with("adhoc:") {
-            return Err(self.unknown(name).await);
-        }
-        // Every AI path uses the profile's AI login when it has one.
-        Ok(Opening::Resolved(Box::new(self.store.resolve_for_ai(&profile.name).await?)))
     }
 
     /// Connects what [`Endpoint::prepare`] resolved.
-    pub async fn open(&self, opening: Opening) -> Result<Arc<OpenProfile>> {
-        match opening {
-            Opening::Open(open) => Ok(open),
-            Opening::Resolved(resolved) => self.open_resolved(*resolved).await,
-        }
+    pub async fn open(&self, opening: Opening) -> Result<Arc<OpenConnection>> {
+        self.workspace.open(opening).await
     }
 
-    /// Opens a URL that is not a saved profile (only with `--allow-adhoc`), read-only.
-    pub async fn connect_adhoc(&self, name: &str, url: &str) -> Result<Arc<OpenProfile>> {
+    /// A URL that is not a saved profile (only with `--allow-adhoc`), read-only, ready to
+    /// open: connected by [`Endpoint::open`] (or probed, for a streaming server).
+    pub async fn adhoc(&self, name: &str, url: &str) -> Result<Opening> {
         if !self.config.allow_adhoc {
             return Err(Error::new(
                 dbdock_core::ErrorCode::PermissionDenied,
@@ -227,38 +188,7 @@ impl Endpoint {
                  `dbdock mcp --allow-adhoc`",
             ));
         }
-        dbdock_core::validate_profile_name(name)?;
-        if self.store.profiles().await?.iter().any(|p| p.name.eq_ignore_ascii_case(name)) {
-            return Err(Error::invalid_input(format!(
-                "'{name}' is the name of one of the user's connections; pick another name for an ad-hoc connection"
-            )));
-        }
-        let target = ConnectionTarget::parse(url)?;
-        let profile = Profile::transient(format!("adhoc:{name}"), name, &target, false, "adhoc");
-        self.open_resolved(ResolvedProfile { profile, target }).await
-    }
-
-    async fn open_resolved(&self, resolved: ResolvedProfile) -> Result<Arc<OpenProfile>> {
-        let ResolvedProfile { profile, target } = resolved;
-        let secret = target.password().cloned();
-        let options = OpenOptions::for_profile(&profile, Some(Duration::from_secs(DEFAULT_TIMEOUT_SECS)));
-        let db = dbdock_engines::adapter(target, options)?;
-        let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
-        let open = Arc::new(OpenProfile { profile, live, secret, login_access: tokio::sync::OnceCell::new() });
-        let mut map = self.open.lock().await;
-        // Another session may have opened it meanwhile: keep the first.
-        Ok(Arc::clone(map.entry(open.profile.name.clone()).or_insert(open)))
-    }
-
-    /// What the login of connection `name` may do, as its server reports it (opening the
-    /// connection if needed). Remembered while the connection stays open.
-    pub async fn login_access(&self, name: &str) -> Result<LoginAccess> {
-        let open = self.connection(name).await?;
-        if let Some(known) = open.login_access.get() {
-            return Ok(known.clone());
-        }
-        let access = open.live.database().login_access().await?;
-        Ok(open.login_access.get_or_init(async || access).await.clone())
+        self.workspace.prepare_adhoc(name, ConnectionTarget::parse(url)?).await
     }
 
     /// For `list-connections`: whether each profile's login can write (`loginCanWrite`:
@@ -267,10 +197,11 @@ impl Endpoint {
     pub async fn login_reports(self: &Arc<Self>, profiles: &[Profile]) -> HashMap<String, serde_json::Value> {
         let mut tasks = tokio::task::JoinSet::new();
         // Only databases have a login to ask about; streaming sources report "unknown".
-        for profile in profiles.iter().filter(|p| p.engine.is_sql() || p.engine == Engine::Mongodb) {
+        for profile in profiles.iter().filter(|p| p.engine.capabilities().query.is_some()) {
             let (endpoint, profile) = (Arc::clone(self), profile.clone());
             tasks.spawn(async move {
-                let access = tokio::time::timeout(LOGIN_ACCESS_WAIT, endpoint.login_access(&profile.name)).await;
+                let ask = async || endpoint.connection(&profile.name).await?.login_access().await;
+                let access = tokio::time::timeout(LOGIN_ACCESS_WAIT, ask()).await;
                 let report = login_report(&profile, access.ok().and_then(Result::ok).as_ref());
                 (profile.name, report)
             });
@@ -287,30 +218,19 @@ impl Endpoint {
 
     /// Closes one connection; `false` if it was not open.
     pub async fn disconnect(&self, name: &str) -> bool {
-        let removed = self.open.lock().await.remove(name);
-        match removed {
-            Some(open) => {
-                open.live.database().disconnect().await;
-                true
-            }
-            None => false,
-        }
+        self.workspace.disconnect(Audience::Ai, name).await
     }
 
     /// The state of an open connection, if it is open.
     pub async fn status(&self, name: &str) -> Option<dbdock_core::ConnectionStatus> {
-        self.open.lock().await.get(name).map(|o| o.live.status())
+        self.workspace.status(Audience::Ai, name).await
     }
 
     /// Waits for the calls still running to complete their audit rows (the transports
     /// cancel them as they stop), then closes the connections and the store.
     pub async fn close(&self) {
         self.audit.close(SHUTDOWN_GRACE).await;
-        let open: Vec<Arc<OpenProfile>> = self.open.lock().await.drain().map(|(_, o)| o).collect();
-        for o in open {
-            o.live.database().disconnect().await;
-        }
-        self.store.close().await;
+        self.workspace.close().await;
     }
 }
 
@@ -324,7 +244,7 @@ mod login_report_tests {
 
     fn profile(url: &str, access: Access) -> Profile {
         let target = ConnectionTarget::parse(url).unwrap();
-        Profile { access, ..Profile::transient("x".into(), "x", &target, false, "t") }
+        Profile { access, ..Profile::transient(dbdock_core::ProfileSource::Environment, "x", &target, false, "t") }
     }
 
     #[test]

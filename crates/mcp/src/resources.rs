@@ -6,8 +6,8 @@ use dbdock_core::{Error, Profile, Result, percent_decode};
 use rmcp::model::{Resource, ResourceTemplate};
 use serde_json::json;
 
-use crate::endpoint::OpenProfile;
 use crate::render::Rendered;
+use dbdock_app::OpenConnection;
 
 pub struct Address {
     pub connection_id: String,
@@ -70,7 +70,7 @@ pub fn parse(uri: &str) -> Result<Address> {
     Ok(Address { connection_id, what })
 }
 
-pub async fn read(open: &OpenProfile, address: &Address) -> Result<Rendered> {
+pub async fn read(open: &OpenConnection, address: &Address) -> Result<Rendered> {
     let db = open.live.database();
     Ok(match &address.what {
         What::Schema => Rendered::json(&db.schema().await?),

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dbdock_core::{Access, Engine, Error, ErrorCode, QueryOptions, Result, Secret, TableKind, TableRef};
+use dbdock_app::{OpenConnection, Opening, SchemaSearch, ai_may_write};
+use dbdock_core::{Error, ErrorCode, QueryOptions, Result, Secret};
 use dbdock_store::{AuditCompletion, AuditEntry};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
@@ -21,7 +22,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::AuditTicket;
-use crate::endpoint::{Endpoint, OpenProfile, Opening, scrub, scrub_json};
+use crate::endpoint::{AiCaps, Endpoint, scrub, scrub_json};
 use crate::render::{Rendered, error_result, error_text};
 use crate::resources;
 use crate::streams::Subscriptions;
@@ -128,42 +129,6 @@ pub(crate) struct Call<'a> {
     pub params: Option<&'a [Value]>,
 }
 
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) =
-        (pattern.to_lowercase().chars().collect(), text.to_lowercase().chars().collect());
-    if !p.iter().any(|c| *c == '*' || *c == '?') {
-        return t.iter().collect::<String>().contains(&p.iter().collect::<String>());
-    }
-    // Iterative wildcard match with backtracking to the last `*`.
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
-fn explain_prefix(engine: Engine) -> Result<&'static str> {
-    match engine {
-        Engine::Postgres => Ok("EXPLAIN (FORMAT JSON) "),
-        Engine::Mysql => Ok("EXPLAIN FORMAT=JSON "),
-        Engine::Sqlite => Ok("EXPLAIN QUERY PLAN "),
-        other => Err(Error::unsupported(format!("explain-query does not support {other} connections"))),
-    }
-}
-
 #[tool_router]
 impl DbDockServer {
     pub fn new(endpoint: Arc<Endpoint>, transport: &'static str) -> Self {
@@ -254,7 +219,7 @@ impl DbDockServer {
         ctx: &RequestContext<RoleServer>,
         call: Call<'_>,
         connection_id: &str,
-        work: impl AsyncFnOnce(&OpenProfile) -> Result<Rendered>,
+        work: impl AsyncFnOnce(&OpenConnection) -> Result<Rendered>,
     ) -> CallToolResult {
         let opening = self.endpoint.prepare(connection_id).await;
         let secret = opening.as_ref().ok().and_then(Opening::secret).cloned();
@@ -268,7 +233,7 @@ impl DbDockServer {
     /// Runs `work` under the profile's time limit and the client's cancellation. Dropping
     /// the work cancels the statement on the server (the engines' cancel-on-drop).
     async fn guarded<T>(
-        open: &OpenProfile,
+        open: &OpenConnection,
         ct: &CancellationToken,
         work: impl Future<Output = Result<T>>,
     ) -> Result<T> {
@@ -276,7 +241,7 @@ impl DbDockServer {
         // for a network that stops answering.
         let limit = open.timeout() + Duration::from_secs(2);
         let started = Instant::now();
-        let server_side = open.profile.engine != Engine::Sqlite;
+        let server_side = open.profile.engine.capabilities().cancel_on_server;
         let timed_out = || {
             Error::timeout(format!(
                 "the statement ran longer than the {} s limit of connection '{}' and was {}; make it cheaper (filter, \
@@ -302,10 +267,10 @@ impl DbDockServer {
         }
     }
 
-    fn read_options(open: &OpenProfile) -> QueryOptions {
+    fn read_options(open: &OpenConnection) -> QueryOptions {
         QueryOptions {
-            max_rows: usize::try_from(open.max_rows()).ok(),
-            max_bytes: usize::try_from(open.max_bytes()).ok(),
+            max_rows: usize::try_from(open.profile.row_cap()).ok(),
+            max_bytes: usize::try_from(open.profile.byte_cap()).ok(),
             read_only: true,
             cancellable: true,
             isolated: false,
@@ -335,7 +300,7 @@ impl DbDockServer {
                     "url": dbdock_core::redact_url_text(&p.url),
                     "maxRows": p.max_rows.unwrap_or(crate::endpoint::DEFAULT_MAX_ROWS),
                     "maxBytes": p.max_bytes.unwrap_or(crate::endpoint::DEFAULT_MAX_BYTES),
-                    "timeoutSecs": p.timeout_secs.unwrap_or(crate::endpoint::DEFAULT_TIMEOUT_SECS),
+                    "timeoutSecs": p.timeout_secs.unwrap_or(dbdock_app::DEFAULT_TIMEOUT.as_secs()),
                 });
                 // loginCanWrite, and a warning where read-only rests on the filter alone.
                 if let (Some(Value::Object(login)), Some(entry)) = (logins.remove(&p.name), entry.as_object_mut()) {
@@ -367,11 +332,28 @@ impl DbDockServer {
         };
         let secret = opening.as_ref().and_then(|o| o.as_ref().ok()).and_then(Opening::secret).cloned();
         self.audited_tool(&ctx, call, secret.as_ref(), async || {
-            let open = match (opening, &args.url) {
-                (Some(opening), _) => self.endpoint.open(opening?).await?,
-                (None, Some(url)) => self.endpoint.connect_adhoc(&args.connection_id, url).await?,
+            let opening = match (opening, &args.url) {
+                (Some(opening), _) => opening?,
+                (None, Some(url)) => self.endpoint.adhoc(&args.connection_id, url).await?,
                 (None, None) => return Err(Error::internal("connect-database has neither a profile nor a URL")),
             };
+            // A streaming server has no statements and no connection to keep: it is
+            // probed (connected, asked its version, let go), as `dbdock profile test` does.
+            if let Opening::Resolved(_, resolved) = &opening
+                && resolved.profile.engine.capabilities().query.is_none()
+            {
+                let (profile, probe) =
+                    (resolved.profile.clone(), dbdock_app::probe_resolved((**resolved).clone()).await?);
+                return Ok(Rendered::json(&json!({
+                    "connectionId": profile.name,
+                    "engine": profile.engine,
+                    "access": profile.access,
+                    "state": "connected",
+                    "latencyMs": probe.latency_ms,
+                    "serverVersion": probe.server_version,
+                })));
+            }
+            let open = self.endpoint.open(opening).await?;
             let version = open.live.database().server_version().await?;
             let status = open.live.status();
             Ok(Rendered::json(&json!({
@@ -427,7 +409,7 @@ impl DbDockServer {
         self.on_connection(&ctx, call, &args.connection_id, async |open| {
             let options = Self::read_options(open);
             let result = Self::guarded(open, &ct, open.live.query(&args.query, &args.params, &options)).await?;
-            Ok(Rendered::query(&result, open.max_rows(), open.max_bytes()))
+            Ok(Rendered::query(&result, open.profile.row_cap(), open.profile.byte_cap()))
         })
         .await
     }
@@ -449,28 +431,15 @@ impl DbDockServer {
             statement: Some(&args.query),
             params: Some(&args.params),
         };
-        self.on_connection(&ctx, call, &args.connection_id, async |open| match open.profile.access {
-            Access::ReadWrite => {
-                let options = QueryOptions { read_only: false, cancellable: true, isolated: true, ..QueryOptions::default() };
-                let done = Self::guarded(open, &ct, open.live.execute(&args.query, &args.params, &options)).await?;
-                Ok(Rendered { rows: Some(done.rows_affected), ..Rendered::json(&json!({ "rows_affected": done.rows_affected })) })
-            }
-            Access::Ask => Err(Error::new(
-                ErrorCode::PermissionDenied,
-                format!(
-                    "writes on connection '{}' need the user's approval in the DB Dock app, and this endpoint cannot ask \
-                     for it yet, so the write was not run. Show the user the statement instead.",
-                    open.profile.name
-                ),
-            )),
-            Access::ReadOnly | Access::None => Err(Error::new(
-                ErrorCode::ReadOnlyViolation,
-                format!(
-                    "connection '{}' is read-only for AI clients, so the write was not run. If the change is needed, \
-                     show the user the statement, or ask them to set the connection's AI access to read-write in DB Dock.",
-                    open.profile.name
-                ),
-            )),
+        self.on_connection(&ctx, call, &args.connection_id, async |open| {
+            ai_may_write(&open.profile, "the write")?;
+            let options =
+                QueryOptions { read_only: false, cancellable: true, isolated: true, ..QueryOptions::default() };
+            let done = Self::guarded(open, &ct, open.live.execute(&args.query, &args.params, &options)).await?;
+            Ok(Rendered {
+                rows: Some(done.rows_affected),
+                ..Rendered::json(&json!({ "rows_affected": done.rows_affected }))
+            })
         })
         .await
     }
@@ -493,10 +462,9 @@ impl DbDockServer {
             params: Some(&args.params),
         };
         self.on_connection(&ctx, call, &args.connection_id, async |open| {
-            let sql = format!("{}{}", explain_prefix(open.profile.engine)?, args.query);
             let options = Self::read_options(open);
-            let result = Self::guarded(open, &ct, open.live.query(&sql, &args.params, &options)).await?;
-            Ok(Rendered::query(&result, open.max_rows(), open.max_bytes()))
+            let result = Self::guarded(open, &ct, open.explain(&args.query, &args.params, &options)).await?;
+            Ok(Rendered::query(&result, open.profile.row_cap(), open.profile.byte_cap()))
         })
         .await
     }
@@ -524,72 +492,23 @@ impl DbDockServer {
         .await
     }
 
-    async fn search(open: &OpenProfile, args: &SearchArgs) -> Result<Rendered> {
-        let db = open.live.database();
-        let detail = args.detail.unwrap_or_default();
-        let object_type = args.object_type.unwrap_or_default();
-        let limit = args.limit.map_or(
-            match detail {
-                Detail::Names => 100,
-                Detail::Summary => 20,
-                Detail::Full => 5,
+    async fn search(open: &OpenConnection, args: &SearchArgs) -> Result<Rendered> {
+        let search = SchemaSearch {
+            pattern: args.pattern.clone().unwrap_or_default(),
+            kind: match args.object_type.unwrap_or_default() {
+                ObjectType::Any => dbdock_app::ObjectKind::Any,
+                ObjectType::Table => dbdock_app::ObjectKind::Table,
+                ObjectType::View => dbdock_app::ObjectKind::View,
+                ObjectType::Column => dbdock_app::ObjectKind::Column,
             },
-            |l| l.clamp(1, 500) as usize,
-        );
-        let pattern = args.pattern.as_deref().unwrap_or("");
-        let kind_ok = |t: &TableRef| match object_type {
-            ObjectType::Table => {
-                !matches!(t.kind, TableKind::View | TableKind::MaterializedView | TableKind::SystemView)
-            }
-            ObjectType::View => matches!(t.kind, TableKind::View | TableKind::MaterializedView | TableKind::SystemView),
-            ObjectType::Any | ObjectType::Column => true,
+            detail: match args.detail.unwrap_or_default() {
+                Detail::Names => dbdock_app::Detail::Names,
+                Detail::Summary => dbdock_app::Detail::Summary,
+                Detail::Full => dbdock_app::Detail::Full,
+            },
+            limit: args.limit,
         };
-        let tables: Vec<TableRef> = db.list_tables().await?.into_iter().filter(kind_ok).collect();
-        if object_type == ObjectType::Column {
-            // Column names are only in the full schema.
-            let schema = db.schema().await?;
-            let mut found = Vec::new();
-            for t in &schema.tables {
-                for c in t.columns.iter().filter(|c| pattern.is_empty() || glob_match(pattern, &c.name)) {
-                    found.push(json!({ "table": t.table_ref().to_string(), "column": c.name, "type": c.type_name, "nullable": c.nullable, "primary_key": c.primary_key }));
-                }
-            }
-            let total = found.len();
-            found.truncate(limit);
-            return Ok(Rendered::json(&json!({ "matches": total, "shown": found.len(), "columns": found })));
-        }
-        let matching: Vec<&TableRef> = tables
-            .iter()
-            .filter(|t| pattern.is_empty() || glob_match(pattern, &t.name) || glob_match(pattern, &t.to_string()))
-            .collect();
-        let total = matching.len();
-        let shown: Vec<&TableRef> = matching.into_iter().take(limit).collect();
-        let objects: Vec<Value> = match detail {
-            Detail::Names => shown.iter().map(|t| json!({ "name": t.to_string(), "kind": t.kind })).collect(),
-            Detail::Summary | Detail::Full => {
-                let mut out = Vec::with_capacity(shown.len());
-                for t in &shown {
-                    let info = db.table_schema(&t.to_string()).await?;
-                    out.push(if detail == Detail::Full {
-                        serde_json::to_value(&info).unwrap_or(Value::Null)
-                    } else {
-                        json!({
-                            "name": t.to_string(),
-                            "kind": t.kind,
-                            "estimated_rows": info.estimated_rows,
-                            "primary_key": info.primary_key,
-                            "columns": info.columns.iter().map(|c| format!("{} {}{}", c.name, c.type_name, if c.nullable { "" } else { " not null" })).collect::<Vec<_>>(),
-                        })
-                    });
-                }
-                out
-            }
-        };
-        let mut result = json!({ "matches": total, "shown": objects.len(), "objects": objects });
-        if total > objects.len() {
-            result["hint"] = json!(format!("{} more match; narrow the pattern or raise limit", total - objects.len()));
-        }
-        Ok(Rendered::json(&result))
+        Ok(Rendered::json(&open.search_schema(&search).await?))
     }
 }
 
@@ -654,21 +573,5 @@ impl ServerHandler for DbDockServer {
             Err(e) if e.code == ErrorCode::InvalidInput => Err(ErrorData::invalid_params(error_text(&e), None)),
             Err(e) => Err(ErrorData::internal_error(error_text(&e), None)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs_and_substrings() {
-        assert!(glob_match("order", "order_lines"));
-        assert!(glob_match("ORDER*", "orders"));
-        assert!(glob_match("*_lines", "order_lines"));
-        assert!(glob_match("o?der*", "Orders"));
-        assert!(!glob_match("order?", "order_lines"));
-        assert!(!glob_match("cust*", "orders"));
-        assert!(glob_match("*", "anything"));
     }
 }

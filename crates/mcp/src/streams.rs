@@ -7,7 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use dbdock_core::{Access, Error, ErrorCode, Event, Result, WatchTarget};
+use dbdock_core::{Error, ErrorCode, Event, Result, WatchTarget};
 use dbdock_engines::{Monitor, MonitorOptions};
 use dbdock_store::ResolvedProfile;
 use rmcp::handler::server::wrapper::Parameters;
@@ -174,28 +174,6 @@ fn max_bytes(resolved: &ResolvedProfile) -> u64 {
     resolved.profile.max_bytes.unwrap_or(crate::endpoint::DEFAULT_MAX_BYTES)
 }
 
-/// Writes need read-write access; explain the refusal in the terms the model can act on.
-fn require_write(resolved: &ResolvedProfile, what: &str) -> Result<()> {
-    match resolved.profile.access {
-        Access::ReadWrite => Ok(()),
-        Access::Ask => Err(Error::new(
-            ErrorCode::PermissionDenied,
-            format!(
-                "{what} on connection '{}' needs the user's approval in the DB Dock app; it was not sent",
-                resolved.profile.name
-            ),
-        )),
-        Access::ReadOnly | Access::None => Err(Error::new(
-            ErrorCode::ReadOnlyViolation,
-            format!(
-                "connection '{}' is read-only for AI clients, so {what} is refused; ask the user to allow writes if it \
-                 is needed",
-                resolved.profile.name
-            ),
-        )),
-    }
-}
-
 #[tool_router(router = stream_router, vis = "pub(crate)")]
 impl DbDockServer {
     /// The body every stream tool shares: resolve the profile, do the work, audit.
@@ -239,7 +217,7 @@ impl DbDockServer {
                 ..MonitorOptions::default()
             };
             let started = Instant::now();
-            let monitor = dbdock_engines::watch(resolved.target.clone(), what, options).await?;
+            let monitor = self.endpoint.workspace().watch(resolved.clone(), what, options).await?;
             let events = monitor.sample(max, wait).await;
             let status = monitor.status();
             monitor.stop().await;
@@ -286,7 +264,7 @@ impl DbDockServer {
                 profile: Some(resolved.profile.name.clone()),
                 ..MonitorOptions::default()
             };
-            let monitor = dbdock_engines::watch(resolved.target.clone(), what, options).await?;
+            let monitor = self.endpoint.workspace().watch(resolved.clone(), what, options).await?;
             let id = monitor.id().to_owned();
             let status = monitor.status();
             let subscription = Subscription {
@@ -401,7 +379,7 @@ impl DbDockServer {
             params: Some(&params),
         };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
-            require_write(resolved, "publishing")?;
+            dbdock_app::ai_may_write(&resolved.profile, "publishing")?;
             let what = WatchTarget::parse(&args.target)?;
             let published = dbdock_engines::publish(
                 &resolved.target,
@@ -435,7 +413,7 @@ impl DbDockServer {
             params: Some(&params),
         };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
-            require_write(resolved, "a request")?;
+            dbdock_app::ai_may_write(&resolved.profile, "the request")?;
             let what = WatchTarget::parse(&args.target)?;
             let timeout = Duration::from_millis(args.timeout_ms.unwrap_or(DEFAULT_SAMPLE_MS).min(MAX_WAIT_MS));
             let reply = dbdock_engines::request(

@@ -2,7 +2,7 @@
 //! switch to `dbdock mcp` by changing only the command. They are read-only, named
 //! `sqlite`, `postgres`, `mssql` and `mongodb`, and live for one process.
 
-use dbdock_core::{ConnectionTarget, Error, Profile, Result, Secret};
+use dbdock_core::{ConnectionTarget, Error, Profile, ProfileSource, Result, Secret};
 use url::Url;
 
 use crate::ResolvedProfile;
@@ -34,7 +34,7 @@ fn server_url(scheme: &str, host: &str, port: u16, user: Option<String>, databas
 
 fn resolved(name: &str, target: ConnectionTarget, create_if_missing: bool) -> ResolvedProfile {
     ResolvedProfile {
-        profile: Profile::transient(format!("env:{name}"), name, &target, create_if_missing, "mcp-dbs"),
+        profile: Profile::transient(ProfileSource::Environment, name, &target, create_if_missing, "mcp-dbs"),
         target,
     }
 }

@@ -228,6 +228,11 @@ impl Database for Mysql {
         privileges::login_access(&self.pool().await?).await.map_err(|e| self.err(e))
     }
 
+    async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
+        // The plan request goes through the read path and its checks like any query.
+        self.query(&format!("EXPLAIN FORMAT=JSON {sql}"), params, &QueryOptions { read_only: true, ..*limits }).await
+    }
+
     async fn server_version(&self) -> Result<String> {
         let pool = self.pool().await?;
         sqlx::query_scalar("SELECT CONCAT(VERSION(), ' (', @@version_comment, ')')")

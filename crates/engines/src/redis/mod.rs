@@ -65,3 +65,18 @@ pub async fn stream_lag(target: &ConnectionTarget, stream: &str, group: Option<&
 pub async fn enable_keyspace_events(target: &ConnectionTarget) -> Result<String> {
     keyspace::enable(&client::Server::open(target)?).await
 }
+
+/// Connects, and reads the server's version from `INFO server`: a connection test.
+pub async fn server_version(target: &ConnectionTarget) -> Result<String> {
+    let server = client::Server::open(target)?;
+    let mut connection = server.connection().await?;
+    let info: String =
+        redis::cmd("INFO").arg("server").query_async(&mut connection).await.map_err(|e| server.error(&e))?;
+    let field = |name: &str| info.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned());
+    // Valkey and KeyDB answer the same INFO; name the one that said so.
+    Ok(match (field("valkey_version:"), field("redis_version:")) {
+        (Some(valkey), _) => format!("Valkey {valkey}"),
+        (None, Some(redis)) => format!("Redis {redis}"),
+        (None, None) => "Redis (version not reported)".to_owned(),
+    })
+}

@@ -218,6 +218,11 @@ impl Database for Sqlite {
         Ok(ExecOutcome { rows_affected })
     }
 
+    async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
+        // The plan request goes through the read path and its checks like any query.
+        self.query(&format!("EXPLAIN QUERY PLAN {sql}"), params, &QueryOptions { read_only: true, ..*limits }).await
+    }
+
     async fn server_version(&self) -> Result<String> {
         let pool = self.pool().await?;
         sqlx::query_scalar("SELECT 'SQLite ' || sqlite_version()").fetch_one(&pool).await.map_err(|e| self.err(e))

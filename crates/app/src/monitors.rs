@@ -1,0 +1,39 @@
+//! Monitors started through the workspace write their lifecycle (connected,
+//! reconnecting, error, stopped) to the event log, from every face, so the user sees every
+//! gap in the Events view whether the monitor was started by the app, `dbdock watch` or
+//! an AI client.
+
+use std::sync::Arc;
+
+use dbdock_core::{Event, Result, WatchTarget};
+use dbdock_engines::{LifecycleObserver, Monitor, MonitorOptions};
+use dbdock_store::{EventRetention, ResolvedProfile, Store};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Starts the monitor, and the task that writes its lifecycle (it ends once the monitor is
+/// gone and every event is written).
+pub(crate) async fn watch(
+    store: &Store,
+    resolved: ResolvedProfile,
+    what: WatchTarget,
+    mut options: MonitorOptions,
+) -> Result<(Monitor, JoinHandle<()>)> {
+    options.profile.get_or_insert_with(|| resolved.profile.name.clone());
+    // The observer runs on the engine's task: it only hands the event over; a task of
+    // its own writes it, and ends when the monitor (and so the sender) is gone.
+    let (sender, mut received) = mpsc::unbounded_channel::<Event>();
+    options.on_lifecycle = Some(LifecycleObserver(Arc::new(move |event: &Event| {
+        let _ = sender.send(event.clone());
+    })));
+    let store = store.clone();
+    let writer = tokio::spawn(async move {
+        while let Some(event) = received.recv().await {
+            if let Err(e) = store.record_event(&event, EventRetention::default()).await {
+                tracing::warn!(error = %e, "cannot write a monitor's lifecycle event to the event log");
+            }
+        }
+    });
+    let monitor = dbdock_engines::watch(resolved.target, what, options).await?;
+    Ok((monitor, writer))
+}

@@ -1,0 +1,79 @@
+//! Running a statement the user typed. Only a statement DB Dock knows to be a read may be
+//! sent a second time after a broken connection (`LiveConnection::query` does that);
+//! anything else — a write, a procedure call, text the check cannot read, any MongoDB
+//! command — goes to the server once, because it may have run before the connection broke
+//! (docs/reconnect-policy.md).
+
+use dbdock_core::{ConnectionState, Engine, Error, ErrorCode, QueryOptions, QueryResult, Result, check_read_only};
+
+use crate::OpenConnection;
+
+/// What DB Dock knows of a statement before running it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementKind {
+    /// Its engine's read-only check passes it: safe to repeat.
+    Read,
+    /// A write, or anything the check does not vouch for.
+    Other,
+}
+
+pub fn statement_kind(engine: Engine, sql: &str) -> StatementKind {
+    match engine.spec().dialect {
+        Some(dialect) if check_read_only(dialect, sql).is_ok() => StatementKind::Read,
+        _ => StatementKind::Other,
+    }
+}
+
+impl OpenConnection {
+    /// Runs one statement and returns its rows (none for most writes). A read may be
+    /// repeated once after a broken connection; anything else never is.
+    pub async fn run_statement(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        if statement_kind(self.profile.engine, sql) == StatementKind::Read {
+            return self.live.query(sql, params, options).await;
+        }
+        let status = self.live.status();
+        if matches!(status.state, ConnectionState::Reconnecting | ConnectionState::Error) {
+            return Err(Error::connection_failed(format!(
+                "the connection to {} is down ({}); the statement was not sent",
+                status.target,
+                status.last_error.map_or_else(|| "reconnecting".to_owned(), |e| e.message)
+            )));
+        }
+        let outcome = self.live.database().query(sql, params, options).await;
+        if outcome.as_ref().is_err_and(|e| e.code == ErrorCode::ConnectionFailed) {
+            // Not repeated: it may have reached the server. The next call finds the
+            // connection reconnected (or says it is still down).
+            self.live.retry();
+        }
+        outcome
+    }
+
+    /// The server's plan for one read-only statement, without running it.
+    pub async fn explain(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        self.live.database().explain(sql, params, options).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_statements_the_check_passes_are_reads() {
+        assert_eq!(statement_kind(Engine::Postgres, "SELECT 1"), StatementKind::Read);
+        assert_eq!(statement_kind(Engine::Postgres, "INSERT INTO t VALUES (1)"), StatementKind::Other);
+        assert_eq!(statement_kind(Engine::Sqlite, "DELETE FROM t"), StatementKind::Other);
+        assert_eq!(statement_kind(Engine::Mysql, "not sql at all"), StatementKind::Other);
+        assert_eq!(statement_kind(Engine::Mongodb, "db.users.find({})"), StatementKind::Other);
+    }
+}
