@@ -24,6 +24,8 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::profiles::export_profiles,
         commands::profiles::import_profiles,
         commands::profiles::connection_states,
+        commands::profiles::watch_connection_states,
+        commands::profiles::engine_specs,
         commands::schema::list_tables,
         commands::schema::table_details,
         commands::query::run_query,

@@ -1,13 +1,14 @@
-//! What the app holds while it runs: the store, one live connection per profile (opened
-//! on first use), the queries running now (so they can be cancelled), and the last
-//! results (so they can be exported without sending 100,000 rows back from the UI).
+//! What the app holds while it runs: the workspace (store and open connections, the same
+//! application layer the CLI and the MCP endpoint use), the queries running now (so they
+//! can be cancelled), and the last results (so they can be exported without sending
+//! 100,000 rows back from the UI).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use dbdock_core::{Error, Profile, QueryResult, ReconnectPolicy, Result};
-use dbdock_engines::live::LiveConnection;
-use dbdock_engines::{Monitor, OpenOptions};
+use dbdock_app::{Audience, OpenConnection, Workspace};
+use dbdock_core::{Error, Profile, QueryResult, Result};
+use dbdock_engines::Monitor;
 use dbdock_store::{Home, NewProfile, Store};
 use tokio::sync::Mutex;
 use tokio::task::AbortHandle;
@@ -24,8 +25,7 @@ pub struct RunningMonitor {
 }
 
 pub struct AppState {
-    pub store: Store,
-    connections: Mutex<HashMap<String, Arc<LiveConnection>>>,
+    pub workspace: Arc<Workspace>,
     pub running: Mutex<HashMap<String, AbortHandle>>,
     /// Monitors started from the Events view, by id.
     pub monitors: Mutex<HashMap<String, RunningMonitor>>,
@@ -36,40 +36,27 @@ impl AppState {
     pub async fn open() -> Result<AppState> {
         let store = Store::open(Home::resolve()?).await?;
         offer_demo(&store).await?;
-        Ok(AppState {
-            store,
-            connections: Mutex::new(HashMap::new()),
+        Ok(AppState::over(Workspace::new(store)))
+    }
+
+    /// The app's state over a workspace (tests hand in one on a temporary home).
+    pub fn over(workspace: Arc<Workspace>) -> AppState {
+        AppState {
+            workspace,
             running: Mutex::new(HashMap::new()),
             monitors: Mutex::new(HashMap::new()),
             results: Mutex::new(VecDeque::new()),
-        })
-    }
-
-    /// The live connection of `profile`, opened on first use (and again after the
-    /// profile changed).
-    pub async fn connection(&self, profile: &str) -> Result<Arc<LiveConnection>> {
-        if let Some(live) = self.connections.lock().await.get(profile) {
-            return Ok(live.clone());
-        }
-        let resolved = self.store.resolve(profile).await?;
-        let options = OpenOptions::for_profile(&resolved.profile, None);
-        let db = dbdock_engines::adapter(resolved.target, options)?;
-        let live = Arc::new(LiveConnection::open(db, ReconnectPolicy::default()).await?);
-        let mut open = self.connections.lock().await;
-        Ok(open.entry(resolved.profile.name).or_insert(live).clone())
-    }
-
-    /// Closes the connection of `profile` (it changed or was deleted).
-    pub async fn forget(&self, profile: &str) {
-        let removed = self.connections.lock().await.remove(profile);
-        if let Some(live) = removed {
-            live.database().disconnect().await;
         }
     }
 
-    /// The state of every open connection.
-    pub async fn open_connections(&self) -> Vec<(String, dbdock_core::ConnectionStatus)> {
-        self.connections.lock().await.iter().map(|(name, live)| (name.clone(), live.status())).collect()
+    pub fn store(&self) -> &Store {
+        self.workspace.store()
+    }
+
+    /// The user's live connection of `profile`, opened on first use (and again after the
+    /// profile changed, wherever it was changed).
+    pub async fn connection(&self, profile: &str) -> Result<Arc<OpenConnection>> {
+        self.workspace.connection(Audience::User, profile).await
     }
 
     pub async fn keep_result(&self, query_id: &str, result: Arc<QueryResult>) {

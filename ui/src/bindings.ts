@@ -11,8 +11,8 @@ export const commands = {
 	saveProfile: (input: ProfileInput_Deserialize, replacing: string | null) => typedError<ProfileView_Serialize, Error>(__TAURI_INVOKE("save_profile", { input, replacing })),
 	deleteProfile: (name: string) => typedError<null, Error>(__TAURI_INVOKE("delete_profile", { name })),
 	/**
-	 *  Connects afresh (not through the cached connection), so the test says whether the
-	 *  saved settings work now.
+	 *  Connects afresh (not through the open connection), so the test says whether the saved
+	 *  settings work now: every engine, streaming servers too.
 	 */
 	testProfile: (name: string) => typedError<TestReport, Error>(__TAURI_INVOKE("test_profile", { name })),
 	/**  Writes every saved profile, without secrets, to `path`; returns how many. */
@@ -23,6 +23,13 @@ export const commands = {
 	 *  `disconnected`.
 	 */
 	connectionStates: () => typedError<ConnectionStateView_Serialize[], Error>(__TAURI_INVOKE("connection_states")),
+	/**
+	 *  Sends the state of every profile to `on_change` now and at every change (connected,
+	 *  reconnecting, error, closed), until the window goes away.
+	 */
+	watchConnectionStates: (onChange: Channel<ConnectionStateView_Deserialize[]>) => typedError<null, Error>(__TAURI_INVOKE("watch_connection_states", { onChange })),
+	/**  What each engine is and can do, for the UI to offer exactly that. */
+	engineSpecs: () => __TAURI_INVOKE<EngineSpecView_Serialize[]>("engine_specs"),
 	listTables: (profile: string) => typedError<TableRef_Serialize[], Error>(__TAURI_INVOKE("list_tables", { profile })),
 	tableDetails: (profile: string, table: string) => typedError<TableInfo_Serialize, Error>(__TAURI_INVOKE("table_details", { profile, table })),
 	/**
@@ -132,6 +139,61 @@ export type AuditView_Serialize = {
 	errorMessage: string | null,
 };
 
+/**  What an engine can do. The faces show and offer exactly these. */
+export type Capabilities = Capabilities_Serialize | Capabilities_Deserialize;
+
+/**  What an engine can do. The faces show and offer exactly these. */
+export type Capabilities_Deserialize = {
+	/**  The language of its statements (it is a database); none for streaming-only servers. */
+	query?: QueryLanguage | null,
+	/**  A schema (tables or collections, columns or inferred fields) to browse. */
+	browse: boolean,
+	/**  The server shows a statement's plan without running it. */
+	explain: boolean,
+	/**  A dropped call is cancelled on the server, not only abandoned by the client. */
+	cancelOnServer: boolean,
+	/**
+	 *  A read-only transaction (or mode) stands behind DB Dock's statement check
+	 *  (docs/safety.md); without one, read-only rests on the check and the login.
+	 */
+	readOnlyTransaction: boolean,
+	/**  DB Dock can create a least-privilege login for AI clients on it. */
+	createsReadOnlyLogin: boolean,
+	/**  Live events: `watch_kinds` says which targets. */
+	watch: boolean,
+	publish: boolean,
+	/**  Request/reply (NATS). */
+	request: boolean,
+	/**  Consumer lag of streams (JetStream, Redis consumer groups). */
+	streamLag: boolean,
+};
+
+/**  What an engine can do. The faces show and offer exactly these. */
+export type Capabilities_Serialize = {
+	/**  The language of its statements (it is a database); none for streaming-only servers. */
+	query: QueryLanguage | null,
+	/**  A schema (tables or collections, columns or inferred fields) to browse. */
+	browse: boolean,
+	/**  The server shows a statement's plan without running it. */
+	explain: boolean,
+	/**  A dropped call is cancelled on the server, not only abandoned by the client. */
+	cancelOnServer: boolean,
+	/**
+	 *  A read-only transaction (or mode) stands behind DB Dock's statement check
+	 *  (docs/safety.md); without one, read-only rests on the check and the login.
+	 */
+	readOnlyTransaction: boolean,
+	/**  DB Dock can create a least-privilege login for AI clients on it. */
+	createsReadOnlyLogin: boolean,
+	/**  Live events: `watch_kinds` says which targets. */
+	watch: boolean,
+	publish: boolean,
+	/**  Request/reply (NATS). */
+	request: boolean,
+	/**  Consumer lag of streams (JetStream, Redis consumer groups). */
+	streamLag: boolean,
+};
+
 export type Cell = {
 	k: CellKind,
 	v: string,
@@ -213,6 +275,31 @@ export type EndpointInfo = {
 
 /**  The kinds of server DB Dock can talk to. */
 export type Engine = "sqlite" | "postgres" | "mysql" | "mssql" | "mongodb" | "redis" | "nats";
+
+/**  One engine's registration, as the UI reads it. */
+export type EngineSpecView = EngineSpecView_Serialize | EngineSpecView_Deserialize;
+
+/**  One engine's registration, as the UI reads it. */
+export type EngineSpecView_Deserialize = {
+	engine: Engine,
+	label: string,
+	schemes: string[],
+	defaultPort?: number | null,
+	/**  Watch target kinds (`channel`, `subject`, …); empty when the engine has no live events. */
+	watchKinds: string[],
+	capabilities: Capabilities_Deserialize,
+};
+
+/**  One engine's registration, as the UI reads it. */
+export type EngineSpecView_Serialize = {
+	engine: Engine,
+	label: string,
+	schemes: string[],
+	defaultPort: number | null,
+	/**  Watch target kinds (`channel`, `subject`, …); empty when the engine has no live events. */
+	watchKinds: string[],
+	capabilities: Capabilities_Serialize,
+};
 
 /**
  *  The one error type of DB Dock. It serializes as `{"code": "...", "message": "..."}`
@@ -539,7 +626,9 @@ export type ProfileSource =
 /**  Saved in the store (secret in the OS keyring). */
 "store" | 
 /**  Defined by mcp-dbs environment variables (`MCP_POSTGRES_*`, …) for this process only. */
-"environment";
+"environment" | 
+/**  A URL an AI client opened (`dbdock mcp --allow-adhoc`), for its session only. */
+"adhoc";
 
 export type ProfileView = ProfileView_Serialize | ProfileView_Deserialize;
 
@@ -584,6 +673,11 @@ export type ProfileView_Serialize = {
 export type QueryChunk = {
 	rows: ((Cell | null)[])[],
 };
+
+/**  The language a connection's statements are written in. */
+export type QueryLanguage = "sql" | 
+/**  MongoDB shell syntax or command documents. */
+"mongo-shell";
 
 export type QuerySummary = {
 	queryId: string,

@@ -43,7 +43,7 @@ mod tests {
     use super::*;
 
     fn profile(access: Access) -> Profile {
-        let target = ConnectionTarget::sqlite_file("/tmp/x.db".into());
+        let target = ConnectionTarget::sqlite_file("/tmp/x.db");
         Profile { access, ..Profile::transient(ProfileSource::Environment, "shop", &target, false, "t") }
     }
 

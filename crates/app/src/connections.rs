@@ -25,7 +25,7 @@ use crate::Workspace;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Opens an engine's adapter (the engine registry's, or a test's fake).
-pub type Opener = fn(ConnectionTarget, OpenOptions) -> Result<Box<dyn Database>>;
+pub type Opener = Arc<dyn Fn(ConnectionTarget, OpenOptions) -> Result<Box<dyn Database>> + Send + Sync>;
 
 /// Whose connection: the user's own login, or an AI client's (the profile's AI login, only
 /// while the profile's AI access is not `none`). The two never share a connection.

@@ -43,7 +43,7 @@ const EVENT_WRITE_GRACE: Duration = Duration::from_secs(2);
 
 impl Workspace {
     pub fn new(store: Store) -> Arc<Workspace> {
-        Workspace::with_opener(store, dbdock_engines::adapter)
+        Workspace::with_opener(store, Arc::new(dbdock_engines::adapter))
     }
 
     /// A workspace whose connections are opened by `opener` (tests hand in a fake engine).

@@ -39,7 +39,7 @@ pub enum QueryLanguage {
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Capabilities {
-    /// Statements and results ([`crate::Database`]); `None` for streaming-only servers.
+    /// The language of its statements (it is a database); none for streaming-only servers.
     pub query: Option<QueryLanguage>,
     /// A schema (tables or collections, columns or inferred fields) to browse.
     pub browse: bool,

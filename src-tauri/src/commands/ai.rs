@@ -115,7 +115,7 @@ fn spec(state: &AppState) -> Result<ServerSpec> {
         command: endpoint_binary()?,
         profiles: Vec::new(),
         per_profile: false,
-        home: Some(state.store.home().root().to_path_buf()),
+        home: Some(state.store().home().root().to_path_buf()),
     })
 }
 
@@ -162,7 +162,7 @@ pub fn ai_uninstall(client: String) -> Result<ConfigChangeView> {
 #[tauri::command]
 #[specta::specta]
 pub async fn set_access(state: State<'_, AppState>, profile: String, access: Access) -> Result<ProfileView> {
-    Ok(state.store.set_profile_access(&profile, access).await?.into())
+    Ok(state.store().set_profile_access(&profile, access).await?.into())
 }
 
 /// Spawns the stdio endpoint exactly as an AI client would, initializes an MCP session
@@ -172,7 +172,7 @@ pub async fn set_access(state: State<'_, AppState>, profile: String, access: Acc
 pub async fn ai_self_test(state: State<'_, AppState>) -> Result<SelfTestReport> {
     let started = Instant::now();
     let binary = endpoint_binary()?;
-    let outcome = tokio::time::timeout(Duration::from_secs(20), handshake(&binary, state.store.home().root())).await;
+    let outcome = tokio::time::timeout(Duration::from_secs(20), handshake(&binary, state.store().home().root())).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(match outcome {
         Ok(Ok((server_name, server_version, tools))) => {
@@ -251,7 +251,7 @@ async fn response(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildSt
 #[tauri::command]
 #[specta::specta]
 pub async fn audit_log(state: State<'_, AppState>, after_id: Option<u32>, limit: u32) -> Result<Vec<AuditView>> {
-    let entries = state.store.audit_entries(limit.min(1000)).await?;
+    let entries = state.store().audit_entries(limit.min(1000)).await?;
     Ok(entries
         .into_iter()
         .filter(|e| after_id.is_none_or(|after| e.id > i64::from(after)))
@@ -277,7 +277,7 @@ pub async fn audit_log(state: State<'_, AppState>, after_id: Option<u32>, limit:
 pub fn endpoint_info(state: State<'_, AppState>) -> Result<EndpointInfo> {
     Ok(EndpointInfo {
         binary: endpoint_binary().map(|b| b.display().to_string()).unwrap_or_else(|e| e.message),
-        home: state.store.home().root().display().to_string(),
+        home: state.store().home().root().display().to_string(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })
 }

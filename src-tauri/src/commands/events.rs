@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
+use dbdock_app::Audience;
 use dbdock_core::{ConnectionState, Event, EventKind, MonitorStatus, Result, WatchTarget, payload_as_text};
 use dbdock_engines::MonitorOptions;
-use dbdock_store::EventRetention;
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
@@ -124,20 +124,17 @@ pub async fn start_monitor(
     on_event: Channel<Vec<EventView>>,
 ) -> Result<MonitorView> {
     let what = WatchTarget::parse(&target)?;
-    let resolved = state.store.resolve(&profile).await?;
+    let resolved = state.workspace.resolve(Audience::User, &profile).await?;
     let options = MonitorOptions { capacity: APP_BUFFER, profile: Some(profile.clone()), ..MonitorOptions::default() };
-    let monitor = std::sync::Arc::new(dbdock_engines::watch(resolved.target, what, options).await?);
+    // The workspace writes the monitor's lifecycle to the event log.
+    let monitor = std::sync::Arc::new(state.workspace.watch(resolved, what, options).await?);
     let status = view(&profile, &monitor.status());
-    let store = state.store.clone();
     let feeding = monitor.clone();
     let forward = tokio::spawn(async move {
         loop {
             let events = feeding.read(BATCH, Duration::from_millis(500)).await;
             if events.is_empty() {
                 continue;
-            }
-            for lifecycle in events.iter().filter(|e| e.kind == EventKind::Lifecycle) {
-                let _ = store.record_event(lifecycle, EventRetention::default()).await;
             }
             // The window is gone (closed, reloaded): stop forwarding.
             if on_event.send(events.iter().map(EventView::from).collect()).is_err() {
@@ -170,7 +167,7 @@ pub async fn monitor_statuses(state: State<'_, AppState>) -> Result<Vec<MonitorV
 #[tauri::command]
 #[specta::specta]
 pub async fn event_log(state: State<'_, AppState>, limit: u32) -> Result<Vec<LoggedEventView>> {
-    let events = state.store.events(limit.min(1_000)).await?;
+    let events = state.store().events(limit.min(1_000)).await?;
     Ok(events
         .into_iter()
         .map(|e| LoggedEventView {

@@ -69,11 +69,11 @@ async fn ask(target: dbdock_core::ConnectionTarget, profile: &dbdock_core::Profi
 #[tauri::command]
 #[specta::specta]
 pub async fn login_report(state: State<'_, AppState>, name: String) -> Result<LoginReport> {
-    let resolved = state.store.resolve(&name).await?;
+    let resolved = state.store().resolve(&name).await?;
     let profile = resolved.profile.clone();
     let own = ask(resolved.target, &profile).await;
     let ai = match &profile.ai_login {
-        Some(_) => Some(match state.store.resolve_for_ai(&name).await {
+        Some(_) => Some(match state.store().resolve_for_ai(&name).await {
             Ok(r) => ask(r.target, &profile).await,
             Err(e) => Err(e),
         }),
@@ -103,7 +103,7 @@ pub async fn login_report(state: State<'_, AppState>, name: String) -> Result<Lo
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_ai_login(state: State<'_, AppState>, name: String, user: Option<String>) -> Result<LoginPlanView> {
-    let resolved = state.store.resolve(&name).await?;
+    let resolved = state.store().resolve(&name).await?;
     let user = user.filter(|u| !u.is_empty()).unwrap_or_else(|| privileges::suggested_login_name(&name));
     Ok(privileges::plan_read_only_login(&resolved.target, &user).await?.into())
 }
@@ -114,10 +114,10 @@ pub async fn preview_ai_login(state: State<'_, AppState>, name: String, user: Op
 #[tauri::command]
 #[specta::specta]
 pub async fn create_ai_login(state: State<'_, AppState>, name: String, user: Option<String>) -> Result<ProfileView> {
-    let resolved = state.store.resolve(&name).await?;
+    let resolved = state.store().resolve(&name).await?;
     let user = user.filter(|u| !u.is_empty()).unwrap_or_else(|| privileges::suggested_login_name(&name));
     let created = privileges::create_read_only_login(&resolved.target, &user).await?;
-    match state.store.set_ai_login(&name, &user, &created.password).await {
+    match state.store().set_ai_login(&name, &user, &created.password).await {
         Ok(profile) => Ok(profile.into()),
         Err(e) => {
             if let Err(undo) = privileges::drop_login(&resolved.target, &user).await {
@@ -133,10 +133,10 @@ pub async fn create_ai_login(state: State<'_, AppState>, name: String, user: Opt
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_ai_login(state: State<'_, AppState>, name: String, drop: bool) -> Result<ProfileView> {
-    let profile = state.store.stored_profile(&name).await?;
+    let profile = state.store().stored_profile(&name).await?;
     if let (true, Some(login)) = (drop, &profile.ai_login) {
-        let resolved = state.store.resolve(&name).await?;
+        let resolved = state.store().resolve(&name).await?;
         privileges::drop_login(&resolved.target, login).await?;
     }
-    Ok(state.store.clear_ai_login(&name).await?.into())
+    Ok(state.store().clear_ai_login(&name).await?.into())
 }

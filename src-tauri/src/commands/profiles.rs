@@ -2,13 +2,14 @@
 //! import/export, and the live state of open connections.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use dbdock_core::{Access, ConnectionState, ConnectionTarget, Engine, Error, Profile, Result, Secret, WatchTarget};
+use dbdock_app::{Audience, ConnectionEntry, Workspace, connection_entries};
+use dbdock_core::{Access, Capabilities, ConnectionState, ConnectionTarget, Engine, Error, Profile, Result, Secret};
 use dbdock_store::{NewProfile, ProfileExport};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
+use tauri::ipc::Channel;
 
 use crate::AppState;
 
@@ -99,6 +100,19 @@ pub struct ImportReport {
     pub need_secrets: Vec<String>,
 }
 
+/// One engine's registration, as the UI reads it.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EngineSpecView {
+    pub engine: Engine,
+    pub label: String,
+    pub schemes: Vec<String>,
+    pub default_port: Option<u16>,
+    /// Watch target kinds (`channel`, `subject`, …); empty when the engine has no live events.
+    pub watch_kinds: Vec<String>,
+    pub capabilities: Capabilities,
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionStateView {
@@ -111,7 +125,7 @@ pub struct ConnectionStateView {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>> {
-    Ok(state.store.profiles().await?.into_iter().map(ProfileView::from).collect())
+    Ok(state.store().profiles().await?.into_iter().map(ProfileView::from).collect())
 }
 
 #[tauri::command]
@@ -160,57 +174,36 @@ pub async fn save_profile(
     new.max_bytes = input.max_bytes.map(u64::from);
     let saved = match &replacing {
         Some(old) => {
-            state.forget(old).await;
-            state.store.update_profile(old, new, false).await?
+            state.workspace.forget(old).await;
+            state.store().update_profile(old, new, false).await?
         }
-        None => state.store.add_profile(new).await?,
+        None => state.store().add_profile(new).await?,
     };
-    state.forget(&saved.name).await;
+    state.workspace.forget(&saved.name).await;
     Ok(saved.into())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<()> {
-    state.forget(&name).await;
-    state.store.remove_profile(&name).await.map(|_| ())
+    state.workspace.forget(&name).await;
+    state.store().remove_profile(&name).await.map(|_| ())
 }
 
-/// Connects afresh (not through the cached connection), so the test says whether the
-/// saved settings work now.
+/// Connects afresh (not through the open connection), so the test says whether the saved
+/// settings work now: every engine, streaming servers too.
 #[tauri::command]
 #[specta::specta]
 pub async fn test_profile(state: State<'_, AppState>, name: String) -> Result<TestReport> {
-    let resolved = state.store.resolve(&name).await?;
-    let started = Instant::now();
-    let server_version = match resolved.profile.engine {
-        Engine::Redis | Engine::Nats => {
-            // Streaming servers have no statements: a short subscription proves the login.
-            let what = if resolved.profile.engine == Engine::Redis {
-                WatchTarget::Channel("dbdock.connection-test".into())
-            } else {
-                WatchTarget::Subject { subject: "dbdock.connection-test".into(), queue: None }
-            };
-            let monitor = dbdock_engines::watch(resolved.target, what, Default::default()).await?;
-            monitor.stop().await;
-            resolved.profile.engine.to_string()
-        }
-        _ => {
-            let options = dbdock_engines::OpenOptions::for_profile(&resolved.profile, None);
-            let db = dbdock_engines::open(resolved.target, options).await?;
-            let version = db.server_version().await;
-            db.disconnect().await;
-            version?
-        }
-    };
-    Ok(TestReport { server_version, latency_ms: started.elapsed().as_secs_f64() * 1000.0 })
+    let probe = state.workspace.probe(Audience::User, &name).await?;
+    Ok(TestReport { server_version: probe.server_version, latency_ms: probe.latency_ms })
 }
 
 /// Writes every saved profile, without secrets, to `path`; returns how many.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_profiles(state: State<'_, AppState>, path: String) -> Result<u32> {
-    let export = state.store.export_profiles().await?;
+    let export = state.store().export_profiles().await?;
     export.write(&PathBuf::from(path))?;
     Ok(u32::try_from(export.profiles.len()).unwrap_or(u32::MAX))
 }
@@ -219,7 +212,7 @@ pub async fn export_profiles(state: State<'_, AppState>, path: String) -> Result
 #[specta::specta]
 pub async fn import_profiles(state: State<'_, AppState>, path: String) -> Result<ImportReport> {
     let export = ProfileExport::read(&PathBuf::from(path))?;
-    let report = state.store.import_profiles(export).await?;
+    let report = state.store().import_profiles(export).await?;
     Ok(ImportReport {
         added: report.added,
         unchanged: report.unchanged,
@@ -233,16 +226,47 @@ pub async fn import_profiles(state: State<'_, AppState>, path: String) -> Result
 #[tauri::command]
 #[specta::specta]
 pub async fn connection_states(state: State<'_, AppState>) -> Result<Vec<ConnectionStateView>> {
-    let open = state.open_connections().await;
-    let profiles = state.store.profiles().await?;
+    let entries = state.workspace.connection_states().borrow().clone();
+    state_views(&state, &entries).await
+}
+
+/// Sends the state of every profile to `on_change` now and at every change (connected,
+/// reconnecting, error, closed), until the window goes away.
+#[tauri::command]
+#[specta::specta]
+pub async fn watch_connection_states(
+    state: State<'_, AppState>,
+    on_change: Channel<Vec<ConnectionStateView>>,
+) -> Result<()> {
+    let mut changes = state.workspace.connection_states();
+    let workspace = state.workspace.clone();
+    tokio::spawn(async move {
+        loop {
+            let entries = changes.borrow_and_update().clone();
+            let Ok(views) = views_of(&workspace, &entries).await else { break };
+            if on_change.send(views).is_err() || changes.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
+async fn state_views(state: &AppState, entries: &[ConnectionEntry]) -> Result<Vec<ConnectionStateView>> {
+    views_of(&state.workspace, entries).await
+}
+
+async fn views_of(workspace: &Workspace, entries: &[ConnectionEntry]) -> Result<Vec<ConnectionStateView>> {
+    let open: Vec<&ConnectionEntry> = connection_entries(entries, Audience::User).collect();
+    let profiles = workspace.store().profiles().await?;
     Ok(profiles
         .into_iter()
-        .map(|p| match open.iter().find(|(name, _)| *name == p.name) {
-            Some((_, status)) => ConnectionStateView {
+        .map(|p| match open.iter().find(|e| e.name.eq_ignore_ascii_case(&p.name)) {
+            Some(entry) => ConnectionStateView {
                 name: p.name,
-                state: status.state,
-                latency_ms: status.latency_ms,
-                error: status.last_error.clone(),
+                state: entry.status.state,
+                latency_ms: entry.status.latency_ms,
+                error: entry.status.last_error.clone(),
             },
             None => ConnectionStateView {
                 name: p.name,
@@ -252,4 +276,26 @@ pub async fn connection_states(state: State<'_, AppState>) -> Result<Vec<Connect
             },
         })
         .collect())
+}
+
+/// What each engine is and can do, for the UI to offer exactly that.
+#[tauri::command]
+#[specta::specta]
+pub fn engine_specs() -> Vec<EngineSpecView> {
+    let enabled = dbdock_engines::enabled_engines();
+    Engine::ALL
+        .into_iter()
+        .filter(|e| enabled.contains(e))
+        .map(|e| {
+            let spec = e.spec();
+            EngineSpecView {
+                engine: e,
+                label: spec.label.to_owned(),
+                schemes: spec.schemes.iter().map(|s| (*s).to_owned()).collect(),
+                default_port: spec.default_port,
+                watch_kinds: spec.watch_kinds.iter().map(|s| (*s).to_owned()).collect(),
+                capabilities: spec.capabilities,
+            }
+        })
+        .collect()
 }

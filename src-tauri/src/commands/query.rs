@@ -86,10 +86,11 @@ pub async fn run_query(
     query_id: String,
     on_chunk: Channel<QueryChunk>,
 ) -> Result<QuerySummary> {
-    let live = state.connection(&profile).await?;
+    let connection = state.connection(&profile).await?;
     let options = QueryOptions { max_rows: Some(MAX_ROWS), cancellable: true, ..QueryOptions::default() };
     let statement = sql.clone();
-    let task = tokio::spawn(async move { live.query(&statement, &[], &options).await });
+    // Only a statement known to be a read is ever sent twice (after a broken connection).
+    let task = tokio::spawn(async move { connection.run_statement(&statement, &[], &options).await });
     state.running.lock().await.insert(query_id.clone(), task.abort_handle());
     let joined = task.await;
     state.running.lock().await.remove(&query_id);
@@ -104,7 +105,7 @@ pub async fn run_query(
         Ok(r) => QueryOutcome::Rows { count: r.row_count as u64, elapsed_ms: r.elapsed_ms },
         Err(e) => QueryOutcome::Failed(format!("[{}] {}", e.code, e.message)),
     };
-    if let Err(e) = state.store.record_query(&profile, &sql, &history).await {
+    if let Err(e) = state.store().record_query(&profile, &sql, &history).await {
         tracing::warn!(error = %e, "could not record the query history");
     }
     let result = Arc::new(outcome?);
@@ -167,5 +168,5 @@ pub async fn export_result(
 #[tauri::command]
 #[specta::specta]
 pub async fn query_history(state: State<'_, AppState>, profile: String, limit: u32) -> Result<Vec<HistoryView>> {
-    Ok(state.store.query_history(&profile, limit.min(500)).await?.into_iter().map(HistoryView::from).collect())
+    Ok(state.store().query_history(&profile, limit.min(500)).await?.into_iter().map(HistoryView::from).collect())
 }

@@ -1,0 +1,8 @@
+//! The application layer against a fake engine (what the registry does with connections)
+//! and against the real servers of this machine (probes and monitors).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod fake;
+mod registry;
+mod servers;
