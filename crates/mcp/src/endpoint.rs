@@ -11,6 +11,7 @@ use dbdock_core::{Access, ConnectionTarget, Error, LoginAccess, Profile, Result,
 use dbdock_store::{ResolvedProfile, Store};
 
 use crate::audit::{AuditLog, SHUTDOWN_GRACE};
+use crate::server::{LoginCanWrite, LoginReport};
 
 /// Rows per result when the profile sets no cap.
 pub const DEFAULT_MAX_ROWS: u64 = 200;
@@ -62,29 +63,23 @@ pub fn scrub_json(secret: Option<&Secret>, value: &serde_json::Value) -> serde_j
 }
 
 /// One connection's login report (see [`Endpoint::login_reports`]).
-pub fn login_report(profile: &Profile, access: Option<&LoginAccess>) -> serde_json::Value {
-    let mut report = serde_json::Map::new();
-    report.insert("loginCanWrite".into(), access.map_or_else(|| "unknown".into(), |a| a.can_write.into()));
-    if let Some(access) = access.filter(|a| a.can_write) {
-        report.insert("loginEvidence".into(), access.evidence.clone().into());
-    }
-    // SQL Server and MongoDB have no read-only transaction: with a login that can write,
-    // nothing but DB Dock's statement filter stands between a read-only AI and a write.
+pub fn login_report(profile: &Profile, access: Option<&LoginAccess>) -> LoginReport {
+    // Without a read-only transaction (SQL Server, MongoDB) and with a login that can
+    // write, nothing but DB Dock's statement filter stands between a read-only AI and a write.
     let filter_only = !profile.engine.capabilities().read_only_transaction
         && matches!(profile.access, Access::ReadOnly | Access::Ask)
         && access.is_some_and(|a| a.can_write);
-    if filter_only {
-        report.insert(
-            "warning".into(),
+    LoginReport {
+        login_can_write: access.map_or(LoginCanWrite::Unknown("unknown"), |a| LoginCanWrite::Known(a.can_write)),
+        login_evidence: access.filter(|a| a.can_write).map(|a| a.evidence.clone()),
+        warning: filter_only.then(|| {
             format!(
                 "this connection's login can write and {} has no read-only transaction: read-only access here rests \
                  on DB Dock's statement filter alone (the user can give it a read-only login in DB Dock)",
                 profile.engine.spec().label
             )
-            .into(),
-        );
+        }),
     }
-    serde_json::Value::Object(report)
 }
 
 pub struct Endpoint {
@@ -194,7 +189,7 @@ impl Endpoint {
     /// For `list-connections`: whether each profile's login can write (`loginCanWrite`:
     /// true, false or "unknown" when the server cannot tell or does not answer in time),
     /// and where read-only access rests on DB Dock's filter alone, a `warning` that says so.
-    pub async fn login_reports(self: &Arc<Self>, profiles: &[Profile]) -> HashMap<String, serde_json::Value> {
+    pub async fn login_reports(self: &Arc<Self>, profiles: &[Profile]) -> HashMap<String, LoginReport> {
         let mut tasks = tokio::task::JoinSet::new();
         // Only databases have a login to ask about; streaming sources report "unknown".
         for profile in profiles.iter().filter(|p| p.engine.capabilities().query.is_some()) {
@@ -206,7 +201,7 @@ impl Endpoint {
                 (profile.name, report)
             });
         }
-        let mut reports: HashMap<String, serde_json::Value> =
+        let mut reports: HashMap<String, LoginReport> =
             profiles.iter().map(|p| (p.name.clone(), login_report(p, None))).collect();
         while let Some(done) = tasks.join_next().await {
             if let Ok((name, report)) = done {
@@ -252,18 +247,16 @@ mod login_report_tests {
         let writer = LoginAccess { login: "sa".into(), can_write: true, evidence: vec!["sysadmin".into()] };
         let reader = LoginAccess { login: "r".into(), can_write: false, evidence: vec![] };
         let mssql = profile("sqlserver://sa@h:1433/db", Access::ReadOnly);
-        let report = login_report(&mssql, Some(&writer));
+        let report = serde_json::to_value(login_report(&mssql, Some(&writer))).unwrap();
         assert_eq!(report["loginCanWrite"], json!(true));
         assert_eq!(report["loginEvidence"], json!(["sysadmin"]));
         assert!(report["warning"].as_str().unwrap().contains("statement filter alone"));
-        assert!(login_report(&profile("mongodb://u@h/db", Access::Ask), Some(&writer)).get("warning").is_some());
-        assert!(login_report(&mssql, Some(&reader)).get("warning").is_none());
-        assert!(
-            login_report(&profile("sqlserver://sa@h/db", Access::ReadWrite), Some(&writer)).get("warning").is_none()
-        );
+        assert!(login_report(&profile("mongodb://u@h/db", Access::Ask), Some(&writer)).warning.is_some());
+        assert!(login_report(&mssql, Some(&reader)).warning.is_none());
+        assert!(login_report(&profile("sqlserver://sa@h/db", Access::ReadWrite), Some(&writer)).warning.is_none());
         // PostgreSQL's read-only transaction stands behind the filter: no warning.
         let pg = profile("postgres://u@h/db", Access::ReadOnly);
-        assert!(login_report(&pg, Some(&writer)).get("warning").is_none());
-        assert_eq!(login_report(&pg, None), json!({"loginCanWrite": "unknown"}));
+        assert!(login_report(&pg, Some(&writer)).warning.is_none());
+        assert_eq!(serde_json::to_value(login_report(&pg, None)).unwrap(), json!({"loginCanWrite": "unknown"}));
     }
 }

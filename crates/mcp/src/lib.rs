@@ -12,7 +12,6 @@ pub mod install;
 mod render;
 mod resources;
 mod server;
-mod streams;
 mod token;
 
 pub use endpoint::{Endpoint, EndpointConfig};

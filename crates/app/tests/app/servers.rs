@@ -39,7 +39,7 @@ async fn streaming_servers_are_probed_like_databases() {
     assert!(cache.latency_ms > 0.0);
     let bus = workspace.probe(Audience::User, "bus").await.expect("NATS on 127.0.0.1:4222 must answer");
     assert!(bus.server_version.starts_with("NATS 2."), "{bus:?}");
-    let down = workspace.probe(Audience::User, "down").await.err().expect("nothing listens there");
+    let down = workspace.probe(Audience::User, "down").await.expect_err("nothing listens there");
     assert_eq!(down.code, ErrorCode::ConnectionFailed, "{down:?}");
 }
 

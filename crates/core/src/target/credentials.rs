@@ -274,7 +274,7 @@ mod tests {
                     assert_eq!(target.url_with_secret().expose(), *driver, "{form}");
                     assert_clean(form, &target.to_string());
                     assert_clean(form, &format!("{target:?}"));
-                    let profile = Profile::transient("id".into(), "p", &target, false, "t");
+                    let profile = Profile::transient(crate::ProfileSource::Environment, "p", &target, false, "t");
                     assert_clean(form, &serde_json::to_string(&profile).unwrap());
                     // What the store does: parse the stored URL, add the keyring's secret.
                     let resolved =

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use dbdock_core::{Error, ErrorCode, Event, Result, WatchTarget};
+use dbdock_core::{Error, ErrorCode, Event, WatchTarget};
 use dbdock_engines::{Monitor, MonitorOptions};
 use dbdock_store::ResolvedProfile;
 use rmcp::handler::server::wrapper::Parameters;
@@ -16,11 +16,14 @@ use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::Mutex;
 
+use super::responses::{
+    EventsRead, LagReport, PublishedReport, ReplyReport, Sampled, StoppedBy, Subscribed, Unsubscribed,
+};
+use super::{Call, DbDockServer};
 use crate::render::Rendered;
-use crate::server::{Call, DbDockServer};
 
 /// Live subscriptions per session: more would let one client hold many server connections.
 pub const MAX_SUBSCRIPTIONS: usize = 8;
@@ -176,21 +179,6 @@ fn max_bytes(resolved: &ResolvedProfile) -> u64 {
 
 #[tool_router(router = stream_router, vis = "pub(crate)")]
 impl DbDockServer {
-    /// The body every stream tool shares: resolve the profile, do the work, audit.
-    async fn on_stream(
-        &self,
-        ctx: &RequestContext<RoleServer>,
-        call: Call<'_>,
-        connection_id: &str,
-        work: impl AsyncFnOnce(&ResolvedProfile) -> Result<Rendered>,
-    ) -> CallToolResult {
-        // Resolving reads the store and the keyring only: the call is audited before any
-        // connection opens.
-        let resolved = self.endpoint.stream_profile(connection_id).await;
-        let secret = resolved.as_ref().ok().and_then(|r| r.target.password()).cloned();
-        self.audited_tool(ctx, call, secret.as_ref(), async || work(&resolved?).await).await
-    }
-
     #[tool(
         name = "sample-events",
         description = "Watch a live source for a short while and get what arrived: stops at maxEvents messages or timeoutMs milliseconds, whichever comes first. Targets: channel:NAME, pattern:GLOB, keyspace:GLOB, stream:KEY (Redis); subject:SUBJECT with * and > wildcards, lag:STREAM/CONSUMER, kv:BUCKET (NATS); notify:CHANNEL (PostgreSQL); changes:COLLECTION (MongoDB). Only messages published during the window are seen.",
@@ -201,12 +189,7 @@ impl DbDockServer {
         Parameters(args): Parameters<SampleArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let call = Call {
-            tool: "sample-events",
-            profile: Some(&args.connection_id),
-            statement: Some(&args.target),
-            params: None,
-        };
+        let call = Call { profile: Some(&args.connection_id), statement: Some(&args.target), params: None };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
             let what = WatchTarget::parse(&args.target)?;
             let max = args.max_events.unwrap_or(DEFAULT_MAX_EVENTS).clamp(1, MAX_EVENTS);
@@ -225,14 +208,14 @@ impl DbDockServer {
             let (events_sent, sent) = events_json(&events, max_bytes(resolved));
             let truncated = sent < events.len();
             let events = events_sent;
-            let body = json!({
-                "events": events,
-                "messages": messages,
-                "stoppedBy": if messages >= max { "maxEvents" } else { "timeout" },
-                "elapsedMs": started.elapsed().as_millis() as u64,
-                "truncated": truncated,
-                "dropped": status.dropped,
-            });
+            let body = Sampled {
+                events,
+                messages,
+                stopped_by: if messages >= max { StoppedBy::MaxEvents } else { StoppedBy::Timeout },
+                elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                truncated,
+                dropped: status.dropped,
+            };
             Ok(Rendered { rows: Some(messages as u64), ..Rendered::compact_json(&body) })
         })
         .await
@@ -248,8 +231,7 @@ impl DbDockServer {
         Parameters(args): Parameters<SubscribeArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let call =
-            Call { tool: "subscribe", profile: Some(&args.connection_id), statement: Some(&args.target), params: None };
+        let call = Call { profile: Some(&args.connection_id), statement: Some(&args.target), params: None };
         self.subscriptions.expire_idle().await;
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
             let what = WatchTarget::parse(&args.target)?;
@@ -274,7 +256,7 @@ impl DbDockServer {
                 unsent: VecDeque::new(),
             };
             self.subscriptions.live.lock().await.insert(id.clone(), subscription);
-            Ok(Rendered::json(&json!({ "subscriptionId": id, "target": status.target, "state": status.state })))
+            Ok(Rendered::json(&Subscribed { subscription_id: id, target: status.target, state: status.state }))
         })
         .await
     }
@@ -293,12 +275,7 @@ impl DbDockServer {
         let max = args.max_events.unwrap_or(DEFAULT_MAX_EVENTS).clamp(1, MAX_EVENTS);
         let wait = Duration::from_millis(args.wait_ms.unwrap_or(1_000).min(MAX_WAIT_MS));
         let profile = self.subscriptions.live.lock().await.get(&args.subscription_id).map(|s| s.profile.clone());
-        let call = Call {
-            tool: "read-events",
-            profile: profile.as_deref(),
-            statement: Some(&args.subscription_id),
-            params: None,
-        };
+        let call = Call { profile: profile.as_deref(), statement: Some(&args.subscription_id), params: None };
         self.audited_tool(&ctx, call, None, async || {
             let profile = profile.as_deref().ok_or_else(|| unknown_subscription(&args.subscription_id))?;
             // The cap comes first: nothing is taken from the buffer for a call that fails.
@@ -323,7 +300,7 @@ impl DbDockServer {
             let unsent = subscription.unsent.len();
             subscription.last_used = Instant::now();
             self.subscriptions.live.lock().await.insert(args.subscription_id.clone(), subscription);
-            let body = json!({ "events": sent, "truncated": unsent > 0, "unread": unsent, "status": status });
+            let body = EventsRead { events: sent, truncated: unsent > 0, unread: unsent, status };
             Ok(Rendered { rows: Some(count as u64), ..Rendered::compact_json(&body) })
         })
         .await
@@ -340,12 +317,7 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let profile = self.subscriptions.live.lock().await.get(&args.subscription_id).map(|s| s.profile.clone());
-        let call = Call {
-            tool: "unsubscribe",
-            profile: profile.as_deref(),
-            statement: Some(&args.subscription_id),
-            params: None,
-        };
+        let call = Call { profile: profile.as_deref(), statement: Some(&args.subscription_id), params: None };
         self.audited_tool(&ctx, call, None, async || {
             let subscription = self
                 .subscriptions
@@ -356,7 +328,7 @@ impl DbDockServer {
                 .ok_or_else(|| unknown_subscription(&args.subscription_id))?;
             let status = subscription.monitor.status();
             subscription.monitor.stop().await;
-            Ok(Rendered::json(&json!({ "stopped": true, "status": status, "unread": subscription.unsent.len() })))
+            Ok(Rendered::json(&Unsubscribed { stopped: true, status, unread: subscription.unsent.len() }))
         })
         .await
     }
@@ -372,12 +344,7 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let params = [Value::String(args.payload.clone())];
-        let call = Call {
-            tool: "publish",
-            profile: Some(&args.connection_id),
-            statement: Some(&args.target),
-            params: Some(&params),
-        };
+        let call = Call { profile: Some(&args.connection_id), statement: Some(&args.target), params: Some(&params) };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
             dbdock_app::ai_may_write(&resolved.profile, "publishing")?;
             let what = WatchTarget::parse(&args.target)?;
@@ -388,9 +355,11 @@ impl DbDockServer {
                 &sorted_headers(&args.headers),
             )
             .await?;
-            Ok(Rendered::json(
-                &json!({ "published": true, "receivers": published.receivers, "sequence": published.sequence }),
-            ))
+            Ok(Rendered::json(&PublishedReport {
+                published: true,
+                receivers: published.receivers,
+                sequence: published.sequence,
+            }))
         })
         .await
     }
@@ -406,12 +375,7 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let params = [Value::String(args.payload.clone())];
-        let call = Call {
-            tool: "request",
-            profile: Some(&args.connection_id),
-            statement: Some(&args.target),
-            params: Some(&params),
-        };
+        let call = Call { profile: Some(&args.connection_id), statement: Some(&args.target), params: Some(&params) };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
             dbdock_app::ai_may_write(&resolved.profile, "the request")?;
             let what = WatchTarget::parse(&args.target)?;
@@ -424,12 +388,12 @@ impl DbDockServer {
                 timeout,
             )
             .await?;
-            Ok(Rendered::json(&json!({
-                "subject": reply.subject,
-                "payload": dbdock_core::payload_as_text(&reply.payload),
-                "json": Event::json_view(&reply.payload),
-                "headers": reply.headers,
-            })))
+            Ok(Rendered::json(&ReplyReport {
+                payload: dbdock_core::payload_as_text(&reply.payload).into_owned(),
+                json: Event::json_view(&reply.payload),
+                subject: reply.subject,
+                headers: reply.headers,
+            }))
         })
         .await
     }
@@ -444,15 +408,10 @@ impl DbDockServer {
         Parameters(args): Parameters<LagArgs>,
         ctx: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let call = Call {
-            tool: "stream-lag",
-            profile: Some(&args.connection_id),
-            statement: Some(&args.stream),
-            params: None,
-        };
+        let call = Call { profile: Some(&args.connection_id), statement: Some(&args.stream), params: None };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
             let lag = dbdock_engines::stream_lag(&resolved.target, &args.stream, args.consumer.as_deref()).await?;
-            Ok(Rendered { rows: Some(lag.len() as u64), ..Rendered::json(&json!({ "consumers": lag })) })
+            Ok(Rendered { rows: Some(lag.len() as u64), ..Rendered::json(&LagReport { consumers: lag }) })
         })
         .await
     }

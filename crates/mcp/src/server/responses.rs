@@ -1,0 +1,133 @@
+//! What the tools answer, as types: the JSON a model reads is defined here once, not
+//! assembled inline in each tool.
+
+use dbdock_core::{Access, ConnectionState, ConsumerLag, Engine, MonitorStatus};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Whether a connection's login can write: `true`, `false`, or `"unknown"` when its server
+/// cannot tell or did not answer in time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum LoginCanWrite {
+    Known(bool),
+    Unknown(&'static str),
+}
+
+/// What `list-connections` says of a login (see `endpoint::login_report`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginReport {
+    pub login_can_write: LoginCanWrite,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_evidence: Option<Vec<String>>,
+    /// Where read-only access rests on DB Dock's statement filter alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionListing {
+    pub connection_id: String,
+    pub engine: Engine,
+    pub access: Access,
+    pub state: ConnectionState,
+    pub url: String,
+    pub max_rows: u64,
+    pub max_bytes: u64,
+    pub timeout_secs: u64,
+    #[serde(flatten)]
+    pub login: LoginReport,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Connections {
+    pub connections: Vec<ConnectionListing>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connected {
+    pub connection_id: String,
+    pub engine: Engine,
+    pub access: Access,
+    pub state: ConnectionState,
+    pub latency_ms: Option<f64>,
+    pub server_version: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Disconnected {
+    pub connection_id: String,
+    pub was_open: bool,
+    pub state: ConnectionState,
+}
+
+/// `execute-update`: mcp-dbs's snake_case key, kept for its users.
+#[derive(Debug, Serialize)]
+pub struct RowsAffected {
+    pub rows_affected: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StoppedBy {
+    MaxEvents,
+    Timeout,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sampled {
+    pub events: Vec<Value>,
+    pub messages: usize,
+    pub stopped_by: StoppedBy,
+    pub elapsed_ms: u64,
+    pub truncated: bool,
+    pub dropped: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscribed {
+    pub subscription_id: String,
+    pub target: String,
+    pub state: ConnectionState,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EventsRead {
+    pub events: Vec<Value>,
+    pub truncated: bool,
+    pub unread: usize,
+    pub status: MonitorStatus,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Unsubscribed {
+    pub stopped: bool,
+    pub status: MonitorStatus,
+    pub unread: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublishedReport {
+    pub published: bool,
+    pub receivers: Option<u64>,
+    pub sequence: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReplyReport {
+    pub subject: String,
+    pub payload: String,
+    pub json: Option<Value>,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LagReport {
+    pub consumers: Vec<ConsumerLag>,
+}
