@@ -109,6 +109,12 @@ ensure_nextest() {
     cargo install cargo-nextest --locked --quiet
 }
 
+ensure_machete() {
+    cargo machete --version >/dev/null 2>&1 && return
+    log "installing cargo-machete (unused dependencies)"
+    cargo install cargo-machete --locked --quiet --version 0.9.1
+}
+
 wait_for() { # description, attempts, command...
     local what=$1 tries=$2
     shift 2

@@ -2,7 +2,7 @@
 # Every check and test of DB Dock. On a fresh Debian/Ubuntu machine it installs what is
 # missing, starts PostgreSQL, MariaDB, Redis, NATS and the MongoDB emulator (the SQL Server
 # emulator is started by the tests that use it), then runs the format check, clippy with
-# warnings as errors, the UI's lint, type check and unit tests, the whole Rust suite against
+# warnings as errors, the module-cycle and unused-dependency checks, the UI's lint, type check and unit tests, the whole Rust suite against
 # those real servers and a real Secret Service keyring, the MCP black-box tests, the
 # desktop app's end-to-end tests through WebDriver, and builds the deb and rpm bundles.
 set -euo pipefail
@@ -13,6 +13,7 @@ require_rust
 ensure_build_packages
 ensure_desktop_packages
 ensure_nextest
+ensure_machete
 ensure_test_venv
 ensure_npm_packages
 start_services
@@ -24,6 +25,9 @@ npm run --silent test
 npm run --silent build
 log "cargo fmt --check"
 cargo fmt --all -- --check
+log "no import cycles between modules, no unused dependencies"
+python3 scripts/check_module_cycles.py crates/*/src src-tauri/src
+cargo machete
 log "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
 log "Rust tests (inside a private D-Bus session with an unlocked keyring)"

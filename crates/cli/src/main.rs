@@ -2,16 +2,21 @@
 //! endpoint and profile commands build on the same crates.
 
 mod args;
-mod output;
+mod context;
+mod demo;
+mod mcp;
 mod profile;
-mod run;
+mod query;
+mod render;
 mod watch;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dbdock_core::{Error, ErrorCode};
+use dbdock_core::{Error, ErrorCode, Result};
+
+use crate::args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
@@ -20,7 +25,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(&Error::internal(format!("cannot start the async runtime: {e}"))),
     };
-    match runtime.block_on(run::run(cli)) {
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
@@ -41,4 +46,22 @@ fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Runs one subcommand; each lives in a module of its own.
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Query(args) => query::query(args).await,
+        Command::Schema(args) => query::schema(args).await,
+        Command::Profile(command) => profile::run(command).await,
+        Command::Mcp(args) => mcp::run(args).await,
+        Command::Audit(args) => {
+            let store = context::open_store().await?;
+            let entries = store.audit_entries(args.limit).await;
+            store.close().await;
+            context::print(&render::audit(&entries?, args.format)?)
+        }
+        Command::Demo(args) => demo::run(args).await,
+        Command::Watch(args) => watch::run(args).await,
+    }
 }

@@ -4,14 +4,12 @@
 use std::io::Read;
 
 use dbdock_app::{Audience, Workspace};
-use dbdock_core::{
-    Access, ConnectionTarget, Error, LoginAccess, Profile, ProfileSource, Result, Secret, secret_env_var,
-};
+use dbdock_core::{Access, ConnectionTarget, Error, LoginAccess, Profile, Result, Secret};
 use dbdock_store::{NewProfile, ProfileExport, Store};
 
 use crate::args::{AiLoginArgs, ProfileAddArgs, ProfileCommand};
-use crate::output;
-use crate::run::open_store;
+use crate::context::{open_store, print, print_line, secret_source};
+use crate::render;
 
 pub async fn run(command: ProfileCommand) -> Result<()> {
     let store = open_store().await?;
@@ -19,11 +17,12 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
         ProfileCommand::Add(args) => add(&store, args).await,
         ProfileCommand::List(args) => {
             let profiles = store.profiles().await?;
-            output::print_profiles(&profiles, args.format, store.keyring().service())
+            let secrets: Vec<String> = profiles.iter().map(|p| secret_source(p, store.keyring().service())).collect();
+            print(&render::profiles(&profiles, args.format, &secrets)?)
         }
         ProfileCommand::Show(args) => {
             let profile = find(&store, &args.name).await?;
-            output::print_profile(&profile, args.format, store.keyring().service())
+            print(&render::profile(&profile, args.format, &secret_source(&profile, store.keyring().service()))?)
         }
         ProfileCommand::Test(args) => test(&store, &args.name).await,
         ProfileCommand::Rm(args) => {
@@ -31,7 +30,7 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
             let ai = removed.ai_login.as_ref().map_or_else(String::new, |login| {
                 format!(" (its AI login {login} still exists on the server: drop it there if it is no longer needed)")
             });
-            output::print_line(&format!("removed profile {}{ai}", removed.name))
+            print_line(&format!("removed profile {}{ai}", removed.name))
         }
         ProfileCommand::AiLogin(args) => ai_login(&store, args).await,
         ProfileCommand::Export(args) => {
@@ -39,15 +38,15 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
             match args.file {
                 Some(path) => {
                     export.write(&path)?;
-                    output::print_line(&format!("exported {} profiles to {}", export.profiles.len(), path.display()))
+                    print_line(&format!("exported {} profiles to {}", export.profiles.len(), path.display()))
                 }
-                None => output::print_line(&export.to_json()?),
+                None => print_line(&export.to_json()?),
             }
         }
         ProfileCommand::Import(args) => {
             let export = ProfileExport::read(&args.file)?;
             let report = store.import_profiles(export).await?;
-            output::print_import_report(&report)
+            print(&render::import_report(&report)?)
         }
     };
     store.close().await;
@@ -84,7 +83,7 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
     } else {
         String::new()
     };
-    output::print_line(&format!("added profile {}: {} (AI access {}){secret}", profile.name, target, profile.access))
+    print_line(&format!("added profile {}: {} (AI access {}){secret}", profile.name, target, profile.access))
 }
 
 fn password_from_stdin(flag: &str) -> Result<Secret> {
@@ -105,7 +104,7 @@ async fn test(store: &Store, name: &str) -> Result<()> {
     let workspace = Workspace::new(store.clone());
     let probe = workspace.probe(Audience::User, name).await?;
     let profile = find(store, name).await?;
-    output::print_line(&format!(
+    print_line(&format!(
         "ok: {} ({}) connected in {:.1} ms, server {}",
         profile.name,
         dbdock_core::redact_url_text(&profile.url),
@@ -128,19 +127,19 @@ async fn test(store: &Store, name: &str) -> Result<()> {
             (Ok(a), _) => describe("login", &a),
             (Err(e), _) => format!("login: cannot tell whether it can write: error[{}]: {}", e.code, e.message),
         };
-        output::print_line(&line)?;
+        print_line(&line)?;
     }
     if let Some(login) = &profile.ai_login {
         // The AI login is what AI clients get: test it the way the MCP endpoint opens it.
         let checked = async { workspace.connection(Audience::Ai, name).await?.login_access().await }.await;
         match checked {
-            Ok(a) if a.can_write => output::print_line(&format!(
+            Ok(a) if a.can_write => print_line(&format!(
                 "{}: AI clients use it, yet it is not read-only",
                 describe(&format!("AI login {login}"), &a)
             ))?,
-            Ok(a) => output::print_line(&format!("{}: AI clients use it", describe(&format!("AI login {login}"), &a)))?,
+            Ok(a) => print_line(&format!("{}: AI clients use it", describe(&format!("AI login {login}"), &a)))?,
             Err(e) if e.code == dbdock_core::ErrorCode::Unsupported => {
-                output::print_line(&format!("AI login {login}: connects; {}", e.message))?;
+                print_line(&format!("AI login {login}: connects; {}", e.message))?;
             }
             Err(e) => return Err(e.context(format!("AI login {login}"))),
         }
@@ -169,7 +168,7 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
         let user = args.user.as_deref().unwrap_or_default();
         let password = password_from_stdin("--set")?;
         let saved = store.set_ai_login(&profile.name, user, &password).await?;
-        return output::print_line(&format!(
+        return print_line(&format!(
             "AI clients of {} now log in as {user}; its password is in the OS keyring (service {}). Check it with \
              `dbdock profile test {}`",
             saved.name,
@@ -200,13 +199,13 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
             "Then attach it, its password on standard input: dbdock profile ai-login {} --set --user {user}",
             profile.name
         ));
-        return output::print_line(&text);
+        return print_line(&text);
     }
     if !args.yes {
         text.push_str("Nothing was changed: run again with --yes to run these statements.");
-        return output::print_line(&text);
+        return print_line(&text);
     }
-    output::print_line(text.trim_end())?;
+    print_line(text.trim_end())?;
     let created = dbdock_engines::privileges::create_read_only_login(&resolved.target, &user).await?;
     if let Err(e) = store.set_ai_login(&profile.name, &user, &created.password).await {
         // Without its password saved the login is of no use: take it away again.
@@ -215,7 +214,7 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
         }
         return Err(e);
     }
-    output::print_line(&format!(
+    print_line(&format!(
         "created {user}: its password went to the OS keyring (service {}); AI clients of {} now log in as {user}",
         store.keyring().service(),
         profile.name
@@ -224,13 +223,13 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
 
 async fn remove_ai_login(store: &Store, profile: &Profile, args: &AiLoginArgs) -> Result<()> {
     let Some(login) = profile.ai_login.clone() else {
-        return output::print_line(&format!("{} has no AI login: AI clients use its own login", profile.name));
+        return print_line(&format!("{} has no AI login: AI clients use its own login", profile.name));
     };
     if args.drop {
         let resolved = store.resolve(&profile.name).await?;
         let statements = dbdock_engines::privileges::plan_drop_login(&resolved.target, &login).await?;
         if !args.yes {
-            return output::print_line(&format!(
+            return print_line(&format!(
                 "Dropping the AI login of {} runs:\n    {}\nNothing was changed: run again with --yes.",
                 profile.name,
                 statements.join("\n    ")
@@ -239,22 +238,9 @@ async fn remove_ai_login(store: &Store, profile: &Profile, args: &AiLoginArgs) -
         dbdock_engines::privileges::drop_login(&resolved.target, &login).await?;
     }
     store.clear_ai_login(&profile.name).await?;
-    output::print_line(&format!(
+    print_line(&format!(
         "{}: forgot the AI login {login}{}; AI clients use the profile's own login again",
         profile.name,
         if args.drop { " and dropped it on the server" } else { " (it still exists on the server)" }
     ))
-}
-
-/// Where a profile's secret comes from, for display.
-pub fn secret_source(profile: &Profile, keyring_service: &str) -> String {
-    if std::env::var_os(secret_env_var(&profile.name)).is_some() {
-        format!("from {}", secret_env_var(&profile.name))
-    } else if profile.source == ProfileSource::Environment {
-        if profile.has_secret { "from MCP_* variables".into() } else { "none".into() }
-    } else if profile.has_secret {
-        format!("OS keyring ({keyring_service})")
-    } else {
-        "none".into()
-    }
 }

@@ -12,7 +12,7 @@ use dbdock_engines::MonitorOptions;
 use dbdock_store::ResolvedProfile;
 
 use crate::args::{WatchArgs, WatchFormat};
-use crate::run::{open_store, resolve};
+use crate::context::{open_store, resolve};
 
 pub async fn run(args: WatchArgs) -> Result<()> {
     let what = WatchTarget::parse(&args.target)?;

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Result, WatchTarget};
 
-pub mod demo;
+#[cfg(feature = "sqlite")]
+pub use sqlite::demo;
 pub mod live;
 pub mod monitor;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]

@@ -9,6 +9,7 @@ mod audit;
 mod endpoint;
 mod http;
 pub mod install;
+mod login;
 mod render;
 mod resources;
 mod server;

@@ -86,7 +86,7 @@ pub async fn login_report(state: State<'_, AppState>, name: String) -> Result<Lo
     let read_only = matches!(profile.access, Access::ReadOnly | Access::Ask);
     Ok(LoginReport {
         ai_can_write: read_only && used_by_ai.is_some_and(|a| a.can_write),
-        can_create: matches!(profile.engine, Engine::Postgres | Engine::Mysql),
+        can_create: profile.engine.capabilities().creates_read_only_login,
         profile: profile.name,
         engine: profile.engine,
         access: profile.access,

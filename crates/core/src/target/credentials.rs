@@ -33,38 +33,11 @@ const SECRET_LIKE: [&str; 7] = ["pass", "pwd", "secret", "token", "nkey", "seed"
 /// never the value.
 pub(super) fn classify(engine: Engine, key: &str, value: &str) -> Result<QueryOption> {
     let lower = key.to_ascii_lowercase();
-    match (engine, lower.as_str()) {
-        (_, "password") => return Ok(QueryOption::Secret),
-        (Engine::Nats, "token") => return Ok(QueryOption::Secret),
-        (Engine::Nats, "nkey" | "seed" | "nkey_seed" | "jwt" | "user_jwt") => {
-            return Err(Error::unsupported(format!(
-                "NATS NKey seeds and JWTs ('{key}') are not supported: use a token (nats://TOKEN@host) or a user and \
-                 password; either goes to the OS keyring"
-            )));
-        }
-        (Engine::Mongodb, "authmechanismproperties") => {
-            check_mongodb_properties(value)?;
-            return Ok(QueryOption::Keep);
-        }
-        (Engine::Mongodb, "tlscertificatekeyfilepassword" | "sslclientcertificatekeypassword") => {
-            return Err(Error::unsupported(format!(
-                "'{key}' is not supported: a profile keeps one secret (the login's password) in the OS keyring; use a \
-                 client key file without a passphrase, readable only by you"
-            )));
-        }
-        (Engine::Postgres, "sslpassword") => {
-            return Err(Error::unsupported(
-                "'sslpassword' (the passphrase of the client key) is not supported: a profile keeps one secret (the \
-                 login's password) in the OS keyring; use a client key file without a passphrase, readable only by you",
-            ));
-        }
-        (Engine::Postgres, "passfile") => {
-            return Err(Error::unsupported(
-                "'passfile' is not read: give the password in the URL (user:password@host) or with --password-stdin, \
-                 and DB Dock keeps it in the OS keyring",
-            ));
-        }
-        _ => {}
+    if lower == "password" {
+        return Ok(QueryOption::Secret);
+    }
+    if let Some(known) = engine_rule(engine, key, &lower, value) {
+        return known;
     }
     if SECRET_LIKE.iter().any(|s| lower.contains(s)) {
         return Err(Error::invalid_input(format!(
@@ -73,6 +46,44 @@ pub(super) fn classify(engine: Engine, key: &str, value: &str) -> Result<QueryOp
         )));
     }
     Ok(QueryOption::Keep)
+}
+
+/// The credential options one engine's URLs know (every engine is named, so a new one
+/// must say which it has).
+fn engine_rule(engine: Engine, key: &str, lower: &str, value: &str) -> Option<Result<QueryOption>> {
+    let unsupported = |message: String| Some(Err(Error::unsupported(message)));
+    match engine {
+        Engine::Nats => match lower {
+            "token" => Some(Ok(QueryOption::Secret)),
+            "nkey" | "seed" | "nkey_seed" | "jwt" | "user_jwt" => unsupported(format!(
+                "NATS NKey seeds and JWTs ('{key}') are not supported: use a token (nats://TOKEN@host) or a user and \
+                 password; either goes to the OS keyring"
+            )),
+            _ => None,
+        },
+        Engine::Mongodb => match lower {
+            "authmechanismproperties" => Some(check_mongodb_properties(value).map(|()| QueryOption::Keep)),
+            "tlscertificatekeyfilepassword" | "sslclientcertificatekeypassword" => unsupported(format!(
+                "'{key}' is not supported: a profile keeps one secret (the login's password) in the OS keyring; use a \
+                 client key file without a passphrase, readable only by you"
+            )),
+            _ => None,
+        },
+        Engine::Postgres => match lower {
+            "sslpassword" => unsupported(
+                "'sslpassword' (the passphrase of the client key) is not supported: a profile keeps one secret (the \
+                 login's password) in the OS keyring; use a client key file without a passphrase, readable only by you"
+                    .to_owned(),
+            ),
+            "passfile" => unsupported(
+                "'passfile' is not read: give the password in the URL (user:password@host) or with --password-stdin, \
+                 and DB Dock keeps it in the OS keyring"
+                    .to_owned(),
+            ),
+            _ => None,
+        },
+        Engine::Sqlite | Engine::Mysql | Engine::Mssql | Engine::Redis => None,
+    }
 }
 
 /// `authMechanismProperties=KEY:value,KEY2:value2`: an AWS session token is refused

@@ -6,6 +6,7 @@
 
 #[cfg(test)]
 pub(crate) mod corpus;
+pub mod demo;
 mod guard;
 mod read_pool;
 mod schema;
@@ -251,29 +252,4 @@ impl Database for Sqlite {
             self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         Ok(SchemaInfo { database, tables: infos })
     }
-}
-
-/// Builds the demo shop database at `path` unless a file is already there. Written to a
-/// temporary file first and renamed, so an interrupted run never leaves half a database.
-pub async fn create_demo_database(path: &std::path::Path) -> Result<bool> {
-    if path.exists() {
-        return Ok(false);
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    let partial = path.with_extension("partial");
-    let _ = std::fs::remove_file(&partial);
-    let target = ConnectionTarget::sqlite_file(&partial);
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&partial)
-        .create_if_missing(true)
-        .connect()
-        .await
-        .map_err(|e| map_error(e, &target, classify))?;
-    sqlx::raw_sql(crate::demo::SHOP_SQL).execute(&mut conn).await.map_err(|e| map_error(e, &target, classify))?;
-    sqlx::Connection::close(conn).await.map_err(|e| map_error(e, &target, classify))?;
-    std::fs::rename(&partial, path)
-        .map_err(|e| Error::internal(format!("cannot move the demo database into place: {e}")))?;
-    Ok(true)
 }

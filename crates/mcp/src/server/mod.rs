@@ -29,7 +29,6 @@ use crate::render::error_text;
 use crate::resources;
 
 pub(crate) use audit::Call;
-pub(crate) use responses::{LoginCanWrite, LoginReport};
 use stream_tools::Subscriptions;
 
 const INSTRUCTIONS: &str = "DB Dock gives you the user's own database connections. Start with list-connections: it \

@@ -5,26 +5,7 @@ use dbdock_core::{Access, ConnectionState, ConsumerLag, Engine, MonitorStatus};
 use serde::Serialize;
 use serde_json::Value;
 
-/// Whether a connection's login can write: `true`, `false`, or `"unknown"` when its server
-/// cannot tell or did not answer in time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum LoginCanWrite {
-    Known(bool),
-    Unknown(&'static str),
-}
-
-/// What `list-connections` says of a login (see `endpoint::login_report`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginReport {
-    pub login_can_write: LoginCanWrite,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub login_evidence: Option<Vec<String>>,
-    /// Where read-only access rests on DB Dock's statement filter alone.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
-}
+use crate::login::LoginReport;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

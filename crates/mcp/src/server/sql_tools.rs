@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::responses::{Connected, ConnectionListing, Connections, Disconnected, RowsAffected};
 use super::{Call, DbDockServer};
-use crate::endpoint::{AiCaps, login_report};
+use crate::endpoint::AiCaps;
+use crate::login::login_report;
 use crate::render::Rendered;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -1,6 +1,7 @@
-//! Rendering results for people (`table`) and for scripts (`json`, `csv`).
+//! Rendering results for people (`table`) and for scripts (`json`, `csv`): pure
+//! functions from values to text. Printing is the commands' business (`context::print`).
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
@@ -8,29 +9,24 @@ use dbdock_core::{Error, QueryResult, Result, SchemaInfo, TableInfo};
 
 use crate::args::{QueryFormat, SchemaFormat};
 
-/// Writes to stdout; a closed pipe (`dbdock … | head`) is not an error.
-fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    match write(&mut out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::internal(format!("cannot write output: {e}"))),
-        _ => Ok(()),
-    }
+/// The text `write` produces (writing to memory cannot fail; the error is kept for the
+/// writers' signatures).
+fn text(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<String> {
+    let mut buffer = Vec::new();
+    write(&mut buffer).map_err(|e| Error::internal(format!("cannot render output: {e}")))?;
+    String::from_utf8(buffer).map_err(|e| Error::internal(format!("rendered output is not UTF-8: {e}")))
 }
 
-pub fn print_line(text: &str) -> Result<()> {
-    write_stdout(|out| writeln!(out, "{text}"))
+fn json_line(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(value)
+        .map(|line| line + "\n")
+        .map_err(|e| Error::internal(format!("cannot encode JSON: {e}")))
 }
 
-fn json_line(value: &impl serde::Serialize) -> Result<()> {
-    let text = serde_json::to_string(value).map_err(|e| Error::internal(format!("cannot encode JSON: {e}")))?;
-    print_line(&text)
-}
-
-pub fn print_result(result: &QueryResult, format: QueryFormat, limit: usize) -> Result<()> {
+pub fn result(result: &QueryResult, format: QueryFormat, limit: usize) -> Result<String> {
     match format {
         QueryFormat::Json => json_line(result),
-        QueryFormat::Csv => write_stdout(|out| result.write_csv(out)),
+        QueryFormat::Csv => text(|out| result.write_csv(out)),
         QueryFormat::Table => {
             let mut table = new_table();
             table.set_header(result.columns.iter().map(|c| c.name.as_str()));
@@ -42,7 +38,7 @@ pub fn print_result(result: &QueryResult, format: QueryFormat, limit: usize) -> 
                 n => format!("{n} rows"),
             };
             let more = if result.truncated { format!(", more not shown (--limit {limit})") } else { String::new() };
-            write_stdout(|out| {
+            text(|out| {
                 if !result.columns.is_empty() {
                     writeln!(out, "{table}")?;
                 }
@@ -58,7 +54,7 @@ fn new_table() -> Table {
     table
 }
 
-pub fn print_schema(schema: &SchemaInfo, format: SchemaFormat) -> Result<()> {
+pub fn schema(schema: &SchemaInfo, format: SchemaFormat) -> Result<String> {
     match format {
         SchemaFormat::Json => json_line(schema),
         SchemaFormat::Table => {
@@ -73,7 +69,7 @@ pub fn print_schema(schema: &SchemaInfo, format: SchemaFormat) -> Result<()> {
                     t.estimated_rows.map(|n| n.to_string()).unwrap_or_default(),
                 ]);
             }
-            write_stdout(|out| {
+            text(|out| {
                 writeln!(out, "database {}", schema.database)?;
                 writeln!(out, "{table}")?;
                 writeln!(out, "({} tables and views)", schema.tables.len())
@@ -82,7 +78,7 @@ pub fn print_schema(schema: &SchemaInfo, format: SchemaFormat) -> Result<()> {
     }
 }
 
-pub fn print_table(info: &TableInfo, format: SchemaFormat) -> Result<()> {
+pub fn table(info: &TableInfo, format: SchemaFormat) -> Result<String> {
     match format {
         SchemaFormat::Json => json_line(info),
         SchemaFormat::Table => {
@@ -108,7 +104,7 @@ pub fn print_table(info: &TableInfo, format: SchemaFormat) -> Result<()> {
                 }
                 columns.add_row(row);
             }
-            write_stdout(|out| {
+            text(|out| {
                 writeln!(out, "{} {}", info.kind.as_str(), info.table_ref())?;
                 if let Some(comment) = &info.comment {
                     writeln!(out, "  {comment}")?;
@@ -144,23 +140,23 @@ pub fn print_table(info: &TableInfo, format: SchemaFormat) -> Result<()> {
     }
 }
 
-pub fn print_profiles(profiles: &[dbdock_core::Profile], format: SchemaFormat, keyring: &str) -> Result<()> {
+pub fn profiles(profiles: &[dbdock_core::Profile], format: SchemaFormat, secrets: &[String]) -> Result<String> {
     if format == SchemaFormat::Json {
         return json_line(&profiles);
     }
     let mut table = new_table();
     table.set_header(["name", "engine", "url", "AI access", "secret", "source"]);
-    for p in profiles {
+    for (p, secret) in profiles.iter().zip(secrets) {
         table.add_row([
             p.name.clone(),
             p.engine.to_string(),
             p.url.clone(),
             p.access.to_string(),
-            crate::profile::secret_source(p, keyring),
+            secret.clone(),
             p.source.as_str().to_owned(),
         ]);
     }
-    write_stdout(|out| {
+    text(|out| {
         if profiles.is_empty() {
             writeln!(out, "no profiles yet: add one with dbdock profile add NAME --url URL")
         } else {
@@ -169,7 +165,7 @@ pub fn print_profiles(profiles: &[dbdock_core::Profile], format: SchemaFormat, k
     })
 }
 
-pub fn print_profile(p: &dbdock_core::Profile, format: SchemaFormat, keyring: &str) -> Result<()> {
+pub fn profile(p: &dbdock_core::Profile, format: SchemaFormat, secret: &str) -> Result<String> {
     if format == SchemaFormat::Json {
         return json_line(p);
     }
@@ -178,7 +174,7 @@ pub fn print_profile(p: &dbdock_core::Profile, format: SchemaFormat, keyring: &s
         ("name", p.name.clone()),
         ("engine", p.engine.to_string()),
         ("url", p.url.clone()),
-        ("secret", crate::profile::secret_source(p, keyring)),
+        ("secret", secret.to_owned()),
         ("AI access", p.access.to_string()),
         ("AI login", p.ai_login.clone().unwrap_or_else(|| "(the profile's own)".to_owned())),
         ("max rows", limit(p.max_rows, "")),
@@ -187,7 +183,7 @@ pub fn print_profile(p: &dbdock_core::Profile, format: SchemaFormat, keyring: &s
         ("source", p.source.as_str().to_owned()),
         ("id", p.id.clone()),
     ];
-    write_stdout(|out| {
+    text(|out| {
         for (key, value) in lines {
             writeln!(out, "{key:>10}: {value}")?;
         }
@@ -195,8 +191,8 @@ pub fn print_profile(p: &dbdock_core::Profile, format: SchemaFormat, keyring: &s
     })
 }
 
-pub fn print_import_report(report: &dbdock_store::ImportReport) -> Result<()> {
-    write_stdout(|out| {
+pub fn import_report(report: &dbdock_store::ImportReport) -> Result<String> {
+    text(|out| {
         writeln!(
             out,
             "imported: {} added, {} unchanged, {} conflicts",
@@ -218,7 +214,7 @@ pub fn print_import_report(report: &dbdock_store::ImportReport) -> Result<()> {
     })
 }
 
-pub fn print_audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -> Result<()> {
+pub fn audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -> Result<String> {
     if format == SchemaFormat::Json {
         return json_line(&entries);
     }
@@ -242,15 +238,11 @@ pub fn print_audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -
             statement,
         ]);
     }
-    write_stdout(
-        |out| {
-            if entries.is_empty() { writeln!(out, "no AI calls recorded yet") } else { writeln!(out, "{table}") }
-        },
-    )
+    text(|out| if entries.is_empty() { writeln!(out, "no AI calls recorded yet") } else { writeln!(out, "{table}") })
 }
 
-pub fn print_config_change(change: &dbdock_mcp::install::ConfigChange) -> Result<()> {
-    write_stdout(|out| {
+pub fn config_change(change: &dbdock_mcp::install::ConfigChange) -> Result<String> {
+    text(|out| {
         let file = change.path.display();
         let client = change.client.as_str();
         match (change.changed, change.dry_run) {

@@ -1,0 +1,38 @@
+//! `dbdock query` and `dbdock schema`: one statement or a schema from the shell.
+
+use dbdock_core::{Database, QueryOptions, Result};
+use dbdock_engines::OpenOptions;
+
+use crate::args::{Connection, QueryArgs, SchemaArgs};
+use crate::context::{cli_param, print, resolve};
+use crate::render;
+
+async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
+    open_with(connection, |_| {}).await
+}
+
+/// Opens the connection with `adjust` applied to the options the profile (or defaults) give.
+async fn open_with(connection: &Connection, adjust: impl FnOnce(&mut OpenOptions)) -> Result<Box<dyn Database>> {
+    let (target, mut options, _) = resolve(connection).await?;
+    adjust(&mut options);
+    dbdock_engines::open(target, options).await
+}
+
+pub async fn query(args: QueryArgs) -> Result<()> {
+    let db = open(&args.connection).await?;
+    let params: Vec<serde_json::Value> = args.params.iter().map(|p| cli_param(p)).collect();
+    let limits = QueryOptions { max_rows: Some(args.limit), ..QueryOptions::default() };
+    let result = db.query(&args.query, &params, &limits).await;
+    db.disconnect().await;
+    print(&render::result(&result?, args.format, args.limit)?)
+}
+
+pub async fn schema(args: SchemaArgs) -> Result<()> {
+    let db = open_with(&args.connection, |options| options.schema_sample = args.sample).await?;
+    let outcome = match &args.table {
+        Some(name) => db.table_schema(name).await.map(|t| render::table(&t, args.format)),
+        None => db.schema().await.map(|s| render::schema(&s, args.format)),
+    };
+    db.disconnect().await;
+    print(&outcome??)
+}
