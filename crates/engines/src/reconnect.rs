@@ -151,7 +151,31 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    reconnect_with(policy, fastrand::f64, observer, lost, connect).await
+    reconnect_with(policy, fastrand::f64, observer, Start::Lost(lost), connect).await
+}
+
+/// [`reconnect`] for a connection whose own driver already gave up (and told the observer
+/// so, through a [`Pacer`]): waits in `error` for a retry, then as [`reconnect`].
+pub(crate) async fn reconnect_after_give_up<T, O, F, Fut>(
+    policy: &ReconnectPolicy,
+    observer: &O,
+    last_error: Error,
+    connect: F,
+) -> Option<(T, u32)>
+where
+    O: Observer,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    reconnect_with(policy, fastrand::f64, observer, Start::GaveUp(last_error), connect).await
+}
+
+/// Where [`reconnect_with`] starts.
+pub(crate) enum Start {
+    /// The connection was just lost, for this reason.
+    Lost(Error),
+    /// The attempts already ran out, the last failing with this.
+    GaveUp(Error),
 }
 
 /// [`reconnect`] with the jitter drawn from `random` (uniform in `[0, 1)`).
@@ -159,7 +183,7 @@ pub(crate) async fn reconnect_with<T, O, R, F, Fut>(
     policy: &ReconnectPolicy,
     mut random: R,
     observer: &O,
-    lost: Error,
+    start: Start,
     mut connect: F,
 ) -> Option<(T, u32)>
 where
@@ -168,8 +192,16 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let mut last_error = lost;
-    let mut after_retry = false;
+    let (mut last_error, mut after_retry) = match start {
+        Start::Lost(lost) => (lost, false),
+        Start::GaveUp(last) => {
+            tokio::select! {
+                () = observer.stopped() => return None,
+                () = observer.retried() => {}
+            }
+            (last, true)
+        }
+    };
     loop {
         let mut pacer = Pacer::new(observer, policy.backoff(&mut random), after_retry);
         loop {
@@ -293,7 +325,8 @@ mod tests {
     ) -> tokio::task::JoinHandle<Option<(&'static str, u32)>> {
         let (observer, server) = (observer.clone(), server.clone());
         tokio::spawn(async move {
-            reconnect_with(&policy, random, observer.as_ref(), lost("the socket closed"), || server.connect()).await
+            let start = Start::Lost(lost("the socket closed"));
+            reconnect_with(&policy, random, observer.as_ref(), start, || server.connect()).await
         })
     }
 
