@@ -232,7 +232,17 @@ impl Shared {
     /// The shared reconnect loop, until the connection is back: after a give-up it waits in
     /// `error` for [`LiveConnection::retry`].
     async fn reconnect_with_backoff(&self, lost: Error) {
-        let _guard = self.reconnecting.lock().await;
+        let _guard = match self.reconnecting.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => {
+                let guard = self.reconnecting.lock().await;
+                // A caller reconnected while this waited: nothing left to do.
+                if self.status.borrow().state == ConnectionState::Connected && self.check().await.is_ok() {
+                    return;
+                }
+                guard
+            }
+        };
         let policy = self.policy;
         let connected = reconnect(&policy, self, lost, || self.attempt()).await;
         if let Some(((), attempt)) = connected {

@@ -43,6 +43,7 @@ impl Attempt<'_> {
 }
 
 /// The error a lost connection starts reconnecting with: `connection lost: {reason}`.
+#[cfg_attr(not(any(feature = "redis", feature = "nats", feature = "postgres", feature = "mongodb")), allow(dead_code))]
 pub(crate) fn lost(reason: impl std::fmt::Display) -> Error {
     Error::connection_failed(format!("connection lost: {reason}"))
 }
@@ -156,6 +157,7 @@ where
 
 /// [`reconnect`] for a connection whose own driver already gave up (and told the observer
 /// so, through a [`Pacer`]): waits in `error` for a retry, then as [`reconnect`].
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
 pub(crate) async fn reconnect_after_give_up<T, O, F, Fut>(
     policy: &ReconnectPolicy,
     observer: &O,
@@ -171,6 +173,7 @@ where
 }
 
 /// Where [`reconnect_with`] starts.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
 pub(crate) enum Start {
     /// The connection was just lost, for this reason.
     Lost(Error),
@@ -463,5 +466,28 @@ mod tests {
         assert_eq!(task.await.unwrap(), None);
         tokio::time::sleep(Duration::from_secs(60)).await;
         assert_eq!(server.attempts().len(), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_another_drivers_give_up_nothing_is_tried_until_a_retry() {
+        let policy = ReconnectPolicy { max_attempts: 3, jitter: 0.0, ..ReconnectPolicy::default() };
+        let observer = Arc::new(Recorder::default());
+        let server = Server::new(0);
+        let task = tokio::spawn({
+            let (observer, server) = (observer.clone(), server.clone());
+            async move {
+                let start = Start::GaveUp(Error::connection_failed("max reconnects"));
+                reconnect_with(&policy, fastrand::f64, observer.as_ref(), start, || server.connect()).await
+            }
+        });
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        assert!(server.attempts().is_empty() && observer.seen().is_empty());
+        let retried_at = Instant::now();
+        observer.retry.notify_one();
+        assert_eq!(task.await.unwrap(), Some(("connected", 1)));
+        assert_eq!(gaps(retried_at, &server.attempts()), [1000]);
+        let seen = observer.seen();
+        let Seen::Attempt { text, .. } = &seen[0].1 else { panic!("{seen:?}") };
+        assert_eq!(text, "retrying: reconnect attempt 1 of 3 in 1.0 s (last error: max reconnects)");
     }
 }

@@ -82,7 +82,7 @@ impl Bridge {
     pub(super) async fn pace(self: Arc<Self>, servers: Vec<Server>) -> Option<ReconnectToServer> {
         // Not yet attached: the first connection. No client left: the monitor has ended.
         let connects = self.client.get().and_then(Weak::upgrade)?.statistics().connects.load(Ordering::Acquire);
-        if self.sink.is_stopped() {
+        if self.sink.is_stopped() || self.gave_up() {
             return None;
         }
         let mut pacing = self.pacing.lock().await;

@@ -155,6 +155,26 @@ async fn redis_stream_tail_follows_the_policy() {
     redis_monitor_follows_the_policy("stream:jobs", false).await;
 }
 
+/// A read the server refuses (the key is no longer a stream) is retried on the same
+/// schedule, each attempt on a new connection, and gives up the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stream_tail_refused_reads_follow_the_policy() {
+    let url = dbdock_testkit::redis_url();
+    let key = format!("dbdock-test-{}-refused", std::process::id());
+    let mut admin = redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let _: String =
+        redis::cmd("XADD").arg(&key).arg("*").arg("payload").arg("one").query_async(&mut admin).await.unwrap();
+    let monitor = watch(&url, &format!("stream:{key}")).await;
+    let mut replace = redis::pipe();
+    replace.atomic().del(&key).ignore().set(&key, "not a stream").ignore();
+    replace.query_async::<()>(&mut admin).await.unwrap();
+    gives_up_as_the_policy_says(&monitor).await;
+    assert!(monitor.status().last_error.is_some_and(|e| e.contains("WRONGTYPE")), "{:?}", monitor.status());
+    let _: i64 = redis::cmd("DEL").arg(&key).query_async(&mut admin).await.unwrap();
+    comes_back_only_when_retried(&monitor).await;
+    monitor.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_listen_follows_the_policy() {
     let server = PrivatePostgres::start(None);
