@@ -15,6 +15,7 @@ mod error;
 mod event;
 mod lifecycle;
 mod profile;
+mod reconnect;
 mod result;
 mod schema;
 mod secret;
@@ -27,8 +28,9 @@ pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_tab
 pub use engine::{Capabilities, Engine, EngineSpec, QueryLanguage};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{Category, ConsumerLag, Event, EventKind, MonitorStatus, Severity, WatchTarget, payload_as_text};
-pub use lifecycle::{ConnectionState, ConnectionStatus, ReconnectPolicy};
+pub use lifecycle::{ConnectionState, ConnectionStatus};
 pub use profile::{Access, Profile, ProfileSource, secret_env_var, validate_profile_name};
+pub use reconnect::{Backoff, ReconnectPolicy};
 pub use result::{Column, QueryResult};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, TableKind, TableRef};
 pub use secret::Secret;

@@ -16,6 +16,7 @@ pub mod monitor;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod pool;
 pub mod privileges;
+mod reconnect;
 mod registry;
 mod rows;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]

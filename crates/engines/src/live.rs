@@ -1,8 +1,10 @@
 //! A connection that keeps itself alive: it checks its health on a timer, and when the
-//! server goes away it reconnects with exponential backoff and jitter (docs/reconnect-policy.md), walking
-//! `connected → reconnecting → connected` (or `error` once the attempts run out), with every
-//! state change observable through a watch channel.
+//! server goes away it reconnects through the shared reconnect loop (`reconnect.rs`,
+//! docs/reconnect-policy.md), walking `connected → reconnecting → connected`, or to `error`
+//! once the attempts run out, where it stays until [`LiveConnection::retry`]. Every state
+//! change is observable through a watch channel.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,6 +15,8 @@ use dbdock_core::{
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+use crate::reconnect::{Attempt, Observer, give_up_text, reconnect};
+
 pub struct LiveConnection {
     shared: Arc<Shared>,
     task: JoinHandle<()>,
@@ -22,8 +26,10 @@ struct Shared {
     db: Box<dyn Database>,
     policy: ReconnectPolicy,
     status: watch::Sender<ConnectionStatus>,
-    /// Wakes the health task early: a call saw the connection fail, or the user retries.
+    /// Wakes the health task early: a call saw the connection fail.
     wake: Notify,
+    /// Wakes the reconnect loop after it gave up (`error`): [`LiveConnection::retry`].
+    retry: Notify,
     /// Serializes reconnects between the health task and callers.
     reconnecting: tokio::sync::Mutex<()>,
 }
@@ -39,7 +45,14 @@ impl LiveConnection {
             attempts: 0,
             last_error: None,
         });
-        let shared = Arc::new(Shared { db, policy, status, wake: Notify::new(), reconnecting: Default::default() });
+        let shared = Arc::new(Shared {
+            db,
+            policy,
+            status,
+            wake: Notify::new(),
+            retry: Notify::new(),
+            reconnecting: Default::default(),
+        });
         shared.db.connect().await.inspect_err(|e| shared.set(ConnectionState::Error, 0, Some(e.clone())))?;
         shared.check().await?;
         let task = tokio::spawn(Arc::clone(&shared).watch_health());
@@ -94,9 +107,12 @@ impl LiveConnection {
         outcome
     }
 
-    /// Starts reconnecting again after the policy gave up (`error` state).
+    /// Starts reconnecting again, on a fresh schedule, after the policy gave up (`error`
+    /// state). In any other state there is nothing to retry and nothing happens.
     pub fn retry(&self) {
-        self.shared.wake.notify_one();
+        if self.shared.status.borrow().state == ConnectionState::Error {
+            self.shared.retry.notify_one();
+        }
     }
 
     pub async fn close(self) {
@@ -120,9 +136,12 @@ impl Shared {
         let why = |e: &Option<Error>| e.as_ref().map(|e| format!(": {}", e.message)).unwrap_or_default();
         match status.state {
             ConnectionState::Reconnecting => Err(Error::connection_failed(format!(
-                "the connection to {} is down and reconnecting (attempt {}){}; try again shortly",
+                "the connection to {} is down and reconnecting{}{}; try again shortly",
                 status.target,
-                status.attempts,
+                match status.attempts {
+                    0 => String::new(),
+                    n => format!(" (attempt {n} of {})", self.policy.max_attempts),
+                },
                 why(&status.last_error)
             ))),
             ConnectionState::Error => Err(Error::connection_failed(format!(
@@ -172,12 +191,12 @@ impl Shared {
         self.check().await
     }
 
-    /// A caller found the connection broken: one immediate attempt. While the health task
-    /// is already reconnecting (or has given up), the caller is told so at once instead of
-    /// waiting out the backoff. Returns whether the connection is up.
+    /// A caller found the connection broken: one immediate attempt, the caller's own (not
+    /// one of the schedule's: docs/reconnect-policy.md). While the health task is already
+    /// reconnecting (or has given up), the caller is told so at once instead of waiting out
+    /// the backoff. Returns whether the connection is up.
     async fn reconnect_once(&self, cause: Error) -> bool {
         let Ok(_guard) = self.reconnecting.try_lock() else {
-            self.set(ConnectionState::Reconnecting, self.status.borrow().attempts, Some(cause));
             return false;
         };
         if self.status.borrow().state == ConnectionState::Error {
@@ -186,12 +205,12 @@ impl Shared {
         if self.status.borrow().state == ConnectionState::Connected && self.check().await.is_ok() {
             return true;
         }
-        let attempts = self.status.borrow().attempts + 1;
-        self.set(ConnectionState::Reconnecting, attempts, Some(cause));
+        self.set(ConnectionState::Reconnecting, 0, Some(cause));
         match self.attempt().await {
             Ok(()) => true,
             Err(e) => {
-                self.set(ConnectionState::Reconnecting, attempts, Some(e));
+                self.set(ConnectionState::Reconnecting, 0, Some(e));
+                // The health task takes over, on the policy's schedule.
                 self.wake.notify_one();
                 false
             }
@@ -204,38 +223,53 @@ impl Shared {
                 () = tokio::time::sleep(self.policy.health_interval) => {}
                 () = self.wake.notified() => {}
             }
-            if self.check().await.is_ok() {
-                continue;
+            if let Err(lost) = self.check().await {
+                self.reconnect_with_backoff(lost).await;
             }
-            self.reconnect_with_backoff().await;
         }
     }
 
-    async fn reconnect_with_backoff(&self) {
-        let _guard = self.reconnecting.lock().await;
-        let mut attempt = self.status.borrow().attempts;
-        loop {
-            attempt += 1;
-            if attempt > self.policy.max_attempts {
-                let last = self.status.borrow().last_error.clone();
-                self.set(ConnectionState::Error, attempt - 1, last);
-                tracing::warn!(target = %self.db.target(), "gave up reconnecting; waiting for a retry");
-                self.wake.notified().await;
-                attempt = 0;
-                continue;
-            }
-            self.set(ConnectionState::Reconnecting, attempt, None);
-            tokio::time::sleep(self.policy.delay(attempt, fastrand::f64())).await;
-            match self.attempt().await {
-                Ok(()) => {
-                    tracing::info!(target = %self.db.target(), attempt, "reconnected");
+    /// The shared reconnect loop, until the connection is back: after a give-up it waits in
+    /// `error` for [`LiveConnection::retry`].
+    async fn reconnect_with_backoff(&self, lost: Error) {
+        let _guard = match self.reconnecting.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => {
+                let guard = self.reconnecting.lock().await;
+                // A caller reconnected while this waited: nothing left to do.
+                if self.status.borrow().state == ConnectionState::Connected && self.check().await.is_ok() {
                     return;
                 }
-                Err(e) => {
-                    tracing::debug!(target = %self.db.target(), attempt, error = %e, "reconnect failed");
-                    self.set(ConnectionState::Reconnecting, attempt, Some(e));
-                }
+                guard
             }
+        };
+        let policy = self.policy;
+        let connected = reconnect(&policy, self, lost, || self.attempt()).await;
+        if let Some(((), attempt)) = connected {
+            tracing::info!(target = %self.db.target(), attempt, "reconnected");
         }
+    }
+}
+
+/// The status follows the reconnect loop: `reconnecting` with the attempt's number and the
+/// last error, then `error` (and no more attempts) until retried.
+impl Observer for Shared {
+    fn attempt(&self, attempt: &Attempt<'_>) {
+        tracing::debug!(target = %self.db.target(), "{}", attempt.describe());
+        self.set(ConnectionState::Reconnecting, attempt.number, Some(attempt.last_error.clone()));
+    }
+
+    fn gave_up(&self, attempts: u32, last_error: &Error) {
+        tracing::warn!(target = %self.db.target(), "{}", give_up_text(attempts, last_error));
+        self.set(ConnectionState::Error, attempts, Some(last_error.clone()));
+    }
+
+    /// Never: the task is aborted when the connection is closed or dropped.
+    fn stopped(&self) -> impl Future<Output = ()> + Send {
+        std::future::pending()
+    }
+
+    fn retried(&self) -> impl Future<Output = ()> + Send {
+        self.retry.notified()
     }
 }

@@ -12,6 +12,8 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::reconnect::{Attempt, Observer, give_up_text};
+
 /// How a monitor is set up.
 #[derive(Debug, Clone)]
 pub struct MonitorOptions {
@@ -19,7 +21,7 @@ pub struct MonitorOptions {
     pub capacity: usize,
     /// The profile the monitor belongs to, shown in its events.
     pub profile: Option<String>,
-    /// The reconnect backoff (docs/reconnect-policy.md) for engines whose driver does not reconnect itself.
+    /// How the monitor gets its connection back (docs/reconnect-policy.md).
     pub reconnect: dbdock_core::ReconnectPolicy,
     /// Told of every lifecycle event as it happens, whether or not anyone reads the
     /// monitor: the application layer writes them to the event log this way.
@@ -73,6 +75,8 @@ struct Shared {
     arrived: Notify,
     stop: CancellationToken,
     on_lifecycle: Option<LifecycleObserver>,
+    /// Wakes a monitor that gave up reconnecting (`error`): [`Monitor::retry`].
+    retry: Notify,
 }
 
 /// A rate window: long enough to be steady, short enough to follow a burst.
@@ -114,16 +118,22 @@ impl Sink {
         self.push(channel, EventKind::Message, Severity::Info, Category::Performance, payload, Vec::new(), None, None);
     }
 
-    /// The monitor entered `state`; `message` says why, for people.
+    /// The monitor entered `state`; `message` says why, for people. Reconnect attempts are
+    /// reported by the reconnect loop (`reconnect.rs`), which counts them.
     pub fn lifecycle(&self, state: ConnectionState, severity: Severity, message: impl Into<String>) {
-        let message: String = message.into();
+        self.record(state, severity, message.into(), None);
+    }
+
+    /// Moves to `state`, with the reconnect attempt count set to `attempts` when given (and
+    /// cleared on `connected`), and writes the lifecycle event.
+    fn record(&self, state: ConnectionState, severity: Severity, message: String, attempts: Option<u32>) {
         {
             let mut c = lock(&self.shared.counters);
             c.state = state;
-            match state {
-                ConnectionState::Connected => c.reconnect_attempts = 0,
-                ConnectionState::Reconnecting => c.reconnect_attempts += 1,
-                _ => {}
+            if let Some(attempts) = attempts {
+                c.reconnect_attempts = attempts;
+            } else if state == ConnectionState::Connected {
+                c.reconnect_attempts = 0;
             }
             if severity >= Severity::Warning {
                 c.last_error = Some(message.clone());
@@ -145,6 +155,11 @@ impl Sink {
     /// Resolves when the monitor is being stopped: the engine's task should end.
     pub async fn stopped(&self) {
         self.shared.stop.cancelled().await;
+    }
+
+    /// Resolves when the reader asks a monitor that gave up reconnecting to try again.
+    pub async fn retried(&self) {
+        self.shared.retry.notified().await;
     }
 
     pub fn is_stopped(&self) -> bool {
@@ -217,6 +232,28 @@ impl Sink {
     }
 }
 
+/// A monitor's reconnects are lifecycle events: one `reconnecting` per attempt (the
+/// status's `reconnect_attempts` is its number), then `connected`, or one `error` when the
+/// attempts ran out.
+impl Observer for Sink {
+    fn attempt(&self, attempt: &Attempt<'_>) {
+        self.record(ConnectionState::Reconnecting, Severity::Warning, attempt.describe(), Some(attempt.number));
+    }
+
+    fn gave_up(&self, attempts: u32, last_error: &dbdock_core::Error) {
+        let message = format!("{}: retry the monitor or start it again", give_up_text(attempts, last_error));
+        self.record(ConnectionState::Error, Severity::Error, message, Some(attempts));
+    }
+
+    fn stopped(&self) -> impl Future<Output = ()> + Send {
+        self.shared.stop.cancelled()
+    }
+
+    fn retried(&self) -> impl Future<Output = ()> + Send {
+        self.shared.retry.notified()
+    }
+}
+
 /// The reader side of a running monitor. Dropping it stops the engine's task.
 pub struct Monitor {
     shared: Arc<Shared>,
@@ -248,6 +285,7 @@ impl Monitor {
             arrived: Notify::new(),
             stop: CancellationToken::new(),
             on_lifecycle: options.on_lifecycle.clone(),
+            retry: Notify::new(),
         });
         (Monitor { shared: shared.clone(), task: None }, Sink { shared })
     }
@@ -344,6 +382,19 @@ impl Monitor {
         }
     }
 
+    /// After the monitor gave up reconnecting (`error`), starts a fresh reconnect schedule
+    /// (docs/reconnect-policy.md). Returns whether the monitor was waiting for a retry;
+    /// otherwise nothing happens.
+    pub fn retry(&self) -> bool {
+        let waiting = lock(&self.shared.counters).state == ConnectionState::Error
+            && !self.shared.stop.is_cancelled()
+            && !self.task.as_ref().is_some_and(JoinHandle::is_finished);
+        if waiting {
+            self.shared.retry.notify_one();
+        }
+        waiting
+    }
+
     /// Stops the engine's task and waits for it to end (it unsubscribes on the way out).
     pub async fn stop(mut self) {
         self.shared.stop.cancel();
@@ -419,5 +470,38 @@ mod tests {
         assert_eq!(monitor.sample(5, Duration::from_millis(200)).await.len(), 1);
         assert!(monitor.sample(1, Duration::from_millis(100)).await.is_empty());
         assert_eq!(monitor.status().state, ConnectionState::Connected);
+    }
+
+    #[tokio::test]
+    async fn attempts_are_counted_by_the_reconnect_loop_and_retry_wakes_only_a_monitor_that_gave_up() {
+        let (monitor, sink) = monitor(100);
+        sink.lifecycle(ConnectionState::Connected, Severity::Info, "subscribed");
+        assert!(!monitor.retry(), "nothing to retry while connected");
+        let lost = dbdock_core::Error::connection_failed("closed");
+        for number in 1..=2 {
+            let wait = Duration::from_millis(10);
+            Observer::attempt(&sink, &Attempt { number, of: 2, wait, last_error: &lost, after_retry: false });
+            assert!(!monitor.retry(), "nothing to retry while reconnecting");
+        }
+        // A warning in the reconnecting state is not an attempt.
+        sink.lifecycle(ConnectionState::Reconnecting, Severity::Warning, "slow consumer");
+        assert_eq!((monitor.status().state, monitor.status().reconnect_attempts), (ConnectionState::Reconnecting, 2));
+        Observer::gave_up(&sink, 2, &lost);
+        let status = monitor.status();
+        assert_eq!((status.state, status.reconnect_attempts), (ConnectionState::Error, 2));
+        assert!(status.last_error.is_some_and(|e| e.contains("gave up reconnecting after 2 attempt(s)")));
+
+        let retried = tokio::spawn({
+            let sink = sink.clone();
+            async move { sink.retried().await }
+        });
+        assert!(monitor.retry());
+        tokio::time::timeout(Duration::from_secs(5), retried).await.expect("the retry woke the task").expect("task");
+        sink.lifecycle(ConnectionState::Connected, Severity::Info, "back");
+        assert_eq!(monitor.status().reconnect_attempts, 0);
+        let events = monitor.read(100, Duration::ZERO).await;
+        let states: Vec<_> = events.iter().filter_map(|e| e.state).collect();
+        use ConnectionState::{Connected, Error, Reconnecting};
+        assert_eq!(states, [Connected, Reconnecting, Reconnecting, Reconnecting, Error, Connected]);
     }
 }

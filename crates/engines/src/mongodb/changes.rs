@@ -1,7 +1,7 @@
 //! MongoDB change streams as a monitor (`changes:COLLECTION`, or `changes:*` for the whole
 //! database). Change streams need a replica set; after a lost connection the stream is
-//! resumed from the last event's resume token, so nothing is skipped while the oplog
-//! still holds it.
+//! resumed (through the shared reconnect loop of `src/reconnect.rs`) from the last event's
+//! resume token, so nothing is skipped while the oplog still holds it.
 
 use chrono::{DateTime, SecondsFormat};
 use futures_util::StreamExt;
@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use dbdock_core::{ConnectionState, ConnectionTarget, Error, Result, Severity, WatchTarget};
 
 use super::{Mongo, render};
+use crate::reconnect::{lost, reconnect};
 use crate::{MonitorOptions, OpenOptions, Sink};
 
 pub async fn watch(
@@ -47,32 +48,22 @@ pub async fn watch(
                         _ => "the change stream ended".to_owned(),
                     };
                     let token = stream.resume_token();
-                    sink.lifecycle(ConnectionState::Reconnecting, Severity::Warning, format!("{why}; resuming"));
-                    let mut attempt = 0_u32;
-                    stream = loop {
-                        attempt += 1;
-                        let wait = policy.delay(attempt.min(policy.max_attempts), fastrand::f64());
-                        tokio::select! {
-                            () = sink.stopped() => return,
-                            () = tokio::time::sleep(wait) => {}
-                        }
+                    let (mongo, collection, token) = (&mongo, collection.as_str(), &token);
+                    let resume = || async move {
                         // A new client: the old one may hold a dead topology. (Not shut down:
                         // shutdown waits for the old stream, which is still in scope.)
                         mongo.forget_client().await;
-                        match open(&mongo, &collection, token.clone()).await {
-                            Ok(resumed) => break resumed,
-                            Err(e) if attempt == policy.max_attempts => sink.lifecycle(
-                                ConnectionState::Error,
-                                Severity::Error,
-                                format!("{}; still retrying every {} s", e.message, policy.cap.as_secs()),
-                            ),
-                            Err(_) => {}
-                        }
+                        open(mongo, collection, token.clone()).await
                     };
+                    let Some((resumed, attempts)) = reconnect(&policy, &sink, lost(why), resume).await else {
+                        return;
+                    };
+                    stream = resumed;
+                    let from = if token.is_some() { "from its resume token" } else { "from now (no change seen yet)" };
                     sink.lifecycle(
                         ConnectionState::Connected,
                         Severity::Info,
-                        format!("change stream resumed after {attempt} attempt(s)"),
+                        format!("change stream resumed {from} after {attempts} attempt(s)"),
                     );
                 }
             }

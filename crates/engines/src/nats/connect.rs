@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::{Client, ConnectError, ConnectErrorKind, ConnectOptions};
-use dbdock_core::{ConnectionTarget, Error, ReconnectPolicy, Result, percent_decode};
+use dbdock_core::{ConnectionTarget, Error, Result, percent_decode};
 
 use super::events::Bridge;
 use crate::rows::{host_port, one_line};
@@ -45,28 +45,25 @@ pub(super) async fn connect(target: &ConnectionTarget) -> Result<Client> {
     open(target, options).await
 }
 
-/// A connection for a monitor: it reconnects on its own, with the monitor's backoff, and
-/// tells the monitor about it through `bridge` (async-nats resubscribes every live
-/// subscription after a reconnect). The monitor's task keeps the returned handle for as
-/// long as it runs: the bridge only holds it weakly.
-pub(super) async fn connect_monitored(
-    target: &ConnectionTarget,
-    policy: &ReconnectPolicy,
-    bridge: &Arc<Bridge>,
-) -> Result<Arc<Client>> {
-    let policy = *policy;
-    // async-nats counts its first try after a disconnect as attempt 1, and also asks this
-    // callback before the very first connection: both go at once (a restart is often over
-    // by then), then the policy's backoff (docs/reconnect-policy.md: 1 s, ×1.5, cap 30 s, jitter) applies.
-    let delay = move |attempt: usize| match attempt {
-        0 | 1 => Duration::ZERO,
-        n => policy.delay(u32::try_from(n - 1).unwrap_or(u32::MAX), fastrand::f64()),
-    };
-    // async-nats reads 0 as "no limit": a policy of no retries still gets the one at once.
-    let attempts = usize::try_from(policy.max_attempts.max(1)).unwrap_or(usize::MAX).saturating_add(1);
+/// A connection for a monitor: async-nats reconnects it (and resubscribes every live
+/// subscription), on the schedule of the bridge's policy (docs/reconnect-policy.md), and
+/// `bridge` tells the monitor about it. The monitor's task keeps the returned handle for
+/// as long as it runs: the bridge only holds it weakly.
+pub(super) async fn connect_monitored(target: &ConnectionTarget, bridge: &Arc<Bridge>) -> Result<Arc<Client>> {
+    // async-nats asks the bridge before every attempt, which waits the attempt's turn
+    // (`Bridge::pace`, in a task of its own since async-nats wants a Sync future), so its
+    // own delays are zero; it gives up when the bridge says the attempts ran out, as
+    // `max_reconnects` is the policy's. (async-nats reads 0 as "no limit": a policy of no
+    // attempts still gets one.)
+    let attempts = usize::try_from(bridge.policy().max_attempts.max(1)).unwrap_or(usize::MAX);
+    let pacing = bridge.clone();
     let options = base_options(target)?
         .max_reconnects(attempts)
-        .reconnect_delay_callback(delay)
+        .reconnect_delay_callback(|_| Duration::ZERO)
+        .reconnect_to_server_callback(move |servers, _info| {
+            let paced = tokio::spawn(pacing.clone().pace(servers));
+            async move { paced.await.ok().flatten() }
+        })
         .event_callback(Bridge::callback(bridge.clone()));
     let client = Arc::new(open(target, options).await?);
     bridge.attach(&client);

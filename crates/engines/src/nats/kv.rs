@@ -2,15 +2,18 @@
 //! and purge from now on), and bucket listing and reads for the CLI, MCP and the app.
 //! A key filter is a subject filter: `app.*`, `app.>` (NATS wildcards, not shell globs).
 
-use async_nats::jetstream::kv::{Entry, Operation, Store};
+use std::sync::Arc;
+
+use async_nats::jetstream::kv::{Entry, Operation, Store, Watch};
 use async_nats::jetstream::{self, Context};
-use dbdock_core::{ConnectionState, ConnectionTarget, Error, ErrorCode, Result, Severity};
+use dbdock_core::{ConnectionState, ConnectionTarget, Error, ErrorCode, ReconnectPolicy, Result, Severity};
 use futures_util::StreamExt;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use super::events::Bridge;
 use super::{connect, jetstream as js, subject};
+use crate::reconnect::reconnect_after_give_up;
 use crate::rows::{host_port, one_line};
 use crate::{MonitorOptions, Sink};
 
@@ -137,67 +140,115 @@ pub(super) async fn watch(
 ) -> Result<JoinHandle<()>> {
     let filter = key.unwrap_or(">");
     subject::check_subscribe(filter).map_err(|e| Error::invalid_input(format!("KV key filter: {}", e.message)))?;
-    let bridge = Bridge::new(sink.clone(), host_port(target), false);
-    let client = connect::connect_monitored(target, &options.reconnect, &bridge).await?;
-    let context = jetstream::new(async_nats::Client::clone(&client));
-    let store = open_bucket(&context, target, bucket).await?;
-    let mut entries = store.watch(filter).await.map_err(|e| {
-        connect::scrub(
-            target,
-            Error::query_failed(format!("cannot watch KV bucket {bucket}: {}", one_line(&e.to_string()))),
-        )
-    })?;
-    // The watch's subscription is queued, not yet confirmed: make it so, as for subjects.
-    client.flush().await.map_err(|e| Error::connection_failed(format!("cannot watch KV bucket {bucket}: {e}")))?;
+    let link = Link {
+        target: target.clone(),
+        bucket: bucket.to_owned(),
+        filter: filter.to_owned(),
+        sink: sink.clone(),
+        policy: options.reconnect,
+    };
+    let (mut client, mut entries, mut bridge) = link.watch().await?;
     let keys = key.map(|k| format!(", keys {k}")).unwrap_or_default();
     sink.lifecycle(
         ConnectionState::Connected,
         Severity::Info,
         format!("watching KV bucket {bucket}{keys} on NATS at {}", host_port(target)),
     );
-    let bucket = bucket.to_owned();
     Ok(tokio::spawn(async move {
-        // Held for the bridge, which flushes through it on a reconnect.
-        let _client = client;
-        let mut failing: Option<String> = None;
         loop {
-            let next = tokio::select! {
-                biased;
-                () = sink.stopped() => break,
-                next = entries.next() => next,
-            };
-            match next {
-                Some(Ok(entry)) => {
-                    failing = None;
-                    let headers = vec![
-                        ("operation".to_owned(), operation_name(entry.operation).to_owned()),
-                        ("revision".to_owned(), entry.revision.to_string()),
-                    ];
-                    let created = js::timestamp(entry.created);
-                    sink.message(&entry.key, entry.value.into(), headers, Some(created));
-                }
-                // The watch is an ordered consumer: after a gap or a reconnect it recreates
-                // itself and says so with an error item; it goes on afterwards.
-                Some(Err(error)) => {
-                    let text = one_line(&error.to_string());
-                    if failing.as_deref() != Some(text.as_str()) {
-                        sink.lifecycle(bridge.state(), Severity::Warning, format!("KV watch of {bucket}: {text}"));
-                        failing = Some(text);
-                    }
-                }
-                None => {
-                    if !sink.is_stopped() && !bridge.gave_up() {
-                        sink.lifecycle(
-                            ConnectionState::Error,
-                            Severity::Error,
-                            format!("the KV watch of {bucket} ended"),
-                        );
-                    }
-                    break;
-                }
+            // `client` is held for the bridge, which flushes through it on a reconnect.
+            if forward(&link, &mut entries, &bridge).await == Forwarded::Stopped {
+                return;
             }
+            // The watch ended: async-nats gave up reconnecting (the bridge said so: `error`),
+            // or the connection closed. Nothing more until the monitor is retried.
+            let closed = bridge.closed_because(&format!("the KV watch of {} ended", link.bucket));
+            if !bridge.gave_up() {
+                sink.lifecycle(ConnectionState::Error, Severity::Error, closed.message.clone());
+            }
+            drop(client);
+            let again = reconnect_after_give_up(&link.policy, &sink, closed, || link.watch()).await;
+            let Some(((new_client, new_entries, new_bridge), attempts)) = again else { return };
+            (client, entries, bridge) = (new_client, new_entries, new_bridge);
+            sink.lifecycle(
+                ConnectionState::Connected,
+                Severity::Info,
+                format!("watching KV bucket {}{keys} again after {attempts} attempt(s)", link.bucket),
+            );
         }
     }))
+}
+
+/// The bucket and keys a `kv:` monitor watches, and how to connect for it.
+struct Link {
+    target: ConnectionTarget,
+    bucket: String,
+    filter: String,
+    sink: Sink,
+    policy: ReconnectPolicy,
+}
+
+impl Link {
+    /// A new monitored connection with the watch confirmed by the server.
+    async fn watch(&self) -> Result<(Arc<async_nats::Client>, Watch, Arc<Bridge>)> {
+        let (target, bucket) = (&self.target, self.bucket.as_str());
+        let bridge = Bridge::new(self.sink.clone(), host_port(target), false, self.policy);
+        let client = connect::connect_monitored(target, &bridge).await?;
+        let context = jetstream::new(async_nats::Client::clone(&client));
+        let store = open_bucket(&context, target, bucket).await?;
+        let entries = store.watch(&self.filter).await.map_err(|e| {
+            connect::scrub(
+                target,
+                Error::query_failed(format!("cannot watch KV bucket {bucket}: {}", one_line(&e.to_string()))),
+            )
+        })?;
+        // The watch's subscription is queued, not yet confirmed: make it so, as for subjects.
+        client.flush().await.map_err(|e| Error::connection_failed(format!("cannot watch KV bucket {bucket}: {e}")))?;
+        Ok((client, entries, bridge))
+    }
+}
+
+#[derive(PartialEq, Eq)]
+enum Forwarded {
+    Stopped,
+    /// The watch ended.
+    Ended,
+}
+
+async fn forward(link: &Link, entries: &mut Watch, bridge: &Bridge) -> Forwarded {
+    let sink = &link.sink;
+    let mut failing: Option<String> = None;
+    loop {
+        let next = tokio::select! {
+            biased;
+            () = sink.stopped() => return Forwarded::Stopped,
+            next = entries.next() => next,
+        };
+        match next {
+            Some(Ok(entry)) => {
+                failing = None;
+                let headers = vec![
+                    ("operation".to_owned(), operation_name(entry.operation).to_owned()),
+                    ("revision".to_owned(), entry.revision.to_string()),
+                ];
+                let created = js::timestamp(entry.created);
+                sink.message(&entry.key, entry.value.into(), headers, Some(created));
+            }
+            // The watch is an ordered consumer: after a gap or a reconnect it recreates
+            // itself and says so with an error item; it goes on afterwards. While the
+            // connection is down, the reconnect events say what there is to say.
+            Some(Err(_)) if bridge.state() != ConnectionState::Connected => {}
+            Some(Err(error)) => {
+                let text = one_line(&error.to_string());
+                if failing.as_deref() != Some(text.as_str()) {
+                    sink.lifecycle(bridge.state(), Severity::Warning, format!("KV watch of {}: {text}", link.bucket));
+                    failing = Some(text);
+                }
+            }
+            None if sink.is_stopped() => return Forwarded::Stopped,
+            None => return Forwarded::Ended,
+        }
+    }
 }
 
 /// The bucket's store; NOT_FOUND naming the buckets that exist.

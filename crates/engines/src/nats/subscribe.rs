@@ -21,13 +21,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use async_nats::{Client, Subscriber};
-use dbdock_core::{ConnectionState, ConnectionTarget, Result, Severity};
+use dbdock_core::{ConnectionState, ConnectionTarget, ReconnectPolicy, Result, Severity};
 use futures_util::{FutureExt, StreamExt};
 use tokio::task::JoinHandle;
 
 use super::connect::{self, SUBSCRIPTION_CAPACITY};
 use super::events::Bridge;
 use super::subject;
+use crate::reconnect::reconnect_after_give_up;
 use crate::rows::host_port;
 use crate::{MonitorOptions, Sink};
 
@@ -48,57 +49,117 @@ pub(super) async fn watch(
     if let Some(queue) = queue {
         subject::check_queue(queue)?;
     }
-    let server = host_port(target);
-    let bridge = Bridge::new(sink.clone(), server.clone(), true);
-    let client = connect::connect_monitored(target, &options.reconnect, &bridge).await?;
-    let subscribed = match queue {
-        Some(queue) => client.queue_subscribe(subject_text.to_owned(), queue.to_owned()).await,
-        None => client.subscribe(subject_text.to_owned()).await,
+    let link = Link {
+        target: target.clone(),
+        subject: subject_text.to_owned(),
+        queue: queue.map(str::to_owned),
+        sink: sink.clone(),
+        policy: options.reconnect,
     };
-    let subscriber = subscribed.map_err(|e| {
-        connect::scrub(
-            target,
-            dbdock_core::Error::connection_failed(format!("cannot subscribe to {subject_text}: {e}")),
-        )
-    })?;
-    // `subscribe` only queues the SUB; a flush (PING/PONG) returns once the server has it,
-    // so anything published after `watch` returns is seen.
-    match tokio::time::timeout(SUBSCRIBE_CONFIRM, client.flush()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            return Err(dbdock_core::Error::connection_failed(format!(
-                "NATS at {server} did not confirm the subscription to {subject_text}: {e}"
-            )));
-        }
-        Err(_) => {
-            return Err(dbdock_core::Error::timeout(format!(
-                "NATS at {server} did not confirm the subscription to {subject_text} within {} s",
+    let (client, subscriber, bridge) = link.subscribe().await?;
+    sink.lifecycle(ConnectionState::Connected, Severity::Info, link.subscribed(None));
+    Ok(tokio::spawn(Forwarder { link, client, subscriber, sink, bridge, forwarded: 0, reported_drops: 0 }.run()))
+}
+
+/// What a subject monitor subscribes to, and how: for the first connection, and for a
+/// new one after async-nats gave up reconnecting and the monitor was retried.
+struct Link {
+    target: ConnectionTarget,
+    subject: String,
+    queue: Option<String>,
+    sink: Sink,
+    policy: ReconnectPolicy,
+}
+
+impl Link {
+    /// A new monitored connection with the subscription confirmed by the server.
+    async fn subscribe(&self) -> Result<(Arc<Client>, Subscriber, Arc<Bridge>)> {
+        let server = host_port(&self.target);
+        let bridge = Bridge::new(self.sink.clone(), server.clone(), true, self.policy);
+        let client = connect::connect_monitored(&self.target, &bridge).await?;
+        let subscribed = match &self.queue {
+            Some(queue) => client.queue_subscribe(self.subject.clone(), queue.clone()).await,
+            None => client.subscribe(self.subject.clone()).await,
+        };
+        let subscriber = subscribed.map_err(|e| {
+            connect::scrub(
+                &self.target,
+                dbdock_core::Error::connection_failed(format!("cannot subscribe to {}: {e}", self.subject)),
+            )
+        })?;
+        // `subscribe` only queues the SUB; a flush (PING/PONG) returns once the server has it,
+        // so anything published after `watch` returns is seen.
+        match tokio::time::timeout(SUBSCRIBE_CONFIRM, client.flush()).await {
+            Ok(Ok(())) => Ok((client, subscriber, bridge)),
+            Ok(Err(e)) => Err(dbdock_core::Error::connection_failed(format!(
+                "NATS at {server} did not confirm the subscription to {}: {e}",
+                self.subject
+            ))),
+            Err(_) => Err(dbdock_core::Error::timeout(format!(
+                "NATS at {server} did not confirm the subscription to {} within {} s",
+                self.subject,
                 SUBSCRIBE_CONFIRM.as_secs()
-            )));
+            ))),
         }
     }
-    let group = queue.map(|q| format!(" in queue group {q}")).unwrap_or_default();
-    sink.lifecycle(
-        ConnectionState::Connected,
-        Severity::Info,
-        format!("subscribed to {subject_text}{group} on NATS at {server}"),
-    );
-    Ok(tokio::spawn(Forwarder { client, subscriber, sink, bridge, forwarded: 0, reported_drops: 0 }.run()))
+
+    fn subscribed(&self, attempts: Option<u32>) -> String {
+        let group = self.queue.as_ref().map(|q| format!(" in queue group {q}")).unwrap_or_default();
+        let again = attempts.map(|n| format!(" again after {n} attempt(s)")).unwrap_or_default();
+        format!("subscribed to {}{group} on NATS at {}{again}", self.subject, host_port(&self.target))
+    }
 }
 
 struct Forwarder {
+    link: Link,
     client: Arc<Client>,
     subscriber: Subscriber,
     sink: Sink,
     bridge: Arc<Bridge>,
-    /// Messages handed to the sink.
+    /// Messages handed to the sink, on this client.
     forwarded: u64,
-    /// Client-side drops already reported.
+    /// Client-side drops already reported, on this client.
     reported_drops: u64,
+}
+
+/// Why forwarding ended.
+enum Ended {
+    Stopped,
+    /// The subscription ended: async-nats gave up reconnecting, or the connection closed.
+    Closed,
 }
 
 impl Forwarder {
     async fn run(mut self) {
+        loop {
+            match self.forward().await {
+                Ended::Stopped => break,
+                Ended::Closed => {
+                    // In `error` now (the bridge said so when the attempts ran out): nothing
+                    // more is tried until the monitor is retried, then on a fresh schedule.
+                    let closed = self.bridge.closed_because("the NATS subscription ended");
+                    if !self.bridge.gave_up() {
+                        self.sink.lifecycle(ConnectionState::Error, Severity::Error, closed.message.clone());
+                    }
+                    let link = &self.link;
+                    let again = reconnect_after_give_up(&link.policy, &self.sink, closed, || link.subscribe()).await;
+                    let Some(((client, subscriber, bridge), attempts)) = again else { return };
+                    (self.client, self.subscriber, self.bridge) = (client, subscriber, bridge);
+                    (self.forwarded, self.reported_drops) = (0, 0);
+                    self.sink.lifecycle(
+                        ConnectionState::Connected,
+                        Severity::Info,
+                        self.link.subscribed(Some(attempts)),
+                    );
+                }
+            }
+        }
+        let _ = self.subscriber.unsubscribe().await;
+        // The last handle: dropping it closes the connection once the UNSUB is written.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), self.client.flush()).await;
+    }
+
+    async fn forward(&mut self) -> Ended {
         // A slow-consumer event was seen and its drops are not yet counted.
         let mut drops_to_count = false;
         // The channel was found empty once since; yielded so that a message async-nats
@@ -124,31 +185,23 @@ impl Forwarder {
                     }
                     tokio::select! {
                         biased;
-                        () = self.sink.stopped() => break,
+                        () = self.sink.stopped() => return Ended::Stopped,
                         next = self.subscriber.next() => next,
                     }
                 }
             };
             yielded = false;
             let Some(message) = next else {
-                // The connection is closed for good (it gave up reconnecting, which the
-                // bridge has already said, or the client was closed).
-                if !self.sink.is_stopped() && !self.bridge.gave_up() {
-                    self.sink.lifecycle(ConnectionState::Error, Severity::Error, "the NATS subscription ended");
-                }
-                break;
+                return if self.sink.is_stopped() { Ended::Stopped } else { Ended::Closed };
             };
             self.forwarded += 1;
             let headers = super::subject::header_pairs(message.headers.as_ref());
             self.sink.message(message.subject.as_str(), message.payload.into(), headers, None);
             // The fast path does not watch the stop signal: look now and then (it takes a lock).
             if self.forwarded.is_multiple_of(STOP_CHECK_EVERY) && self.sink.is_stopped() {
-                break;
+                return Ended::Stopped;
             }
         }
-        let _ = self.subscriber.unsubscribe().await;
-        // The last handle: dropping it closes the connection once the UNSUB is written.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), self.client.flush()).await;
     }
 
     fn report_client_drops(&mut self) {

@@ -1,6 +1,7 @@
 //! PostgreSQL `LISTEN`/`NOTIFY` as a monitor (sqlx `PgListener`). Notifications sent while
 //! the connection is down are lost (PostgreSQL does not queue them for a listener that is
-//! gone), so a reconnect is reported as lifecycle events: the gap is visible, not silent.
+//! gone), so a reconnect (the shared loop of `src/reconnect.rs`) is reported as lifecycle
+//! events that say so: the gap is visible, not silent.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use dbdock_core::{ConnectionState, ConnectionTarget, Error, Result, Severity, Wa
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::task::JoinHandle;
 
+use crate::reconnect::{lost, reconnect};
 use crate::sql::map_error;
 use crate::{MonitorOptions, Published, Sink};
 
@@ -65,63 +67,30 @@ pub async fn watch(
                     None,
                 ),
                 // `None` means the connection was lost; an error, that it failed otherwise.
-                lost => {
-                    let why = match lost {
+                lost_connection => {
+                    let why = match lost_connection {
                         Err(e) => map_error(e, &target, |_| None).message,
-                        _ => "the connection was lost".to_owned(),
+                        _ => "the connection was closed".to_owned(),
                     };
-                    sink.lifecycle(
-                        ConnectionState::Reconnecting,
-                        Severity::Warning,
-                        format!("{why}; notifications sent until it is back are lost"),
-                    );
-                    let Some(again) = reconnect(&target, &channel, &sink, policy, connect_timeout).await else {
+                    let gap = lost(format!("{why}; notifications sent until it is back are lost"));
+                    let (target, channel) = (&target, channel.as_str());
+                    let relisten = || listen(target, channel, connect_timeout);
+                    let Some((again, attempts)) = reconnect(&policy, &sink, gap, relisten).await else {
                         return;
                     };
                     listener = again;
+                    sink.lifecycle(
+                        ConnectionState::Connected,
+                        Severity::Warning,
+                        format!(
+                            "listening on {channel} again after {attempts} attempt(s); notifications sent while \
+                             the connection was down are lost"
+                        ),
+                    );
                 }
             }
         }
     }))
-}
-
-/// Reconnects with the backoff of docs/reconnect-policy.md until it works or the monitor stops (`None`).
-/// After the policy's attempts it reports `error` and keeps trying at the longest interval,
-/// so a monitor comes back by itself when the server does.
-async fn reconnect(
-    target: &ConnectionTarget,
-    channel: &str,
-    sink: &Sink,
-    policy: dbdock_core::ReconnectPolicy,
-    connect_timeout: Duration,
-) -> Option<PgListener> {
-    let mut attempt = 0_u32;
-    loop {
-        attempt += 1;
-        let wait = if attempt <= policy.max_attempts { policy.delay(attempt, fastrand::f64()) } else { policy.cap };
-        tokio::select! {
-            () = sink.stopped() => return None,
-            () = tokio::time::sleep(wait) => {}
-        }
-        match listen(target, channel, connect_timeout).await {
-            Ok(listener) => {
-                sink.lifecycle(
-                    ConnectionState::Connected,
-                    Severity::Info,
-                    format!("listening on {channel} again after {attempt} attempt(s)"),
-                );
-                return Some(listener);
-            }
-            Err(e) if attempt == policy.max_attempts => {
-                sink.lifecycle(
-                    ConnectionState::Error,
-                    Severity::Error,
-                    format!("gave up reconnecting quickly ({}); retrying every {} s", e.message, policy.cap.as_secs()),
-                );
-            }
-            Err(_) => {}
-        }
-    }
 }
 
 /// `NOTIFY channel, payload` (through `pg_notify`, so the payload is bound, not spliced).

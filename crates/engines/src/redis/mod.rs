@@ -1,7 +1,8 @@
 //! Redis, the streaming side: pub/sub channels and patterns, keyspace notifications and
 //! stream tails as monitors (README, "Watching live events"), `PUBLISH`/`XADD`, and consumer-group lag.
 //!
-//! Every monitor keeps its own connection and reconnects by itself (docs/reconnect-policy.md): a pub/sub
+//! Every monitor keeps its own connection and gets it back through the shared reconnect
+//! loop (`src/reconnect.rs`, docs/reconnect-policy.md): a pub/sub
 //! connection cannot run other commands, and a blocking `XREAD` holds its connection for
 //! the length of the block, so neither can share a multiplexed connection with anything.
 
@@ -15,7 +16,6 @@ mod keyspace;
 mod lag;
 mod publish;
 mod pubsub;
-mod reconnect;
 mod stream_entry;
 mod stream_tail;
 mod subscription;

@@ -11,9 +11,9 @@ use tokio::task::JoinHandle;
 
 use super::client::{CONNECT_TIMEOUT, Server, describe};
 use super::keyspace::{self, Setting};
-use super::reconnect::reconnect;
 use super::subscription::Subscription;
 use crate::Sink;
+use crate::reconnect::{lost, reconnect};
 
 /// Messages taken from the driver's queue per wake-up: under a flood, most messages are
 /// forwarded without a trip through `select!`, while a stop is still seen within a batch.
@@ -102,7 +102,7 @@ async fn run(
                 let (server, subscription) = (&server, &subscription);
                 let resubscribe = || subscribe(server, subscription);
                 let Some(((new_commands, new_messages), attempts)) =
-                    reconnect(&sink, &policy, &reason, resubscribe).await
+                    reconnect(&policy, &sink, lost(reason), resubscribe).await
                 else {
                     return;
                 };

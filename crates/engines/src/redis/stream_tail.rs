@@ -11,9 +11,9 @@ use redis::streams::StreamReadOptions;
 use tokio::task::JoinHandle;
 
 use super::client::{Server, describe, is_connection_lost};
-use super::reconnect::{delay, reconnect};
 use super::stream_entry::{self, id_timestamp};
 use crate::Sink;
+use crate::reconnect::{lost, reconnect};
 
 /// How long one `XREAD` waits on the server: short enough that a dead connection is
 /// noticed soon, long enough that a quiet stream costs next to nothing.
@@ -64,9 +64,6 @@ async fn run(
     policy: ReconnectPolicy,
 ) {
     let options = StreamReadOptions::default().block(BLOCK.as_millis() as usize).count(COUNT);
-    // Reads the server refused (not a lost connection), in a row: retried with backoff on
-    // the same connection, since reconnecting would not change the answer.
-    let mut refused = 0_u32;
     loop {
         let mut command = redis::cmd("XREAD");
         command.arg(&options).arg("STREAMS").arg(&key).arg(&last_id);
@@ -78,14 +75,6 @@ async fn run(
         let failure = match reply {
             Ok(reply) => match stream_entry::entries(reply) {
                 Ok(entries) => {
-                    if refused > 0 {
-                        refused = 0;
-                        sink.lifecycle(
-                            ConnectionState::Connected,
-                            Severity::Info,
-                            format!("reading stream:{key} again"),
-                        );
-                    }
                     for entry in entries {
                         let server_ts = id_timestamp(&entry.id);
                         let (payload, headers) = stream_entry::message(entry.fields);
@@ -94,39 +83,41 @@ async fn run(
                     }
                     continue;
                 }
-                Err(unexpected) => unexpected,
+                Err(unexpected) => {
+                    Error::query_failed(format!("XREAD on {key} gave an unexpected reply: {unexpected}"))
+                }
             },
-            Err(e) if is_connection_lost(&e) => {
-                let reason = describe(&e);
-                let server = &server;
-                let Some((new_con, attempts)) =
-                    reconnect(&sink, &policy, &reason, || server.blocking_connection(BLOCK)).await
-                else {
-                    return;
-                };
-                con = new_con;
-                sink.lifecycle(
-                    ConnectionState::Connected,
-                    Severity::Info,
-                    format!(
-                        "reconnected after {attempts} attempt(s); tailing stream:{key} again after entry {last_id}"
-                    ),
-                );
-                continue;
-            }
-            Err(e) => describe(&e),
+            Err(e) if is_connection_lost(&e) => lost(describe(&e)),
+            // Refused (the key became another type, an ACL changed, …): the same schedule,
+            // each attempt on a fresh connection that must read the stream without refusal.
+            Err(e) => Error::query_failed(format!("XREAD on {key} was refused: {}", describe(&e))),
         };
-        refused += 1;
-        if refused == 1 {
-            sink.lifecycle(
-                ConnectionState::Error,
-                Severity::Error,
-                format!("XREAD on {key} failed: {failure}; retrying"),
-            );
-        }
-        tokio::select! {
-            () = sink.stopped() => return,
-            () = tokio::time::sleep(delay(&policy, refused.saturating_add(1), fastrand::f64())) => {}
-        }
+        let (server, key_ref, after) = (&server, key.as_str(), last_id.as_str());
+        let Some((new_con, attempts)) = reconnect(&policy, &sink, failure, || probe(server, key_ref, after)).await
+        else {
+            return;
+        };
+        con = new_con;
+        sink.lifecycle(
+            ConnectionState::Connected,
+            Severity::Info,
+            format!("reconnected after {attempts} attempt(s); tailing stream:{key} again after entry {last_id}"),
+        );
     }
+}
+
+/// A new connection for the tail, once a non-blocking `XREAD` from `after` shows that the
+/// server lets it read the stream (the entries are read again by the tail itself).
+async fn probe(server: &Server, key: &str, after: &str) -> Result<MultiplexedConnection> {
+    let mut con = server.blocking_connection(BLOCK).await?;
+    redis::cmd("XREAD")
+        .arg("COUNT")
+        .arg(1)
+        .arg("STREAMS")
+        .arg(key)
+        .arg(after)
+        .query_async::<Value>(&mut con)
+        .await
+        .map_err(|e| server.error(&e).context(format!("XREAD on {key}")))?;
+    Ok(con)
 }

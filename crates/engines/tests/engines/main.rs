@@ -11,6 +11,7 @@ mod mssql_read_only;
 mod mssql_server;
 mod nats;
 mod privileges;
+mod reconnect;
 mod redis;
 mod sql_read_only;
 mod sqlite_read_only;
