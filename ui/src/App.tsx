@@ -2,6 +2,7 @@ import { useEffect } from "react";
 import { ErrorNotice } from "./components/ErrorNotice";
 import { Sidebar } from "./components/Sidebar";
 import { useAppBoot } from "./hooks/useAppBoot";
+import { enginesStore } from "./stores/engines";
 import { profilesStore } from "./stores/profiles";
 import { useStore } from "./stores/store";
 import { showView, uiStore, VIEWS } from "./stores/ui";
@@ -17,12 +18,14 @@ export function App() {
   useViewShortcuts();
   const { view } = useStore(uiStore);
   const { statesError } = useStore(profilesStore);
+  const { error: enginesError } = useStore(enginesStore);
 
   return (
     <div className="app">
       <Sidebar />
       <main className="main">
         {statesError && statesError.code === "NO_BACKEND" && <ErrorNotice error={statesError} testId="backend-error" />}
+        {enginesError && enginesError.code !== "NO_BACKEND" && <ErrorNotice error={enginesError} testId="engines-error" />}
         {view === "connections" && <ConnectionsView />}
         {view === "schema" && <SchemaView />}
         {view === "query" && <QueryView />}

@@ -22,6 +22,10 @@ export type TestReport = B.TestReport;
 export type ImportReport = B.ImportReport;
 export type ConnectionState = B.ConnectionState;
 export type ConnectionStateView = B.ConnectionStateView_Serialize;
+/** One compiled engine: its label, URL schemes, watch target kinds and what it can do. */
+export type EngineSpec = B.EngineSpecView_Serialize;
+export type Capabilities = B.Capabilities_Serialize;
+export type QueryLanguage = B.QueryLanguage;
 export type TableKind = B.TableKind;
 export type TableRef = B.TableRef_Serialize;
 export type TableInfo = B.TableInfo_Serialize;
@@ -94,6 +98,13 @@ export type Backend = {
   exportProfiles: (path: string) => Promise<number>;
   importProfiles: (path: string) => Promise<ImportReport>;
   connectionStates: () => Promise<ConnectionStateView[]>;
+  /**
+   * Sends the state of every profile to `onChange` now and at every change, for as long as
+   * the window lives. Resolves once the subscription is in place.
+   */
+  watchConnectionStates: (onChange: (states: ConnectionStateView[]) => void) => Promise<void>;
+  /** What each compiled engine is and can do; the same for the whole session. */
+  engineSpecs: () => Promise<EngineSpec[]>;
   listTables: (profile: string) => Promise<TableRef[]>;
   tableDetails: (profile: string, table: string) => Promise<TableInfo>;
   /** Streams row batches to `onChunk` and resolves with the summary when the query is done. */
@@ -152,6 +163,12 @@ const tauriBackend: Backend = {
   exportProfiles: (path) => unwrap(commands.exportProfiles(path)),
   importProfiles: (path) => unwrap(commands.importProfiles(path)),
   connectionStates: () => unwrap(commands.connectionStates()),
+  watchConnectionStates: async (onChange) => {
+    const channel = new Channel<B.ConnectionStateView_Deserialize[]>((list) => onChange(list.map(toStateView)));
+    await unwrap(commands.watchConnectionStates(channel));
+  },
+  // This command cannot fail, so its binding has no Result; only the IPC bridge can reject.
+  engineSpecs: () => unwrap(commands.engineSpecs().then((data) => ({ status: "ok" as const, data }))),
   listTables: (profile) => unwrap(commands.listTables(profile)),
   tableDetails: (profile, table) => unwrap(commands.tableDetails(profile, table)),
   runQuery: (profile, sql, queryId, onChunk) => {
@@ -183,6 +200,10 @@ const tauriBackend: Backend = {
   monitorStatuses: () => unwrap(commands.monitorStatuses()),
   eventLog: (limit) => unwrap(commands.eventLog(limit)),
 };
+
+function toStateView(v: B.ConnectionStateView_Deserialize): ConnectionStateView {
+  return { ...v, latencyMs: v.latencyMs ?? null, error: v.error ?? null };
+}
 
 function toEventView(e: B.EventView_Deserialize): EventView {
   return { ...e, json: e.json ?? null, state: e.state ?? null, serverTs: e.serverTs ?? null };

@@ -3,6 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { insideTauri, setBackend } from "./api";
 import { App } from "./App";
+import { loadEngineSpecs } from "./stores/engines";
 import { installTestHooks } from "./testHooks";
 import "./styles/base.css";
 import "./styles/layout.css";
@@ -17,6 +18,9 @@ async function start(): Promise<void> {
     const { demoBackend } = await import("./dev/demoBackend");
     setBackend(demoBackend);
   }
+  // What each engine can do decides what the views offer; knowing it before the first render
+  // means no view ever shows (and then hides) an option its engine lacks. It never throws.
+  await loadEngineSpecs();
   installTestHooks();
   const root = document.getElementById("root");
   if (!root) throw new Error("index.html has no #root element");

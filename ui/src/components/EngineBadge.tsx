@@ -1,12 +1,13 @@
 import type { Engine } from "../api";
-import { ENGINES } from "../lib/engines";
+import { ENGINE_BADGES, engineLabel } from "../lib/engines";
+import { useEngineSpec } from "../stores/engines";
 
 /** The engine as a small coloured badge (its icon in lists). */
 export function EngineBadge({ engine }: { engine: Engine }) {
-  const info = ENGINES[engine];
+  const label = engineLabel(useEngineSpec(engine), engine);
   return (
-    <span className="engine-badge" data-engine={engine} title={info.label} aria-label={info.label}>
-      {info.badge}
+    <span className="engine-badge" data-engine={engine} title={label} aria-label={label}>
+      {ENGINE_BADGES[engine] ?? engine.slice(0, 2).toUpperCase()}
     </span>
   );
 }

@@ -1,8 +1,9 @@
 // An in-memory stand-in for the Rust side, loaded only by `npm run dev` in a plain browser
 // (never inside the app, never in a production build). It lets the UI be worked on and looked
 // at without building the desktop shell: a small shop database, a 5,000-table schema, slow and
-// huge queries, errors with codes, AI clients, a live audit log, and monitors that emit events
-// (demoEvents.ts).
+// huge queries, errors with codes, AI clients, a live audit log, pushed connection states
+// (demoStates.ts), the engine specs of a full build (demoEngines.ts), and monitors that emit
+// events (demoEvents.ts).
 
 import {
   ApiError,
@@ -19,7 +20,9 @@ import {
   type TableInfo,
   type TableRef,
 } from "../api";
+import { DEMO_ENGINE_SPECS, demoSpec } from "./demoEngines";
 import { demoMonitors } from "./demoEvents";
+import { demoStates } from "./demoStates";
 
 const HOME = "/home/demo/.local/share/dbdock";
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,6 +34,10 @@ const profiles: ProfileView[] = [
   profile("bus", "nats", "nats://localhost:4222", "none", "#6e56cf", false),
   profile("catalog", "mongodb", "mongodb://localhost:27017/catalog", "read-only", null, false),
 ];
+
+// The demo's PostgreSQL server cannot be reached; every call to it fails.
+const unreachable = (p: ProfileView): boolean => p.engine === "postgres";
+const states = demoStates(() => profiles, unreachable, ["shop"]);
 
 function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
   return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, maxRows: null, maxBytes: null, source: "store" };
@@ -156,8 +163,16 @@ export const demoBackend: Backend = {
   },
   parseUrl: async (url) => {
     await wait(30);
-    const engine = /^postgres/.test(url) ? "postgres" : /^mysql|^mariadb/.test(url) ? "mysql" : /^mongodb/.test(url) ? "mongodb" : /^redis/.test(url) ? "redis" : /^nats/.test(url) ? "nats" : /^(sqlserver|jdbc:sqlserver)|Server=/i.test(url) ? "mssql" : /^sqlite:|\.db$/.test(url) ? "sqlite" : null;
-    if (!engine) throw new ApiError({ code: "INVALID_INPUT", message: "not a connection URL this app knows (postgres://, mysql://, sqlite:, sqlserver://, mongodb://, redis://, nats://)" });
+    // The scheme picks the engine, as the backend's registrations say; ADO.NET strings and
+    // bare .db paths are the two forms without one.
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1].toLowerCase() ?? "";
+    const engine =
+      DEMO_ENGINE_SPECS.find((spec) => spec.schemes.includes(scheme))?.engine ??
+      (/^jdbc:sqlserver|Server=/i.test(url) ? "mssql" : /\.db$/.test(url) ? "sqlite" : null);
+    if (!engine) {
+      const known = DEMO_ENGINE_SPECS.map((spec) => `${spec.schemes[0]}:`).join(", ");
+      throw new ApiError({ code: "INVALID_INPUT", message: `not a connection URL this app knows (${known})` });
+    }
     const m = /^[a-z+]+:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?]*)(?::(\d+))?(?:\/([^?]*))?/i.exec(url);
     const password = m?.[2];
     return {
@@ -181,17 +196,19 @@ export const demoBackend: Backend = {
     const index = profiles.findIndex((p) => p.name === (replacing ?? input.name));
     if (index >= 0) profiles[index] = { ...saved, hasSecret: saved.hasSecret || profiles[index].hasSecret };
     else profiles.push(saved);
+    states.changed();
     return saved;
   },
   deleteProfile: async (name) => {
     await wait(80);
     findProfile(name);
     profiles.splice(profiles.findIndex((p) => p.name === name), 1);
+    states.changed();
   },
   testProfile: async (name) => {
     const p = findProfile(name);
     await wait(300);
-    if (p.engine === "postgres") throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+    if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
     const versions: Partial<Record<ProfileView["engine"], string>> = { sqlite: "SQLite 3.46.0", nats: "NATS 2.10.18", mongodb: "MongoDB 7.0.12" };
     return { serverVersion: versions[p.engine] ?? "Redis 7.2.4", latencyMs: 1.7 };
   },
@@ -203,19 +220,16 @@ export const demoBackend: Backend = {
     await wait(100);
     return { added: ["reporting"], unchanged: ["shop"], conflicts: ["staging"], needSecrets: ["reporting"] };
   },
-  connectionStates: async () => {
-    await wait(20);
-    return profiles.map((p) =>
-      p.engine === "postgres"
-        ? { name: p.name, state: "error" as const, latencyMs: null, error: { code: "CONNECTION_FAILED", message: "connection refused" } }
-        : p.engine === "sqlite"
-          ? { name: p.name, state: "connected" as const, latencyMs: 0.4 + Math.random() * 0.3, error: null }
-          : { name: p.name, state: "disconnected" as const, latencyMs: null, error: null },
-    );
+  connectionStates: states.connectionStates,
+  watchConnectionStates: states.watchConnectionStates,
+  engineSpecs: async () => {
+    await wait(10);
+    return DEMO_ENGINE_SPECS.map((spec) => ({ ...spec }));
   },
   listTables: async (name) => {
     const p = findProfile(name);
     await wait(p.engine === "postgres" ? 400 : 60);
+    states.opened(name);
     if (p.engine === "postgres") return stagingTables;
     if (p.engine === "sqlite") return shopTables.map((t) => t.ref);
     return [];
@@ -237,7 +251,10 @@ export const demoBackend: Backend = {
     running.set(queryId, state);
     try {
       await wait(40);
-      if (p.engine === "postgres") throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+      const spec = demoSpec(p.engine);
+      if (spec.capabilities.query === null) throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} takes no queries; watch it in the Events view` });
+      if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+      states.opened(profileName);
       if (/\bsleep\b/i.test(sql)) {
         for (let i = 0; i < 100 && !state.cancelled; i += 1) await wait(100);
       }
@@ -357,14 +374,14 @@ export const demoBackend: Backend = {
       ai,
       aiError: null,
       aiCanWrite: readOnly && (ai ?? own).can_write,
-      canCreate: p.engine === "postgres" || p.engine === "mysql",
+      canCreate: demoSpec(p.engine).capabilities.createsReadOnlyLogin,
     };
   },
   previewAiLogin: async (name, user) => {
     await wait(60);
     const p = findProfile(name);
     const login = user ?? `dbdock_ai_${name.replace(/[^a-z0-9]/gi, "_").toLowerCase()}`;
-    const runnable = p.engine === "postgres" || p.engine === "mysql";
+    const runnable = demoSpec(p.engine).capabilities.createsReadOnlyLogin;
     const statements = runnable
       ? [
           `CREATE ROLE "${login}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '********';`,
@@ -387,5 +404,5 @@ export const demoBackend: Backend = {
     p.aiLogin = null;
     return { ...p };
   },
-  ...demoMonitors((name) => findProfile(name).engine),
+  ...demoMonitors((name) => demoSpec(findProfile(name).engine)),
 };

@@ -2,8 +2,10 @@
 // consumer lag, each emitting events on a timer (see demoBackend.ts). The PostgreSQL demo
 // connection is unreachable, so its monitors keep reconnecting and log errors.
 
-import { ApiError, type ConnectionState, type Engine, type EventView, type LoggedEvent, type MonitorView } from "../api";
-import { canWatch, parseTarget, targetKinds } from "../lib/events";
+import { ApiError, type ConnectionState, type Engine, type EngineSpec, type EventView, type LoggedEvent, type MonitorView } from "../api";
+import { labelsWhere } from "../lib/engines";
+import { canWatch, parseTarget } from "../lib/events";
+import { DEMO_ENGINE_SPECS } from "./demoEngines";
 
 type Demo = {
   view: MonitorView;
@@ -189,17 +191,19 @@ function status(d: Demo): MonitorView {
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The monitor half of the demo backend; `engineOf` throws NOT_FOUND for an unknown connection. */
-export function demoMonitors(engineOf: (profile: string) => Engine) {
+/** The monitor half of the demo backend; `specOf` throws NOT_FOUND for an unknown connection. */
+export function demoMonitors(specOf: (profile: string) => EngineSpec) {
   return {
     startMonitor: async (profile: string, target: string, onEvents: (batch: EventView[]) => void): Promise<MonitorView> => {
       await wait(60);
-      const engine = engineOf(profile);
-      if (!canWatch(engine)) {
-        throw new ApiError({ code: "UNSUPPORTED", message: `${engine} connections have no events to watch; use a Redis, NATS, PostgreSQL or MongoDB connection` });
+      const spec = specOf(profile);
+      const engine = spec.engine;
+      if (!canWatch(spec)) {
+        const watchable = labelsWhere(DEMO_ENGINE_SPECS, canWatch, "or");
+        throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} connections have no events to watch; use a ${watchable} connection` });
       }
       const parsed = parseTarget(target);
-      const kinds = targetKinds(engine).map((k) => k.kind);
+      const kinds = spec.watchKinds;
       if (!parsed || !kinds.includes(parsed.kind) || parsed.name.trim() === "") {
         throw new ApiError({ code: "INVALID_INPUT", message: `"${target}" is not a target for ${engine}; use ${kinds.map((k) => `${k}:NAME`).join(", ")}` });
       }

@@ -1,16 +1,17 @@
-import { useCallback, useEffect } from "react";
+import { useEffect } from "react";
 import { selectRowsSql } from "../lib/sqlText";
-import { loadEndpoint, profilesStore, refreshProfiles, refreshStates } from "../stores/profiles";
+import { engineSpec } from "../stores/engines";
+import { loadEndpoint, profilesStore, refreshProfiles, watchStates } from "../stores/profiles";
 import { loadTables, schemaEntry } from "../stores/schema";
 import { useStore } from "../stores/store";
 import { openTab, tabsStore, updateTab } from "../stores/tabs";
 import { setActiveProfile, uiStore } from "../stores/ui";
-import { usePolling } from "./usePolling";
 
 /**
- * Loads the connections, polls their live state every 2 s, keeps an active connection, and on
- * first start opens a query tab on it with a starter query, so a new user sees a schema and can
- * run a query at once.
+ * Loads the connections, subscribes to their live state (the backend pushes every change),
+ * keeps an active connection, and on first start opens a query tab on it with a starter query,
+ * so a new user sees a schema and can run a query at once. The engine specs are already loaded
+ * (main.tsx).
  */
 export function useAppBoot(): void {
   const { profiles } = useStore(profilesStore);
@@ -19,17 +20,14 @@ export function useAppBoot(): void {
   useEffect(() => {
     void refreshProfiles();
     void loadEndpoint();
+    void watchStates();
   }, []);
-
-  usePolling(
-    useCallback(() => refreshStates(), []),
-    2000,
-  );
 
   // Keep the active connection pointing at one that exists.
   useEffect(() => {
     if (!profiles || profiles.length === 0) return;
     if (activeProfile === null || !profiles.some((p) => p.name === activeProfile)) {
+      // The bundled demo (the SQLite shop) first: it opens without a server.
       const demo = profiles.find((p) => p.engine === "sqlite") ?? profiles[0];
       setActiveProfile(demo.name);
     }
@@ -44,7 +42,7 @@ export function useAppBoot(): void {
     void loadTables(profile.name).then(() => {
       const first = schemaEntry(profile.name).tables?.find((t) => t.kind === "table");
       const tab = tabsStore.get().tabs.find((t) => t.id === tabId);
-      if (first && tab && tab.sql === "") updateTab(tabId, { sql: selectRowsSql(profile.engine, first) });
+      if (first && tab && tab.sql === "") updateTab(tabId, { sql: selectRowsSql(engineSpec(profile.engine), first) });
     });
   }, [profiles, activeProfile]);
 }

@@ -1,19 +1,53 @@
-// What the UI says about each engine: its name, the short badge in lists, and whether it has
-// a schema to browse and a query editor.
+// How the UI draws each engine (the short badge in lists; colours are in CSS by data-engine),
+// and plain questions about an engine's spec. What an engine is called and what it can do come
+// from the backend (stores/engines.ts), never from a list of names here.
 
-import type { Engine } from "../api";
+import type { Engine, EngineSpec } from "../api";
 
-export type EngineInfo = { label: string; badge: string; hasSchema: boolean; queryLanguage: string };
-
-export const ENGINES: Record<Engine, EngineInfo> = {
-  sqlite: { label: "SQLite", badge: "SQ", hasSchema: true, queryLanguage: "SQL" },
-  postgres: { label: "PostgreSQL", badge: "PG", hasSchema: true, queryLanguage: "SQL" },
-  mysql: { label: "MySQL / MariaDB", badge: "MY", hasSchema: true, queryLanguage: "SQL" },
-  mssql: { label: "SQL Server", badge: "MS", hasSchema: true, queryLanguage: "T-SQL" },
-  mongodb: { label: "MongoDB", badge: "MG", hasSchema: true, queryLanguage: "MongoDB query" },
-  redis: { label: "Redis", badge: "RD", hasSchema: false, queryLanguage: "Redis command" },
-  nats: { label: "NATS", badge: "NT", hasSchema: false, queryLanguage: "NATS request" },
+/** Purely cosmetic: two letters for the badge. */
+export const ENGINE_BADGES: Record<Engine, string> = {
+  sqlite: "SQ",
+  postgres: "PG",
+  mysql: "MY",
+  mssql: "MS",
+  mongodb: "MG",
+  redis: "RD",
+  nats: "NT",
 };
+
+/** The name people know the engine by; its id when the backend does not know it. */
+export function engineLabel(spec: EngineSpec | null, engine: Engine): string {
+  return spec?.label ?? engine;
+}
+
+/** Whether it has a schema (tables or collections) to browse. */
+export function canBrowse(spec: EngineSpec | null): boolean {
+  return spec?.capabilities.browse ?? false;
+}
+
+/** Whether it takes statements in the query editor. */
+export function canQuery(spec: EngineSpec | null): boolean {
+  return (spec?.capabilities.query ?? null) !== null;
+}
+
+/** "a SQL statement", "a MongoDB command": what the editor's empty state asks for; null without a language. */
+export function statementNoun(spec: EngineSpec | null): string | null {
+  switch (spec?.capabilities.query) {
+    case "sql":
+      return "a SQL statement";
+    case "mongo-shell":
+      return "a MongoDB shell command";
+    default:
+      return null;
+  }
+}
+
+/** "A, B and C" (or "A, B or C"): the labels of the specs that pass `test`, in the backend's order. */
+export function labelsWhere(specs: Iterable<EngineSpec>, test: (spec: EngineSpec) => boolean, last: "and" | "or" = "and"): string {
+  const labels = [...specs].filter(test).map((s) => s.label);
+  if (labels.length <= 1) return labels.join("");
+  return `${labels.slice(0, -1).join(", ")} ${last} ${labels[labels.length - 1]}`;
+}
 
 export const ACCESS_LABELS: Record<string, string> = {
   none: "No AI access",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { EventView } from "../api";
+import type { EngineSpec, EventView, ProfileView } from "../api";
+import { DEMO_ENGINE_SPECS, demoSpec } from "../dev/demoEngines";
 import {
   appendBounded,
   buildTarget,
@@ -17,6 +18,7 @@ import {
   severityClass,
   targetKinds,
   updateRates,
+  watchableProfiles,
 } from "./events";
 
 const ev = (n: number, over: Partial<EventView> = {}): EventView => ({
@@ -40,13 +42,45 @@ const seqs = (events: readonly EventView[]): (number | null)[] => events.map((e)
 
 describe("targets", () => {
   it("offers the target kinds of the profile's engine", () => {
-    expect(targetKinds("redis").map((t) => t.kind)).toEqual(["channel", "pattern", "keyspace", "stream"]);
-    expect(targetKinds("nats").map((t) => t.kind)).toEqual(["subject", "lag", "kv"]);
-    expect(targetKinds("postgres").map((t) => t.kind)).toEqual(["notify"]);
-    expect(targetKinds("mongodb").map((t) => t.kind)).toEqual(["changes"]);
-    expect(targetKinds("sqlite")).toEqual([]);
-    expect(canWatch("mysql")).toBe(false);
-    expect(canWatch("nats")).toBe(true);
+    expect(targetKinds(demoSpec("redis")).map((t) => t.kind)).toEqual(["channel", "pattern", "keyspace", "stream"]);
+    expect(targetKinds(demoSpec("nats")).map((t) => t.kind)).toEqual(["subject", "lag", "kv"]);
+    expect(targetKinds(demoSpec("postgres")).map((t) => t.kind)).toEqual(["notify"]);
+    expect(targetKinds(demoSpec("mongodb")).map((t) => t.kind)).toEqual(["changes"]);
+    expect(targetKinds(demoSpec("sqlite"))).toEqual([]);
+    expect(canWatch(demoSpec("mysql"))).toBe(false);
+    expect(canWatch(demoSpec("nats"))).toBe(true);
+    expect(targetKinds(demoSpec("redis"))[0]).toEqual({ kind: "channel", label: "Pub/sub channel", placeholder: "orders", hint: "SUBSCRIBE to one channel" });
+  });
+
+  it("follows the spec, not the engine's name", () => {
+    const redis = demoSpec("redis");
+    const noWatch: EngineSpec = { ...redis, capabilities: { ...redis.capabilities, watch: false } };
+    expect(canWatch(noWatch)).toBe(false);
+    expect(targetKinds(noWatch)).toEqual([]);
+    // Fewer kinds, in the spec's order; a kind the UI has no text for still shows.
+    const fewer: EngineSpec = { ...redis, watchKinds: ["stream", "channel", "shards"] };
+    expect(targetKinds(fewer).map((t) => t.kind)).toEqual(["stream", "channel", "shards"]);
+    expect(targetKinds(fewer)[2]).toEqual({ kind: "shards", label: "shards", placeholder: "", hint: "shards:NAME" });
+    // A SQL engine that gains events offers them.
+    const mysql = demoSpec("mysql");
+    const binlog: EngineSpec = { ...mysql, watchKinds: ["binlog"], capabilities: { ...mysql.capabilities, watch: true } };
+    expect(targetKinds(binlog).map((t) => t.kind)).toEqual(["binlog"]);
+    // Unknown engines (not compiled in, or specs not loaded) offer nothing.
+    expect(canWatch(null)).toBe(false);
+    expect(targetKinds(null)).toEqual([]);
+  });
+
+  it("lists only the profiles whose engine can be watched", () => {
+    const profile = (name: string, engine: ProfileView["engine"]) => ({ name, engine });
+    const profiles = [profile("shop", "sqlite"), profile("cache", "redis"), profile("bus", "nats"), profile("catalog", "mongodb")];
+    const specs = new Map(DEMO_ENGINE_SPECS.map((s) => [s.engine, s]));
+    expect(watchableProfiles(profiles, specs).map((p) => p.name)).toEqual(["cache", "bus", "catalog"]);
+    // The same profiles when the backend says Redis has no events and NATS is not compiled in.
+    const redis = demoSpec("redis");
+    specs.set("redis", { ...redis, capabilities: { ...redis.capabilities, watch: false } });
+    specs.delete("nats");
+    expect(watchableProfiles(profiles, specs).map((p) => p.name)).toEqual(["catalog"]);
+    expect(watchableProfiles(profiles, new Map())).toEqual([]);
   });
 
   it("builds and parses kind:name", () => {

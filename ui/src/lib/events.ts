@@ -1,7 +1,7 @@
 // The Events view's logic: which targets an engine can watch, the bounded event buffer, the
 // list's filter, the per-monitor rate history for the charts, and when to follow new events.
 
-import type { Engine, EventView } from "../api";
+import type { Engine, EngineSpec, EventView } from "../api";
 
 /** At most this many events are kept in the window; older ones are dropped. */
 export const EVENTS_KEEP = 20_000;
@@ -17,36 +17,39 @@ export type TargetKind = {
   hint: string;
 };
 
-const REDIS_TARGETS: TargetKind[] = [
-  { kind: "channel", label: "Pub/sub channel", placeholder: "orders", hint: "SUBSCRIBE to one channel" },
-  { kind: "pattern", label: "Pub/sub pattern", placeholder: "orders.*", hint: "PSUBSCRIBE to a glob" },
-  { kind: "keyspace", label: "Keyspace notifications", placeholder: "session:*", hint: "key changes matching a glob" },
-  { kind: "stream", label: "Stream", placeholder: "events", hint: "new entries of a stream key" },
-];
+type KindText = Omit<TargetKind, "kind">;
 
-const NATS_TARGETS: TargetKind[] = [
-  { kind: "subject", label: "Subject", placeholder: "orders.>  or  orders.*@workers", hint: "a subject, optionally @QUEUE group" },
-  { kind: "lag", label: "Consumer lag", placeholder: "ORDERS/processor", hint: "JetStream STREAM/CONSUMER pending and ack lag" },
-  { kind: "kv", label: "KV bucket", placeholder: "config  or  config/app.*", hint: "changes in a bucket, optionally /KEYS" },
-];
+// What the form says about each kind. Which kinds an engine offers comes from its spec
+// (`watchKinds`); a kind the backend adds before the UI knows it still gets a plain entry.
+const KIND_TEXTS = new Map<string, KindText>([
+  ["channel", { label: "Pub/sub channel", placeholder: "orders", hint: "SUBSCRIBE to one channel" }],
+  ["pattern", { label: "Pub/sub pattern", placeholder: "orders.*", hint: "PSUBSCRIBE to a glob" }],
+  ["keyspace", { label: "Keyspace notifications", placeholder: "session:*", hint: "key changes matching a glob" }],
+  ["stream", { label: "Stream", placeholder: "events", hint: "new entries of a stream key" }],
+  ["subject", { label: "Subject", placeholder: "orders.>  or  orders.*@workers", hint: "a subject, optionally @QUEUE group" }],
+  ["lag", { label: "Consumer lag", placeholder: "ORDERS/processor", hint: "JetStream STREAM/CONSUMER pending and ack lag" }],
+  ["kv", { label: "KV bucket", placeholder: "config  or  config/app.*", hint: "changes in a bucket, optionally /KEYS" }],
+  ["notify", { label: "LISTEN channel", placeholder: "orders_changed", hint: "NOTIFY payloads on a channel" }],
+  ["changes", { label: "Change stream", placeholder: "orders", hint: "inserts, updates and deletes in a collection" }],
+]);
 
-const TARGETS: Partial<Record<Engine, TargetKind[]>> = {
-  redis: REDIS_TARGETS,
-  nats: NATS_TARGETS,
-  postgres: [{ kind: "notify", label: "LISTEN channel", placeholder: "orders_changed", hint: "NOTIFY payloads on a channel" }],
-  mongodb: [{ kind: "changes", label: "Change stream", placeholder: "orders", hint: "inserts, updates and deletes in a collection" }],
-};
-
-/** The engines a monitor can watch. */
-export const WATCHABLE_ENGINES: readonly Engine[] = ["redis", "nats", "postgres", "mongodb"];
-
-export function canWatch(engine: Engine): boolean {
-  return WATCHABLE_ENGINES.includes(engine);
+/** Whether a monitor can watch anything on the engine. Unknown engines cannot. */
+export function canWatch(spec: EngineSpec | null): boolean {
+  return spec !== null && spec.capabilities.watch && spec.watchKinds.length > 0;
 }
 
-/** What an engine can watch, in the order the form offers it (empty when it cannot). */
-export function targetKinds(engine: Engine): TargetKind[] {
-  return TARGETS[engine] ?? [];
+/** What the engine can watch, in the order the form offers it (empty when it cannot). */
+export function targetKinds(spec: EngineSpec | null): TargetKind[] {
+  if (!spec || !canWatch(spec)) return [];
+  return spec.watchKinds.map((kind) => ({
+    kind,
+    ...(KIND_TEXTS.get(kind) ?? { label: kind, placeholder: "", hint: `${kind}:NAME` }),
+  }));
+}
+
+/** The profiles whose engine can be watched, in their order. */
+export function watchableProfiles<P extends { engine: Engine }>(profiles: readonly P[], specs: ReadonlyMap<Engine, EngineSpec>): P[] {
+  return profiles.filter((p) => canWatch(specs.get(p.engine) ?? null));
 }
 
 /** `kind:name` as the backend wants it; null while the name is empty. */

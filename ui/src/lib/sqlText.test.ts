@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { quoteIdent, selectRowsSql, sqlSummary, statementSpans, statementToRun } from "./sqlText";
+import { demoSpec } from "../dev/demoEngines";
+import { quoteIdent, selectRowsSql, sqlSummary, statementSpans, statementToRun, takesSql } from "./sqlText";
 
 describe("statementSpans", () => {
   it("splits at top-level semicolons only", () => {
@@ -40,10 +41,23 @@ describe("quoting", () => {
     expect(quoteIdent("mssql", "x]y")).toBe("[x]]y]");
   });
   it("writes the engine's own row-preview query", () => {
-    expect(selectRowsSql("sqlite", { schema: null, name: "orders" })).toBe("SELECT * FROM orders LIMIT 100;");
-    expect(selectRowsSql("postgres", { schema: "Sales", name: "orders" }, 10)).toBe('SELECT * FROM "Sales".orders LIMIT 10;');
-    expect(selectRowsSql("mssql", { schema: "dbo", name: "orders" })).toBe("SELECT TOP 100 * FROM dbo.orders;");
-    expect(selectRowsSql("mongodb", { schema: null, name: "users" })).toBe('db.getCollection("users").find({}).limit(100)');
+    expect(selectRowsSql(demoSpec("sqlite"), { schema: null, name: "orders" })).toBe("SELECT * FROM orders LIMIT 100;");
+    expect(selectRowsSql(demoSpec("postgres"), { schema: "Sales", name: "orders" }, 10)).toBe('SELECT * FROM "Sales".orders LIMIT 10;');
+    expect(selectRowsSql(demoSpec("mssql"), { schema: "dbo", name: "orders" })).toBe("SELECT TOP 100 * FROM dbo.orders;");
+    expect(selectRowsSql(demoSpec("mongodb"), { schema: null, name: "users" })).toBe('db.getCollection("users").find({}).limit(100)');
+    expect(selectRowsSql(demoSpec("redis"), { schema: null, name: "orders" })).toBe("");
+    expect(selectRowsSql(null, { schema: null, name: "orders" })).toBe("");
+  });
+  it("takes the query language from the spec, not the engine's name", () => {
+    const sqlite = demoSpec("sqlite");
+    const noQuery = { ...sqlite, capabilities: { ...sqlite.capabilities, query: null } };
+    expect(selectRowsSql(noQuery, { schema: null, name: "orders" })).toBe("");
+    expect(takesSql(noQuery.capabilities)).toBe(false);
+    expect(takesSql(sqlite.capabilities)).toBe(true);
+    expect(takesSql(demoSpec("mongodb").capabilities)).toBe(false);
+    expect(takesSql(null)).toBe(false);
+    const shell = { ...sqlite, capabilities: { ...sqlite.capabilities, query: "mongo-shell" as const } };
+    expect(selectRowsSql(shell, { schema: null, name: "orders" })).toBe('db.getCollection("orders").find({}).limit(100)');
   });
   it("summarizes statements on one line", () => {
     expect(sqlSummary("select *\n  from   t")).toBe("select * from t");

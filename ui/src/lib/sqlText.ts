@@ -1,7 +1,7 @@
 // SQL text helpers for the editor: which statement the cursor is in, identifier quoting per
 // dialect, and the starter queries the schema browser offers.
 
-import type { Engine, TableRef } from "../api";
+import type { Capabilities, Engine, EngineSpec, TableRef } from "../api";
 
 export type Span = { from: number; to: number };
 
@@ -112,7 +112,7 @@ export function statementToRun(sql: string, selection: Span): string {
   return sql.slice(chosen.from, chosen.to);
 }
 
-/** Quotes an identifier for the engine's dialect when it needs quoting. */
+/** Quotes an identifier for the engine's dialect when it needs quoting (syntax, not a capability). */
 export function quoteIdent(engine: Engine, name: string): string {
   if (/^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name)) return name;
   switch (engine) {
@@ -135,25 +135,27 @@ export function quotedTable(engine: Engine, table: Pick<TableRef, "schema" | "na
   return table.schema ? `${quoteIdent(engine, table.schema)}.${quoteIdent(engine, table.name)}` : quoteIdent(engine, table.name);
 }
 
-/** The query the schema browser opens for a table, in the engine's own syntax. */
-export function selectRowsSql(engine: Engine, table: Pick<TableRef, "schema" | "name">, limit = 100): string {
-  const name = quotedTable(engine, table);
-  switch (engine) {
-    case "mssql":
-      return `SELECT TOP ${limit} * FROM ${name};`;
-    case "mongodb":
+/**
+ * The query the schema browser opens for a table, in the engine's own syntax; empty when the
+ * engine takes no statements (or is unknown). The language comes from the spec; within SQL the
+ * dialect still decides how rows are limited.
+ */
+export function selectRowsSql(spec: EngineSpec | null, table: Pick<TableRef, "schema" | "name">, limit = 100): string {
+  switch (spec?.capabilities.query) {
+    case "sql": {
+      const name = quotedTable(spec.engine, table);
+      return spec.engine === "mssql" ? `SELECT TOP ${limit} * FROM ${name};` : `SELECT * FROM ${name} LIMIT ${limit};`;
+    }
+    case "mongo-shell":
       return `db.getCollection(${JSON.stringify(table.name)}).find({}).limit(${limit})`;
-    case "redis":
-    case "nats":
-      return "";
     default:
-      return `SELECT * FROM ${name} LIMIT ${limit};`;
+      return "";
   }
 }
 
 /** Whether the engine takes SQL (the editor then highlights and completes SQL). */
-export function isSqlEngine(engine: Engine): boolean {
-  return engine === "sqlite" || engine === "postgres" || engine === "mysql" || engine === "mssql";
+export function takesSql(capabilities: Capabilities | null): boolean {
+  return capabilities?.query === "sql";
 }
 
 /** A one-line summary of a statement for lists (history, tabs). */

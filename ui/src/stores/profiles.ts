@@ -1,4 +1,5 @@
-// Saved connections and their live state (polled every 2 s), plus the last test result.
+// Saved connections and their live state (pushed by the backend at every change, no polling),
+// plus the last test result.
 
 import { api, toAppError, type AppError, type ConnectionStateView, type EndpointInfo, type ProfileView, type TestReport } from "../api";
 import { createStore } from "./store";
@@ -30,16 +31,27 @@ export async function refreshProfiles(): Promise<void> {
   }
 }
 
-export async function refreshStates(): Promise<void> {
-  try {
-    const list = await api.connectionStates();
-    profilesStore.set((s) => {
-      if (sameStates(s.states, list) && s.statesError === null) return s;
-      return { ...s, states: new Map(list.map((v) => [v.name, v])), statesError: null };
-    });
-  } catch (error) {
+let watching: Promise<void> | null = null;
+
+/**
+ * Subscribes once to the states of every profile: the backend sends them now and at every
+ * change, for the life of the window. A failed subscription is kept in `statesError`, and the
+ * next call tries again. (No one-off `connectionStates()` next to it: its answer could arrive
+ * after a newer push and leave an old state on screen until the next change.)
+ */
+export function watchStates(): Promise<void> {
+  watching ??= api.watchConnectionStates(applyStates).catch((error: unknown) => {
+    watching = null;
     profilesStore.set((s) => ({ ...s, statesError: toAppError(error) }));
-  }
+  });
+  return watching;
+}
+
+function applyStates(list: readonly ConnectionStateView[]): void {
+  profilesStore.set((s) => {
+    if (sameStates(s.states, list) && s.statesError === null) return s;
+    return { ...s, states: new Map(list.map((v) => [v.name, v])), statesError: null };
+  });
 }
 
 function sameStates(current: ReadonlyMap<string, ConnectionStateView>, list: readonly ConnectionStateView[]): boolean {

@@ -3,7 +3,10 @@
 
 import { api, toAppError, type AppError, type TableRef } from "../api";
 import type { DetailsEntry } from "../lib/schemaTree";
+import { canBrowse } from "../lib/engines";
 import { qualifiedName } from "../lib/schemaTree";
+import { engineSpec } from "./engines";
+import { findProfile, profilesStore } from "./profiles";
 import { createStore } from "./store";
 
 export type SchemaEntry = {
@@ -32,8 +35,17 @@ function update(profile: string, change: (entry: SchemaEntry) => SchemaEntry): v
 
 const tablesInFlight = new Map<string, Promise<void>>();
 
-/** Loads the table names (once; `force` reloads). Callers during a load wait for that load. */
+/** Whether the profile's engine has a schema to browse; unknown profiles and engines have none. */
+export function browsable(profile: string): boolean {
+  return canBrowse(engineSpec(findProfile(profilesStore.get().profiles, profile)?.engine));
+}
+
+/**
+ * Loads the table names (once; `force` reloads). Callers during a load wait for that load.
+ * Engines with nothing to browse are not asked.
+ */
 export function loadTables(profile: string, force = false): Promise<void> {
+  if (!browsable(profile)) return Promise.resolve();
   const pending = tablesInFlight.get(profile);
   if (pending) return pending;
   if (!force && schemaEntry(profile).tables !== null) return Promise.resolve();
@@ -75,6 +87,7 @@ function setDetails(profile: string, key: string, value: DetailsEntry): void {
 
 /** Loads the details of small schemas in the background so the editor can complete columns. */
 export async function prefetchColumns(profile: string, limit = 150): Promise<void> {
+  if (!browsable(profile)) return;
   await loadTables(profile);
   const { tables, details } = schemaEntry(profile);
   if (!tables || tables.length > limit) return;

@@ -1,9 +1,10 @@
 import { useState } from "react";
-import { api, toAppError, type Access, type AppError } from "../../api";
+import { api, toAppError, type Access, type AppError, type ProfileView } from "../../api";
 import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { ACCESS_LABELS } from "../../lib/engines";
 import { hasLogins } from "../../lib/loginSafety";
+import { useEngineSpecs } from "../../stores/engines";
 import { profilesStore, refreshProfiles } from "../../stores/profiles";
 import { useStore } from "../../stores/store";
 import { LoginSafety } from "./LoginSafety";
@@ -18,6 +19,10 @@ const ACCESS_HELP: Record<Access, string> = {
 /** Per connection: what AI assistants may do with it. */
 export function AccessPanel() {
   const { profiles } = useStore(profilesStore);
+  const specs = useEngineSpecs();
+  // The login is checked where AI clients only read, on engines whose logins matter (their spec).
+  const checksLogin = (p: ProfileView): boolean =>
+    hasLogins(specs.get(p.engine)?.capabilities ?? null) && (p.access === "read-only" || p.access === "ask") && p.source === "store";
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
@@ -66,9 +71,7 @@ export function AccessPanel() {
               </td>
               <td className="muted">{ACCESS_HELP[p.access]}</td>
               <td>
-                {hasLogins(p.engine) && (p.access === "read-only" || p.access === "ask") && p.source === "store" && (
-                  <LoginSafety profile={p} />
-                )}
+                {checksLogin(p) && <LoginSafety profile={p} />}
               </td>
             </tr>
           ))}

@@ -2,14 +2,17 @@ import { useEffect, useState } from "react";
 import { api, toAppError, type AppError, type LoginPlanView, type LoginReport, type ProfileView } from "../../api";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/ErrorNotice";
-import { loginVerdict } from "../../lib/loginSafety";
+import { loginVerdict, readOnlyLoginAction } from "../../lib/loginSafety";
+import { useEngineSpec } from "../../stores/engines";
 import { refreshProfiles } from "../../stores/profiles";
 
 /**
- * Whether the login AI clients use for `profile` can write, and a "Create read-only login"
- * button that shows the statements first (password masked) and runs them only when confirmed.
+ * Whether the login AI clients use for `profile` can write, and a button for a read-only login
+ * that shows the statements first (password masked). Where the engine lets DB Dock create the
+ * login (its spec says so), it runs them only when confirmed; elsewhere the user runs them.
  */
 export function LoginSafety({ profile }: { profile: ProfileView }) {
+  const capabilities = useEngineSpec(profile.engine)?.capabilities ?? null;
   const [report, setReport] = useState<LoginReport | null>(null);
   const [plan, setPlan] = useState<LoginPlanView | null>(null);
   const [busy, setBusy] = useState(false);
@@ -55,7 +58,7 @@ export function LoginSafety({ profile }: { profile: ProfileView }) {
     }
   };
 
-  const verdict = report ? loginVerdict(report) : null;
+  const verdict = report ? loginVerdict(report, capabilities) : null;
   return (
     <div className="login-safety" data-testid={`ai-login-${profile.name}`}>
       {!report && !error && <span className="muted">Checking the login…</span>}
@@ -79,7 +82,7 @@ export function LoginSafety({ profile }: { profile: ProfileView }) {
           disabled={busy}
           onClick={() => void preview()}
         >
-          Create read-only login
+          {readOnlyLoginAction(capabilities)}
         </button>
       )}
       {error && <ErrorNotice error={error} testId={`ai-login-error-${profile.name}`} onDismiss={() => setError(null)} />}

@@ -5,7 +5,7 @@ import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Kbd } from "../../components/Kbd";
 import { Spinner } from "../../components/Spinner";
-import { ACCESS_LABELS, ENGINES, PROFILE_COLORS } from "../../lib/engines";
+import { ACCESS_LABELS, engineLabel, PROFILE_COLORS } from "../../lib/engines";
 import { formatDuration } from "../../lib/format";
 import {
   applyParsedUrl,
@@ -21,6 +21,7 @@ import {
   type FormErrors,
   type ProfileForm as FormState,
 } from "../../lib/profileForm";
+import { useEngineSpec } from "../../stores/engines";
 import { recordTest, refreshProfiles } from "../../stores/profiles";
 import { loadTables } from "../../stores/schema";
 import { editConnection, setActiveProfile } from "../../stores/ui";
@@ -183,6 +184,7 @@ export function ProfileForm({ profile }: Props) {
 
   const editable = fieldsEditable(form.url) && !readOnly;
   const engine = form.engine;
+  const spec = useEngineSpec(engine);
 
   return (
     <form
@@ -202,7 +204,7 @@ export function ProfileForm({ profile }: Props) {
       <header className="panel-header">
         <h2>{editing ? `Edit ${profile.name}` : "New connection"}</h2>
         {engine && <EngineBadge engine={engine} />}
-        {engine && <span className="muted">{ENGINES[engine].label}</span>}
+        {engine && <span className="muted">{engineLabel(spec, engine)}</span>}
         <span className="spacer" />
         <button type="button" className="icon-button" aria-label="Close" onClick={() => editConnection(null)}>
           ×

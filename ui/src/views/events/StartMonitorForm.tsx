@@ -1,9 +1,11 @@
 import { useMemo, useState, type FormEvent } from "react";
+import type { Engine, EngineSpec } from "../../api";
 import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAsyncAction } from "../../hooks/useAsyncAction";
-import { buildTarget, canWatch, targetKinds } from "../../lib/events";
-import { ENGINES } from "../../lib/engines";
+import { engineLabel, labelsWhere } from "../../lib/engines";
+import { buildTarget, canWatch, targetKinds, watchableProfiles } from "../../lib/events";
+import { useEngineSpecs } from "../../stores/engines";
 import { startMonitor } from "../../stores/events";
 import { findProfile, profilesStore } from "../../stores/profiles";
 import { useStore } from "../../stores/store";
@@ -13,7 +15,8 @@ import { uiStore } from "../../stores/ui";
 export function StartMonitorForm() {
   const { profiles } = useStore(profilesStore);
   const { activeProfile } = useStore(uiStore);
-  const watchable = useMemo(() => (profiles ?? []).filter((p) => canWatch(p.engine)), [profiles]);
+  const specs = useEngineSpecs();
+  const watchable = useMemo(() => watchableProfiles(profiles ?? [], specs), [profiles, specs]);
 
   const [chosenProfile, setChosenProfile] = useState<string | null>(null);
   const [chosenKind, setChosenKind] = useState<string>("");
@@ -23,7 +26,7 @@ export function StartMonitorForm() {
   // The chosen profile, else the sidebar's active one when it can be watched, else the first.
   const profile =
     findProfile(watchable, chosenProfile) ?? findProfile(watchable, activeProfile) ?? watchable[0] ?? null;
-  const kinds = profile ? targetKinds(profile.engine) : [];
+  const kinds = profile ? targetKinds(specs.get(profile.engine) ?? null) : [];
   const kind = kinds.find((k) => k.kind === chosenKind) ?? kinds[0] ?? null;
   const target = kind ? buildTarget(kind.kind, name) : null;
 
@@ -38,7 +41,7 @@ export function StartMonitorForm() {
       <section className="panel" aria-label="Start a monitor">
         <h3>Start a monitor</h3>
         <p className="muted panel-note" data-testid="events-no-profiles">
-          Events can be watched on Redis, NATS, PostgreSQL and MongoDB connections. Add one in Connections first.
+          {watchableText(specs)}
         </p>
       </section>
     );
@@ -63,7 +66,7 @@ export function StartMonitorForm() {
             >
               {watchable.map((p) => (
                 <option key={p.name} value={p.name}>
-                  {p.name} ({ENGINES[p.engine].label})
+                  {p.name} ({engineLabel(specs.get(p.engine) ?? null, p.engine)})
                 </option>
               ))}
             </select>
@@ -99,4 +102,12 @@ export function StartMonitorForm() {
       {start.error && <ErrorNotice error={start.error} testId="events-start-error" onDismiss={start.reset} />}
     </section>
   );
+}
+
+/** Which engines have events, as the backend says; none in this build is said too. */
+function watchableText(specs: ReadonlyMap<Engine, EngineSpec>): string {
+  const labels = labelsWhere(specs.values(), canWatch);
+  return labels === ""
+    ? "No engine in this build has events to watch."
+    : `Events can be watched on ${labels} connections. Add one in Connections first.`;
 }

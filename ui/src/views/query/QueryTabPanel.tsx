@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import type { Cell, ProfileView, ResultColumn } from "../../api";
+import type { Cell, EngineSpec, ProfileView, ResultColumn } from "../../api";
 import { EmptyState } from "../../components/EmptyState";
 import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Kbd } from "../../components/Kbd";
 import { useVerticalSplit } from "../../hooks/useVerticalSplit";
-import { ENGINES } from "../../lib/engines";
+import { canQuery, engineLabel, statementNoun } from "../../lib/engines";
 import { statementToRun } from "../../lib/sqlText";
+import { useEngineSpec } from "../../stores/engines";
 import { cancelRun, runQuery, runsStore, type RunState } from "../../stores/runs";
 import { completionSchema, prefetchColumns, schemaStore } from "../../stores/schema";
 import { useStoreSelect } from "../../stores/store";
@@ -28,6 +29,8 @@ type Inspected = { position: CellPosition; cell: Cell; column: ResultColumn };
 /** One query tab: toolbar, editor, and the result of its last run. */
 export function QueryTabPanel({ tab, profile, profiles }: Props) {
   const run = useStoreSelect(runsStore, (all) => all.get(tab.id) ?? null);
+  const spec = useEngineSpec(profile?.engine);
+  const runnable = profile !== null && canQuery(spec);
   const schemaEntry = useStoreSelect(schemaStore, (all) => all.get(tab.profile));
   const completion = useMemo(
     () => (schemaEntry ? completionSchema(schemaEntry) : {}),
@@ -46,13 +49,13 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
   const execute = useCallback(
     (mode: "auto" | "selection") => {
       const handle = editorHandles.get(tab.id);
-      if (!handle || !profile) return;
+      if (!handle || !runnable) return;
       const text = handle.getText();
       const selection = handle.getSelection();
       const sql = mode === "selection" ? text.slice(selection.from, selection.to).trim() : statementToRun(text, selection);
       if (sql !== "") void runQuery(tab.id, tab.profile, sql);
     },
-    [tab.id, tab.profile, profile],
+    [tab.id, tab.profile, runnable],
   );
 
   const onChange = useCallback((text: string) => updateTab(tab.id, { sql: text }), [tab.id]);
@@ -85,7 +88,7 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
           type="button"
           className="button primary"
           data-testid="run-query"
-          disabled={running || !profile}
+          disabled={running || !runnable}
           onClick={() => execute("auto")}
           title="Run the statement under the cursor, or the selection"
         >
@@ -95,7 +98,7 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
           type="button"
           className="button"
           data-testid="run-selection"
-          disabled={running || !profile || !hasSelection}
+          disabled={running || !runnable || !hasSelection}
           onClick={() => execute("selection")}
         >
           Run selection
@@ -106,7 +109,7 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
           data-testid="cancel-query"
           disabled={!running || run?.cancelling}
           onClick={() => void cancelRun(tab.id)}
-          title="Cancel the statement on the server (Esc in the editor)"
+          title={`${cancelText(spec)} (Esc in the editor)`}
         >
           ■ Cancel
         </button>
@@ -144,7 +147,7 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
             <SqlEditor
               tabId={tab.id}
               value={tab.sql}
-              engine={profile?.engine ?? "sqlite"}
+              spec={spec}
               schema={completion}
               onChange={onChange}
               onSelection={setHasSelection}
@@ -153,7 +156,7 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
             />
           </div>
           <div className="splitter" role="separator" aria-orientation="horizontal" onPointerDown={startResize} />
-          <ResultArea key={run?.queryId ?? "none"} run={run} profile={profile} />
+          <ResultArea key={run?.queryId ?? "none"} run={run} profile={profile} spec={spec} />
         </div>
         {side === "history" && (
           <HistoryPanel
@@ -171,7 +174,14 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
   );
 }
 
-function ResultArea({ run, profile }: { run: RunState | null; profile: ProfileView | null }) {
+/** What Cancel does: the server stops the statement, or the app stops waiting for it. */
+function cancelText(spec: EngineSpec | null): string {
+  return spec?.capabilities.cancelOnServer ? "Cancel the statement on the server" : "Cancel the statement";
+}
+
+type ResultAreaProps = { run: RunState | null; profile: ProfileView | null; spec: EngineSpec | null };
+
+function ResultArea({ run, profile, spec }: ResultAreaProps) {
   const [inspected, setInspected] = useState<Inspected | null>(null);
   const [inspectorOpen, setInspectorOpen] = useState(false);
   const width = run?.rows[0]?.length ?? 0;
@@ -183,15 +193,19 @@ function ResultArea({ run, profile }: { run: RunState | null; profile: ProfileVi
     setInspected({ position, cell, column });
   }, []);
 
-  const language = profile ? ENGINES[profile.engine].queryLanguage : "SQL";
+  const noun = statementNoun(spec);
   return (
     <div className="result-area">
       {run?.error && <ErrorNotice error={run.error} testId="query-error" />}
       <div className="result-content">
-        {!run ? (
+        {!run && profile && noun === null ? (
+          <EmptyState title={`${engineLabel(spec, profile.engine)} takes no queries`}>
+            {spec?.capabilities.watch ? "Watch its events in the Events view." : "Choose another connection above."}
+          </EmptyState>
+        ) : !run ? (
           <EmptyState title="No results yet">
-            Write {language === "SQL" ? "a SQL statement" : `a ${language}`} above and press <Kbd keys="Mod+Enter" /> to run it. Esc
-            cancels a running statement on the server.
+            Write {noun ?? "a query"} above and press <Kbd keys="Mod+Enter" /> to run it. Esc cancels a running
+            statement{spec?.capabilities.cancelOnServer ? " on the server" : ""}.
           </EmptyState>
         ) : columns.length > 0 ? (
           <ResultGrid

@@ -4,6 +4,7 @@ import type { ProfileView, TableRef } from "../../api";
 import { Spinner } from "../../components/Spinner";
 import { flattenTree, kindLabel, toggled, type DetailsEntry, type SchemaRow } from "../../lib/schemaTree";
 import { selectRowsSql } from "../../lib/sqlText";
+import { useEngineSpec } from "../../stores/engines";
 import { loadDetails } from "../../stores/schema";
 import { updateSchemaUi, type SchemaUi } from "../../stores/schemaUi";
 import { openQuery } from "../../stores/tabs";
@@ -24,6 +25,7 @@ export function SchemaTree({ profile, tables, details, ui }: Props) {
     () => flattenTree({ database: profile.name, tables, filter: ui.filter, expansion: ui.expansion, details }),
     [profile.name, tables, ui.filter, ui.expansion, details],
   );
+  const spec = useEngineSpec(profile.engine);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [focusKey, setFocusKey] = useState<string | null>(null);
   const virtualizer = useVirtualizer({
@@ -32,6 +34,14 @@ export function SchemaTree({ profile, tables, details, ui }: Props) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
+
+  // Opens the table's rows in a query tab, when the engine takes queries at all.
+  const openRows = (table: Pick<TableRef, "schema" | "name">): void => {
+    const sql = selectRowsSql(spec, table);
+    if (sql === "") return;
+    openQuery(profile.name, sql);
+    showView("query");
+  };
 
   const toggle = (row: SchemaRow): void => {
     if (!("expanded" in row)) return;
@@ -83,8 +93,7 @@ export function SchemaTree({ profile, tables, details, ui }: Props) {
       case "Enter":
         e.preventDefault();
         if (row?.type === "table") {
-          openQuery(profile.name, selectRowsSql(profile.engine, row.table));
-          showView("query");
+          openRows(row.table);
         } else if (row) {
           toggle(row);
         }
@@ -120,10 +129,7 @@ export function SchemaTree({ profile, tables, details, ui }: Props) {
                 selected={row.type === "table" && row.qualified === ui.selected}
                 onActivate={activate}
                 onToggle={toggle}
-                onOpen={(table) => {
-                  openQuery(profile.name, selectRowsSql(profile.engine, table));
-                  showView("query");
-                }}
+                onOpen={openRows}
               />
             </div>
           );

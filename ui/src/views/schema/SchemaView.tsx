@@ -1,12 +1,14 @@
 import { useEffect, useRef } from "react";
+import type { EngineSpec } from "../../api";
 import { AddConnectionButton } from "../../components/AddConnectionButton";
 import { EmptyState } from "../../components/EmptyState";
 import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Kbd } from "../../components/Kbd";
 import { Spinner } from "../../components/Spinner";
-import { ENGINES } from "../../lib/engines";
+import { canBrowse, canQuery, engineLabel } from "../../lib/engines";
 import { plural } from "../../lib/format";
+import { useEngineSpec } from "../../stores/engines";
 import { findProfile, profilesStore } from "../../stores/profiles";
 import { loadTables, schemaStore } from "../../stores/schema";
 import { schemaUiOf, schemaUiStore, updateSchemaUi } from "../../stores/schemaUi";
@@ -20,6 +22,8 @@ export function SchemaView() {
   const { profiles } = useStore(profilesStore);
   const { activeProfile } = useStore(uiStore);
   const profile = findProfile(profiles, activeProfile);
+  const spec = useEngineSpec(profile?.engine);
+  const browse = canBrowse(spec);
   const schemas = useStore(schemaStore);
   const entry = profile ? schemas.get(profile.name) : undefined;
   const uiAll = useStore(schemaUiStore);
@@ -76,7 +80,7 @@ export function SchemaView() {
         </select>
         {profile && <EngineBadge engine={profile.engine} />}
         <span className="spacer" />
-        {entry?.tables && <span className="muted">{plural(entry.tables.length, "object")}</span>}
+        {browse && entry?.tables && <span className="muted">{plural(entry.tables.length, "object")}</span>}
         <div className="filter-box">
           <input
             ref={filterRef}
@@ -84,7 +88,7 @@ export function SchemaView() {
             data-testid="schema-filter"
             placeholder="Filter tables (orders, ord*, sales.*)"
             value={ui.filter}
-            disabled={!profile}
+            disabled={!profile || !browse}
             onChange={(e) => profile && updateSchemaUi(profile.name, (u) => ({ ...u, filter: e.target.value }))}
             onKeyDown={(e) => {
               if (e.key === "Escape" && profile) updateSchemaUi(profile.name, (u) => ({ ...u, filter: "" }));
@@ -96,7 +100,7 @@ export function SchemaView() {
           type="button"
           className="button"
           data-testid="schema-refresh"
-          disabled={!profile || entry?.loading}
+          disabled={!profile || !browse || entry?.loading}
           onClick={() => profile && void loadTables(profile.name, true)}
         >
           Refresh
@@ -104,6 +108,8 @@ export function SchemaView() {
       </header>
       {!profile ? (
         <EmptyState title="Choose a connection">Pick one in the sidebar or above to see its tables.</EmptyState>
+      ) : !browse ? (
+        <EmptyState title={`${engineLabel(spec, profile.engine)} has no schema to browse`}>{elsewhere(spec)}</EmptyState>
       ) : (
         <div className="schema-body">
           <div className="schema-tree-pane">
@@ -112,9 +118,6 @@ export function SchemaView() {
               <div className="loading-line">
                 <Spinner /> Reading the list of tables…
               </div>
-            )}
-            {entry?.tables && !ENGINES[profile.engine].hasSchema && entry.tables.length === 0 && (
-              <EmptyState title={`${ENGINES[profile.engine].label} has no tables`}>Use the Query view to send commands.</EmptyState>
             )}
             {entry?.tables && <SchemaTree profile={profile} tables={entry.tables} details={entry.details} ui={ui} />}
           </div>
@@ -129,4 +132,11 @@ export function SchemaView() {
       )}
     </div>
   );
+}
+
+/** Where an engine without a schema can be used instead. */
+function elsewhere(spec: EngineSpec | null): string {
+  if (canQuery(spec)) return "Use the Query view to send commands.";
+  if (spec?.capabilities.watch) return "Watch its events in the Events view.";
+  return "";
 }

@@ -5,6 +5,7 @@ import { Spinner } from "../../components/Spinner";
 import { formatCount } from "../../lib/format";
 import { describeForeignKey, kindLabel } from "../../lib/schemaTree";
 import { selectRowsSql } from "../../lib/sqlText";
+import { useEngineSpec } from "../../stores/engines";
 import { loadDetails, schemaStore } from "../../stores/schema";
 import { useStoreSelect } from "../../stores/store";
 import { openQuery } from "../../stores/tabs";
@@ -45,7 +46,8 @@ export function TableDetailsPanel({ profile, qualified }: { profile: ProfileView
 
 function TableDetails({ profile, info, onReload }: { profile: ProfileView; info: TableInfo; onReload: () => void }) {
   const name = info.schema ? `${info.schema}.${info.name}` : info.name;
-  const sql = selectRowsSql(profile.engine, info);
+  const spec = useEngineSpec(profile.engine);
+  const sql = selectRowsSql(spec, info);
   return (
     <div className="details-panel" data-testid="table-details" data-table={info.name}>
       <header className="details-header">

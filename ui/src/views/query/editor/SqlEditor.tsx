@@ -1,21 +1,22 @@
 import { EditorView } from "@codemirror/view";
 import { useEffect, useRef } from "react";
-import type { Engine } from "../../../api";
+import type { EngineSpec } from "../../../api";
 import { callbacksFor, editorCallbacks, editorHandles, savedEditorStates, type EditorHandle } from "./editorRegistry";
 import { createEditorState, languageCompartment, languageFor, type EditorCallbacks } from "./sqlEditorSetup";
 
 type Props = EditorCallbacks & {
   tabId: string;
   value: string;
-  engine: Engine;
+  /** The tab's engine, for its language (null: plain text). */
+  spec: EngineSpec | null;
   schema: Record<string, string[]>;
 };
 
 /** The CodeMirror editor of one query tab. */
-export function SqlEditor({ tabId, value, engine, schema, onChange, onSelection, onRun, onCancel }: Props) {
+export function SqlEditor({ tabId, value, spec, schema, onChange, onSelection, onRun, onCancel }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
-  const initialRef = useRef({ value, engine, schema });
+  const initialRef = useRef({ value, spec, schema });
 
   // Callbacks are looked up at call time, so the saved editor state never holds stale ones.
   useEffect(() => {
@@ -28,7 +29,7 @@ export function SqlEditor({ tabId, value, engine, schema, onChange, onSelection,
     const initial = initialRef.current;
     const state =
       savedEditorStates.get(tabId) ??
-      createEditorState(initial.value, languageFor(initial.engine, initial.schema), callbacksFor(tabId));
+      createEditorState(initial.value, languageFor(initial.spec, initial.schema), callbacksFor(tabId));
     const view = new EditorView({ state, parent: host });
     viewRef.current = view;
     const handle: EditorHandle = {
@@ -54,8 +55,8 @@ export function SqlEditor({ tabId, value, engine, schema, onChange, onSelection,
 
   // The language follows the tab's connection and its schema (for completion).
   useEffect(() => {
-    viewRef.current?.dispatch({ effects: languageCompartment.reconfigure(languageFor(engine, schema)) });
-  }, [engine, schema]);
+    viewRef.current?.dispatch({ effects: languageCompartment.reconfigure(languageFor(spec, schema)) });
+  }, [spec, schema]);
 
   // Text set from outside (history, the schema browser, the test hook) replaces the document.
   useEffect(() => {

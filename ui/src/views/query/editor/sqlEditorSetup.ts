@@ -20,32 +20,29 @@ import {
   rectangularSelection,
 } from "@codemirror/view";
 import { tags } from "@lezer/highlight";
-import type { Engine } from "../../../api";
+import type { Engine, EngineSpec } from "../../../api";
+import { takesSql } from "../../../lib/sqlText";
 
-export function dialectFor(engine: Engine): SQLDialect | null {
-  switch (engine) {
-    case "sqlite":
-      return SQLite;
-    case "postgres":
-      return PostgreSQL;
-    case "mysql":
-      return MySQL;
-    case "mssql":
-      return MSSQL;
-    case "mongodb":
-    case "redis":
-    case "nats":
-      return null;
-    default:
-      return StandardSQL;
-  }
+// Each SQL engine's CodeMirror dialect and default schema: syntax, not a capability. Whether
+// an engine takes SQL at all comes from its spec; a SQL engine missing here gets standard SQL.
+const DIALECTS: Partial<Record<Engine, { dialect: SQLDialect; defaultSchema?: string }>> = {
+  sqlite: { dialect: SQLite, defaultSchema: "main" },
+  postgres: { dialect: PostgreSQL, defaultSchema: "public" },
+  mysql: { dialect: MySQL },
+  mssql: { dialect: MSSQL, defaultSchema: "dbo" },
+};
+
+/** The dialect to highlight and complete; null for engines that take no SQL (or are unknown). */
+export function dialectFor(spec: EngineSpec | null): SQLDialect | null {
+  if (!spec || !takesSql(spec.capabilities)) return null;
+  return DIALECTS[spec.engine]?.dialect ?? StandardSQL;
 }
 
 /** The language extension: the engine's dialect with table and column completion. */
-export function languageFor(engine: Engine, schema: Record<string, string[]>): Extension {
-  const dialect = dialectFor(engine);
-  if (!dialect) return [];
-  const defaultSchema = engine === "postgres" ? "public" : engine === "mssql" ? "dbo" : engine === "sqlite" ? "main" : undefined;
+export function languageFor(spec: EngineSpec | null, schema: Record<string, string[]>): Extension {
+  const dialect = dialectFor(spec);
+  if (!spec || !dialect) return [];
+  const defaultSchema = DIALECTS[spec.engine]?.defaultSchema;
   return sql({ dialect, schema, defaultSchema, upperCaseKeywords: true });
 }
 
