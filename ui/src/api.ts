@@ -11,7 +11,10 @@ import type * as B from "./bindings";
 // mapping happens in `tauriBackend` below.
 
 /** `{code, message}`: the code is stable (see ErrorCode in bindings.ts), the message is for people. */
-export type AppError = { code: string; message: string };
+/** Codes the UI itself gives an error that did not come from the backend. */
+export type ClientErrorCode = "UI" | "IPC" | "UNKNOWN" | "NO_BACKEND" | "SELF_TEST_FAILED";
+/** Every error the UI shows: the backend's `ErrorCode`s plus the UI's own. */
+export type AppError = { code: ErrorCode | ClientErrorCode; message: string };
 export type ErrorCode = B.ErrorCode;
 export type Engine = B.Engine;
 export type Access = B.Access;
@@ -21,6 +24,9 @@ export type UrlParts = B.UrlParts_Serialize;
 export type TestReport = B.TestReport;
 export type ImportReport = B.ImportReport;
 export type ConnectionState = B.ConnectionState;
+export type Severity = B.Severity;
+export type EventKind = B.EventKind;
+export type Category = B.Category;
 export type ConnectionStateView = B.ConnectionStateView_Serialize;
 /** One compiled engine: its label, URL schemes, watch target kinds and what it can do. */
 export type EngineSpec = B.EngineSpecView_Serialize;
@@ -59,7 +65,7 @@ type Result<T> = { status: "ok"; data: T } | { status: "error"; error: B.Error }
 
 /** An error from the backend (or the IPC bridge), with its stable code. */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: AppError["code"];
   constructor(error: AppError) {
     super(error.message);
     this.name = "ApiError";

@@ -194,6 +194,12 @@ export type Capabilities_Serialize = {
 	streamLag: boolean,
 };
 
+/**
+ *  What an event is about (docs/architecture.md, "Events"): messages are `communication`; a monitor's own
+ *  state changes are `server_lifecycle`; polled metrics such as lag are `performance`.
+ */
+export type Category = "server_lifecycle" | "communication" | "configuration" | "health_check" | "security" | "performance";
+
 export type Cell = {
 	k: CellKind,
 	v: string,
@@ -347,16 +353,18 @@ export type ErrorCode =
 /**  A bug or an unexpected state in DB Dock itself. */
 "INTERNAL";
 
+/**  A message, or a change in the monitor's own state. */
+export type EventKind = "message" | "lifecycle";
+
 export type EventView = EventView_Serialize | EventView_Deserialize;
 
 export type EventView_Deserialize = {
 	monitorId: string,
 	target: string,
 	channel: string,
-	/**  `message` or `lifecycle`. */
-	kind: string,
-	severity: string,
-	category: string,
+	kind: EventKind,
+	severity: Severity,
+	category: Category,
 	/**  The payload as text (`\x…` hex when it is not UTF-8). */
 	payload: string,
 	/**  The payload pretty-printed, when it is a JSON object or array. */
@@ -373,10 +381,9 @@ export type EventView_Serialize = {
 	monitorId: string,
 	target: string,
 	channel: string,
-	/**  `message` or `lifecycle`. */
-	kind: string,
-	severity: string,
-	category: string,
+	kind: EventKind,
+	severity: Severity,
+	category: Category,
 	/**  The payload as text (`\x…` hex when it is not UTF-8). */
 	payload: string,
 	/**  The payload pretty-printed, when it is a JSON object or array. */
@@ -706,6 +713,9 @@ export type SelfTestReport_Serialize = {
 	elapsedMs: number | null,
 	error: string | null,
 };
+
+/**  How serious an event is (docs/architecture.md, "Events"). */
+export type Severity = "info" | "warning" | "error" | "critical";
 
 export type TableInfo = TableInfo_Serialize | TableInfo_Deserialize;
 

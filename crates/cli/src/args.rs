@@ -90,8 +90,8 @@ pub enum McpCommand {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    #[arg(long, value_parser = dbdock_mcp::install::Client::NAMES)]
-    pub client: String,
+    #[arg(long, value_enum)]
+    pub client: ClientArg,
     /// Expose only this profile; repeat for more (default: all with AI access).
     #[arg(long = "profile", value_name = "NAME")]
     pub profiles: Vec<String>,
@@ -105,8 +105,8 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
-    #[arg(long, value_parser = dbdock_mcp::install::Client::NAMES)]
-    pub client: String,
+    #[arg(long, value_enum)]
+    pub client: ClientArg,
     /// Show the change as a diff and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -164,8 +164,8 @@ pub struct ProfileAddArgs {
     #[arg(long)]
     pub password_stdin: bool,
     /// What AI clients may do with it.
-    #[arg(long, value_name = "LEVEL", default_value = "read-only", value_parser = ["none", "read-only", "read-write", "ask"])]
-    pub access: String,
+    #[arg(long, value_name = "LEVEL", value_enum, default_value_t = AccessArg::ReadOnly)]
+    pub access: AccessArg,
     /// Statement timeout in seconds, enforced by the server.
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
@@ -279,4 +279,69 @@ pub enum SchemaFormat {
 pub struct DemoArgs {
     /// Where to create it (default: shop.db in the demo folder of the DB Dock home).
     pub path: Option<PathBuf>,
+}
+
+/// `--access`: what AI clients may do with a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccessArg {
+    None,
+    ReadOnly,
+    ReadWrite,
+    Ask,
+}
+
+impl From<AccessArg> for dbdock_core::Access {
+    fn from(arg: AccessArg) -> Self {
+        match arg {
+            AccessArg::None => dbdock_core::Access::None,
+            AccessArg::ReadOnly => dbdock_core::Access::ReadOnly,
+            AccessArg::ReadWrite => dbdock_core::Access::ReadWrite,
+            AccessArg::Ask => dbdock_core::Access::Ask,
+        }
+    }
+}
+
+/// `--client`: the AI client whose configuration is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClientArg {
+    ClaudeDesktop,
+    ClaudeCode,
+    Cursor,
+    Vscode,
+    Windsurf,
+}
+
+impl From<ClientArg> for dbdock_mcp::install::Client {
+    fn from(arg: ClientArg) -> Self {
+        use dbdock_mcp::install::Client;
+        match arg {
+            ClientArg::ClaudeDesktop => Client::ClaudeDesktop,
+            ClientArg::ClaudeCode => Client::ClaudeCode,
+            ClientArg::Cursor => Client::Cursor,
+            ClientArg::Vscode => Client::Vscode,
+            ClientArg::Windsurf => Client::Windsurf,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::{AccessArg, ClientArg};
+
+    /// The flags' spellings are the names the rest of DB Dock uses for the same things.
+    #[test]
+    fn flag_values_are_the_names_used_everywhere() {
+        for arg in AccessArg::value_variants() {
+            let name = arg.to_possible_value().map(|v| v.get_name().to_owned());
+            let access: dbdock_core::Access = (*arg).into();
+            assert_eq!(name, Some(access.to_string()));
+        }
+        for arg in ClientArg::value_variants() {
+            let name = arg.to_possible_value().map(|v| v.get_name().to_owned());
+            let client: dbdock_mcp::install::Client = (*arg).into();
+            assert_eq!(name.as_deref(), Some(client.as_str()));
+        }
+    }
 }

@@ -13,7 +13,7 @@ pub async fn run(args: McpArgs) -> Result<()> {
         Some(McpCommand::Install(install)) => return client_config(install).await,
         Some(McpCommand::Uninstall(uninstall)) => {
             let env = ClientEnv::current()?;
-            let change = dbdock_mcp::install::uninstall(Client::parse(&uninstall.client)?, &env, uninstall.dry_run)?;
+            let change = dbdock_mcp::install::uninstall(uninstall.client.into(), &env, uninstall.dry_run)?;
             return print(&render::config_change(&change)?);
         }
         None => {}
@@ -55,7 +55,7 @@ pub async fn run(args: McpArgs) -> Result<()> {
 /// `dbdock mcp install`: the entry names this very binary, so the client spawns the
 /// `dbdock` that wrote it. Profiles named with --profile must exist.
 async fn client_config(args: InstallArgs) -> Result<()> {
-    let client = Client::parse(&args.client)?;
+    let client: Client = args.client.into();
     if !args.profiles.is_empty() {
         let store = open_store().await?;
         let known = store.profiles().await;

@@ -71,7 +71,7 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
         target = target.with_password(Some(password_from_stdin("--password-stdin")?));
     }
     let new = NewProfile {
-        access: args.access.parse()?,
+        access: args.access.into(),
         timeout_secs: args.timeout,
         max_rows: args.max_rows,
         max_bytes: args.max_bytes,

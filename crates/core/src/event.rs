@@ -125,6 +125,7 @@ impl fmt::Display for WatchTarget {
 /// How serious an event is (docs/architecture.md, "Events").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Severity {
     Info,
     Warning,
@@ -147,6 +148,7 @@ impl Severity {
 /// state changes are `server_lifecycle`; polled metrics such as lag are `performance`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum Category {
     ServerLifecycle,
     Communication,
@@ -172,6 +174,7 @@ impl Category {
 /// A message, or a change in the monitor's own state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum EventKind {
     Message,
     Lifecycle,

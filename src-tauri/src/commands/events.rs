@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use dbdock_app::Audience;
-use dbdock_core::{ConnectionState, Event, EventKind, MonitorStatus, Result, WatchTarget, payload_as_text};
+use dbdock_core::{
+    Category, ConnectionState, Event, EventKind, MonitorStatus, Result, Severity, WatchTarget, payload_as_text,
+};
 use dbdock_engines::MonitorOptions;
 use serde::Serialize;
 use specta::Type;
@@ -26,10 +28,9 @@ pub struct EventView {
     pub monitor_id: String,
     pub target: String,
     pub channel: String,
-    /// `message` or `lifecycle`.
-    pub kind: String,
-    pub severity: String,
-    pub category: String,
+    pub kind: EventKind,
+    pub severity: Severity,
+    pub category: Category,
     /// The payload as text (`\x…` hex when it is not UTF-8).
     pub payload: String,
     /// The payload pretty-printed, when it is a JSON object or array.
@@ -48,13 +49,9 @@ impl From<&Event> for EventView {
             monitor_id: e.monitor_id.clone(),
             target: e.target.clone(),
             channel: e.channel.clone(),
-            kind: match e.kind {
-                EventKind::Message => "message",
-                EventKind::Lifecycle => "lifecycle",
-            }
-            .to_owned(),
-            severity: e.severity.as_str().to_owned(),
-            category: e.category.as_str().to_owned(),
+            kind: e.kind,
+            severity: e.severity,
+            category: e.category,
             payload: payload_as_text(&e.payload).into_owned(),
             json: e.json.as_ref().and_then(|j| serde_json::to_string_pretty(j).ok()),
             size: u32::try_from(e.size).unwrap_or(u32::MAX),

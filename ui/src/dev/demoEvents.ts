@@ -2,7 +2,7 @@
 // consumer lag, each emitting events on a timer (see demoBackend.ts). The PostgreSQL demo
 // connection is unreachable, so its monitors keep reconnecting and log errors.
 
-import { ApiError, type ConnectionState, type Engine, type EngineSpec, type EventView, type LoggedEvent, type MonitorView } from "../api";
+import { ApiError, type ConnectionState, type Severity, type Engine, type EngineSpec, type EventView, type LoggedEvent, type MonitorView } from "../api";
 import { labelsWhere } from "../lib/engines";
 import { canWatch, parseTarget } from "../lib/events";
 import { DEMO_ENGINE_SPECS } from "./demoEngines";
@@ -61,7 +61,7 @@ function base(d: Demo, over: Partial<EventView>): EventView {
   };
 }
 
-function lifecycle(d: Demo, state: ConnectionState, severity: string, message: string): EventView {
+function lifecycle(d: Demo, state: ConnectionState, severity: Severity, message: string): EventView {
   d.view = { ...d.view, state };
   const at = new Date();
   logLifecycle(d.view.profile, d.view.target, severity, state, message, at);
