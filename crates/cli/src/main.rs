@@ -13,13 +13,18 @@ mod watch;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use dbdock_core::{Error, ErrorCode, Result};
 
 use crate::args::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    // `--version` names the engines this build has, from the engine registry.
+    let matches = Cli::command().version(&*version().leak()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     init_logging();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -29,6 +34,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
+}
+
+/// `0.1.0 (engines: SQLite, PostgreSQL, …)`.
+fn version() -> String {
+    let engines: Vec<&str> = dbdock_engines::enabled_engines().iter().map(|e| e.spec().label).collect();
+    format!("{} (engines: {})", env!("CARGO_PKG_VERSION"), engines.join(", "))
 }
 
 /// One line on stderr with the stable code; 2 for a usage error, 1 for everything the

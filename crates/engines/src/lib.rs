@@ -19,6 +19,7 @@ pub mod privileges;
 mod reconnect;
 mod registry;
 mod rows;
+mod shell;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod sql;
 

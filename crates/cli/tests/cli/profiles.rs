@@ -236,3 +236,38 @@ fn without_a_keyring_the_secret_is_refused_not_written_down() {
     // A profile without a secret needs no keyring at all.
     ok(&dbdock_in(home.path(), &["profile", "add", "p", "--url", "postgres://u@127.0.0.1/db"], None, &no_bus));
 }
+
+/// `profile test` on servers without statements: Redis and NATS answer with their version
+/// and latency; an unreachable one is one coded line on stderr and exit code 1.
+#[test]
+fn streaming_profiles_test_like_databases() {
+    let home = tempfile::tempdir().expect("home");
+    let h = home.path();
+    let nats = std::env::var("DBDOCK_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port();
+    for (name, url) in
+        [("cache", dbdock_testkit::redis_url()), ("bus", nats), ("gone", format!("redis://127.0.0.1:{closed}"))]
+    {
+        ok(&dbdock_in(h, &["profile", "add", name, "--url", &url], None, &[]));
+    }
+    let cache = ok(&dbdock_in(h, &["profile", "test", "cache"], None, &[]));
+    assert!(
+        cache.starts_with("ok: cache (redis://127.0.0.1:") && cache.contains("server Redis "),
+        "Redis on 6379: {cache}"
+    );
+    let bus = ok(&dbdock_in(h, &["profile", "test", "bus"], None, &[]));
+    assert!(bus.starts_with("ok: bus (nats://") && bus.contains("server NATS 2."), "NATS on 4222: {bus}");
+    let gone = dbdock_in(h, &["profile", "test", "gone"], None, &[]);
+    let stderr = String::from_utf8_lossy(&gone.stderr);
+    assert_eq!(gone.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error[CONNECTION_FAILED]: "), "{stderr}");
+}
+
+#[test]
+fn version_names_the_engines_of_this_build() {
+    let out = dbdock_in(tempfile::tempdir().expect("home").path(), &["--version"], None, &[]);
+    let text = ok(&out);
+    assert!(text.starts_with("dbdock 0.") && text.contains("engines: SQLite, PostgreSQL"), "{text}");
+    assert!(text.contains("Redis, NATS"), "{text}");
+}

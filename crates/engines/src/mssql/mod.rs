@@ -21,7 +21,7 @@ mod tamper_tests;
 mod tripwire;
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use dbdock_core::{
@@ -33,6 +33,7 @@ use tiberius::{ColumnType, Query, QueryItem};
 
 use crate::OpenOptions;
 use crate::rows::{RowCollector, check_param_count, host_port, one_line};
+use crate::shell::{self, Output, Ran};
 use pool::{Client, Lease, Pool};
 
 /// The engine's adapter for `target`; connects on [`Database::connect`].
@@ -68,8 +69,8 @@ impl Mssql {
         sql: &str,
         params: &[serde_json::Value],
         options: &QueryOptions,
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         if options.read_only {
             check_read_only(Dialect::Mssql, sql)?;
         }
@@ -82,7 +83,7 @@ impl Mssql {
         } else {
             self.pool.acquire(options.isolated).await?
         };
-        let work = self.session(&mut lease, sql, params, options, collector);
+        let work = self.session(&mut lease, sql, params, options, output);
         match self.statement_timeout {
             // On timeout `work` is dropped with the lease busy: the lease cancels the request
             // on the server and closes the connection when it ends, just below.
@@ -105,8 +106,8 @@ impl Mssql {
         sql: &str,
         params: &[serde_json::Value],
         options: &QueryOptions,
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         let before = if options.read_only { Some(self.begin_read_only(lease).await?) } else { None };
         // Cutting a result short may cancel the rest only where nothing can be lost: a
         // statement the classifier sees as a pure read, outside a read-only call. A
@@ -115,9 +116,9 @@ impl Mssql {
         // an attention a server may answer the check with nothing (pysqlbridge does).
         let may_cancel = !options.read_only && check_read_only(Dialect::Mssql, sql).is_ok();
         let query = params::bind(sql, params);
-        let outcome = match collector {
-            Some(collector) => self.rows(lease, query, collector, may_cancel).await,
-            None => self.effect(lease, query).await.map(|n| (Vec::new(), n)),
+        let outcome = match output {
+            Output::Rows(collector) => self.rows(lease, query, collector, may_cancel).await.map(Ran::Rows),
+            Output::Count => self.effect(lease, query).await.map(Ran::Affected),
         };
         if let Some(before) = before {
             // Whatever this reads, the connection is closed at the end of the lease, which
@@ -157,7 +158,7 @@ impl Mssql {
         query: Query<'_>,
         collector: &mut RowCollector,
         may_cancel: bool,
-    ) -> Result<(Vec<Column>, u64)> {
+    ) -> Result<Vec<Column>> {
         let client = lease.start()?;
         let outcome = read_first_result(client, query, collector, may_cancel).await;
         lease.settle(&outcome);
@@ -174,7 +175,7 @@ impl Mssql {
                 lease.discard();
             }
         }
-        Ok((columns, 0))
+        Ok(columns)
     }
 
     async fn effect(&self, lease: &mut Lease, query: Query<'_>) -> Result<u64> {
@@ -249,7 +250,7 @@ impl Mssql {
     ) -> Result<Vec<Vec<dbdock_core::Value>>> {
         let options = QueryOptions::default();
         let mut collector = RowCollector::new(options);
-        self.run(sql, params, &options, Some(&mut collector)).await?;
+        self.run(sql, params, &options, Output::Rows(&mut collector)).await?;
         Ok(collector.rows)
     }
 }
@@ -320,15 +321,11 @@ impl Database for Mssql {
     }
 
     async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
-        let started = Instant::now();
-        let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
-        Ok(collector.into_result(columns, started))
+        shell::rows_of(*limits, async |output| self.run(sql, params, limits, output).await).await
     }
 
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
-        let (_, rows_affected) = self.run(sql, params, options, None).await?;
-        Ok(ExecOutcome { rows_affected })
+        Ok(shell::affected(self.run(sql, params, options, Output::Count).await?))
     }
 
     async fn server_version(&self) -> Result<String> {
@@ -357,10 +354,7 @@ impl Database for Mssql {
     }
 
     async fn table_schema(&self, name: &str) -> Result<TableInfo> {
-        let tables = self.list_tables().await?;
-        let table = dbdock_core::resolve_table(&tables, name)?;
-        let mut found = schema::load(self, Some(table)).await?;
-        found.pop().ok_or_else(|| Error::not_found(format!("table {table} disappeared while it was being read")))
+        shell::table_schema(self, name, async |table| Ok(schema::load(self, Some(table)).await?.pop())).await
     }
 
     async fn schema(&self) -> Result<SchemaInfo> {

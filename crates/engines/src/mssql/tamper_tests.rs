@@ -14,7 +14,7 @@ async fn run_unclassified(db: &Mssql, sql: &str) -> dbdock_core::Result<()> {
     let options = QueryOptions { read_only: true, ..QueryOptions::default() };
     let mut collector = RowCollector::new(options);
     let mut lease = db.pool.acquire_fresh().await?;
-    db.session(&mut lease, sql, &[], &options, Some(&mut collector)).await.map(drop)
+    db.session(&mut lease, sql, &[], &options, crate::shell::Output::Rows(&mut collector)).await.map(drop)
 }
 
 #[tokio::test]

@@ -6,7 +6,6 @@ pub(crate) mod privileges;
 mod schema;
 
 use std::str::FromStr;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use dbdock_core::{
@@ -18,7 +17,8 @@ use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Execut
 
 use crate::OpenOptions;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
-use crate::rows::{RowCollector, check_param_count};
+use crate::rows::check_param_count;
+use crate::shell::{self, Output, Ran};
 use crate::sql::{collect, map_error};
 
 const RULES: SessionRules = SessionRules {
@@ -92,12 +92,12 @@ impl Mysql {
         sql: &str,
         params: &[serde_json::Value],
         options: &QueryOptions,
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         if options.read_only {
             check_read_only(Dialect::Mysql, sql)?;
         }
-        self.run_in_session(sql, params, options, collector).await
+        self.run_in_session(sql, params, options, output).await
     }
 
     /// Runs `sql` as a read-only call WITHOUT the statement check (and function policy),
@@ -107,10 +107,7 @@ impl Mysql {
     #[doc(hidden)]
     pub async fn query_past_the_checks(&self, sql: &str) -> Result<QueryResult> {
         let options = QueryOptions { read_only: true, ..QueryOptions::default() };
-        let started = Instant::now();
-        let mut collector = RowCollector::new(options);
-        let (columns, _) = self.run_in_session(sql, &[], &options, Some(&mut collector)).await?;
-        Ok(collector.into_result(columns, started))
+        shell::rows_of(options, async |output| self.run_in_session(sql, &[], &options, output).await).await
     }
 
     /// Runs one statement in a session as `options` ask (see `run`).
@@ -119,15 +116,15 @@ impl Mysql {
         sql: &str,
         params: &[serde_json::Value],
         options: &QueryOptions,
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         let pool = self.pool().await?;
         run_guarded(
             &pool,
             &RULES,
             options,
             |e| self.err(e),
-            async |conn| self.statement(conn, sql, params, collector).await,
+            async |conn| self.statement(conn, sql, params, output).await,
         )
         .await
     }
@@ -137,8 +134,8 @@ impl Mysql {
         conn: &mut sqlx::MySqlConnection,
         sql: &str,
         params: &[serde_json::Value],
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         if let Some(Either::Right(expected)) = statement.parameters() {
             check_param_count(expected, params.len(), "?")?;
@@ -149,12 +146,12 @@ impl Mysql {
             .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().to_string() })
             .collect();
         let query = statement.query_with(bind_params(params)?);
-        let Some(collector) = collector else {
+        let Output::Rows(collector) = output else {
             let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
-            return Ok((columns, done.rows_affected()));
+            return Ok(Ran::Affected(done.rows_affected()));
         };
         collect(query.fetch(&mut *conn), collector, decode::row, |e| self.err(e)).await?;
-        Ok((columns, 0))
+        Ok(Ran::Rows(columns))
     }
 }
 
@@ -213,15 +210,11 @@ impl Database for Mysql {
     }
 
     async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
-        let started = Instant::now();
-        let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
-        Ok(collector.into_result(columns, started))
+        shell::rows_of(*limits, async |output| self.run(sql, params, limits, output).await).await
     }
 
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
-        let (_, rows_affected) = self.run(sql, params, options, None).await?;
-        Ok(ExecOutcome { rows_affected })
+        Ok(shell::affected(self.run(sql, params, options, Output::Count).await?))
     }
 
     async fn login_access(&self) -> Result<dbdock_core::LoginAccess> {
@@ -247,11 +240,12 @@ impl Database for Mysql {
     }
 
     async fn table_schema(&self, name: &str) -> Result<TableInfo> {
-        let tables = self.list_tables().await?;
-        let table = dbdock_core::resolve_table(&tables, name)?;
-        let pool = self.pool().await?;
-        let mut found = schema::load(&pool, self.database.as_deref(), Some(table)).await.map_err(|e| self.err(e))?;
-        found.pop().ok_or_else(|| Error::not_found(format!("table {table} disappeared while it was being read")))
+        shell::table_schema(self, name, async |table| {
+            let pool = self.pool().await?;
+            let found = schema::load(&pool, self.database.as_deref(), Some(table)).await;
+            Ok(found.map_err(|e| self.err(e))?.pop())
+        })
+        .await
     }
 
     async fn schema(&self) -> Result<SchemaInfo> {

@@ -10,7 +10,6 @@ pub(crate) mod privileges;
 mod schema;
 
 use std::str::FromStr;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use dbdock_core::{
@@ -22,7 +21,8 @@ use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, Sq
 
 use crate::OpenOptions;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
-use crate::rows::{RowCollector, check_param_count};
+use crate::rows::check_param_count;
+use crate::shell::{self, Output, Ran};
 use crate::sql::{collect, map_error};
 
 const RULES: SessionRules = SessionRules {
@@ -89,15 +89,15 @@ impl Postgres {
         sql: &str,
         params: &[serde_json::Value],
         options: &QueryOptions,
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         let mut server_cut = None;
         if options.read_only {
             let checked = check_read_only(Dialect::Postgres, sql)?;
             self.functions.check(&self.pool().await?, &checked.functions).await?;
-            server_cut = options.max_bytes.filter(|_| checked.is_query && collector.is_some());
+            server_cut = options.max_bytes.filter(|_| checked.is_query && output.wants_rows());
         }
-        self.run_in_session(sql, params, options, server_cut, collector).await
+        self.run_in_session(sql, params, options, server_cut, output).await
     }
 
     /// Runs `sql` as a read-only call WITHOUT the statement check (and function policy),
@@ -107,10 +107,7 @@ impl Postgres {
     #[doc(hidden)]
     pub async fn query_past_the_checks(&self, sql: &str) -> Result<QueryResult> {
         let options = QueryOptions { read_only: true, ..QueryOptions::default() };
-        let started = Instant::now();
-        let mut collector = RowCollector::new(options);
-        let (columns, _) = self.run_in_session(sql, &[], &options, None, Some(&mut collector)).await?;
-        Ok(collector.into_result(columns, started))
+        shell::rows_of(options, async |output| self.run_in_session(sql, &[], &options, None, output).await).await
     }
 
     /// Runs one statement in a session as `options` ask (see `run`); values longer than
@@ -121,15 +118,15 @@ impl Postgres {
         params: &[serde_json::Value],
         options: &QueryOptions,
         server_cut: Option<usize>,
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         let pool = self.pool().await?;
         run_guarded(
             &pool,
             &RULES,
             options,
             |e| self.err(e),
-            async |conn| self.statement(conn, sql, params, server_cut, collector).await,
+            async |conn| self.statement(conn, sql, params, server_cut, output).await,
         )
         .await
     }
@@ -142,8 +139,8 @@ impl Postgres {
         sql: &str,
         params: &[serde_json::Value],
         server_cut: Option<usize>,
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+        output: Output<'_>,
+    ) -> Result<Ran> {
         let mut statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         let columns: Vec<Column> = statement
             .columns()
@@ -170,10 +167,10 @@ impl Postgres {
             // cached on this connection, so sqlx binds them as they are.
             query = query.bind(value);
         }
-        let Some(collector) = collector else {
+        let Output::Rows(collector) = output else {
             // execute: rows such as RETURNING output are read and dropped by sqlx.
             let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
-            return Ok((columns, done.rows_affected()));
+            return Ok(Ran::Affected(done.rows_affected()));
         };
         match wrapped {
             None => collect(query.fetch(&mut *conn), collector, decode_row, |e| self.err(e)).await?,
@@ -184,7 +181,7 @@ impl Postgres {
                 collector.truncated |= cut_by_server;
             }
         }
-        Ok((columns, 0))
+        Ok(Ran::Rows(columns))
     }
 }
 
@@ -242,15 +239,11 @@ impl Database for Postgres {
     }
 
     async fn query(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
-        let started = Instant::now();
-        let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, limits, Some(&mut collector)).await?;
-        Ok(collector.into_result(columns, started))
+        shell::rows_of(*limits, async |output| self.run(sql, params, limits, output).await).await
     }
 
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
-        let (_, rows_affected) = self.run(sql, params, options, None).await?;
-        Ok(ExecOutcome { rows_affected })
+        Ok(shell::affected(self.run(sql, params, options, Output::Count).await?))
     }
 
     async fn login_access(&self) -> Result<dbdock_core::LoginAccess> {
@@ -273,11 +266,11 @@ impl Database for Postgres {
     }
 
     async fn table_schema(&self, name: &str) -> Result<TableInfo> {
-        let tables = self.list_tables().await?;
-        let table = dbdock_core::resolve_table(&tables, name)?;
-        let pool = self.pool().await?;
-        let mut found = schema::load(&pool, Some(table)).await.map_err(|e| self.err(e))?;
-        found.pop().ok_or_else(|| Error::not_found(format!("table {table} disappeared while it was being read")))
+        shell::table_schema(self, name, async |table| {
+            let pool = self.pool().await?;
+            Ok(schema::load(&pool, Some(table)).await.map_err(|e| self.err(e))?.pop())
+        })
+        .await
     }
 
     async fn schema(&self) -> Result<SchemaInfo> {

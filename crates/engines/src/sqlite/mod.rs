@@ -29,7 +29,8 @@ use sqlx::{
 
 use crate::OpenOptions;
 use crate::pool::PoolSlot;
-use crate::rows::{RowCollector, check_param_count};
+use crate::rows::check_param_count;
+use crate::shell::{self, Output, Ran};
 use crate::sql::{collect, map_error};
 use read_pool::ReadPool;
 
@@ -82,12 +83,7 @@ impl Sqlite {
 
     /// Runs one statement on the read-write sqlx pool. (SQLite runs in-process; a dropped
     /// call is not cancelled mid-statement.)
-    async fn run(
-        &self,
-        sql: &str,
-        params: &[serde_json::Value],
-        collector: Option<&mut RowCollector>,
-    ) -> Result<(Vec<Column>, u64)> {
+    async fn run(&self, sql: &str, params: &[serde_json::Value], output: Output<'_>) -> Result<Ran> {
         let pool = self.pool().await?;
         let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
         let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
@@ -100,9 +96,9 @@ impl Sqlite {
             .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().name().to_owned() })
             .collect();
         let query = statement.query_with(bind_params(params)?);
-        let Some(collector) = collector else {
+        let Output::Rows(collector) = output else {
             let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
-            return Ok((declared, done.rows_affected()));
+            return Ok(Ran::Affected(done.rows_affected()));
         };
         // An expression column has no declared type: name it by the first value's.
         let decode = |row: &SqliteRow| {
@@ -115,7 +111,7 @@ impl Sqlite {
             values
         };
         collect(query.fetch(&mut *conn), collector, decode, |e| self.err(e)).await?;
-        Ok((declared, 0))
+        Ok(Ran::Rows(declared))
     }
 }
 
@@ -204,9 +200,7 @@ impl Database for Sqlite {
                 elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
             });
         }
-        let mut collector = RowCollector::new(*limits);
-        let (columns, _) = self.run(sql, params, Some(&mut collector)).await?;
-        Ok(collector.into_result(columns, started))
+        shell::rows_of(*limits, async |output| self.run(sql, params, output).await).await
     }
 
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
@@ -215,8 +209,7 @@ impl Database for Sqlite {
             self.read(sql, params, options, false).await?;
             return Ok(ExecOutcome { rows_affected: 0 });
         }
-        let (_, rows_affected) = self.run(sql, params, None).await?;
-        Ok(ExecOutcome { rows_affected })
+        Ok(shell::affected(self.run(sql, params, Output::Count).await?))
     }
 
     async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
@@ -235,10 +228,11 @@ impl Database for Sqlite {
     }
 
     async fn table_schema(&self, name: &str) -> Result<TableInfo> {
-        let tables = self.list_tables().await?;
-        let table = dbdock_core::resolve_table(&tables, name)?;
-        let pool = self.pool().await?;
-        schema::load_table(&pool, table).await.map_err(|e| self.err(e))
+        shell::table_schema(self, name, async |table| {
+            let pool = self.pool().await?;
+            schema::load_table(&pool, table).await.map(Some).map_err(|e| self.err(e))
+        })
+        .await
     }
 
     async fn schema(&self) -> Result<SchemaInfo> {
