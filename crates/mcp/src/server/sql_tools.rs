@@ -3,7 +3,7 @@
 //! arguments and render answers.
 
 use dbdock_app::{OpenConnection, Opening, SchemaSearch, ai_may_write};
-use dbdock_core::{ConnectionState, Error, QueryOptions, Result};
+use dbdock_core::{ConnectionState, Error, QueryOptions, QueryResult, Result};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
@@ -88,6 +88,12 @@ pub struct SearchArgs {
     pub detail: Option<Detail>,
     /// Most matches to return (default 100 for names, 20 for summary, 5 for full).
     pub limit: Option<u32>,
+}
+
+impl QueryArgs {
+    fn call(&self) -> Call<'_> {
+        Call { profile: Some(&self.connection_id), statement: Some(&self.query), params: Some(&self.params) }
+    }
 }
 
 #[tool_router(router = sql_router, vis = "pub(crate)")]
@@ -213,12 +219,8 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
     ) -> CallToolResult {
-        let call =
-            Call { profile: Some(&args.connection_id), statement: Some(&args.query), params: Some(&args.params) };
-        self.on_connection(&ctx, call, &args.connection_id, async |open| {
-            let options = Self::read_options(open);
-            let result = Self::guarded(open, &ct, open.live.query(&args.query, &args.params, &options)).await?;
-            Ok(Rendered::query(&result, open.profile.row_cap(), open.profile.byte_cap()))
+        self.read_rows(&ctx, &args, &ct, async |open, options| {
+            open.live.query(&args.query, &args.params, options).await
         })
         .await
     }
@@ -234,9 +236,7 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
     ) -> CallToolResult {
-        let call =
-            Call { profile: Some(&args.connection_id), statement: Some(&args.query), params: Some(&args.params) };
-        self.on_connection(&ctx, call, &args.connection_id, async |open| {
+        self.on_connection(&ctx, args.call(), &args.connection_id, async |open| {
             ai_may_write(&open.profile, "the write")?;
             let options =
                 QueryOptions { read_only: false, cancellable: true, isolated: true, ..QueryOptions::default() };
@@ -260,14 +260,8 @@ impl DbDockServer {
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
     ) -> CallToolResult {
-        let call =
-            Call { profile: Some(&args.connection_id), statement: Some(&args.query), params: Some(&args.params) };
-        self.on_connection(&ctx, call, &args.connection_id, async |open| {
-            let options = Self::read_options(open);
-            let result = Self::guarded(open, &ct, open.explain(&args.query, &args.params, &options)).await?;
-            Ok(Rendered::query(&result, open.profile.row_cap(), open.profile.byte_cap()))
-        })
-        .await
+        self.read_rows(&ctx, &args, &ct, async |open, options| open.explain(&args.query, &args.params, options).await)
+            .await
     }
 
     #[tool(
@@ -284,6 +278,23 @@ impl DbDockServer {
         let call = Call { profile: Some(&args.connection_id), statement: args.pattern.as_deref(), params: None };
         self.on_connection(&ctx, call, &args.connection_id, async |open| {
             Self::guarded(open, &ct, Self::search(open, &args)).await
+        })
+        .await
+    }
+
+    /// The body of the read tools: the profile's read options, under its time limit and
+    /// the client's cancellation, rows rendered under its caps.
+    async fn read_rows(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        args: &QueryArgs,
+        ct: &CancellationToken,
+        read: impl AsyncFnOnce(&OpenConnection, &QueryOptions) -> Result<QueryResult>,
+    ) -> CallToolResult {
+        self.on_connection(ctx, args.call(), &args.connection_id, async |open| {
+            let options = Self::read_options(open);
+            let result = Self::guarded(open, ct, read(open, &options)).await?;
+            Ok(Rendered::query(&result, open.profile.row_cap(), open.profile.byte_cap()))
         })
         .await
     }
