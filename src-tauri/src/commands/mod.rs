@@ -7,3 +7,6 @@ pub mod least_privilege;
 pub mod profiles;
 pub mod query;
 pub mod schema;
+
+#[cfg(test)]
+mod tests;

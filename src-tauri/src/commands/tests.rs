@@ -1,0 +1,120 @@
+//! The command bodies against the application layer, in a mock Tauri app (no window):
+//! what the UI gets back, and that each command goes through the workspace's rules.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+
+use dbdock_app::Workspace;
+use dbdock_core::{Access, ConnectionState, Engine};
+use dbdock_store::{Home, NewProfile, Store};
+use tauri::Manager;
+use tauri::ipc::{Channel, InvokeResponseBody};
+use tauri::test::{MockRuntime, mock_app};
+
+use super::profiles::{self, ProfileInput};
+use super::{query, schema};
+use crate::AppState;
+
+/// A mock app whose state has one profile, `shop`, on the demo database.
+async fn app() -> (tauri::App<MockRuntime>, tempfile::TempDir) {
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open(Home::at(home.path())).await.unwrap();
+    let shop = home.path().join("shop.db");
+    dbdock_engines::demo::create_demo_database(&shop).await.unwrap();
+    store.add_profile(NewProfile::new("shop", dbdock_core::ConnectionTarget::sqlite_file(shop))).await.unwrap();
+    let app = mock_app();
+    app.manage(AppState::over(Workspace::new(store)));
+    (app, home)
+}
+
+/// A channel that keeps what it is sent, as JSON.
+fn recording<T>() -> (Channel<T>, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let channel = Channel::new(move |body| {
+        if let InvokeResponseBody::Json(text) = body {
+            sink.lock().unwrap().push(serde_json::from_str(&text).unwrap());
+        }
+        Ok(())
+    });
+    (channel, seen)
+}
+
+#[tokio::test]
+async fn test_profile_probes_through_the_workspace() {
+    let (app, _home) = app().await;
+    let report = profiles::test_profile(app.state(), "shop".into()).await.unwrap();
+    assert!(report.server_version.starts_with("SQLite 3."), "{report:?}");
+    let missing = profiles::test_profile(app.state(), "nope".into()).await.unwrap_err();
+    assert_eq!(missing.code, dbdock_core::ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn run_query_writes_and_streams_rows_through_the_workspace() {
+    let (app, _home) = app().await;
+    let (chunks, seen) = recording();
+    let write = "INSERT INTO customers (name, email, country) VALUES ('Ada', 'ada@example.com', 'GB')";
+    let summary = query::run_query(app.state(), "shop".into(), write.into(), "q1".into(), chunks).await.unwrap();
+    assert_eq!(summary.row_count, 0);
+    let (chunks, seen_count) = recording();
+    let count = "SELECT count(*) AS n FROM customers WHERE email = 'ada@example.com'";
+    let summary = query::run_query(app.state(), "Shop".into(), count.into(), "q2".into(), chunks).await.unwrap();
+    assert_eq!(summary.row_count, 1);
+    assert!(seen.lock().unwrap().is_empty());
+    let rows = seen_count.lock().unwrap();
+    assert_eq!(rows[0]["rows"][0][0]["v"], "1", "{rows:?}");
+}
+
+#[tokio::test]
+async fn a_saved_change_applies_to_the_next_command() {
+    let (app, home) = app().await;
+    let before = schema::list_tables(app.state(), "shop".into()).await.unwrap();
+    assert!(before.iter().any(|t| t.name == "customers"));
+    let other = home.path().join("other.db");
+    let input = ProfileInput {
+        name: "shop".into(),
+        url: format!("sqlite:{}", other.display()),
+        password: None,
+        access: Access::ReadOnly,
+        color: None,
+        timeout_secs: None,
+        max_rows: None,
+        max_bytes: None,
+    };
+    // A file that does not exist is not created behind the user's back.
+    profiles::save_profile(app.state(), input, Some("shop".into())).await.unwrap();
+    let after = schema::list_tables(app.state(), "shop".into()).await.unwrap_err();
+    assert_eq!(after.code, dbdock_core::ErrorCode::NotFound, "{after:?}");
+}
+
+#[tokio::test]
+async fn connection_states_are_pushed_to_the_window() {
+    let (app, _home) = app().await;
+    let (channel, seen) = recording::<Vec<profiles::ConnectionStateView>>();
+    profiles::watch_connection_states(app.state(), channel).await.unwrap();
+    schema::list_tables(app.state(), "shop".into()).await.unwrap();
+    let connected = |seen: &Mutex<Vec<serde_json::Value>>| {
+        seen.lock().unwrap().iter().any(|list| list[0]["state"] == serde_json::json!(ConnectionState::Connected))
+    };
+    for _ in 0..50 {
+        if connected(&seen) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let first = seen.lock().unwrap()[0].clone();
+    assert_eq!(first[0]["state"], "disconnected", "the current states come first: {first}");
+    assert!(connected(&seen), "{:?}", seen.lock().unwrap());
+    let states = profiles::connection_states(app.state()).await.unwrap();
+    assert_eq!(states[0].state, ConnectionState::Connected);
+}
+
+#[test]
+fn engine_specs_come_from_the_registry() {
+    let specs = profiles::engine_specs();
+    assert_eq!(specs.len(), Engine::ALL.len());
+    let redis = specs.iter().find(|s| s.engine == Engine::Redis).unwrap();
+    assert!(redis.capabilities.watch && redis.capabilities.query.is_none());
+    assert_eq!(redis.watch_kinds, ["channel", "pattern", "keyspace", "stream"]);
+}
