@@ -97,75 +97,107 @@ pub fn generate_password() -> Result<Secret> {
     Ok(Secret::new(out))
 }
 
+/// How an engine makes a read-only login (its `Registration::logins`). Every engine that
+/// has logins can `plan`; the defaults of the rest say in a typed error that DB Dock only
+/// shows the statements there.
+#[async_trait::async_trait]
+pub trait ReadOnlyLogins: Send + Sync {
+    /// The statements, password masked, asking the server where it must. Changes nothing.
+    async fn plan(&self, target: &ConnectionTarget, login: &str) -> Result<ReadOnlyLoginPlan>;
+
+    /// Runs them with `password`, all or nothing.
+    async fn create(&self, target: &ConnectionTarget, login: &str, password: &Secret) -> Result<ReadOnlyLoginPlan> {
+        let _ = password;
+        let plan = self.plan(target, login).await?;
+        Err(Error::unsupported(format!(
+            "DB Dock shows the statements for a read-only login on {} but does not run them: run them yourself ({}), \
+             then attach the login to the profile",
+            target.engine().spec().label,
+            plan.statements.join(" ")
+        )))
+    }
+
+    /// The statements that remove the login again.
+    async fn drop_statements(&self, target: &ConnectionTarget, login: &str) -> Result<Vec<String>> {
+        let _ = login;
+        Err(no_removal(target))
+    }
+
+    /// Removes the login; one that does not exist is not an error.
+    async fn drop(&self, target: &ConnectionTarget, login: &str) -> Result<()> {
+        let _ = login;
+        Err(no_removal(target))
+    }
+}
+
+fn no_removal(target: &ConnectionTarget) -> Error {
+    Error::unsupported(format!("DB Dock does not remove logins on {}", target.engine().spec().label))
+}
+
+fn logins_of(target: &ConnectionTarget) -> Result<&'static dyn ReadOnlyLogins> {
+    let engine = target.engine();
+    crate::registration(engine)?.logins.ok_or_else(|| {
+        Error::unsupported(if engine.capabilities().query.is_some() {
+            format!(
+                "DB Dock cannot create a read-only login on {}: it has no logins; AI connections open it read-only",
+                engine.spec().label
+            )
+        } else {
+            format!("{} has no statements, so there is no read-only login to make", engine.spec().label)
+        })
+    })
+}
+
 /// The statements that create a read-only login `login` on `target` (connecting with the
 /// target's own login where the engine needs to ask the server: PostgreSQL, MySQL), with
 /// the password masked. Nothing changes on the server.
 pub async fn plan_read_only_login(target: &ConnectionTarget, login: &str) -> Result<ReadOnlyLoginPlan> {
     validate_login_name(login)?;
-    match target.engine() {
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => crate::postgres::privileges::plan(target, login).await,
-        #[cfg(feature = "mysql")]
-        Engine::Mysql => crate::mysql::privileges::plan(target, login).await,
-        Engine::Mssql => Ok(mssql_plan(target, login)),
-        Engine::Mongodb => Ok(mongodb_plan(target, login)),
-        other => Err(Error::unsupported(format!(
-            "DB Dock cannot create a read-only login on {other}: {}",
-            match other {
-                Engine::Sqlite => "a SQLite file has no logins; AI connections open it read-only",
-                _ => "this engine has no read-only login DB Dock knows how to make",
-            }
-        ))),
-    }
+    logins_of(target)?.plan(target, login).await
 }
 
 /// Creates the read-only login `login` on `target` with a generated password, using the
 /// target's login (which needs the right to create logins). All of it or none of it: a
-/// statement that fails undoes the ones before it. Only PostgreSQL and MySQL/MariaDB.
-// In a build without those two engines only the refusal below remains.
-#[cfg_attr(not(all(feature = "postgres", feature = "mysql")), allow(unreachable_code, unused_variables))]
+/// statement that fails undoes the ones before it. Only engines whose capabilities say
+/// `creates_read_only_login` (PostgreSQL, MySQL/MariaDB).
 pub async fn create_read_only_login(target: &ConnectionTarget, login: &str) -> Result<CreatedLogin> {
     validate_login_name(login)?;
+    let logins = logins_of(target)?;
     let password = generate_password()?;
-    let plan = match target.engine() {
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => crate::postgres::privileges::create(target, login, &password).await?,
-        #[cfg(feature = "mysql")]
-        Engine::Mysql => crate::mysql::privileges::create(target, login, &password).await?,
-        other => {
-            let plan = plan_read_only_login(target, login).await?;
-            return Err(Error::unsupported(format!(
-                "DB Dock shows the statements for a read-only login on {other} but does not run them: run them \
-                 yourself ({}), then attach the login to the profile",
-                plan.statements.join(" ")
-            )));
-        }
-    };
+    let plan = logins.create(target, login, &password).await?;
     Ok(CreatedLogin { plan, password })
 }
 
 /// The statements that remove the login `login` again (no secret in them).
 pub async fn plan_drop_login(target: &ConnectionTarget, login: &str) -> Result<Vec<String>> {
     validate_login_name(login)?;
-    match target.engine() {
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => Ok(crate::postgres::privileges::drop_statements(login)),
-        #[cfg(feature = "mysql")]
-        Engine::Mysql => crate::mysql::privileges::drop_statements(target, login).await,
-        other => Err(Error::unsupported(format!("DB Dock does not remove logins on {other}"))),
-    }
+    logins_of(target)?.drop_statements(target, login).await
 }
 
 /// Removes the login `login` (PostgreSQL, MySQL/MariaDB), using the target's login. A
 /// login that does not exist is not an error.
 pub async fn drop_login(target: &ConnectionTarget, login: &str) -> Result<()> {
     validate_login_name(login)?;
-    match target.engine() {
-        #[cfg(feature = "postgres")]
-        Engine::Postgres => crate::postgres::privileges::drop(target, login).await,
-        #[cfg(feature = "mysql")]
-        Engine::Mysql => crate::mysql::privileges::drop(target, login).await,
-        other => Err(Error::unsupported(format!("DB Dock does not remove logins on {other}"))),
+    logins_of(target)?.drop(target, login).await
+}
+
+/// SQL Server: DB Dock shows the statements; the user runs them.
+pub(crate) struct MssqlLogins;
+
+#[async_trait::async_trait]
+impl ReadOnlyLogins for MssqlLogins {
+    async fn plan(&self, target: &ConnectionTarget, login: &str) -> Result<ReadOnlyLoginPlan> {
+        Ok(mssql_plan(target, login))
+    }
+}
+
+/// MongoDB: DB Dock shows the commands; the user runs them.
+pub(crate) struct MongodbLogins;
+
+#[async_trait::async_trait]
+impl ReadOnlyLogins for MongodbLogins {
+    async fn plan(&self, target: &ConnectionTarget, login: &str) -> Result<ReadOnlyLoginPlan> {
+        Ok(mongodb_plan(target, login))
     }
 }
 

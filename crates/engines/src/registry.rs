@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Engine, Error, Result, WatchTarget};
 use tokio::task::JoinHandle;
 
+use crate::privileges::ReadOnlyLogins;
 use crate::{MonitorOptions, OpenOptions, Published, Reply, Sink};
 
 /// Opens an engine's adapter, not yet connected.
@@ -75,6 +76,8 @@ pub struct Registration {
     pub engine: Engine,
     pub database: Option<OpenDatabase>,
     pub streaming: Option<&'static dyn Streaming>,
+    /// How it makes a read-only login for AI clients (docs/safety.md, "least privilege").
+    pub logins: Option<&'static dyn ReadOnlyLogins>,
 }
 
 /// The typed refusal for a feature an engine does not have, naming those that do.
@@ -163,27 +166,40 @@ const REGISTERED: &[Registration] = &[
         engine: Engine::Sqlite,
         database: Some(|t, o| Ok(Box::new(crate::sqlite::Sqlite::new(t, o)?))),
         streaming: None,
+        logins: None,
     },
     #[cfg(feature = "postgres")]
     Registration {
         engine: Engine::Postgres,
         database: Some(|t, o| Ok(Box::new(crate::postgres::Postgres::new(t, o)?))),
         streaming: Some(&PostgresNotify),
+        logins: Some(&crate::postgres::privileges::Logins),
     },
     #[cfg(feature = "mysql")]
     Registration {
         engine: Engine::Mysql,
         database: Some(|t, o| Ok(Box::new(crate::mysql::Mysql::new(t, o)?))),
         streaming: None,
+        logins: Some(&crate::mysql::privileges::Logins),
     },
     #[cfg(feature = "mssql")]
-    Registration { engine: Engine::Mssql, database: Some(crate::mssql::adapter), streaming: None },
+    Registration {
+        engine: Engine::Mssql,
+        database: Some(crate::mssql::adapter),
+        streaming: None,
+        logins: Some(&crate::privileges::MssqlLogins),
+    },
     #[cfg(feature = "mongodb")]
-    Registration { engine: Engine::Mongodb, database: Some(crate::mongodb::adapter), streaming: Some(&MongoChanges) },
+    Registration {
+        engine: Engine::Mongodb,
+        database: Some(crate::mongodb::adapter),
+        streaming: Some(&MongoChanges),
+        logins: Some(&crate::privileges::MongodbLogins),
+    },
     #[cfg(feature = "redis")]
-    Registration { engine: Engine::Redis, database: None, streaming: Some(&Redis) },
+    Registration { engine: Engine::Redis, database: None, streaming: Some(&Redis), logins: None },
     #[cfg(feature = "nats")]
-    Registration { engine: Engine::Nats, database: None, streaming: Some(&Nats) },
+    Registration { engine: Engine::Nats, database: None, streaming: Some(&Nats), logins: None },
 ];
 
 #[cfg(feature = "postgres")]
@@ -351,6 +367,8 @@ mod tests {
             let Some(registration) = registration else { continue };
             assert_eq!(registration.database.is_some(), caps.query.is_some(), "{engine}");
             assert_eq!(registration.streaming.is_some_and(|s| s.engine() == engine), caps.watch, "{engine}");
+            // Every engine that can make a read-only login has logins to plan one on.
+            assert!(!caps.creates_read_only_login || registration.logins.is_some(), "{engine}");
         }
     }
 

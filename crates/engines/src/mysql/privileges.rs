@@ -308,6 +308,25 @@ pub(crate) async fn drop(target: &ConnectionTarget, login: &str) -> Result<()> {
     dropped
 }
 
+/// How MySQL/MariaDB makes, runs and removes a read-only login (its registration's `logins`).
+pub(crate) struct Logins;
+
+#[async_trait::async_trait]
+impl crate::privileges::ReadOnlyLogins for Logins {
+    async fn plan(&self, target: &ConnectionTarget, login: &str) -> Result<ReadOnlyLoginPlan> {
+        plan(target, login).await
+    }
+    async fn create(&self, target: &ConnectionTarget, login: &str, password: &Secret) -> Result<ReadOnlyLoginPlan> {
+        create(target, login, password).await
+    }
+    async fn drop_statements(&self, target: &ConnectionTarget, login: &str) -> Result<Vec<String>> {
+        drop_statements(target, login).await
+    }
+    async fn drop(&self, target: &ConnectionTarget, login: &str) -> Result<()> {
+        drop(target, login).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -244,6 +244,25 @@ pub(crate) async fn drop(target: &ConnectionTarget, login: &str) -> Result<()> {
     dropped
 }
 
+/// How PostgreSQL makes, runs and removes a read-only login (its registration's `logins`).
+pub(crate) struct Logins;
+
+#[async_trait::async_trait]
+impl crate::privileges::ReadOnlyLogins for Logins {
+    async fn plan(&self, target: &ConnectionTarget, login: &str) -> Result<ReadOnlyLoginPlan> {
+        plan(target, login).await
+    }
+    async fn create(&self, target: &ConnectionTarget, login: &str, password: &Secret) -> Result<ReadOnlyLoginPlan> {
+        create(target, login, password).await
+    }
+    async fn drop_statements(&self, _target: &ConnectionTarget, login: &str) -> Result<Vec<String>> {
+        Ok(drop_statements(login))
+    }
+    async fn drop(&self, target: &ConnectionTarget, login: &str) -> Result<()> {
+        drop(target, login).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
