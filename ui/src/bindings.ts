@@ -107,6 +107,12 @@ export type AiClientView = {
 	installed: boolean,
 };
 
+export type AuditOutcome = 
+/**  Still running (or its process died before completing the row). */
+"running" | "ok" | "error" | 
+/**  The endpoint stopped waiting for it when it shut down. */
+"interrupted";
+
 export type AuditView = AuditView_Serialize | AuditView_Deserialize;
 
 export type AuditView_Deserialize = {
@@ -119,7 +125,7 @@ export type AuditView_Deserialize = {
 	statement?: string | null,
 	rows?: number | null,
 	durationMs: number | null,
-	outcome: string,
+	outcome: AuditOutcome,
 	errorCode?: string | null,
 	errorMessage?: string | null,
 };
@@ -134,7 +140,7 @@ export type AuditView_Serialize = {
 	statement: string | null,
 	rows: number | null,
 	durationMs: number | null,
-	outcome: string,
+	outcome: AuditOutcome,
 	errorCode: string | null,
 	errorMessage: string | null,
 };

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
-use dbdock_core::{Error, QueryResult, Result, SchemaInfo, TableInfo};
+use dbdock_core::{AuditOutcome, Error, QueryResult, Result, SchemaInfo, TableInfo};
 
 use crate::args::{QueryFormat, SchemaFormat};
 
@@ -222,8 +222,8 @@ pub fn audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -> Resu
     table.set_header(["time", "client", "tool", "connection", "outcome", "rows", "ms", "statement"]);
     for e in entries {
         let outcome = match &e.error_code {
-            Some(code) => format!("{} {code}", e.outcome),
-            None => e.outcome.clone(),
+            Some(code) => format!("{} {code}", e.outcome.as_str()),
+            None => e.outcome.as_str().to_owned(),
         };
         let statement: String = e.statement.as_deref().unwrap_or("").chars().take(60).collect();
         table.add_row([
@@ -234,7 +234,11 @@ pub fn audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -> Resu
             outcome,
             e.rows.map(|r| r.to_string()).unwrap_or_default(),
             // A row still `running` (or `interrupted`) has no duration yet.
-            if e.outcome == "ok" || e.outcome == "error" { format!("{:.1}", e.duration_ms) } else { String::new() },
+            if matches!(e.outcome, AuditOutcome::Ok | AuditOutcome::Error) {
+                format!("{:.1}", e.duration_ms)
+            } else {
+                String::new()
+            },
             statement,
         ]);
     }

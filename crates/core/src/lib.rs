@@ -8,6 +8,7 @@
 //! It must not depend on any driver, on the store, on MCP, or on a window: engines,
 //! the store and the faces (CLI, MCP, desktop) all build on it, never the reverse.
 
+mod audit;
 mod classify;
 mod database;
 mod engine;
@@ -23,6 +24,7 @@ mod target;
 mod text;
 mod value;
 
+pub use audit::AuditOutcome;
 pub use classify::{Dialect, FunctionName, ReadCheck, check_read_only, differential_check};
 pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_table};
 pub use engine::{Capabilities, Engine, EngineSpec, QueryLanguage};

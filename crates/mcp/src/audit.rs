@@ -8,8 +8,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use dbdock_core::AuditOutcome;
 use dbdock_core::{Error, ErrorCode, Result};
-use dbdock_store::{AuditCompletion, AuditEntry, OUTCOME_INTERRUPTED, Store};
+use dbdock_store::{AuditCompletion, AuditEntry, Store};
 use tokio::sync::Notify;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
@@ -180,7 +181,7 @@ impl Drop for AuditTicket {
                 rows: None,
                 bytes: None,
                 duration_ms: 0.0,
-                outcome: OUTCOME_INTERRUPTED.to_owned(),
+                outcome: AuditOutcome::Interrupted,
                 error_code: None,
                 error_message: Some("the call ended before it finished (its client went away)".to_owned()),
             });

@@ -3,7 +3,7 @@
 //! log cannot record does not run (docs/safety.md). Statements, parameters and error
 //! messages are cut to a fixed size so one huge value cannot flood the log.
 
-use dbdock_core::{MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, Result, cap_text};
+use dbdock_core::{AuditOutcome, Error, MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, Result, cap_text};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -27,15 +27,10 @@ pub struct AuditEntry {
     pub rows: Option<u64>,
     pub bytes: Option<u64>,
     pub duration_ms: f64,
-    pub outcome: String,
+    pub outcome: AuditOutcome,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
 }
-
-/// Outcome of a call still running (or whose process died before completing its row).
-pub const OUTCOME_RUNNING: &str = "running";
-/// Outcome of a call the endpoint stopped waiting for when it shut down.
-pub const OUTCOME_INTERRUPTED: &str = "interrupted";
 
 /// What a finished call adds to the row [`Store::start_audit`] wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +39,7 @@ pub struct AuditCompletion {
     pub bytes: Option<u64>,
     pub duration_ms: f64,
     /// `ok` or `error`.
-    pub outcome: String,
+    pub outcome: AuditOutcome,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
 }
@@ -83,7 +78,7 @@ impl Store {
         .bind(&e.profile)
         .bind(capped_statement(e.statement.as_deref()))
         .bind(capped_params(e.params.as_ref()))
-        .bind(OUTCOME_RUNNING)
+        .bind(AuditOutcome::Running.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| store_error("write the audit log", &e))?;
@@ -101,10 +96,10 @@ impl Store {
         .bind(c.rows.and_then(|n| i64::try_from(n).ok()))
         .bind(c.bytes.and_then(|n| i64::try_from(n).ok()))
         .bind(c.duration_ms)
-        .bind(&c.outcome)
+        .bind(c.outcome.as_str())
         .bind(&c.error_code)
         .bind(capped_message(c.error_message.as_deref()))
-        .bind(OUTCOME_RUNNING)
+        .bind(AuditOutcome::Running.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| store_error("complete the audit log", &e))?;
@@ -116,8 +111,8 @@ impl Store {
         for id in ids {
             sqlx::query("UPDATE audit_log SET outcome = ?2 WHERE id = ?1 AND outcome = ?3")
                 .bind(id)
-                .bind(OUTCOME_INTERRUPTED)
-                .bind(OUTCOME_RUNNING)
+                .bind(AuditOutcome::Interrupted.as_str())
+                .bind(AuditOutcome::Running.as_str())
                 .execute(&self.pool)
                 .await
                 .map_err(|e| store_error("complete the audit log", &e))?;
@@ -142,7 +137,7 @@ impl Store {
         .bind(e.rows.and_then(|n| i64::try_from(n).ok()))
         .bind(e.bytes.and_then(|n| i64::try_from(n).ok()))
         .bind(e.duration_ms)
-        .bind(&e.outcome)
+        .bind(e.outcome.as_str())
         .bind(&e.error_code)
         .bind(capped_message(e.error_message.as_deref()))
         .execute(&self.pool)
@@ -182,7 +177,12 @@ impl Store {
                     rows: count("rows")?,
                     bytes: count("bytes")?,
                     duration_ms: r.try_get("duration_ms").map_err(get)?,
-                    outcome: r.try_get("outcome").map_err(get)?,
+                    outcome: {
+                        let text: String = r.try_get("outcome").map_err(get)?;
+                        AuditOutcome::parse(&text).ok_or_else(|| {
+                            Error::internal(format!("the audit log holds an unknown outcome '{text}'"))
+                        })?
+                    },
                     error_code: r.try_get("error_code").map_err(get)?,
                     error_message: r.try_get("error_message").map_err(get)?,
                 })
@@ -211,7 +211,7 @@ mod tests {
             rows: None,
             bytes: None,
             duration_ms: 0.0,
-            outcome: String::new(),
+            outcome: AuditOutcome::Running,
             error_code: None,
             error_message: None,
         }
@@ -224,12 +224,12 @@ mod tests {
         let first = store.start_audit(&entry("SELECT 1", serde_json::json!([1]))).await.unwrap();
         let second = store.start_audit(&entry("SELECT 2", serde_json::json!([]))).await.unwrap();
         let rows = store.audit_entries(10).await.unwrap();
-        assert!(rows.iter().all(|r| r.outcome == OUTCOME_RUNNING), "{rows:?}");
+        assert!(rows.iter().all(|r| r.outcome == AuditOutcome::Running), "{rows:?}");
         let done = AuditCompletion {
             rows: Some(1),
             bytes: Some(10),
             duration_ms: 2.5,
-            outcome: "ok".into(),
+            outcome: AuditOutcome::Ok,
             error_code: None,
             error_message: None,
         };
@@ -239,8 +239,8 @@ mod tests {
         store.complete_audit(second, &done).await.unwrap();
         let rows = store.audit_entries(10).await.unwrap();
         let by_id = |id| rows.iter().find(|r| r.id == id).unwrap();
-        assert_eq!((by_id(first).outcome.as_str(), by_id(first).rows), ("ok", Some(1)));
-        assert_eq!(by_id(second).outcome, OUTCOME_INTERRUPTED);
+        assert_eq!((by_id(first).outcome, by_id(first).rows), (AuditOutcome::Ok, Some(1)));
+        assert_eq!(by_id(second).outcome, AuditOutcome::Interrupted);
         store.close().await;
     }
 
@@ -254,7 +254,7 @@ mod tests {
             rows: None,
             bytes: None,
             duration_ms: 1.0,
-            outcome: "error".into(),
+            outcome: AuditOutcome::Error,
             error_code: Some("QUERY_FAILED".into()),
             error_message: Some(huge.clone()),
         };

@@ -19,7 +19,7 @@ use dbdock_core::{Error, Result};
 use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use audit::{AuditCompletion, AuditEntry, OUTCOME_INTERRUPTED, OUTCOME_RUNNING};
+pub use audit::{AuditCompletion, AuditEntry};
 pub use env_profiles::env_profiles;
 pub use events::{EventRetention, LoggedEvent};
 pub use history::{HISTORY_PER_PROFILE, HistoryEntry, QueryOutcome};

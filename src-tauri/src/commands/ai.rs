@@ -71,7 +71,7 @@ pub struct AuditView {
     pub statement: Option<String>,
     pub rows: Option<u32>,
     pub duration_ms: f64,
-    pub outcome: String,
+    pub outcome: dbdock_core::AuditOutcome,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
 }

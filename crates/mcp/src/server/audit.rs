@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use dbdock_app::{OpenConnection, Opening};
-use dbdock_core::{Result, Secret};
+use dbdock_core::{AuditOutcome, Result, Secret};
 use dbdock_store::{AuditCompletion, AuditEntry, ResolvedProfile};
 use rmcp::RoleServer;
 use rmcp::model::CallToolResult;
@@ -49,7 +49,7 @@ impl DbDockServer {
                 rows: None,
                 bytes: None,
                 duration_ms: 0.0,
-                outcome: String::new(),
+                outcome: AuditOutcome::Running,
                 error_code: None,
                 error_message: None,
             })
@@ -76,7 +76,7 @@ impl DbDockServer {
             rows,
             bytes,
             duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-            outcome: if error.is_some() { "error" } else { "ok" }.to_owned(),
+            outcome: if error.is_some() { AuditOutcome::Error } else { AuditOutcome::Ok },
             error_code: error.map(|e| e.code.as_str().to_owned()),
             error_message: error.map(|e| scrub(secret, &e.message)),
         });

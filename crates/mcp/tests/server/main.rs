@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use dbdock_core::ConnectionTarget;
+use dbdock_core::{AuditOutcome, ConnectionTarget};
 use dbdock_mcp::{DbDockServer, Endpoint, EndpointConfig};
 use dbdock_store::{AuditEntry, Home, NewProfile, Store};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ReadResourceRequestParams};
@@ -66,14 +66,15 @@ impl Session {
         let mut rows: Vec<AuditEntry> = Vec::new();
         for _ in 0..100 {
             rows = store.audit_entries(1_000).await.unwrap();
-            if rows.len() >= self.calls.len() && rows.iter().all(|r| r.outcome != "running") {
+            if rows.len() >= self.calls.len() && rows.iter().all(|r| r.outcome != AuditOutcome::Running) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         store.close().await;
         rows.reverse();
-        let seen: Vec<(String, String)> = rows.iter().map(|r| (r.tool.clone(), r.outcome.clone())).collect();
+        let seen: Vec<(String, String)> =
+            rows.iter().map(|r| (r.tool.clone(), r.outcome.as_str().to_owned())).collect();
         let expected: Vec<(String, String)> = self
             .calls
             .iter()
