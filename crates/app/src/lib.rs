@@ -7,6 +7,7 @@
 //! Nothing here knows a protocol or a window.
 
 mod access;
+mod ai_logins;
 mod connections;
 mod monitors;
 mod schema_search;

@@ -176,9 +176,10 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
             saved.name
         ));
     }
+    let workspace = Workspace::new(store.clone());
+    let plan = workspace.plan_ai_login(&profile.name, args.user.as_deref()).await?;
+    let user = plan.login.clone();
     let resolved = store.resolve(&profile.name).await?;
-    let user = args.user.clone().unwrap_or_else(|| dbdock_engines::privileges::suggested_login_name(&profile.name));
-    let plan = dbdock_engines::privileges::plan_read_only_login(&resolved.target, &user).await?;
     let mut text = format!(
         "A read-only login for AI clients of {} ({}){}:\n",
         profile.name,
@@ -206,14 +207,7 @@ async fn ai_login(store: &Store, args: AiLoginArgs) -> Result<()> {
         return print_line(&text);
     }
     print_line(text.trim_end())?;
-    let created = dbdock_engines::privileges::create_read_only_login(&resolved.target, &user).await?;
-    if let Err(e) = store.set_ai_login(&profile.name, &user, &created.password).await {
-        // Without its password saved the login is of no use: take it away again.
-        if let Err(undo) = dbdock_engines::privileges::drop_login(&resolved.target, &user).await {
-            tracing::warn!(login = %user, error = %undo, "could not drop the login again");
-        }
-        return Err(e);
-    }
+    workspace.create_ai_login(&profile.name, Some(&user)).await?;
     print_line(&format!(
         "created {user}: its password went to the OS keyring (service {}); AI clients of {} now log in as {user}",
         store.keyring().service(),
@@ -225,9 +219,9 @@ async fn remove_ai_login(store: &Store, profile: &Profile, args: &AiLoginArgs) -
     let Some(login) = profile.ai_login.clone() else {
         return print_line(&format!("{} has no AI login: AI clients use its own login", profile.name));
     };
+    let workspace = Workspace::new(store.clone());
     if args.drop {
-        let resolved = store.resolve(&profile.name).await?;
-        let statements = dbdock_engines::privileges::plan_drop_login(&resolved.target, &login).await?;
+        let statements = workspace.plan_drop_ai_login(&profile.name).await?.map(|(_, s)| s).unwrap_or_default();
         if !args.yes {
             return print_line(&format!(
                 "Dropping the AI login of {} runs:\n    {}\nNothing was changed: run again with --yes.",
@@ -235,9 +229,8 @@ async fn remove_ai_login(store: &Store, profile: &Profile, args: &AiLoginArgs) -
                 statements.join("\n    ")
             ));
         }
-        dbdock_engines::privileges::drop_login(&resolved.target, &login).await?;
     }
-    store.clear_ai_login(&profile.name).await?;
+    workspace.remove_ai_login(&profile.name, args.drop).await?;
     print_line(&format!(
         "{}: forgot the AI login {login}{}; AI clients use the profile's own login again",
         profile.name,

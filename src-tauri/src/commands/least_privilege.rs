@@ -3,7 +3,7 @@
 //! shown before anything runs and its password straight to the keyring.
 
 use dbdock_core::{Access, Engine, LoginAccess, Result};
-use dbdock_engines::privileges::{self, ReadOnlyLoginPlan};
+use dbdock_engines::privileges::ReadOnlyLoginPlan;
 use serde::Serialize;
 use specta::Type;
 use tauri::State;
@@ -103,9 +103,7 @@ pub async fn login_report(state: State<'_, AppState>, name: String) -> Result<Lo
 #[tauri::command]
 #[specta::specta]
 pub async fn preview_ai_login(state: State<'_, AppState>, name: String, user: Option<String>) -> Result<LoginPlanView> {
-    let resolved = state.store().resolve(&name).await?;
-    let user = user.filter(|u| !u.is_empty()).unwrap_or_else(|| privileges::suggested_login_name(&name));
-    Ok(privileges::plan_read_only_login(&resolved.target, &user).await?.into())
+    Ok(state.workspace.plan_ai_login(&name, user.as_deref()).await?.into())
 }
 
 /// Creates the read-only login (PostgreSQL, MySQL/MariaDB) with the profile's own login
@@ -114,18 +112,8 @@ pub async fn preview_ai_login(state: State<'_, AppState>, name: String, user: Op
 #[tauri::command]
 #[specta::specta]
 pub async fn create_ai_login(state: State<'_, AppState>, name: String, user: Option<String>) -> Result<ProfileView> {
-    let resolved = state.store().resolve(&name).await?;
-    let user = user.filter(|u| !u.is_empty()).unwrap_or_else(|| privileges::suggested_login_name(&name));
-    let created = privileges::create_read_only_login(&resolved.target, &user).await?;
-    match state.store().set_ai_login(&name, &user, &created.password).await {
-        Ok(profile) => Ok(profile.into()),
-        Err(e) => {
-            if let Err(undo) = privileges::drop_login(&resolved.target, &user).await {
-                tracing::warn!(login = %user, error = %undo, "could not drop the login again");
-            }
-            Err(e)
-        }
-    }
+    let (profile, _) = state.workspace.create_ai_login(&name, user.as_deref()).await?;
+    Ok(profile.into())
 }
 
 /// Forgets the profile's AI login (AI clients use the profile's own login again); with
@@ -133,10 +121,5 @@ pub async fn create_ai_login(state: State<'_, AppState>, name: String, user: Opt
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_ai_login(state: State<'_, AppState>, name: String, drop: bool) -> Result<ProfileView> {
-    let profile = state.store().stored_profile(&name).await?;
-    if let (true, Some(login)) = (drop, &profile.ai_login) {
-        let resolved = state.store().resolve(&name).await?;
-        privileges::drop_login(&resolved.target, login).await?;
-    }
-    Ok(state.store().clear_ai_login(&name).await?.into())
+    Ok(state.workspace.remove_ai_login(&name, drop).await?.into())
 }
