@@ -9,9 +9,9 @@
 mod access;
 mod ai_logins;
 mod connections;
-mod monitors;
 mod schema_search;
 mod statements;
+mod streaming;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,7 +82,7 @@ impl Workspace {
         what: WatchTarget,
         options: MonitorOptions,
     ) -> Result<Monitor> {
-        let (monitor, writer) = monitors::watch(&self.store, resolved, what, options).await?;
+        let (monitor, writer) = streaming::watch(&self.store, resolved, what, options).await?;
         let mut writers = self.event_writers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         writers.retain(|w| !w.is_finished());
         writers.push(writer);

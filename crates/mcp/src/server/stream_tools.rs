@@ -348,13 +348,11 @@ impl DbDockServer {
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
             dbdock_app::ai_may_write(&resolved.profile, "publishing")?;
             let what = WatchTarget::parse(&args.target)?;
-            let published = dbdock_engines::publish(
-                &resolved.target,
-                &what,
-                args.payload.as_bytes(),
-                &sorted_headers(&args.headers),
-            )
-            .await?;
+            let published = self
+                .endpoint
+                .workspace()
+                .publish(resolved, &what, args.payload.as_bytes(), &sorted_headers(&args.headers))
+                .await?;
             Ok(Rendered::json(&PublishedReport {
                 published: true,
                 receivers: published.receivers,
@@ -380,14 +378,11 @@ impl DbDockServer {
             dbdock_app::ai_may_write(&resolved.profile, "the request")?;
             let what = WatchTarget::parse(&args.target)?;
             let timeout = Duration::from_millis(args.timeout_ms.unwrap_or(DEFAULT_SAMPLE_MS).min(MAX_WAIT_MS));
-            let reply = dbdock_engines::request(
-                &resolved.target,
-                &what,
-                args.payload.as_bytes(),
-                &sorted_headers(&args.headers),
-                timeout,
-            )
-            .await?;
+            let reply = self
+                .endpoint
+                .workspace()
+                .request(resolved, &what, args.payload.as_bytes(), &sorted_headers(&args.headers), timeout)
+                .await?;
             Ok(Rendered::json(&ReplyReport {
                 payload: dbdock_core::payload_as_text(&reply.payload).into_owned(),
                 json: Event::json_view(&reply.payload),
@@ -410,7 +405,7 @@ impl DbDockServer {
     ) -> CallToolResult {
         let call = Call { profile: Some(&args.connection_id), statement: Some(&args.stream), params: None };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
-            let lag = dbdock_engines::stream_lag(&resolved.target, &args.stream, args.consumer.as_deref()).await?;
+            let lag = self.endpoint.workspace().stream_lag(resolved, &args.stream, args.consumer.as_deref()).await?;
             Ok(Rendered { rows: Some(lag.len() as u64), ..Rendered::json(&LagReport { consumers: lag }) })
         })
         .await

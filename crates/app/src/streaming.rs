@@ -1,3 +1,5 @@
+//! The streaming operations of every face: monitors, publish, request/reply, lag.
+//!
 //! Monitors started through the workspace write their lifecycle (connected,
 //! reconnecting, error, stopped) to the event log, from every face, so the user sees every
 //! gap in the Events view whether the monitor was started by the app, `dbdock watch` or
@@ -5,8 +7,10 @@
 
 use std::sync::Arc;
 
-use dbdock_core::{Event, Result, WatchTarget};
-use dbdock_engines::{LifecycleObserver, Monitor, MonitorOptions};
+use std::time::Duration;
+
+use dbdock_core::{ConsumerLag, Event, Result, WatchTarget};
+use dbdock_engines::{LifecycleObserver, Monitor, MonitorOptions, Published, Reply};
 use dbdock_store::{EventRetention, ResolvedProfile, Store};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -36,4 +40,40 @@ pub(crate) async fn watch(
     });
     let monitor = dbdock_engines::watch(resolved.target, what, options).await?;
     Ok((monitor, writer))
+}
+
+impl crate::Workspace {
+    /// Publishes `payload` on what `what` names (a channel, subject, stream or notify
+    /// channel) of a resolved profile. Access is the caller's to check (`ai_may_write`).
+    pub async fn publish(
+        &self,
+        resolved: &ResolvedProfile,
+        what: &WatchTarget,
+        payload: &[u8],
+        headers: &[(String, String)],
+    ) -> Result<Published> {
+        dbdock_engines::publish(&resolved.target, what, payload, headers).await
+    }
+
+    /// Sends a request and waits up to `timeout` for its reply.
+    pub async fn request(
+        &self,
+        resolved: &ResolvedProfile,
+        what: &WatchTarget,
+        payload: &[u8],
+        headers: &[(String, String)],
+        timeout: Duration,
+    ) -> Result<Reply> {
+        dbdock_engines::request(&resolved.target, what, payload, headers, timeout).await
+    }
+
+    /// How far the consumers of `stream` (or one of them) are behind.
+    pub async fn stream_lag(
+        &self,
+        resolved: &ResolvedProfile,
+        stream: &str,
+        consumer: Option<&str>,
+    ) -> Result<Vec<ConsumerLag>> {
+        dbdock_engines::stream_lag(&resolved.target, stream, consumer).await
+    }
 }
