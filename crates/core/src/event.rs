@@ -35,6 +35,22 @@ const KINDS: &str = "channel:, pattern:, keyspace:, stream: (Redis); subject:, l
                      notify: (PostgreSQL); changes: (MongoDB)";
 
 impl WatchTarget {
+    /// How a target of `kind` is written (`channel` → `channel:NAME`), for help texts.
+    pub fn syntax(kind: &str) -> Option<&'static str> {
+        Some(match kind {
+            "channel" => "channel:NAME",
+            "pattern" => "pattern:GLOB",
+            "keyspace" => "keyspace:GLOB",
+            "stream" => "stream:KEY",
+            "subject" => "subject:SUBJECT",
+            "lag" => "lag:STREAM/CONSUMER",
+            "kv" => "kv:BUCKET",
+            "notify" => "notify:CHANNEL",
+            "changes" => "changes:COLLECTION",
+            _ => return None,
+        })
+    }
+
     pub fn parse(text: &str) -> Result<WatchTarget> {
         let Some((kind, name)) = text.split_once(':') else {
             return Err(Error::invalid_input(format!(

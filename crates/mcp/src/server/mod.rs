@@ -65,7 +65,7 @@ impl DbDockServer {
         DbDockServer {
             endpoint,
             transport,
-            tool_router: Self::sql_router() + Self::stream_router(),
+            tool_router: describe_engines(Self::sql_router() + Self::stream_router()),
             subscriptions: Arc::new(Subscriptions::default()),
         }
     }
@@ -116,6 +116,33 @@ impl DbDockServer {
             isolated: false,
         }
     }
+}
+
+/// Fills the engine lists of the tools' descriptions from the engine registry, so they
+/// name exactly the engines of this build that can do what the tool does: `{explain}`
+/// (engines that show plans) and `{targets}` (every watch target, by engine).
+fn describe_engines(mut router: ToolRouter<DbDockServer>) -> ToolRouter<DbDockServer> {
+    let enabled = dbdock_engines::enabled_engines();
+    let labels = |wanted: fn(&dbdock_core::Capabilities) -> bool| {
+        let names: Vec<&str> = enabled.iter().filter(|e| wanted(&e.capabilities())).map(|e| e.spec().label).collect();
+        names.join(", ")
+    };
+    let targets: Vec<String> = enabled
+        .iter()
+        .filter(|e| !e.spec().watch_kinds.is_empty())
+        .map(|e| {
+            let kinds: Vec<&str> =
+                e.spec().watch_kinds.iter().filter_map(|k| dbdock_core::WatchTarget::syntax(k)).collect();
+            format!("{} ({})", kinds.join(", "), e.spec().label)
+        })
+        .collect();
+    let (explain, targets) = (labels(|c| c.explain), targets.join("; "));
+    for route in router.map.values_mut() {
+        if let Some(text) = route.attr.description.as_mut() {
+            *text = text.replace("{explain}", &explain).replace("{targets}", &targets).into();
+        }
+    }
+    router
 }
 
 #[tool_handler(router = self.tool_router)]
@@ -190,5 +217,22 @@ impl ServerHandler for DbDockServer {
             Err(e) if e.code == ErrorCode::InvalidInput => Err(ErrorData::invalid_params(error_text(&e), None)),
             Err(e) => Err(ErrorData::internal_error(error_text(&e), None)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_descriptions_name_the_engines_of_this_build() {
+        let router = describe_engines(DbDockServer::sql_router() + DbDockServer::stream_router());
+        let text = |name: &str| router.map[name].attr.description.clone().unwrap_or_default().into_owned();
+        for tool in router.list_all() {
+            let description = tool.description.unwrap_or_default();
+            assert!(!description.contains("{explain}") && !description.contains("{targets}"), "{description}");
+        }
+        assert!(text("explain-query").contains("(SQLite, PostgreSQL, MySQL / MariaDB;"), "{}", text("explain-query"));
+        assert!(text("sample-events").contains("lag:STREAM/CONSUMER, kv:BUCKET (NATS)"), "{}", text("sample-events"));
     }
 }

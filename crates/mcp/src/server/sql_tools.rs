@@ -251,7 +251,7 @@ impl DbDockServer {
 
     #[tool(
         name = "explain-query",
-        description = "Show the database's plan for ONE read-only statement without running it (PostgreSQL and MySQL: JSON plan; SQLite: EXPLAIN QUERY PLAN). Use it to check that a query will use indexes before running a heavy one.",
+        description = "Show the database's plan for ONE read-only statement without running it ({explain}; JSON plans where the engine has them). Use it to check that a query will use indexes before running a heavy one.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn explain_query(

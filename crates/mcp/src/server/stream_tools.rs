@@ -181,7 +181,7 @@ fn max_bytes(resolved: &ResolvedProfile) -> u64 {
 impl DbDockServer {
     #[tool(
         name = "sample-events",
-        description = "Watch a live source for a short while and get what arrived: stops at maxEvents messages or timeoutMs milliseconds, whichever comes first. Targets: channel:NAME, pattern:GLOB, keyspace:GLOB, stream:KEY (Redis); subject:SUBJECT with * and > wildcards, lag:STREAM/CONSUMER, kv:BUCKET (NATS); notify:CHANNEL (PostgreSQL); changes:COLLECTION (MongoDB). Only messages published during the window are seen.",
+        description = "Watch a live source for a short while and get what arrived: stops at maxEvents messages or timeoutMs milliseconds, whichever comes first. Targets: {targets} (NATS subjects take * and > wildcards). Only messages published during the window are seen.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn sample_events(
