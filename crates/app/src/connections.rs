@@ -161,9 +161,17 @@ impl Workspace {
     /// the open one while its profile is unchanged; otherwise the old one is closed and
     /// the profile resolved (with its secret) for [`Workspace::open`].
     pub async fn prepare(&self, audience: Audience, name: &str) -> Result<Opening> {
+        let current = self.current_profile(audience, name).await?;
+        self.prepare_current(audience, name, current).await
+    }
+
+    /// [`Workspace::prepare`] with the profile as the caller just read it from the store
+    /// (`None`: it is gone, or not open to `audience`), so a face that looked it up
+    /// already does not read the store twice per call.
+    pub async fn prepare_current(&self, audience: Audience, name: &str, current: Option<Profile>) -> Result<Opening> {
         let key = key(audience, name);
         let cached = self.connections.open.lock().await.get(&key).cloned();
-        let Some(profile) = self.current_profile(audience, name).await? else {
+        let Some(profile) = current else {
             // An ad-hoc connection lives only here; anything else that vanished is closed.
             if let Some(adhoc) = cached.filter(|c| c.profile.source == ProfileSource::Adhoc) {
                 return Ok(Opening::Open(adhoc));

@@ -142,7 +142,8 @@ impl Endpoint {
     /// [`Endpoint::connection`] up to the point where it would connect.
     pub async fn prepare(&self, name: &str) -> Result<Opening> {
         let profile = self.exposed(name).await?;
-        match self.workspace.prepare(Audience::Ai, &profile.name).await {
+        let exact = profile.name.clone();
+        match self.workspace.prepare_current(Audience::Ai, &exact, Some(profile)).await {
             Err(e) if e.code == dbdock_core::ErrorCode::NotFound => Err(self.unknown(name).await),
             other => other,
         }
