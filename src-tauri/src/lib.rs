@@ -26,6 +26,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::profiles::connection_states,
         commands::profiles::watch_connection_states,
         commands::profiles::engine_specs,
+        commands::profiles::reconnect_profile,
         commands::schema::list_tables,
         commands::schema::table_details,
         commands::query::run_query,
@@ -46,6 +47,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::ai::endpoint_info,
         commands::events::start_monitor,
         commands::events::stop_monitor,
+        commands::events::retry_monitor,
         commands::events::monitor_statuses,
         commands::events::event_log,
     ])

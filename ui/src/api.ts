@@ -101,6 +101,8 @@ export type Backend = {
   saveProfile: (input: ProfileInput, replacing: string | null) => Promise<ProfileView>;
   deleteProfile: (name: string) => Promise<void>;
   testProfile: (name: string) => Promise<TestReport>;
+  /** Connects afresh after a connection gave up reconnecting; the new state is pushed. */
+  reconnectProfile: (name: string) => Promise<null>;
   exportProfiles: (path: string) => Promise<number>;
   importProfiles: (path: string) => Promise<ImportReport>;
   connectionStates: () => Promise<ConnectionStateView[]>;
@@ -142,6 +144,8 @@ export type Backend = {
   /** Starts watching `target` on `profile`; batches of events go to `onEvents` until stopped. */
   startMonitor: (profile: string, target: string, onEvents: (batch: EventView[]) => void) => Promise<MonitorView>;
   stopMonitor: (monitorId: string) => Promise<boolean>;
+  /** Starts a monitor that gave up reconnecting on a fresh schedule. */
+  retryMonitor: (monitorId: string) => Promise<boolean>;
   monitorStatuses: () => Promise<MonitorView[]>;
   /** The newest `limit` lifecycle events of every monitor, newest first. */
   eventLog: (limit: number) => Promise<LoggedEvent[]>;
@@ -166,6 +170,7 @@ const tauriBackend: Backend = {
     await unwrap(commands.deleteProfile(name));
   },
   testProfile: (name) => unwrap(commands.testProfile(name)),
+  reconnectProfile: (name) => unwrap(commands.reconnectProfile(name)),
   exportProfiles: (path) => unwrap(commands.exportProfiles(path)),
   importProfiles: (path) => unwrap(commands.importProfiles(path)),
   connectionStates: () => unwrap(commands.connectionStates()),
@@ -203,6 +208,7 @@ const tauriBackend: Backend = {
     return unwrap(commands.startMonitor(profile, target, channel));
   },
   stopMonitor: (monitorId) => unwrap(commands.stopMonitor(monitorId)),
+  retryMonitor: (monitorId) => unwrap(commands.retryMonitor(monitorId)),
   monitorStatuses: () => unwrap(commands.monitorStatuses()),
   eventLog: (limit) => unwrap(commands.eventLog(limit)),
 };

@@ -30,6 +30,11 @@ export const commands = {
 	watchConnectionStates: (onChange: Channel<ConnectionStateView_Deserialize[]>) => typedError<null, Error>(__TAURI_INVOKE("watch_connection_states", { onChange })),
 	/**  What each engine is and can do, for the UI to offer exactly that. */
 	engineSpecs: () => __TAURI_INVOKE<EngineSpecView_Serialize[]>("engine_specs"),
+	/**
+	 *  Connects `name` afresh (after it gave up reconnecting, or to be sure it is live); the
+	 *  new state reaches the window through `watch_connection_states`.
+	 */
+	reconnectProfile: (name: string) => typedError<null, Error>(__TAURI_INVOKE("reconnect_profile", { name })),
 	listTables: (profile: string) => typedError<TableRef_Serialize[], Error>(__TAURI_INVOKE("list_tables", { profile })),
 	tableDetails: (profile: string, table: string) => typedError<TableInfo_Serialize, Error>(__TAURI_INVOKE("table_details", { profile, table })),
 	/**
@@ -83,6 +88,11 @@ export const commands = {
 	 */
 	startMonitor: (profile: string, target: string, onEvent: Channel<EventView_Deserialize[]>) => typedError<MonitorView_Serialize, Error>(__TAURI_INVOKE("start_monitor", { profile, target, onEvent })),
 	stopMonitor: (monitorId: string) => typedError<boolean, Error>(__TAURI_INVOKE("stop_monitor", { monitorId })),
+	/**
+	 *  Starts a monitor that gave up reconnecting (`error`) on a fresh schedule; `false` if it
+	 *  is not running or did not give up.
+	 */
+	retryMonitor: (monitorId: string) => typedError<boolean, Error>(__TAURI_INVOKE("retry_monitor", { monitorId })),
 	monitorStatuses: () => typedError<MonitorView_Serialize[], Error>(__TAURI_INVOKE("monitor_statuses")),
 	/**  The newest `limit` lifecycle events of every monitor, newest first. */
 	eventLog: (limit: number) => typedError<LoggedEventView_Serialize[], Error>(__TAURI_INVOKE("event_log", { limit })),

@@ -258,6 +258,13 @@ impl Workspace {
         }
     }
 
+    /// Connects `name` afresh for `audience`: what a person (or `connect-database`) asks
+    /// for after a connection gave up reconnecting (`error`), or to be sure it is live.
+    pub async fn reconnect(&self, audience: Audience, name: &str) -> Result<Arc<OpenConnection>> {
+        self.disconnect(audience, name).await;
+        self.connection(audience, name).await
+    }
+
     /// Closes the connection of `name` for `audience`; `false` if it was not open.
     pub async fn disconnect(&self, audience: Audience, name: &str) -> bool {
         self.connections.remove(&key(audience, name)).await.is_some()

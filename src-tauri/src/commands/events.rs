@@ -154,6 +154,14 @@ pub async fn stop_monitor(state: State<'_, AppState>, monitor_id: String) -> Res
     Ok(true)
 }
 
+/// Starts a monitor that gave up reconnecting (`error`) on a fresh schedule; `false` if it
+/// is not running or did not give up.
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_monitor(state: State<'_, AppState>, monitor_id: String) -> Result<bool> {
+    Ok(state.monitors.lock().await.get(&monitor_id).is_some_and(|r| r.monitor.retry()))
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn monitor_statuses(state: State<'_, AppState>) -> Result<Vec<MonitorView>> {

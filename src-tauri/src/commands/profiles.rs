@@ -278,6 +278,14 @@ async fn views_of(workspace: &Workspace, entries: &[ConnectionEntry]) -> Result<
         .collect())
 }
 
+/// Connects `name` afresh (after it gave up reconnecting, or to be sure it is live); the
+/// new state reaches the window through `watch_connection_states`.
+#[tauri::command]
+#[specta::specta]
+pub async fn reconnect_profile(state: State<'_, AppState>, name: String) -> Result<()> {
+    state.workspace.reconnect(Audience::User, &name).await.map(drop)
+}
+
 /// What each engine is and can do, for the UI to offer exactly that.
 #[tauri::command]
 #[specta::specta]

@@ -212,6 +212,13 @@ export const demoBackend: Backend = {
     const versions: Partial<Record<ProfileView["engine"], string>> = { sqlite: "SQLite 3.46.0", nats: "NATS 2.10.18", mongodb: "MongoDB 7.0.12" };
     return { serverVersion: versions[p.engine] ?? "Redis 7.2.4", latencyMs: 1.7 };
   },
+  reconnectProfile: async (name) => {
+    const p = findProfile(name);
+    await wait(200);
+    if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+    states.opened(name);
+    return null;
+  },
   exportProfiles: async () => {
     await wait(100);
     return profiles.length;

@@ -238,6 +238,13 @@ export function demoMonitors(specOf: (profile: string) => EngineSpec) {
       send(d, [lifecycle(d, "disconnected", "info", "stopped")]);
       return true;
     },
+    retryMonitor: async (monitorId: string): Promise<boolean> => {
+      await wait(30);
+      const d = monitors.get(monitorId);
+      if (!d || d.view.state !== "error") return false;
+      send(d, [lifecycle(d, "reconnecting", "warning", "retrying: reconnect attempt 1 of 10 in 1.0 s")]);
+      return true;
+    },
     monitorStatuses: async (): Promise<MonitorView[]> => {
       await wait(10);
       return [...monitors.values()].map(status);

@@ -83,6 +83,11 @@ export async function stopMonitor(monitorId: string): Promise<boolean> {
   return stopped;
 }
 
+/** Starts a monitor that gave up reconnecting on a fresh schedule; its state follows by polling. */
+export async function retryMonitor(monitorId: string): Promise<boolean> {
+  return api.retryMonitor(monitorId);
+}
+
 /** Polls every monitor's counters and records its rate for the charts. */
 export async function refreshMonitors(): Promise<void> {
   try {

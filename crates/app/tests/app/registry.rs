@@ -121,3 +121,15 @@ async fn ai_clients_get_their_own_connections_and_only_exposed_profiles() {
     assert_eq!(refused.err().map(|e| e.code), Some(ErrorCode::NotFound));
     assert!(workspace.connection(Audience::User, "shop").await.is_ok());
 }
+
+/// A connection that gave up reconnecting waits for a person; `reconnect` is that person
+/// (the app's Reconnect button, MCP `connect-database`): the old one closed, a new one open.
+#[tokio::test]
+async fn reconnect_starts_a_connection_afresh() {
+    let (workspace, seen, _home) = workspace().await;
+    let before = workspace.connection(Audience::User, "shop").await.unwrap();
+    let after = workspace.reconnect(Audience::User, "SHOP").await.unwrap();
+    assert!(!Arc::ptr_eq(&before, &after));
+    assert_eq!((seen.opened.load(Ordering::SeqCst), seen.disconnects.load(Ordering::SeqCst)), (2, 1));
+    assert_eq!(after.live.status().state, ConnectionState::Connected);
+}

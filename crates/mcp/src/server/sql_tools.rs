@@ -144,6 +144,12 @@ impl DbDockServer {
         let call = Call { profile: Some(&args.connection_id), statement: None, params: None };
         // A saved profile's secret is known before connecting; an ad-hoc URL's is the
         // client's own and is scrubbed from the error it gets back.
+        // Asking for a connection that gave up reconnecting is the retry: it starts afresh.
+        let gave_up =
+            self.endpoint.status(&args.connection_id).await.is_some_and(|s| s.state == ConnectionState::Error);
+        if gave_up {
+            self.endpoint.disconnect(&args.connection_id).await;
+        }
         let opening = match &args.url {
             Some(_) => None,
             None => Some(self.endpoint.prepare(&args.connection_id).await),

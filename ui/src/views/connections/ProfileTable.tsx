@@ -1,4 +1,4 @@
-import type { ProfileView } from "../../api";
+import { api, type AppError, type ProfileView } from "../../api";
 import { EngineBadge } from "../../components/EngineBadge";
 import { StateDot, stateLabel } from "../../components/StateDot";
 import { ACCESS_LABELS } from "../../lib/engines";
@@ -6,6 +6,7 @@ import { formatDuration } from "../../lib/format";
 import { profilesStore } from "../../stores/profiles";
 import { useStore } from "../../stores/store";
 import { editConnection, setActiveProfile } from "../../stores/ui";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 
 /** Every connection with its URL (never a password), AI access, state and latency. */
 export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; selected: string | null }) {
@@ -57,7 +58,9 @@ export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; 
                 <span className={`access-badge access-${p.access}`}>{ACCESS_LABELS[p.access]}</span>
               </td>
               <td className="num nowrap">
-                {live?.error ? (
+                {live?.state === "error" ? (
+                  <ReconnectButton name={p.name} error={live.error} />
+                ) : live?.error ? (
                   <span className="code-badge small" title={live.error.message}>
                     {live.error.code}
                   </span>
@@ -72,5 +75,25 @@ export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; 
         })}
       </tbody>
     </table>
+  );
+}
+
+/** A connection that gave up reconnecting waits for a person: this is the person. */
+function ReconnectButton({ name, error }: { name: string; error: AppError | null }) {
+  const reconnect = useAsyncAction(api.reconnectProfile);
+  return (
+    <button
+      type="button"
+      className="button small"
+      data-testid={`profile-reconnect-${name}`}
+      title={error ? `${error.code}: ${error.message}` : "It gave up reconnecting"}
+      disabled={reconnect.busy}
+      onClick={(e) => {
+        e.stopPropagation();
+        void reconnect.run(name);
+      }}
+    >
+      {reconnect.busy ? "Reconnecting…" : "Reconnect"}
+    </button>
   );
 }

@@ -5,7 +5,7 @@ import { stateLabel, StateDot } from "../../components/StateDot";
 import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { formatRate } from "../../lib/events";
 import { formatBytes, formatCount } from "../../lib/format";
-import { eventsStore, stopMonitor } from "../../stores/events";
+import { eventsStore, retryMonitor, stopMonitor } from "../../stores/events";
 import { useStore } from "../../stores/store";
 import { MonitorRateChart } from "./MonitorRateChart";
 
@@ -38,6 +38,7 @@ export function MonitorList() {
 
 function MonitorCard({ monitor: m }: { monitor: MonitorView }) {
   const stop = useAsyncAction(stopMonitor);
+  const retry = useAsyncAction(retryMonitor);
   const dropped = m.dropped ?? 0;
   return (
     <article className="monitor-card" data-testid={`monitor-${m.monitorId}`} data-state={m.state} aria-label={`${m.profile} ${m.target}`}>
@@ -48,6 +49,18 @@ function MonitorCard({ monitor: m }: { monitor: MonitorView }) {
         </span>
         <span className="muted monitor-profile">{m.profile}</span>
         <span className="spacer" />
+        {m.state === "error" && (
+          <button
+            type="button"
+            className="button small"
+            data-testid={`monitor-retry-${m.monitorId}`}
+            title="It gave up reconnecting: start again"
+            disabled={retry.busy}
+            onClick={() => void retry.run(m.monitorId)}
+          >
+            {retry.busy ? "Retrying…" : "Retry"}
+          </button>
+        )}
         <button
           type="button"
           className="button small"
