@@ -5,7 +5,6 @@
 
 use dbdock_core::{AuditOutcome, Error, MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, Result, cap_text};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use crate::{Store, store_error};
 
@@ -148,7 +147,7 @@ impl Store {
 
     /// The newest `limit` entries, newest first.
     pub async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as::<_, AuditRow>(
             "SELECT id, at, client, client_version, transport, tool, profile, statement, params, rows, bytes,
                     duration_ms, outcome, error_code, error_message
              FROM audit_log ORDER BY id DESC LIMIT ?1",
@@ -157,37 +156,54 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| store_error("read the audit log", &e))?;
-        rows.iter()
-            .map(|r| {
-                let get = |e: sqlx::Error| store_error("read the audit log", &e);
-                let count = |name: &str| -> Result<Option<u64>> {
-                    Ok(r.try_get::<Option<i64>, _>(name).map_err(get)?.and_then(|n| u64::try_from(n).ok()))
-                };
-                let params: Option<String> = r.try_get("params").map_err(get)?;
-                Ok(AuditEntry {
-                    id: r.try_get("id").map_err(get)?,
-                    at: r.try_get("at").map_err(get)?,
-                    client: r.try_get("client").map_err(get)?,
-                    client_version: r.try_get("client_version").map_err(get)?,
-                    transport: r.try_get("transport").map_err(get)?,
-                    tool: r.try_get("tool").map_err(get)?,
-                    profile: r.try_get("profile").map_err(get)?,
-                    statement: r.try_get("statement").map_err(get)?,
-                    params: params.and_then(|p| serde_json::from_str(&p).ok()),
-                    rows: count("rows")?,
-                    bytes: count("bytes")?,
-                    duration_ms: r.try_get("duration_ms").map_err(get)?,
-                    outcome: {
-                        let text: String = r.try_get("outcome").map_err(get)?;
-                        AuditOutcome::parse(&text).ok_or_else(|| {
-                            Error::internal(format!("the audit log holds an unknown outcome '{text}'"))
-                        })?
-                    },
-                    error_code: r.try_get("error_code").map_err(get)?,
-                    error_message: r.try_get("error_message").map_err(get)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(AuditEntry::try_from).collect()
+    }
+}
+
+/// A row of `audit_log` as SQLite holds it.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: String,
+    client: Option<String>,
+    client_version: Option<String>,
+    transport: String,
+    tool: String,
+    profile: Option<String>,
+    statement: Option<String>,
+    params: Option<String>,
+    rows: Option<i64>,
+    bytes: Option<i64>,
+    duration_ms: f64,
+    outcome: String,
+    error_code: Option<String>,
+    error_message: Option<String>,
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = Error;
+
+    fn try_from(r: AuditRow) -> Result<AuditEntry> {
+        let count = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+        let outcome = AuditOutcome::parse(&r.outcome)
+            .ok_or_else(|| Error::internal(format!("the audit log holds an unknown outcome '{}'", r.outcome)))?;
+        Ok(AuditEntry {
+            id: r.id,
+            at: r.at,
+            client: r.client,
+            client_version: r.client_version,
+            transport: r.transport,
+            tool: r.tool,
+            profile: r.profile,
+            statement: r.statement,
+            params: r.params.and_then(|p| serde_json::from_str(&p).ok()),
+            rows: count(r.rows),
+            bytes: count(r.bytes),
+            duration_ms: r.duration_ms,
+            outcome,
+            error_code: r.error_code,
+            error_message: r.error_message,
+        })
     }
 }
 

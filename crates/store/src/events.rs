@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use dbdock_core::{Event, Result, payload_as_text};
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::{Store, store_error};
 
@@ -23,8 +22,8 @@ impl Default for EventRetention {
     }
 }
 
-/// One stored event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One stored event (a row of `event_log`).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct LoggedEvent {
     pub id: i64,
     pub ts: String,
@@ -77,30 +76,14 @@ impl Store {
 
     /// The newest `limit` events, newest first.
     pub async fn events(&self, limit: u32) -> Result<Vec<LoggedEvent>> {
-        let rows = sqlx::query(
+        sqlx::query_as::<_, LoggedEvent>(
             "SELECT id, ts, monitor_id, profile, target, severity, category, state, message
              FROM event_log ORDER BY id DESC LIMIT ?1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| store_error("read the event log", &e))?;
-        rows.iter()
-            .map(|r| {
-                let get = |e: sqlx::Error| store_error("read the event log", &e);
-                Ok(LoggedEvent {
-                    id: r.try_get("id").map_err(get)?,
-                    ts: r.try_get("ts").map_err(get)?,
-                    monitor_id: r.try_get("monitor_id").map_err(get)?,
-                    profile: r.try_get("profile").map_err(get)?,
-                    target: r.try_get("target").map_err(get)?,
-                    severity: r.try_get("severity").map_err(get)?,
-                    category: r.try_get("category").map_err(get)?,
-                    state: r.try_get("state").map_err(get)?,
-                    message: r.try_get("message").map_err(get)?,
-                })
-            })
-            .collect()
+        .map_err(|e| store_error("read the event log", &e))
     }
 }
 

@@ -3,14 +3,13 @@
 
 use dbdock_core::Result;
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::{Store, store_error};
 
 pub const HISTORY_PER_PROFILE: u32 = 500;
 
-/// One statement that ran.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One statement that ran (a row of `query_history`).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct HistoryEntry {
     pub id: i64,
     pub profile: String,
@@ -62,7 +61,7 @@ impl Store {
 
     /// The newest `limit` statements of `profile`, newest first.
     pub async fn query_history(&self, profile: &str, limit: u32) -> Result<Vec<HistoryEntry>> {
-        let rows = sqlx::query(
+        sqlx::query_as::<_, HistoryEntry>(
             "SELECT id, profile, statement, at, ok, row_count, elapsed_ms, error
              FROM query_history WHERE profile = ?1 ORDER BY id DESC LIMIT ?2",
         )
@@ -70,22 +69,7 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| store_error("read the query history", &e))?;
-        rows.iter()
-            .map(|r| {
-                let get = |e: sqlx::Error| store_error("read the query history", &e);
-                Ok(HistoryEntry {
-                    id: r.try_get("id").map_err(get)?,
-                    profile: r.try_get("profile").map_err(get)?,
-                    statement: r.try_get("statement").map_err(get)?,
-                    at: r.try_get("at").map_err(get)?,
-                    ok: r.try_get("ok").map_err(get)?,
-                    row_count: r.try_get("row_count").map_err(get)?,
-                    elapsed_ms: r.try_get("elapsed_ms").map_err(get)?,
-                    error: r.try_get("error").map_err(get)?,
-                })
-            })
-            .collect()
+        .map_err(|e| store_error("read the query history", &e))
     }
 }
 

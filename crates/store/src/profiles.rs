@@ -6,8 +6,6 @@ use dbdock_core::{
     validate_profile_name,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use crate::{Store, env_profiles, store_error};
 
@@ -127,33 +125,52 @@ fn ai_account(profile_id: &str) -> String {
     format!("{profile_id}:ai")
 }
 
-fn from_row(row: &SqliteRow) -> Result<Profile> {
-    let get = |e: sqlx::Error| store_error("read a profile", &e);
-    let engine: String = row.try_get("engine").map_err(get)?;
-    let access: String = row.try_get("access").map_err(get)?;
-    let tags: String = row.try_get("tags").map_err(get)?;
-    let count = |name: &str| -> Result<Option<u64>> {
-        Ok(row.try_get::<Option<i64>, _>(name).map_err(get)?.and_then(|n| u64::try_from(n).ok()))
-    };
-    Ok(Profile {
-        id: row.try_get("id").map_err(get)?,
-        name: row.try_get("name").map_err(get)?,
-        engine: serde_json::from_value(serde_json::Value::String(engine.clone()))
-            .map_err(|_| Error::internal(format!("the store holds an unknown engine '{engine}'")))?,
-        url: row.try_get("url").map_err(get)?,
-        has_secret: row.try_get("has_secret").map_err(get)?,
-        access: access.parse()?,
-        ai_login: row.try_get("ai_login").map_err(get)?,
-        max_rows: count("max_rows")?,
-        max_bytes: count("max_bytes")?,
-        timeout_secs: count("timeout_secs")?,
-        create_if_missing: row.try_get("create_if_missing").map_err(get)?,
-        color: row.try_get("color").map_err(get)?,
-        tags: serde_json::from_str(&tags).unwrap_or_default(),
-        source: ProfileSource::Store,
-        created_at: row.try_get("created_at").map_err(get)?,
-        updated_at: row.try_get("updated_at").map_err(get)?,
-    })
+/// A row of `profiles` as SQLite holds it (the columns of [`COLUMNS`]).
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    id: String,
+    name: String,
+    engine: String,
+    url: String,
+    has_secret: bool,
+    access: String,
+    ai_login: Option<String>,
+    max_rows: Option<i64>,
+    max_bytes: Option<i64>,
+    timeout_secs: Option<i64>,
+    create_if_missing: bool,
+    color: Option<String>,
+    tags: String,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
+impl TryFrom<ProfileRow> for Profile {
+    type Error = Error;
+
+    fn try_from(row: ProfileRow) -> Result<Profile> {
+        let count = |n: Option<i64>| n.and_then(|n| u64::try_from(n).ok());
+        let engine = serde_json::from_value(serde_json::Value::String(row.engine.clone()))
+            .map_err(|_| Error::internal(format!("the store holds an unknown engine '{}'", row.engine)))?;
+        Ok(Profile {
+            id: row.id,
+            name: row.name,
+            engine,
+            url: row.url,
+            has_secret: row.has_secret,
+            access: row.access.parse()?,
+            ai_login: row.ai_login,
+            max_rows: count(row.max_rows),
+            max_bytes: count(row.max_bytes),
+            timeout_secs: count(row.timeout_secs),
+            create_if_missing: row.create_if_missing,
+            color: row.color,
+            tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+            source: ProfileSource::Store,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
 }
 
 fn new_id() -> String {
@@ -380,11 +397,13 @@ impl Store {
 
     /// Saved profiles, by name.
     pub async fn stored_profiles(&self) -> Result<Vec<Profile>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM profiles ORDER BY name")))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| store_error("list profiles", &e))?;
-        rows.iter().map(from_row).collect()
+        let rows = sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM profiles ORDER BY name"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| store_error("list profiles", &e))?;
+        rows.into_iter().map(Profile::try_from).collect()
     }
 
     /// Saved profiles and those the `MCP_*` environment variables define (which win on a
@@ -404,13 +423,15 @@ impl Store {
 
     /// One saved profile by name (case-insensitive).
     pub async fn stored_profile(&self, name: &str) -> Result<Profile> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM profiles WHERE name = ?1")))
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| store_error("read the profile", &e))?;
+        let row = sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM profiles WHERE name = ?1"
+        )))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| store_error("read the profile", &e))?;
         match row {
-            Some(row) => from_row(&row),
+            Some(row) => Profile::try_from(row),
             None => Err(self.unknown_profile(name).await),
         }
     }
