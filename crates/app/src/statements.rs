@@ -4,7 +4,7 @@
 //! command — goes to the server once, because it may have run before the connection broke
 //! (docs/reconnect-policy.md).
 
-use dbdock_core::{ConnectionState, Engine, Error, ErrorCode, QueryOptions, QueryResult, Result, check_read_only};
+use dbdock_core::{Engine, QueryOptions, QueryResult, Result, check_read_only};
 
 use crate::OpenConnection;
 
@@ -33,24 +33,10 @@ impl OpenConnection {
         params: &[serde_json::Value],
         options: &QueryOptions,
     ) -> Result<QueryResult> {
-        if statement_kind(self.profile.engine, sql) == StatementKind::Read {
-            return self.live.query(sql, params, options).await;
+        match statement_kind(self.profile.engine, sql) {
+            StatementKind::Read => self.live.query(sql, params, options).await,
+            StatementKind::Other => self.live.query_once(sql, params, options).await,
         }
-        let status = self.live.status();
-        if matches!(status.state, ConnectionState::Reconnecting | ConnectionState::Error) {
-            return Err(Error::connection_failed(format!(
-                "the connection to {} is down ({}); the statement was not sent",
-                status.target,
-                status.last_error.map_or_else(|| "reconnecting".to_owned(), |e| e.message)
-            )));
-        }
-        let outcome = self.live.database().query(sql, params, options).await;
-        if outcome.as_ref().is_err_and(|e| e.code == ErrorCode::ConnectionFailed) {
-            // Not repeated: it may have reached the server. The next call finds the
-            // connection reconnected (or says it is still down).
-            self.live.retry();
-        }
-        outcome
     }
 
     /// The server's plan for one read-only statement, without running it.

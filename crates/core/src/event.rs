@@ -31,10 +31,22 @@ pub enum WatchTarget {
     Changes(String),
 }
 
-const KINDS: &str = "channel:, pattern:, keyspace:, stream: (Redis); subject:, lag:STREAM/CONSUMER, kv:BUCKET (NATS); \
-                     notify: (PostgreSQL); changes: (MongoDB)";
-
 impl WatchTarget {
+    /// Every watch target of `engines`, by engine, for help texts and error messages
+    /// (`channel:NAME, …, stream:KEY (Redis); subject:SUBJECT, … (NATS); …`), from the
+    /// engines' registrations.
+    pub fn help(engines: impl IntoIterator<Item = Engine>) -> String {
+        let by_engine: Vec<String> = engines
+            .into_iter()
+            .filter(|e| !e.spec().watch_kinds.is_empty())
+            .map(|e| {
+                let kinds: Vec<&str> = e.spec().watch_kinds.iter().filter_map(|k| WatchTarget::syntax(k)).collect();
+                format!("{} ({})", kinds.join(", "), e.spec().label)
+            })
+            .collect();
+        by_engine.join("; ")
+    }
+
     /// How a target of `kind` is written (`channel` → `channel:NAME`), for help texts.
     pub fn syntax(kind: &str) -> Option<&'static str> {
         Some(match kind {
@@ -54,7 +66,8 @@ impl WatchTarget {
     pub fn parse(text: &str) -> Result<WatchTarget> {
         let Some((kind, name)) = text.split_once(':') else {
             return Err(Error::invalid_input(format!(
-                "'{text}' is not a watch target: write KIND:NAME with KIND one of {KINDS}"
+                "'{text}' is not a watch target: write KIND:NAME with KIND one of {}",
+                WatchTarget::help(Engine::ALL)
             )));
         };
         let name = name.trim();
@@ -87,7 +100,10 @@ impl WatchTarget {
             "notify" => WatchTarget::Notify(owned),
             "changes" => WatchTarget::Changes(owned),
             other => {
-                return Err(Error::invalid_input(format!("unknown watch target kind '{other}': use one of {KINDS}")));
+                return Err(Error::invalid_input(format!(
+                    "unknown watch target kind '{other}': use one of {}",
+                    WatchTarget::help(Engine::ALL)
+                )));
             }
         })
     }

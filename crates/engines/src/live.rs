@@ -96,14 +96,27 @@ impl LiveConnection {
         }
     }
 
+    /// Runs a statement for its rows that may not be a read (the user's own statements):
+    /// like [`LiveConnection::execute`], a connection failure is reported, never retried,
+    /// because the statement may have reached the server before the connection broke.
+    pub async fn query_once(
+        &self,
+        sql: &str,
+        params: &[serde_json::Value],
+        limits: &QueryOptions,
+    ) -> Result<QueryResult> {
+        self.shared.fail_fast()?;
+        let outcome = self.shared.db.query(sql, params, limits).await;
+        self.shared.wake_on_failure(outcome.as_ref().err());
+        outcome
+    }
+
     /// Runs a write. A connection failure is reported, never retried, and wakes the
     /// reconnect logic so the next call finds a working connection.
     pub async fn execute(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<ExecOutcome> {
         self.shared.fail_fast()?;
         let outcome = self.shared.db.execute(sql, params, limits).await;
-        if outcome.as_ref().is_err_and(|e| e.code == ErrorCode::ConnectionFailed) {
-            self.shared.wake.notify_one();
-        }
+        self.shared.wake_on_failure(outcome.as_ref().err());
         outcome
     }
 
@@ -129,6 +142,14 @@ impl Drop for LiveConnection {
 }
 
 impl Shared {
+    /// A call that found the connection broken wakes the health task, so the next call
+    /// finds it reconnected (or is told it is still down).
+    fn wake_on_failure(&self, error: Option<&Error>) {
+        if error.is_some_and(|e| e.code == ErrorCode::ConnectionFailed) {
+            self.wake.notify_one();
+        }
+    }
+
     /// While the server is known to be away, a call is answered at once, not after the
     /// pool's connect timeout or the backoff.
     fn fail_fast(&self) -> Result<()> {

@@ -3,12 +3,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod files;
 mod private_nats;
 mod private_postgres;
 mod private_redis;
 pub mod sqlbridge;
 mod test_db;
 
+pub use files::{dir_listing, file_hash};
 pub use private_nats::PrivateNats;
 pub use private_postgres::PrivatePostgres;
 pub use private_redis::{PrivateRedis, redis_url};

@@ -3,11 +3,11 @@
 //! are as they were.
 
 use std::collections::BTreeSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use dbdock_core::{ErrorCode, QueryOptions, Value};
+use dbdock_testkit::{dir_listing, file_hash};
 
 use super::corpus::{ALLOWED, REFUSED, SCHEMA};
 use super::read_pool::ReadPool;
@@ -32,21 +32,6 @@ fn fixture() -> Fixture {
         OpenOptions { max_connections: 1, statement_timeout: Some(Duration::from_secs(5)), ..OpenOptions::default() };
     let pool = ReadPool::new(db.clone(), &open);
     Fixture { _dir: dir, dir: path, db, pool }
-}
-
-/// The file's bytes, hashed.
-fn file_hash(path: &Path) -> (u64, usize) {
-    let bytes = std::fs::read(path).expect("read the database");
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    (h.finish(), bytes.len())
-}
-
-fn listing(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .expect("list the directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect()
 }
 
 fn read_only() -> QueryOptions {
@@ -78,7 +63,7 @@ impl Fixture {
 #[tokio::test]
 async fn every_refused_input_is_refused_by_sqlite_and_changes_nothing() {
     let f = fixture();
-    let before = (file_hash(&f.db), listing(&f.dir));
+    let before = (file_hash(&f.db), dir_listing(&f.dir));
     let (mut codes, mut wrong) = (Vec::new(), Vec::new());
     for (class, text, expected) in REFUSED {
         let sql = f.sql(text);
@@ -93,7 +78,7 @@ async fn every_refused_input_is_refused_by_sqlite_and_changes_nothing() {
             if collect {
                 codes.push(format!("{class:16} {:20} {sql:?}: {}", error.code, error.message));
             }
-            assert_eq!((file_hash(&f.db), listing(&f.dir)), before, "[{class}] {sql:?} changed the files");
+            assert_eq!((file_hash(&f.db), dir_listing(&f.dir)), before, "[{class}] {sql:?} changed the files");
             let (databases, query_only) = f.connection_state().await;
             assert_eq!(databases, vec![Value::Text("main".into())], "[{class}] {sql:?}");
             assert!(query_only, "[{class}] {sql:?} turned query_only off");
@@ -229,7 +214,7 @@ async fn a_wal_database_is_read_while_another_connection_writes_and_after() {
     assert_eq!(f.rows("SELECT name FROM customers WHERE id = 9").await, vec![vec![Value::Text("Barbara".into())]]);
     drop(writer);
     f.pool.close();
-    let files = listing(&f.dir);
+    let files = dir_listing(&f.dir);
     assert_eq!(f.rows("SELECT count(*) FROM customers").await, vec![vec![Value::Int(4)]], "{files:?}");
 }
 

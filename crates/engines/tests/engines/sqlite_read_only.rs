@@ -4,13 +4,12 @@
 //! at the statement timeout or when the call is dropped; huge values fail fast or come
 //! back cut.
 
-use std::collections::BTreeSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use dbdock_core::{ConnectionTarget, Database, ErrorCode, QueryOptions, Value};
 use dbdock_engines::OpenOptions;
+use dbdock_testkit::{dir_listing, file_hash};
 
 // The same table the unit tests in src/sqlite run through the guarded connection directly.
 #[path = "../../src/sqlite/corpus.rs"]
@@ -42,20 +41,6 @@ fn read_only() -> QueryOptions {
     QueryOptions { read_only: true, max_rows: Some(1000), ..QueryOptions::default() }
 }
 
-fn file_hash(path: &Path) -> (u64, usize) {
-    let bytes = std::fs::read(path).expect("read the database");
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    (h.finish(), bytes.len())
-}
-
-fn listing(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .expect("list the directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect()
-}
-
 /// The databases the (single) pooled read-only connection has attached.
 async fn attached(db: &dyn Database) -> Vec<Value> {
     let result = db.query("SELECT name FROM pragma_database_list", &[], &read_only()).await.expect("database_list");
@@ -67,14 +52,14 @@ async fn sqlite_refuses_every_corpus_input_through_query_and_execute() {
     let shop = shop("");
     // One connection, so the checks below look at the connection that ran each input.
     let db = open(&shop.path, OpenOptions { max_connections: 1, ..OpenOptions::default() }).await;
-    let before = (file_hash(&shop.path), listing(&shop.dir));
+    let before = (file_hash(&shop.path), dir_listing(&shop.dir));
     for (class, text, _) in REFUSED {
         let sql = text.replace("{dir}", &shop.dir.display().to_string());
         let queried = db.query(&sql, &[], &read_only()).await;
         assert!(queried.is_err(), "[{class}] query ran {sql:?}: {queried:?}");
         let executed = db.execute(&sql, &[], &read_only()).await;
         assert!(executed.is_err(), "[{class}] execute ran {sql:?}: {executed:?}");
-        assert_eq!((file_hash(&shop.path), listing(&shop.dir)), before, "[{class}] {sql:?} changed the files");
+        assert_eq!((file_hash(&shop.path), dir_listing(&shop.dir)), before, "[{class}] {sql:?} changed the files");
         assert_eq!(attached(db.as_ref()).await, vec![Value::Text("main".into())], "[{class}] {sql:?}");
     }
     let temp = db.query("SELECT count(*) FROM sqlite_temp_master", &[], &read_only()).await.expect("temp schema");

@@ -127,16 +127,7 @@ fn describe_engines(mut router: ToolRouter<DbDockServer>) -> ToolRouter<DbDockSe
         let names: Vec<&str> = enabled.iter().filter(|e| wanted(&e.capabilities())).map(|e| e.spec().label).collect();
         names.join(", ")
     };
-    let targets: Vec<String> = enabled
-        .iter()
-        .filter(|e| !e.spec().watch_kinds.is_empty())
-        .map(|e| {
-            let kinds: Vec<&str> =
-                e.spec().watch_kinds.iter().filter_map(|k| dbdock_core::WatchTarget::syntax(k)).collect();
-            format!("{} ({})", kinds.join(", "), e.spec().label)
-        })
-        .collect();
-    let (explain, targets) = (labels(|c| c.explain), targets.join("; "));
+    let (explain, targets) = (labels(|c| c.explain), dbdock_core::WatchTarget::help(enabled.iter().copied()));
     for route in router.map.values_mut() {
         if let Some(text) = route.attr.description.as_mut() {
             *text = text.replace("{explain}", &explain).replace("{targets}", &targets).into();
