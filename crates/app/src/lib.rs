@@ -8,6 +8,7 @@
 
 mod access;
 mod ai_logins;
+mod approvals;
 mod connections;
 mod schema_search;
 mod statements;
@@ -22,6 +23,7 @@ use dbdock_store::{ResolvedProfile, Store};
 use tokio::task::JoinHandle;
 
 pub use access::{ai_may_write, ai_write_refusal};
+pub use approvals::{DEFAULT_APPROVAL_WAIT, Verdict, WriteRequest, answer_hash, approval_wait};
 pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,
 };

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::{ConnectionTarget, Engine, QueryResult, Result, SchemaInfo, TableInfo, TableRef};
+use crate::{ConnectionTarget, Engine, QueryResult, Result, SchemaInfo, TableInfo, TableRef, WritePreview};
 
 /// How one statement runs: caps on its result (`None` means no cap) and what the engine
 /// must enforce. (The statement time limit belongs to the connection: the engines ask the
@@ -98,6 +98,14 @@ pub trait Database: Send + Sync {
             self.engine().spec().label,
             Engine::labels_where(|c| c.explain)
         )))
+    }
+
+    /// What the write `sql` would do, for the user deciding whether to approve it: run in
+    /// a transaction that is always rolled back, where the engine can (docs/safety.md,
+    /// "Approval"). A dry run that fails is a preview with its `error`, not an `Err`.
+    async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {
+        let _ = (sql, params);
+        WritePreview::not_run(format!("{} writes are not dry-run: decide on the statement itself", self.engine().spec().label))
     }
 
     /// A cheap round trip that proves the connection works.

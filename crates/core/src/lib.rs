@@ -8,6 +8,7 @@
 //! It must not depend on any driver, on the store, on MCP, or on a window: engines,
 //! the store and the faces (CLI, MCP, desktop) all build on it, never the reverse.
 
+mod approval;
 mod audit;
 mod classify;
 mod database;
@@ -24,8 +25,9 @@ mod target;
 mod text;
 mod value;
 
+pub use approval::{ApprovalRoute, ApprovalState, PREVIEW_ROWS, RowChanges, WritePreview, approval_binding, preview_row};
 pub use audit::AuditOutcome;
-pub use classify::{Dialect, FunctionName, ReadCheck, check_read_only, differential_check};
+pub use classify::{Dialect, FunctionName, PreviewSql, ReadCheck, check_read_only, differential_check, plan_preview};
 pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_table};
 pub use engine::{Capabilities, Engine, EngineSpec, QueryLanguage};
 pub use error::{Error, ErrorCode, Result};

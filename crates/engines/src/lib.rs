@@ -15,6 +15,8 @@ pub mod live;
 pub mod monitor;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod pool;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+mod preview;
 pub mod privileges;
 mod reconnect;
 mod registry;

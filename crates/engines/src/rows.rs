@@ -52,11 +52,20 @@ pub(crate) struct RowCollector {
     pub rows: Vec<Vec<Value>>,
     bytes: usize,
     pub truncated: bool,
+    /// Read every row to the end (keeping only what fits the caps), counting them in
+    /// `seen`: a dry run's `RETURNING` rows are its row count.
+    count_all: bool,
+    pub seen: u64,
 }
 
 impl RowCollector {
     pub fn new(limits: QueryOptions) -> Self {
-        RowCollector { limits, rows: Vec::new(), bytes: 0, truncated: false }
+        RowCollector { limits, rows: Vec::new(), bytes: 0, truncated: false, count_all: false, seen: 0 }
+    }
+
+    /// A collector that reads to the end and counts every row, keeping those under the caps.
+    pub fn counting(limits: QueryOptions) -> Self {
+        RowCollector { count_all: true, ..RowCollector::new(limits) }
     }
 
     /// The result: these rows under `columns`, timed from `started`.
@@ -77,11 +86,12 @@ impl RowCollector {
     /// Offers the next row the server sent; returns whether to keep reading. A row past
     /// the row cap is not decoded: that it exists is what makes `truncated` true.
     pub fn offer(&mut self, decode: impl FnOnce() -> Vec<Value>) -> bool {
-        if self.limits.max_rows.is_some_and(|m| self.rows.len() >= m) {
+        self.seen += 1;
+        if self.truncated || self.limits.max_rows.is_some_and(|m| self.rows.len() >= m) {
             self.truncated = true;
-            return false;
+            return self.count_all;
         }
-        self.push(decode())
+        self.push(decode()) || self.count_all
     }
 
     /// Adds a row; returns whether to keep reading.

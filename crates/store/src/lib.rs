@@ -4,6 +4,7 @@
 //!
 //! The store builds on `dbdock-core` only; it knows no engine, no MCP and no window.
 
+mod approvals;
 mod audit;
 mod env_profiles;
 mod events;
@@ -19,6 +20,7 @@ use dbdock_core::{Error, Result};
 use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use approvals::{APPROVER_STALE, Approval, Decision, HEARTBEAT_STALE, NewApproval, now_ms};
 pub use audit::{AuditCompletion, AuditEntry};
 pub use env_profiles::env_profiles;
 pub use events::{EventRetention, LoggedEvent};

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "history", include_str!("../migrations/0004_history.sql")),
     (5, "ai_login", include_str!("../migrations/0005_ai_login.sql")),
     (6, "audit_started", include_str!("../migrations/0006_audit_started.sql")),
+    (7, "approvals", include_str!("../migrations/0007_approvals.sql")),
 ];
 
 #[derive(Debug)]

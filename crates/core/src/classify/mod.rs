@@ -11,6 +11,7 @@
 
 mod differential;
 mod lexer;
+mod preview;
 mod syntax;
 #[cfg(test)]
 mod tests;
@@ -19,6 +20,7 @@ use crate::Result;
 
 #[doc(hidden)]
 pub use differential::differential_check;
+pub use preview::{PreviewSql, plan_preview};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {

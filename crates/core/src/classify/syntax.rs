@@ -40,7 +40,7 @@ pub(super) fn check_statement(dialect: Dialect, sql: &str) -> Result<ReadCheck> 
     })
 }
 
-fn parse(dialect: Dialect, sql: &str) -> Result<Vec<Statement>> {
+pub(super) fn parse(dialect: Dialect, sql: &str) -> Result<Vec<Statement>> {
     let parsed = match dialect {
         Dialect::Postgres => parser(&PostgreSqlDialect {}, sql),
         Dialect::Mysql => parser(&MySqlDialect {}, sql),

@@ -10,13 +10,14 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use dbdock_core::{
     Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
-    Result, SchemaInfo, TableInfo, TableRef, check_read_only,
+    Result, SchemaInfo, TableInfo, TableRef, WritePreview, check_read_only,
 };
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
 
 use crate::OpenOptions;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
+use crate::preview;
 use crate::rows::check_param_count;
 use crate::shell::{self, Output, Ran};
 use crate::sql::{collect, map_error};
@@ -224,6 +225,22 @@ impl Database for Mysql {
     async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         // The plan request goes through the read path and its checks like any query.
         self.query(&format!("EXPLAIN FORMAT=JSON {sql}"), params, &QueryOptions { read_only: true, ..*limits }).await
+    }
+
+    async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {
+        // No RETURNING on UPDATE here (and none at all on MySQL): the rows before are read,
+        // the values after are not shown. DDL commits implicitly, so it is never dry-run.
+        let plan = dbdock_core::plan_preview(Dialect::Mysql, sql, false);
+        preview::on_server(self.pool().await, &RULES, |e| self.err(e), &plan, async |conn| {
+            let mut run = preview::DryRun::new(&plan);
+            if let Some((sql, before_params)) = run.before_read(params) {
+                let outcome = self.statement(conn, &sql, &before_params, run.before_output()).await;
+                run.before_done(outcome);
+            }
+            let outcome = self.statement(conn, &plan.dry_run, params, run.output()).await;
+            run.finish(outcome)
+        })
+        .await
     }
 
     async fn server_version(&self) -> Result<String> {

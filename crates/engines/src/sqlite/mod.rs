@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use dbdock_core::{
     Column, ConnectionTarget, Database, Dialect, Endpoint, Engine, Error, ErrorCode, ExecOutcome, QueryOptions,
-    QueryResult, Result, SchemaInfo, TableInfo, TableRef, Value, check_read_only,
+    QueryResult, Result, SchemaInfo, TableInfo, TableRef, Value, WritePreview, check_read_only,
 };
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
 use sqlx::{
@@ -29,6 +29,7 @@ use sqlx::{
 
 use crate::OpenOptions;
 use crate::pool::PoolSlot;
+use crate::preview;
 use crate::rows::check_param_count;
 use crate::shell::{self, Output, Ran};
 use crate::sql::{collect, map_error};
@@ -86,6 +87,17 @@ impl Sqlite {
     async fn run(&self, sql: &str, params: &[serde_json::Value], output: Output<'_>) -> Result<Ran> {
         let pool = self.pool().await?;
         let mut conn = pool.acquire().await.map_err(|e| self.err(e))?;
+        self.run_on(&mut conn, sql, params, output).await
+    }
+
+    /// Runs one statement on `conn`.
+    async fn run_on(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        sql: &str,
+        params: &[serde_json::Value],
+        output: Output<'_>,
+    ) -> Result<Ran> {
         let statement = (&mut *conn).prepare(AssertSqlSafe(sql).into_sql_str()).await.map_err(|e| self.err(e))?;
         if let Some(Either::Right(expected)) = statement.parameters() {
             check_param_count(expected, params.len(), "?, ?1, :name")?;
@@ -215,6 +227,35 @@ impl Database for Sqlite {
     async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         // The plan request goes through the read path and its checks like any query.
         self.query(&format!("EXPLAIN QUERY PLAN {sql}"), params, &QueryOptions { read_only: true, ..*limits }).await
+    }
+
+    async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {
+        let plan = dbdock_core::plan_preview(Dialect::Sqlite, sql, true);
+        if !plan.transactional {
+            return preview::not_run(&plan);
+        }
+        let mut conn = match self.pool().await {
+            Ok(pool) => match pool.acquire().await {
+                // Detached: dropped midway, the connection closes and SQLite rolls back,
+                // instead of going back to the pool inside the open transaction.
+                Ok(conn) => conn.detach(),
+                Err(e) => return WritePreview::failed(self.err(e)),
+            },
+            Err(e) => return WritePreview::failed(e),
+        };
+        if let Err(e) = sqlx::raw_sql("BEGIN").execute(&mut conn).await {
+            return WritePreview::failed(self.err(e));
+        }
+        let mut run = preview::DryRun::new(&plan);
+        if let Some((sql, before_params)) = run.before_read(params) {
+            let outcome = self.run_on(&mut conn, &sql, &before_params, run.before_output()).await;
+            run.before_done(outcome);
+        }
+        let outcome = self.run_on(&mut conn, &plan.dry_run, params, run.output()).await;
+        let preview = run.finish(outcome);
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut conn).await;
+        let _ = sqlx::Connection::close(conn).await;
+        preview
     }
 
     async fn server_version(&self) -> Result<String> {
