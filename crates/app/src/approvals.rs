@@ -39,7 +39,8 @@ pub struct WriteRequest {
     pub statement: String,
     /// Exactly the parameters it runs with.
     pub params: serde_json::Value,
-    /// The parameters as the user sees them (the profile's secret masked).
+    /// The statement and parameters as the user sees them (the profile's secret masked).
+    pub shown_statement: String,
     pub shown_params: serde_json::Value,
     pub client: Option<String>,
     pub audit_id: Option<i64>,
@@ -111,7 +112,7 @@ impl Workspace {
                 client: request.client.clone(),
                 profile: request.profile.name.clone(),
                 tool: request.tool.clone(),
-                statement: request.statement.clone(),
+                statement: request.shown_statement.clone(),
                 params: request.shown_params.clone(),
                 binding: request.binding(),
                 answer_hash,

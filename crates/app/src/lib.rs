@@ -22,7 +22,7 @@ use dbdock_engines::{Monitor, MonitorOptions, OpenOptions, Probe};
 use dbdock_store::{ResolvedProfile, Store};
 use tokio::task::JoinHandle;
 
-pub use access::{ai_may_write, ai_write_refusal};
+pub use access::{WriteAccess, ai_write_access, no_approver};
 pub use approvals::{DEFAULT_APPROVAL_WAIT, Verdict, WriteRequest, answer_hash, approval_wait};
 pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,

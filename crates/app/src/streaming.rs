@@ -44,7 +44,7 @@ pub(crate) async fn watch(
 
 impl crate::Workspace {
     /// Publishes `payload` on what `what` names (a channel, subject, stream or notify
-    /// channel) of a resolved profile. Access is the caller's to check (`ai_may_write`).
+    /// channel) of a resolved profile. Access is the caller's to check (`ai_write_access`).
     pub async fn publish(
         &self,
         resolved: &ResolvedProfile,

@@ -24,11 +24,47 @@ pub enum Command {
     Mcp(McpArgs),
     /// Show the log of AI calls, newest first.
     Audit(AuditArgs),
+    /// Approve or deny the writes AI clients asked for on connections whose AI access is
+    /// `ask`, and watch for new ones.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// Create the demo shop database (SQLite) if it is missing, and print its URL.
     Demo(DemoArgs),
     /// Print live events (Redis pub/sub, keyspace and streams; NATS subjects, JetStream lag,
     /// KV; PostgreSQL NOTIFY; MongoDB change streams) until --count or --timeout.
     Watch(WatchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// The requests waiting for a decision (with --all, recent ones in every state).
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+        format: SchemaFormat,
+    },
+    /// One request in full: the statement, its parameters and the dry-run preview.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+        format: SchemaFormat,
+    },
+    /// Let request ID run (once, exactly as shown).
+    Approve { id: i64 },
+    /// Refuse request ID; the AI client gets the reason.
+    Deny {
+        id: i64,
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Print new requests as they arrive, until interrupted. While it runs, AI clients'
+    /// writes wait for a decision here even when the app is closed.
+    Watch {
+        /// table: one block per request for people; json: one JSON object per line.
+        #[arg(long, value_enum, default_value_t = WatchFormat::Table)]
+        format: WatchFormat,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `dbdock`: the headless face of DB Dock. Queries and schemas from the shell now; the MCP
 //! endpoint and profile commands build on the same crates.
 
+mod approvals;
 mod args;
 mod context;
 mod demo;
@@ -72,6 +73,7 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             context::print(&render::audit(&entries?, args.format)?)
         }
+        Command::Approvals(command) => approvals::run(command).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Watch(args) => watch::run(args).await,
     }

@@ -245,6 +245,82 @@ pub fn audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -> Resu
     text(|out| if entries.is_empty() { writeln!(out, "no AI calls recorded yet") } else { writeln!(out, "{table}") })
 }
 
+pub fn approvals(approvals: &[dbdock_store::Approval], format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(&approvals);
+    }
+    let mut table = new_table();
+    table.set_header(["id", "asked", "client", "connection", "state", "preview", "statement"]);
+    for a in approvals {
+        table.add_row([
+            a.id.to_string(),
+            a.created_at.clone(),
+            a.client.clone().unwrap_or_default(),
+            a.profile.clone(),
+            a.state.as_str().to_owned(),
+            a.preview.summary(),
+            a.statement.chars().take(60).collect(),
+        ]);
+    }
+    text(|out| if approvals.is_empty() { writeln!(out, "no approval requests") } else { writeln!(out, "{table}") })
+}
+
+/// One request in full: what would run, with what, and what its dry run showed.
+pub fn approval(a: &dbdock_store::Approval, format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(a);
+    }
+    text(|out| {
+        writeln!(out, "request {}  {}  ({} on '{}', asked {})", a.id, a.state.as_str(), a.tool, a.profile, a.created_at)?;
+        if let Some(client) = &a.client {
+            writeln!(out, "client: {client}")?;
+        }
+        writeln!(out, "\n{}\n", a.statement)?;
+        if a.params.as_array().is_none_or(|p| !p.is_empty()) {
+            writeln!(out, "parameters: {}", a.params)?;
+        }
+        writeln!(out, "preview: {}", a.preview.summary())?;
+        if let Some(note) = a.preview.note.as_deref().filter(|_| a.preview.error.is_none()) {
+            writeln!(out, "  {note}")?;
+        }
+        if let Some(changes) = &a.preview.changes {
+            for (label, rows) in [("before", &changes.before), ("after", &changes.after)] {
+                if rows.is_empty() {
+                    continue;
+                }
+                let mut table = new_table();
+                table.set_header(changes.columns.iter().map(String::as_str));
+                for row in rows {
+                    table.add_row(row.iter().map(|v| v.as_deref().unwrap_or("NULL")));
+                }
+                writeln!(out, "{label}:\n{table}")?;
+            }
+            if changes.more {
+                writeln!(out, "(more rows than shown)")?;
+            }
+        }
+        if let Some(route) = a.route {
+            let reason = a.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+            writeln!(out, "decided in {} at {}{reason}", route.as_str(), a.decided_at.as_deref().unwrap_or("?"))?;
+        }
+        if let Some(result) = &a.result {
+            writeln!(out, "result: {result}")?;
+        }
+        if a.state == dbdock_core::ApprovalState::Pending {
+            writeln!(out, "\ndecide: dbdock approvals approve {0}   |   dbdock approvals deny {0} --reason TEXT", a.id)?;
+        }
+        Ok(())
+    })
+}
+
+/// A request as `approvals watch` prints it when it arrives.
+pub fn approval_event(a: &dbdock_store::Approval, format: crate::args::WatchFormat) -> Result<String> {
+    match format {
+        crate::args::WatchFormat::Json => json_line(a),
+        crate::args::WatchFormat::Table => approval(a, SchemaFormat::Table),
+    }
+}
+
 pub fn config_change(change: &dbdock_mcp::install::ConfigChange) -> Result<String> {
     text(|out| {
         let file = change.path.display();

@@ -160,6 +160,11 @@ impl AuditLog {
 
 impl AuditTicket {
     /// Queues the completion of this call's row.
+    /// The audit row's id.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
     pub fn complete(mut self, completion: AuditCompletion) {
         self.completed = true;
         self.send(completion);

@@ -17,6 +17,16 @@ use crate::audit::AuditTicket;
 use crate::endpoint::{scrub, scrub_json};
 use crate::render::{Rendered, error_result};
 
+tokio::task_local! {
+    /// The audit row of the call running on this task (an approval request links to it).
+    static AUDIT_ID: i64;
+}
+
+/// The audit row of the call being served, inside [`DbDockServer::audited`].
+pub(crate) fn current_audit_id() -> Option<i64> {
+    AUDIT_ID.try_with(|id| *id).ok()
+}
+
 /// What one call touches, for the audit log.
 pub(crate) struct Call<'a> {
     pub profile: Option<&'a str>,
@@ -67,7 +77,7 @@ impl DbDockServer {
     ) -> Result<Rendered> {
         let ticket = self.audit_start(ctx, &call, secret).await?;
         let started = Instant::now();
-        let outcome = work().await;
+        let outcome = AUDIT_ID.scope(ticket.id(), work()).await;
         let (rows, bytes, error) = match &outcome {
             Ok(r) => (r.rows, r.bytes, None),
             Err(e) => (None, None, Some(e)),

@@ -3,6 +3,7 @@
 //! log exactly once. Shared plumbing lives here and in `audit`; each tool family has its
 //! own file (`sql_tools`, `stream_tools`).
 
+mod approval;
 mod audit;
 mod responses;
 mod sql_tools;
@@ -107,6 +108,29 @@ impl DbDockServer {
         }
     }
 
+    /// A write this call asks for, as the approval queue files it: `statement` and
+    /// `params` exactly as they will run, shown with the profile's secret masked.
+    pub(crate) fn write_request(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        profile: &dbdock_core::Profile,
+        secret: Option<&dbdock_core::Secret>,
+        tool: &str,
+        statement: &str,
+        params: Value,
+    ) -> dbdock_app::WriteRequest {
+        dbdock_app::WriteRequest {
+            profile: profile.clone(),
+            tool: tool.to_owned(),
+            statement: statement.to_owned(),
+            shown_statement: crate::endpoint::scrub(secret, statement),
+            shown_params: crate::endpoint::scrub_json(secret, &params),
+            params,
+            client: ctx.client_info().map(|c| c.name),
+            audit_id: audit::current_audit_id(),
+        }
+    }
+
     pub(crate) fn read_options(open: &OpenConnection) -> QueryOptions {
         QueryOptions {
             max_rows: usize::try_from(open.profile.row_cap()).ok(),
@@ -144,6 +168,10 @@ impl ServerHandler for DbDockServer {
         mut context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         context.extensions.insert(ToolName(request.name.to_string()));
+        context.extensions.insert(approval::ClientAnswer {
+            request_state: request.request_state.clone(),
+            input_responses: request.input_responses.clone(),
+        });
         let call = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
         self.tool_router.call(call).await
     }

@@ -2,10 +2,10 @@
 //! search. Every SQL rule lives below (the workspace and the engines); these adapt
 //! arguments and render answers.
 
-use dbdock_app::{OpenConnection, Opening, SchemaSearch, ai_may_write};
+use dbdock_app::{Audience, OpenConnection, Opening, SchemaSearch};
 use dbdock_core::{ConnectionState, Error, QueryOptions, QueryResult, Result};
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
+use rmcp::model::{CallToolResponse, CallToolResult};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
@@ -14,6 +14,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::responses::{Connected, ConnectionListing, Connections, Disconnected, RowsAffected};
+use super::approval::{RunAs, asked_or};
 use super::{Call, DbDockServer};
 use crate::endpoint::AiCaps;
 use crate::login::login_report;
@@ -233,7 +234,7 @@ impl DbDockServer {
 
     #[tool(
         name = "execute-update",
-        description = "Run ONE statement that changes data or schema (INSERT, UPDATE, DELETE, DDL; on MongoDB insertOne/insertMany/updateOne/updateMany/replaceOne/deleteOne/deleteMany in shell syntax, {collection, operation: {updateOne: {filter, update}}}, or a write command) and get rows_affected. Works only on connections where the user allowed read-write access; elsewhere it fails with READ_ONLY_VIOLATION or PERMISSION_DENIED: then ask the user, do not work around it. Bind values with params.",
+        description = "Run ONE statement that changes data or schema (INSERT, UPDATE, DELETE, DDL; on MongoDB insertOne/insertMany/updateOne/updateMany/replaceOne/deleteOne/deleteMany in shell syntax, {collection, operation: {updateOne: {filter, update}}}, or a write command) and get rows_affected. Works where the user allowed read-write access. Where the access is 'ask', a human sees this exact statement, its parameters and a dry-run preview of the rows it changes, and it runs only if they approve: the call waits for them (or your client asks them) and returns the real result, PERMISSION_DENIED with their reason, or TIMEOUT. Elsewhere it fails with READ_ONLY_VIOLATION: then ask the user, do not work around it. Bind values with params.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = false, open_world_hint = false)
     )]
     async fn execute_update(
@@ -241,18 +242,44 @@ impl DbDockServer {
         Parameters(args): Parameters<QueryArgs>,
         ctx: RequestContext<RoleServer>,
         ct: CancellationToken,
-    ) -> CallToolResult {
-        self.on_connection(&ctx, args.call(), &args.connection_id, async |open| {
-            ai_may_write(&open.profile, "the write")?;
-            let options =
-                QueryOptions { read_only: false, cancellable: true, isolated: true, ..QueryOptions::default() };
-            let done = Self::guarded(open, &ct, open.live.execute(&args.query, &args.params, &options)).await?;
-            Ok(Rendered {
-                rows: Some(done.rows_affected),
-                ..Rendered::json(&RowsAffected { rows_affected: done.rows_affected })
+    ) -> CallToolResponse {
+        let options = QueryOptions { read_only: false, cancellable: true, isolated: true, ..QueryOptions::default() };
+        let rendered = |rows_affected: u64| Rendered {
+            rows: Some(rows_affected),
+            ..Rendered::json(&RowsAffected { rows_affected })
+        };
+        let mut asked = None;
+        let result = self
+            .on_connection(&ctx, args.call(), &args.connection_id, async |open| {
+                let workspace = self.endpoint.workspace();
+                let params = Value::from(args.params.clone());
+                let request = self.write_request(&ctx, &open.profile, open.secret(), "execute-update", &args.query, params);
+                let preview = async || workspace.preview_write(&open.profile.name, &args.query, &args.params).await;
+                let written = self
+                    .gated_write(&ctx, &request, "the write", preview, async |run_as| {
+                        let user;
+                        let connection = match run_as {
+                            RunAs::Ai => open,
+                            RunAs::User => {
+                                user = workspace.connection(Audience::User, &open.profile.name).await?;
+                                &*user
+                            }
+                        };
+                        let execute = connection.live.execute(&args.query, &args.params, &options);
+                        let done = Self::guarded(connection, &ct, execute).await?;
+                        Ok((done.rows_affected, done.rows_affected))
+                    })
+                    .await?;
+                Ok(match asked_or(written, &mut asked) {
+                    Some(rows_affected) => rendered(rows_affected),
+                    None => Rendered::json(&serde_json::json!({"awaitingUser": true})),
+                })
             })
-        })
-        .await
+            .await;
+        match asked {
+            Some(input) => input.into(),
+            None => result.into(),
+        }
     }
 
     #[tool(

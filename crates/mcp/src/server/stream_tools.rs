@@ -7,11 +7,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use dbdock_core::{Error, ErrorCode, Event, WatchTarget};
+use dbdock_core::{Error, ErrorCode, Event, WatchTarget, WritePreview};
 use dbdock_engines::{Monitor, MonitorOptions};
 use dbdock_store::ResolvedProfile;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::CallToolResult;
+use rmcp::model::{CallToolResponse, CallToolResult};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
@@ -22,6 +22,7 @@ use tokio::sync::Mutex;
 use super::responses::{
     EventsRead, LagReport, PublishedReport, ReplyReport, Sampled, StoppedBy, Subscribed, Unsubscribed,
 };
+use super::approval::asked_or;
 use super::{Call, DbDockServer};
 use crate::render::Rendered;
 
@@ -335,62 +336,106 @@ impl DbDockServer {
 
     #[tool(
         name = "publish",
-        description = "Publish one message: channel:NAME or stream:KEY (Redis; headers become stream fields), subject:SUBJECT (NATS, with headers), notify:CHANNEL (PostgreSQL). A write: works only on connections where the user allowed read-write access; elsewhere it fails with READ_ONLY_VIOLATION or PERMISSION_DENIED: then ask the user.",
+        description = "Publish one message: channel:NAME or stream:KEY (Redis; headers become stream fields), subject:SUBJECT (NATS, with headers), notify:CHANNEL (PostgreSQL). A write: runs where the user allowed read-write access; where the access is 'ask' a human sees the target and payload and it runs only if they approve (PERMISSION_DENIED or TIMEOUT otherwise); elsewhere it fails with READ_ONLY_VIOLATION: then ask the user.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn publish(
         &self,
         Parameters(args): Parameters<PublishArgs>,
         ctx: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> CallToolResponse {
         let params = [Value::String(args.payload.clone())];
         let call = Call { profile: Some(&args.connection_id), statement: Some(&args.target), params: Some(&params) };
-        self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
-            dbdock_app::ai_may_write(&resolved.profile, "publishing")?;
-            let what = WatchTarget::parse(&args.target)?;
-            let published = self
-                .endpoint
-                .workspace()
-                .publish(resolved, &what, args.payload.as_bytes(), &sorted_headers(&args.headers))
-                .await?;
-            Ok(Rendered::json(&PublishedReport {
-                published: true,
-                receivers: published.receivers,
-                sequence: published.sequence,
-            }))
-        })
-        .await
+        let headers = sorted_headers(&args.headers);
+        let mut asked = None;
+        let result = self
+            .on_stream(&ctx, call, &args.connection_id, async |resolved| {
+                let what = WatchTarget::parse(&args.target)?;
+                let request = self.stream_write(&ctx, resolved, "publish", &args.target, &args.payload, &headers);
+                let preview = async || WritePreview::not_run(format!("publishes one message to {}", args.target));
+                let written = self
+                    .gated_write(&ctx, &request, "publishing", preview, async |_| {
+                        let workspace = self.endpoint.workspace();
+                        let published = workspace.publish(resolved, &what, args.payload.as_bytes(), &headers).await?;
+                        Ok((published, 1))
+                    })
+                    .await?;
+                Ok(match asked_or(written, &mut asked) {
+                    Some(published) => Rendered::json(&PublishedReport {
+                        published: true,
+                        receivers: published.receivers,
+                        sequence: published.sequence,
+                    }),
+                    None => Rendered::json(&serde_json::json!({"awaitingUser": true})),
+                })
+            })
+            .await;
+        match asked {
+            Some(input) => input.into(),
+            None => result.into(),
+        }
     }
 
     #[tool(
         name = "request",
-        description = "Send a NATS request (subject:SUBJECT) and wait up to timeoutMs for the reply; returns the reply's subject, payload and headers. It publishes, so it needs read-write access like publish.",
+        description = "Send a NATS request (subject:SUBJECT) and wait up to timeoutMs for the reply; returns the reply's subject, payload and headers. It publishes, so it needs read-write access (or the user's approval on 'ask') like publish.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn request(
         &self,
         Parameters(args): Parameters<RequestArgs>,
         ctx: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+    ) -> CallToolResponse {
         let params = [Value::String(args.payload.clone())];
         let call = Call { profile: Some(&args.connection_id), statement: Some(&args.target), params: Some(&params) };
-        self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
-            dbdock_app::ai_may_write(&resolved.profile, "the request")?;
-            let what = WatchTarget::parse(&args.target)?;
-            let timeout = Duration::from_millis(args.timeout_ms.unwrap_or(DEFAULT_SAMPLE_MS).min(MAX_WAIT_MS));
-            let reply = self
-                .endpoint
-                .workspace()
-                .request(resolved, &what, args.payload.as_bytes(), &sorted_headers(&args.headers), timeout)
-                .await?;
-            Ok(Rendered::json(&ReplyReport {
-                payload: dbdock_core::payload_as_text(&reply.payload).into_owned(),
-                json: Event::json_view(&reply.payload),
-                subject: reply.subject,
-                headers: reply.headers,
-            }))
-        })
-        .await
+        let headers = sorted_headers(&args.headers);
+        let mut asked = None;
+        let result = self
+            .on_stream(&ctx, call, &args.connection_id, async |resolved| {
+                let what = WatchTarget::parse(&args.target)?;
+                let timeout = Duration::from_millis(args.timeout_ms.unwrap_or(DEFAULT_SAMPLE_MS).min(MAX_WAIT_MS));
+                let request = self.stream_write(&ctx, resolved, "request", &args.target, &args.payload, &headers);
+                let preview = async || WritePreview::not_run(format!("sends one request to {}", args.target));
+                let written = self
+                    .gated_write(&ctx, &request, "the request", preview, async |_| {
+                        let workspace = self.endpoint.workspace();
+                        let reply =
+                            workspace.request(resolved, &what, args.payload.as_bytes(), &headers, timeout).await?;
+                        Ok((reply, 1))
+                    })
+                    .await?;
+                Ok(match asked_or(written, &mut asked) {
+                    Some(reply) => Rendered::json(&ReplyReport {
+                        payload: dbdock_core::payload_as_text(&reply.payload).into_owned(),
+                        json: Event::json_view(&reply.payload),
+                        subject: reply.subject,
+                        headers: reply.headers,
+                    }),
+                    None => Rendered::json(&serde_json::json!({"awaitingUser": true})),
+                })
+            })
+            .await;
+        match asked {
+            Some(input) => input.into(),
+            None => result.into(),
+        }
+    }
+
+    /// A publish or request as the approval queue files it: where, the payload and the
+    /// headers.
+    fn stream_write(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        resolved: &ResolvedProfile,
+        tool: &str,
+        target: &str,
+        payload: &str,
+        headers: &[(String, String)],
+    ) -> dbdock_app::WriteRequest {
+        let headers: serde_json::Map<String, Value> =
+            headers.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let params = serde_json::json!([payload, headers]);
+        self.write_request(ctx, &resolved.profile, resolved.target.password(), tool, target, params)
     }
 
     #[tool(
