@@ -57,7 +57,10 @@ impl WriteRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Approved(ApprovalRoute),
-    Denied { route: ApprovalRoute, reason: Option<String> },
+    Denied {
+        route: ApprovalRoute,
+        reason: Option<String>,
+    },
     /// Nobody answered in time.
     Expired,
 }
@@ -169,12 +172,15 @@ impl Workspace {
         request: &WriteRequest,
         approve: bool,
     ) -> Result<Verdict> {
-        let approval = self.store.approval(id).await?;
         let forged = || {
             Error::new(
                 ErrorCode::PermissionDenied,
                 format!("the answer does not belong to approval request {id}; nothing was run"),
             )
+        };
+        let approval = match self.store.approval(id).await {
+            Err(e) if e.code == ErrorCode::NotFound => return Err(forged()),
+            other => other?,
         };
         let expected = approval.answer_hash.as_deref().ok_or_else(forged)?;
         if !constant_time_eq(expected.as_bytes(), answer_hash(secret).as_bytes()) {

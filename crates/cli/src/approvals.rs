@@ -32,7 +32,8 @@ async fn on_store(store: &Store, command: ApprovalsCommand) -> Result<()> {
         }
         ApprovalsCommand::Show { id, format } => context::print(&render::approval(&store.approval(id).await?, format)?),
         ApprovalsCommand::Approve { id } => {
-            let decided = store.decide_approval(id, &Decision { approve: true, route: ApprovalRoute::Terminal, reason: None });
+            let decided =
+                store.decide_approval(id, &Decision { approve: true, route: ApprovalRoute::Terminal, reason: None });
             let decided = decided.await?;
             context::print_line(&format!("approved request {id}: it runs now on '{}'", decided.profile))
         }
@@ -50,7 +51,9 @@ async fn watch(store: &Store, format: WatchFormat) -> Result<()> {
     let mut presence = tokio::time::interval(PRESENCE_EVERY);
     let mut poll = tokio::time::interval(WATCH_POLL);
     if format == WatchFormat::Table {
-        eprintln!("watching for approval requests; decide with `dbdock approvals approve ID` or `deny ID` (Ctrl-C stops)");
+        eprintln!(
+            "watching for approval requests; decide with `dbdock approvals approve ID` or `deny ID` (Ctrl-C stops)"
+        );
     }
     let outcome = 'watching: loop {
         tokio::select! {

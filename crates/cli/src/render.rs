@@ -271,7 +271,15 @@ pub fn approval(a: &dbdock_store::Approval, format: SchemaFormat) -> Result<Stri
         return json_line(a);
     }
     text(|out| {
-        writeln!(out, "request {}  {}  ({} on '{}', asked {})", a.id, a.state.as_str(), a.tool, a.profile, a.created_at)?;
+        writeln!(
+            out,
+            "request {}  {}  ({} on '{}', asked {})",
+            a.id,
+            a.state.as_str(),
+            a.tool,
+            a.profile,
+            a.created_at
+        )?;
         if let Some(client) = &a.client {
             writeln!(out, "client: {client}")?;
         }
@@ -307,7 +315,11 @@ pub fn approval(a: &dbdock_store::Approval, format: SchemaFormat) -> Result<Stri
             writeln!(out, "result: {result}")?;
         }
         if a.state == dbdock_core::ApprovalState::Pending {
-            writeln!(out, "\ndecide: dbdock approvals approve {0}   |   dbdock approvals deny {0} --reason TEXT", a.id)?;
+            writeln!(
+                out,
+                "\ndecide: dbdock approvals approve {0}   |   dbdock approvals deny {0} --reason TEXT",
+                a.id
+            )?;
         }
         Ok(())
     })

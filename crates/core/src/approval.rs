@@ -188,7 +188,10 @@ mod tests {
         assert_ne!(base, approval_binding("shop2", "execute-update", "UPDATE t SET a = 1", &params));
         assert_ne!(base, approval_binding("shop", "publish", "UPDATE t SET a = 1", &params));
         assert_ne!(base, approval_binding("shop", "execute-update", "UPDATE t SET a = 2", &params));
-        assert_ne!(base, approval_binding("shop", "execute-update", "UPDATE t SET a = 1", &serde_json::json!([2, "a"])));
+        assert_ne!(
+            base,
+            approval_binding("shop", "execute-update", "UPDATE t SET a = 1", &serde_json::json!([2, "a"]))
+        );
         // The parts cannot be shifted into one another.
         assert_ne!(approval_binding("ab", "c", "d", &params), approval_binding("a", "bc", "d", &params));
     }

@@ -105,7 +105,10 @@ pub trait Database: Send + Sync {
     /// "Approval"). A dry run that fails is a preview with its `error`, not an `Err`.
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {
         let _ = (sql, params);
-        WritePreview::not_run(format!("{} writes are not dry-run: decide on the statement itself", self.engine().spec().label))
+        WritePreview::not_run(format!(
+            "{} writes are not dry-run: decide on the statement itself",
+            self.engine().spec().label
+        ))
     }
 
     /// A cheap round trip that proves the connection works.

@@ -25,7 +25,9 @@ mod target;
 mod text;
 mod value;
 
-pub use approval::{ApprovalRoute, ApprovalState, PREVIEW_ROWS, RowChanges, WritePreview, approval_binding, preview_row};
+pub use approval::{
+    ApprovalRoute, ApprovalState, PREVIEW_ROWS, RowChanges, WritePreview, approval_binding, preview_row,
+};
 pub use audit::AuditOutcome;
 pub use classify::{Dialect, FunctionName, PreviewSql, ReadCheck, check_read_only, differential_check, plan_preview};
 pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_table};

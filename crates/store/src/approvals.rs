@@ -229,12 +229,14 @@ impl Store {
 
     /// An approver (`app` or `terminal`) says it is there to decide.
     pub async fn note_approver(&self, kind: ApprovalRoute) -> Result<()> {
-        sqlx::query("INSERT INTO approvers (kind, seen_ms) VALUES (?1, ?2) ON CONFLICT (kind) DO UPDATE SET seen_ms = ?2")
-            .bind(kind.as_str())
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await
-            .map_err(|e| store_error("note the approver", &e))?;
+        sqlx::query(
+            "INSERT INTO approvers (kind, seen_ms) VALUES (?1, ?2) ON CONFLICT (kind) DO UPDATE SET seen_ms = ?2",
+        )
+        .bind(kind.as_str())
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| store_error("note the approver", &e))?;
         Ok(())
     }
 
@@ -363,7 +365,11 @@ mod tests {
         let e = store.decide_approval(expired, &approve(ApprovalRoute::App)).await.unwrap_err();
         assert!(e.message.contains("is expired"), "{e}");
         let gone = store.create_approval(&request(Duration::from_secs(60))).await.unwrap();
-        sqlx::query("UPDATE approvals SET heartbeat_ms = 0 WHERE id = ?1").bind(gone).execute(&store.pool).await.unwrap();
+        sqlx::query("UPDATE approvals SET heartbeat_ms = 0 WHERE id = ?1")
+            .bind(gone)
+            .execute(&store.pool)
+            .await
+            .unwrap();
         let e = store.decide_approval(gone, &approve(ApprovalRoute::App)).await.unwrap_err();
         assert!(e.message.contains("is abandoned"), "{e}");
         assert!(!store.advance_approval(gone, ApprovalState::Approved, ApprovalState::Running).await.unwrap());

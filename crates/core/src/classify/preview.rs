@@ -5,11 +5,11 @@
 
 use std::ops::ControlFlow;
 
+use sqlparser::ast::Value as SqlValue;
 use sqlparser::ast::{
     Delete, Expr, FromTable, SelectItem, Statement, TableFactor, TableWithJoins, Update, Visit, Visitor,
     WildcardAdditionalOptions,
 };
-use sqlparser::ast::Value as SqlValue;
 
 use super::Dialect;
 use super::syntax::parse;

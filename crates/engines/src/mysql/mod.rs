@@ -231,15 +231,21 @@ impl Database for Mysql {
         // No RETURNING on UPDATE here (and none at all on MySQL): the rows before are read,
         // the values after are not shown. DDL commits implicitly, so it is never dry-run.
         let plan = dbdock_core::plan_preview(Dialect::Mysql, sql, false);
-        preview::on_server(self.pool().await, &RULES, |e| self.err(e), &plan, async |conn| {
-            let mut run = preview::DryRun::new(&plan);
-            if let Some((sql, before_params)) = run.before_read(params) {
-                let outcome = self.statement(conn, &sql, &before_params, run.before_output()).await;
-                run.before_done(outcome);
-            }
-            let outcome = self.statement(conn, &plan.dry_run, params, run.output()).await;
-            run.finish(outcome)
-        })
+        preview::on_server(
+            self.pool().await,
+            &RULES,
+            |e| self.err(e),
+            &plan,
+            async |conn| {
+                let mut run = preview::DryRun::new(&plan);
+                if let Some((sql, before_params)) = run.before_read(params) {
+                    let outcome = self.statement(conn, &sql, &before_params, run.before_output()).await;
+                    run.before_done(outcome);
+                }
+                let outcome = self.statement(conn, &plan.dry_run, params, run.output()).await;
+                run.finish(outcome)
+            },
+        )
         .await
     }
 

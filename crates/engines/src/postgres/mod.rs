@@ -258,21 +258,27 @@ impl Database for Postgres {
 
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {
         let plan = dbdock_core::plan_preview(Dialect::Postgres, sql, true);
-        preview::on_server(self.pool().await, &RULES, |e| self.err(e), &plan, async |conn| {
-            let mut run = preview::DryRun::new(&plan);
-            if let Some((sql, before_params)) = run.before_read(params) {
-                // A failed statement aborts a PostgreSQL transaction: the read gets a
-                // savepoint of its own, so its failure leaves the dry run to say its own.
-                let _ = sqlx::raw_sql("SAVEPOINT dbdock_before").execute(&mut *conn).await;
-                let outcome = self.statement(conn, &sql, &before_params, None, run.before_output()).await;
-                if outcome.is_err() {
-                    let _ = sqlx::raw_sql("ROLLBACK TO SAVEPOINT dbdock_before").execute(&mut *conn).await;
+        preview::on_server(
+            self.pool().await,
+            &RULES,
+            |e| self.err(e),
+            &plan,
+            async |conn| {
+                let mut run = preview::DryRun::new(&plan);
+                if let Some((sql, before_params)) = run.before_read(params) {
+                    // A failed statement aborts a PostgreSQL transaction: the read gets a
+                    // savepoint of its own, so its failure leaves the dry run to say its own.
+                    let _ = sqlx::raw_sql("SAVEPOINT dbdock_before").execute(&mut *conn).await;
+                    let outcome = self.statement(conn, &sql, &before_params, None, run.before_output()).await;
+                    if outcome.is_err() {
+                        let _ = sqlx::raw_sql("ROLLBACK TO SAVEPOINT dbdock_before").execute(&mut *conn).await;
+                    }
+                    run.before_done(outcome);
                 }
-                run.before_done(outcome);
-            }
-            let outcome = self.statement(conn, &plan.dry_run, params, None, run.output()).await;
-            run.finish(outcome)
-        })
+                let outcome = self.statement(conn, &plan.dry_run, params, None, run.output()).await;
+                run.finish(outcome)
+            },
+        )
         .await
     }
 

@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::responses::{Connected, ConnectionListing, Connections, Disconnected, RowsAffected};
 use super::approval::{RunAs, asked_or};
+use super::responses::{Connected, ConnectionListing, Connections, Disconnected, RowsAffected};
 use super::{Call, DbDockServer};
 use crate::endpoint::AiCaps;
 use crate::login::login_report;
@@ -253,7 +253,8 @@ impl DbDockServer {
             .on_connection(&ctx, args.call(), &args.connection_id, async |open| {
                 let workspace = self.endpoint.workspace();
                 let params = Value::from(args.params.clone());
-                let request = self.write_request(&ctx, &open.profile, open.secret(), "execute-update", &args.query, params);
+                let request =
+                    self.write_request(&ctx, &open.profile, open.secret(), "execute-update", &args.query, params);
                 let preview = async || workspace.preview_write(&open.profile.name, &args.query, &args.params).await;
                 let written = self
                     .gated_write(&ctx, &request, "the write", preview, async |run_as| {

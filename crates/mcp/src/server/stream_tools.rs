@@ -19,10 +19,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
+use super::approval::asked_or;
 use super::responses::{
     EventsRead, LagReport, PublishedReport, ReplyReport, Sampled, StoppedBy, Subscribed, Unsubscribed,
 };
-use super::approval::asked_or;
 use super::{Call, DbDockServer};
 use crate::render::Rendered;
 

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod approvals;
+
 use std::time::Duration;
 
 use dbdock_core::{AuditOutcome, ConnectionTarget};
