@@ -3,7 +3,8 @@
 // to target/e2e-screenshots/ at its end, passed or failed. Run with bash scripts/e2e.sh.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before } from "node:test";
@@ -291,3 +292,53 @@ step("AI: install the Claude Desktop config into HOME and run the self-test", cu
   assert.equal(ok, "true", `the self-test failed: ${report}`);
   for (const tool of ["execute-query", "list-connections", "search-objects"]) await shown(browser, `ai-tool-${tool}`);
 }, { needs: [] });
+
+/** `dbdock mcp` as an AI client spawns it (no elicitation): sends JSON-RPC, awaits replies by id. */
+function mcpClient() {
+  const child = spawn(config.cli, ["mcp"], { stdio: ["pipe", "pipe", "ignore"] });
+  const waiting = new Map();
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    const message = JSON.parse(line);
+    waiting.get(message.id)?.(message);
+  });
+  const send = (message) => child.stdin.write(`${JSON.stringify(message)}\n`);
+  const request = (id, method, params) =>
+    new Promise((resolve) => {
+      waiting.set(id, resolve);
+      send({ jsonrpc: "2.0", id, method, params });
+    });
+  return { child, send, request };
+}
+
+step("AI: a write on an ask connection waits in the window; Approve returns the result to the client", current, async () => {
+  psql("DROP TABLE IF EXISTS approval_e2e; CREATE TABLE approval_e2e (id int PRIMARY KEY, n int); INSERT INTO approval_e2e VALUES (1, 1), (2, 2)");
+  execFileSync(config.cli, ["profile", "add", "e2e-ask", "--url", `postgres://postgres@127.0.0.1:5432/${config.pgDb}`, "--access", "ask"]);
+  await click(browser, "nav-ai");
+  await shown(browser, "approvals-empty", T.db);
+  const client = mcpClient();
+  try {
+    await client.request(1, "initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "e2e-client", version: "1" } });
+    client.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    const answered = client.request(2, "tools/call", {
+      name: "execute-update",
+      arguments: { connectionId: "e2e-ask", query: "UPDATE approval_e2e SET n = n * 10 WHERE id = 2" },
+    });
+    // The request appears while the client waits: badge, card, statement and the dry run.
+    await shown(browser, "approvals-badge", T.db);
+    const approve = await browser.$('[data-testid^="approve-"]');
+    await approve.waitForDisplayed({ timeout: T.db });
+    const id = (await approve.getAttribute("data-testid")).slice("approve-".length);
+    await textMatches(browser, `approval-statement-${id}`, "should show the statement", (t) => t.includes("UPDATE approval_e2e"));
+    await textMatches(browser, `approval-preview-${id}`, "should show the dry run", (t) => t.includes("1 row(s) affected"));
+    assert.equal(psql("SELECT n FROM approval_e2e WHERE id = 2"), "2", "the table changed before approval");
+    await screenshot(browser, "approval-waiting");
+    await click(browser, `approve-${id}`);
+    const reply = await Promise.race([answered, new Promise((_, reject) => setTimeout(() => reject(new Error("no reply")), T.db))]);
+    assert.ok(!reply.result.isError, `the write failed: ${JSON.stringify(reply)}`);
+    assert.equal(reply.result.structuredContent.rows_affected, 1);
+    assert.equal(psql("SELECT n FROM approval_e2e WHERE id = 2"), "20");
+    await shown(browser, "approvals-empty", T.db);
+  } finally {
+    client.child.kill();
+  }
+}, { needs: [FIRST] });

@@ -40,6 +40,9 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::ai::set_access,
         commands::ai::ai_self_test,
         commands::ai::audit_log,
+        commands::approvals::approvals,
+        commands::approvals::decide_approval,
+        commands::approvals::watch_approvals,
         commands::least_privilege::login_report,
         commands::least_privilege::preview_ai_login,
         commands::least_privilege::create_ai_login,
@@ -63,6 +66,7 @@ pub fn run() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let builder = builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -358,3 +358,43 @@ def test_a_tampered_request_does_not_run(approvals):
         assert a.names("pg") == ["a", "b", "c", "d"]
 
     anyio.run(body)
+
+
+def test_mongodb_shows_how_many_documents_the_filter_matches(approvals):
+    from pymongo import MongoClient
+    from pymongo.errors import PyMongoError
+
+    url = os.environ.get("DBDOCK_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017/?directConnection=true")
+    client = MongoClient(url, serverSelectionTimeoutMS=5000)
+    name = f"dbdock_approvals_{os.getpid()}"
+    try:
+        client.drop_database(name)
+    except PyMongoError as e:
+        pytest.fail(f"MongoDB (SecantusDB, started by scripts/test.sh) is not reachable at {url}: {e}")
+    orders = client[name].orders
+    orders.insert_many([{"_id": 1, "status": "open"}, {"_id": 2, "status": "open"}, {"_id": 3, "status": "shipped"}])
+    a = approvals
+    a.cli("profile", "add", "mongo", "--url", url.replace("/?", f"/{name}?"), "--access", "ask")
+    questions = []
+
+    async def answer(context, params):
+        questions.append(params.message)
+        return types.ElicitResult(action="accept" if len(questions) > 1 else "decline", content={"approve": True})
+
+    async def body():
+        update = "db.orders.updateMany({status: 'open'}, {$set: {status: 'held'}})"
+        async with client(a, elicitation_callback=answer) as s:
+            assert (await s.error("execute-update", connectionId="mongo", query=update))["code"] == "PERMISSION_DENIED"
+            assert orders.count_documents({"status": "open"}) == 2
+            done = await s.ok("execute-update", connectionId="mongo", query=update)
+            assert done["rows_affected"] == 2
+        assert "2 document(s) in orders match the filter now" in questions[0], questions[0]
+        assert orders.count_documents({"status": "held"}) == 2
+
+    try:
+        anyio.run(body)
+    finally:
+        client.drop_database(name)
+        a.cli("profile", "rm", "mongo", check=False)
+        client.close()
+

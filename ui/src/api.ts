@@ -52,6 +52,8 @@ export type AiClientView = B.AiClientView;
 export type ConfigChangeView = B.ConfigChangeView_Serialize;
 export type SelfTestReport = B.SelfTestReport_Serialize;
 export type AuditEntry = B.AuditView_Serialize;
+/** A write an AI client asked for on an "ask" connection, with its dry-run preview. */
+export type ApprovalView = B.ApprovalView_Serialize;
 export type EndpointInfo = B.EndpointInfo;
 export type LoginReport = B.LoginReport_Serialize;
 export type LoginPlanView = B.LoginPlanView_Serialize;
@@ -132,6 +134,12 @@ export type Backend = {
   setAccess: (profile: string, access: Access) => Promise<ProfileView>;
   aiSelfTest: () => Promise<SelfTestReport>;
   auditLog: (afterId: number | null, limit: number) => Promise<AuditEntry[]>;
+  /** Approval requests: pending ones, or with `all` the recent ones in every state. */
+  approvals: (all: boolean) => Promise<ApprovalView[]>;
+  /** The user's decision; `reason` reaches the AI client on a denial. */
+  decideApproval: (id: number, approve: boolean, reason: string | null) => Promise<ApprovalView>;
+  /** Sends the pending requests to `onChange` now and at every change, for the life of the window. */
+  watchApprovals: (onChange: (pending: ApprovalView[]) => void) => Promise<void>;
   endpointInfo: () => Promise<EndpointInfo>;
   /** Whether the profile's login (and its AI login) can write. */
   loginReport: (profile: string) => Promise<LoginReport>;
@@ -196,6 +204,12 @@ const tauriBackend: Backend = {
   setAccess: (profile, access) => unwrap(commands.setAccess(profile, access)),
   aiSelfTest: () => unwrap(commands.aiSelfTest()),
   auditLog: (afterId, limit) => unwrap(commands.auditLog(afterId, limit)),
+  approvals: (all) => unwrap(commands.approvals(all)),
+  decideApproval: (id, approve, reason) => unwrap(commands.decideApproval(id, approve, reason)),
+  watchApprovals: async (onChange) => {
+    const channel = new Channel<B.ApprovalView_Deserialize[]>((list) => onChange(list.map(toApprovalView)));
+    await unwrap(commands.watchApprovals(channel));
+  },
   endpointInfo: () => unwrap(commands.endpointInfo()),
   loginReport: (profile) => unwrap(commands.loginReport(profile)),
   previewAiLogin: (profile, user) => unwrap(commands.previewAiLogin(profile, user)),
@@ -215,6 +229,21 @@ const tauriBackend: Backend = {
 
 function toStateView(v: B.ConnectionStateView_Deserialize): ConnectionStateView {
   return { ...v, latencyMs: v.latencyMs ?? null, error: v.error ?? null };
+}
+
+function toApprovalView(a: B.ApprovalView_Deserialize): ApprovalView {
+  const p = a.preview;
+  return {
+    ...a,
+    auditId: a.auditId ?? null,
+    client: a.client ?? null,
+    route: a.route ?? null,
+    reason: a.reason ?? null,
+    decidedAt: a.decidedAt ?? null,
+    rows: a.rows ?? null,
+    result: a.result ?? null,
+    preview: { ...p, rows_affected: p.rows_affected ?? null, changes: p.changes ?? null, note: p.note ?? null, error: p.error ?? null },
+  };
 }
 
 function toEventView(e: B.EventView_Deserialize): EventView {

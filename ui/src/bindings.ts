@@ -63,6 +63,16 @@ export const commands = {
 	aiSelfTest: () => typedError<SelfTestReport_Serialize, Error>(__TAURI_INVOKE("ai_self_test")),
 	/**  Audit entries newer than `after_id` (all when `null`), newest first. */
 	auditLog: (afterId: number | null, limit: number) => typedError<AuditView_Serialize[], Error>(__TAURI_INVOKE("audit_log", { afterId, limit })),
+	/**  The newest requests (with `all`, in every state; otherwise only pending ones). */
+	approvals: (all: boolean) => typedError<ApprovalView_Serialize[], Error>(__TAURI_INVOKE("approvals", { all })),
+	/**  The user's decision on request `id`. */
+	decideApproval: (id: number, approve: boolean, reason: string | null) => typedError<ApprovalView_Serialize, Error>(__TAURI_INVOKE("decide_approval", { id, approve, reason })),
+	/**
+	 *  Sends the pending requests now and whenever they change, for as long as the window
+	 *  listens, telling asking processes meanwhile that the app is here to decide. Each new
+	 *  request also raises an OS notification.
+	 */
+	watchApprovals: (onChange: Channel<ApprovalView_Deserialize[]>) => typedError<null, Error>(__TAURI_INVOKE("watch_approvals", { onChange })),
 	/**  Asks the server what the profile's login, and its AI login if any, may do. */
 	loginReport: (name: string) => typedError<LoginReport_Serialize, Error>(__TAURI_INVOKE("login_report", { name })),
 	/**
@@ -117,6 +127,79 @@ export type AiClientView = {
 	installed: boolean,
 };
 
+/**
+ *  Who decided: the desktop app, `dbdock approvals` in a terminal, or the user answering
+ *  through the AI client (MCP elicitation or an `input_required` result).
+ */
+export type ApprovalRoute = "app" | "terminal" | "client";
+
+/**
+ *  Where one approval request stands. `Pending` is the only state a decision can change;
+ *  `Approved` is taken once by the process that asked (it becomes `Running`), so an
+ *  approval runs its statement at most once.
+ */
+export type ApprovalState = 
+/**  Waiting for the user. */
+"pending" | 
+/**  The user approved; the asking process has not taken it yet. */
+"approved" | 
+/**  Taken by the asking process; its statement is running. */
+"running" | 
+/**  Ran and succeeded. */
+"executed" | 
+/**  Ran and failed (the database refused it). */
+"failed" | 
+/**  The user said no. */
+"denied" | 
+/**  Nobody answered in time, or the client stopped waiting. */
+"expired" | 
+/**  The asking process went away (it crashed or was killed) before a decision. */
+"abandoned";
+
+export type ApprovalView = ApprovalView_Serialize | ApprovalView_Deserialize;
+
+export type ApprovalView_Deserialize = {
+	id: number,
+	createdAt: string,
+	/**  When the asking client stops waiting (Unix ms). */
+	expiresMs: number | null,
+	auditId?: number | null,
+	client?: string | null,
+	profile: string,
+	tool: string,
+	statement: string,
+	/**  The parameters as JSON text (secrets masked). */
+	params: string,
+	preview: WritePreview_Deserialize,
+	state: ApprovalState,
+	route?: ApprovalRoute | null,
+	reason?: string | null,
+	decidedAt?: string | null,
+	rows?: number | null,
+	result?: string | null,
+};
+
+export type ApprovalView_Serialize = {
+	id: number,
+	createdAt: string,
+	/**  When the asking client stops waiting (Unix ms). */
+	expiresMs: number | null,
+	auditId: number | null,
+	client: string | null,
+	profile: string,
+	tool: string,
+	statement: string,
+	/**  The parameters as JSON text (secrets masked). */
+	params: string,
+	preview: WritePreview_Serialize,
+	state: ApprovalState,
+	route: ApprovalRoute | null,
+	reason: string | null,
+	decidedAt: string | null,
+	rows: number | null,
+	result: string | null,
+};
+
 export type AuditOutcome = 
 /**  Still running (or its process died before completing the row). */
 "running" | "ok" | "error" | 
@@ -138,6 +221,11 @@ export type AuditView_Deserialize = {
 	outcome: AuditOutcome,
 	errorCode?: string | null,
 	errorMessage?: string | null,
+	/**
+	 *  For a write that needed the user's approval: its request and how it went
+	 *  (`request 12: executed, approved in the terminal`).
+	 */
+	approval?: string | null,
 };
 
 export type AuditView_Serialize = {
@@ -153,6 +241,11 @@ export type AuditView_Serialize = {
 	outcome: AuditOutcome,
 	errorCode: string | null,
 	errorMessage: string | null,
+	/**
+	 *  For a write that needed the user's approval: its request and how it went
+	 *  (`request 12: executed, approved in the terminal`).
+	 */
+	approval: string | null,
 };
 
 /**  What an engine can do. The faces show and offer exactly these. */
@@ -710,6 +803,20 @@ export type QuerySummary = {
 	elapsedMs: number | null,
 };
 
+/**
+ *  Rows a write touched: as they were before it and as it left them. `before` comes from
+ *  reading the statement's own `WHERE` first; `after` from its `RETURNING` rows. The two
+ *  lists are not paired row by row.
+ */
+export type RowChanges = {
+	columns: string[],
+	/**  Each value as people read it (`None` is NULL). */
+	before: ((string | null)[])[],
+	after: ((string | null)[])[],
+	/**  More rows were touched than are shown. */
+	more: boolean,
+};
+
 export type SelfTestReport = SelfTestReport_Serialize | SelfTestReport_Deserialize;
 
 export type SelfTestReport_Deserialize = {
@@ -826,6 +933,46 @@ export type UrlParts_Serialize = {
 	redacted: string,
 	/**  The password found in the URL, so the form can move it to the password field. */
 	password: string | null,
+};
+
+/**
+ *  What a write would do, learned by running it in a transaction that is always rolled
+ *  back (SQL engines) or by counting what its filter matches (MongoDB).
+ */
+export type WritePreview = WritePreview_Serialize | WritePreview_Deserialize;
+
+/**
+ *  What a write would do, learned by running it in a transaction that is always rolled
+ *  back (SQL engines) or by counting what its filter matches (MongoDB).
+ */
+export type WritePreview_Deserialize = {
+	/**  The statement was really run (and rolled back). False: see `note` for why not. */
+	dry_run: boolean,
+	/**  How many rows (documents) it changed in the dry run, or its filter matches. */
+	rows_affected?: number | null,
+	/**  Up to [`PREVIEW_ROWS`] of the rows it touched, before and after. */
+	changes?: RowChanges | null,
+	/**  What the preview could not show, in words for the person deciding. */
+	note?: string | null,
+	/**  The dry run failed: the request can only be denied. */
+	error?: Error | null,
+};
+
+/**
+ *  What a write would do, learned by running it in a transaction that is always rolled
+ *  back (SQL engines) or by counting what its filter matches (MongoDB).
+ */
+export type WritePreview_Serialize = {
+	/**  The statement was really run (and rolled back). False: see `note` for why not. */
+	dry_run: boolean,
+	/**  How many rows (documents) it changed in the dry run, or its filter matches. */
+	rows_affected: number | null,
+	/**  Up to [`PREVIEW_ROWS`] of the rows it touched, before and after. */
+	changes: RowChanges | null,
+	/**  What the preview could not show, in words for the person deciding. */
+	note: string | null,
+	/**  The dry run failed: the request can only be denied. */
+	error: Error | null,
 };
 
 /* Tauri Specta runtime */

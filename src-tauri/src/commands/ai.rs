@@ -74,6 +74,9 @@ pub struct AuditView {
     pub outcome: dbdock_core::AuditOutcome,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// For a write that needed the user's approval: its request and how it went
+    /// (`request 12: executed, approved in the terminal`).
+    pub approval: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -252,6 +255,16 @@ async fn response(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildSt
 #[specta::specta]
 pub async fn audit_log(state: State<'_, AppState>, after_id: Option<u32>, limit: u32) -> Result<Vec<AuditView>> {
     let entries = state.store().audit_entries(limit.min(1000)).await?;
+    let approvals: std::collections::HashMap<i64, String> = state
+        .store()
+        .approvals(None, 1000)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let route = a.route.map(|r| format!(", decided in {}", r.as_str())).unwrap_or_default();
+            Some((a.audit_id?, format!("request {}: {}{route}", a.id, a.state.as_str())))
+        })
+        .collect();
     Ok(entries
         .into_iter()
         .filter(|e| after_id.is_none_or(|after| e.id > i64::from(after)))
@@ -268,6 +281,7 @@ pub async fn audit_log(state: State<'_, AppState>, after_id: Option<u32>, limit:
             outcome: e.outcome,
             error_code: e.error_code,
             error_message: e.error_message,
+            approval: approvals.get(&e.id).cloned(),
         })
         .collect())
 }

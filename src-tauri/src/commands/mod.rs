@@ -2,6 +2,7 @@
 //! reaches the UI as `{code, message}`.
 
 pub mod ai;
+pub mod approvals;
 pub mod events;
 pub mod least_privilege;
 pub mod profiles;

@@ -118,3 +118,64 @@ fn engine_specs_come_from_the_registry() {
     assert!(redis.capabilities.watch && redis.capabilities.query.is_none());
     assert_eq!(redis.watch_kinds, ["channel", "pattern", "keyspace", "stream"]);
 }
+
+#[tokio::test]
+async fn approval_requests_reach_the_window_and_are_decided_there() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use dbdock_core::{ApprovalRoute, ApprovalState, WritePreview};
+    use dbdock_store::NewApproval;
+
+    use super::approvals;
+
+    let (app, _home) = app().await;
+    let store = app.state::<AppState>().workspace.store().clone();
+    let request = |statement: &str| NewApproval {
+        audit_id: None,
+        client: Some("claude".into()),
+        profile: "shop".into(),
+        tool: "execute-update".into(),
+        statement: statement.into(),
+        params: serde_json::json!([]),
+        binding: "b".into(),
+        answer_hash: None,
+        preview: WritePreview::not_run("test"),
+        wait: Duration::from_secs(60),
+    };
+    let early = store.create_approval(&request("DELETE FROM orders")).await.unwrap();
+    let (channel, seen) = recording::<Vec<approvals::ApprovalView>>();
+    let notified = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&notified);
+    let watcher = store.clone();
+    let task = tokio::spawn(async move {
+        approvals::watch(&watcher, &channel, move |_| {
+            count.fetch_add(1, Ordering::SeqCst);
+        })
+        .await
+    });
+    let sent = |n: usize| {
+        let seen = Arc::clone(&seen);
+        async move {
+            for _ in 0..100 {
+                if seen.lock().unwrap().len() >= n {
+                    return seen.lock().unwrap()[n - 1].clone();
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            panic!("the window got {} lists, not {n}", seen.lock().unwrap().len());
+        }
+    };
+    assert_eq!(sent(1).await[0]["id"], early);
+    assert_eq!(store.present_approvers().await.unwrap(), vec![ApprovalRoute::App]);
+    // A request arriving while the window listens is pushed and notified.
+    let late = store.create_approval(&request("DELETE FROM customers")).await.unwrap();
+    let both = sent(2).await;
+    assert_eq!(both.as_array().unwrap().len(), 2);
+    assert_eq!(notified.load(Ordering::SeqCst), 1);
+    let decided = approvals::decide_approval(app.state(), late as u32, false, Some("not now".into())).await.unwrap();
+    assert_eq!((decided.state, decided.route), (ApprovalState::Denied, Some(ApprovalRoute::App)));
+    assert_eq!(decided.reason.as_deref(), Some("not now"));
+    assert_eq!(sent(3).await[0]["id"], early);
+    task.abort();
+}

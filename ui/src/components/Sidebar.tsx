@@ -1,5 +1,6 @@
 import type { ProfileView } from "../api";
 import { formatDuration } from "../lib/format";
+import { approvalsStore } from "../stores/approvals";
 import { profilesStore } from "../stores/profiles";
 import { useStore } from "../stores/store";
 import { openTab } from "../stores/tabs";
@@ -19,6 +20,7 @@ const NAV: { view: ViewName; label: string; icon: string }[] = [
 /** The left column: the views, then every connection with its live state. */
 export function Sidebar() {
   const { view } = useStore(uiStore);
+  const { pending } = useStore(approvalsStore);
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -41,6 +43,11 @@ export function Sidebar() {
               {item.icon}
             </span>
             <span className="nav-label">{item.label}</span>
+            {item.view === "ai" && pending.length > 0 && (
+              <span className="nav-badge" data-testid="approvals-badge" title={`${pending.length} write(s) waiting for your approval`}>
+                {pending.length}
+              </span>
+            )}
             <Kbd keys={`Mod+${i + 1}`} />
           </button>
         ))}

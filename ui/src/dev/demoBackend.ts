@@ -147,6 +147,7 @@ function addAudit(minutesAgo: number): void {
     outcome: failed ? "error" : "ok",
     errorCode: failed ? "READ_ONLY_VIOLATION" : null,
     errorMessage: failed ? "this connection is read-only for AI assistants: DELETE writes" : null,
+    approval: null,
   });
 }
 for (let i = 0; i < 40; i += 1) addAudit(55 - i * 1.3);
@@ -359,6 +360,19 @@ export const demoBackend: Backend = {
   auditLog: async (afterId, limit) => {
     await wait(30);
     return audit.filter((e) => afterId === null || e.id > afterId).sort((a, b) => b.id - a.id).slice(0, limit);
+  },
+  approvals: async () => {
+    await wait(20);
+    return [];
+  },
+  decideApproval: async (id) => {
+    await wait(20);
+    throw new ApiError({ code: "NOT_FOUND", message: `there is no approval request ${id}` });
+  },
+  // The demo has no AI clients asking: nothing ever waits.
+  watchApprovals: async (onChange) => {
+    await wait(10);
+    onChange([]);
   },
   endpointInfo: async () => {
     await wait(20);

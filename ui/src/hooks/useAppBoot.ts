@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { selectRowsSql } from "../lib/sqlText";
+import { watchApprovals } from "../stores/approvals";
 import { engineSpec } from "../stores/engines";
 import { loadEndpoint, profilesStore, refreshProfiles, watchStates } from "../stores/profiles";
 import { loadTables, schemaEntry } from "../stores/schema";
@@ -21,6 +22,7 @@ export function useAppBoot(): void {
     void refreshProfiles();
     void loadEndpoint();
     void watchStates();
+    void watchApprovals();
   }, []);
 
   // Keep the active connection pointing at one that exists.

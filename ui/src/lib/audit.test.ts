@@ -15,6 +15,7 @@ const entry = (id: number, at: string, over: Partial<AuditEntry> = {}): AuditEnt
   outcome: "ok",
   errorCode: null,
   errorMessage: null,
+  approval: null,
   ...over,
 });
 

@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 
 use dbdock_core::{
     Column, ConnectionTarget, Database, Engine, Error, ErrorCode, ExecOutcome, IndexInfo, LoginAccess, QueryOptions,
-    QueryResult, Result, SchemaInfo, TableInfo, TableKind, TableRef, Value, resolve_table,
+    QueryResult, Result, SchemaInfo, TableInfo, TableKind, TableRef, Value, WritePreview, resolve_table,
 };
 
 use crate::OpenOptions;
@@ -373,6 +373,51 @@ fn write_summary(reply: &Document) -> Document {
 
 /// What a write did, in the terms of [`ExecOutcome`]: documents inserted or deleted,
 /// or modified plus upserted.
+/// What a write command would touch, without running it: an insert's documents, or the
+/// documents each update or delete statement's filter matches now (one at most where it
+/// changes one), counted with the statement's own filter (docs/safety.md, "Approval").
+async fn preview_write(
+    db: &MongoDatabase,
+    command: &Document,
+    max_time_ms: Option<u64>,
+) -> Result<WritePreview, String> {
+    let name = command.keys().next().cloned().unwrap_or_default();
+    let collection = command.get_str(&name).map_err(|_| format!("'{name}' names no collection"))?.to_owned();
+    let (statements, filter_key) = match name.as_str() {
+        "insert" => {
+            let n = command.get_array("documents").map_or(0, Vec::len) as u64;
+            return Ok(WritePreview {
+                rows_affected: Some(n),
+                note: Some(format!("inserts {n} document(s) into {collection}")),
+                ..WritePreview::default()
+            });
+        }
+        "update" => ("updates", "q"),
+        "delete" => ("deletes", "q"),
+        other => return Err(format!("'{other}' is not previewed: decide on the command itself")),
+    };
+    let mut matched = 0u64;
+    for statement in command.get_array(statements).map_err(|e| e.to_string())? {
+        let Bson::Document(statement) = statement else { continue };
+        let filter = statement.get_document(filter_key).cloned().unwrap_or_default();
+        let one = match name.as_str() {
+            "update" => !statement.get_bool("multi").unwrap_or(false),
+            _ => statement.get("limit").and_then(as_i64) == Some(1),
+        };
+        let mut count = doc! {"count": &collection, "query": filter, "limit": i64::from(one)};
+        if let Some(ms) = max_time_ms {
+            count.insert("maxTimeMS", i64::try_from(ms).unwrap_or(i64::MAX));
+        }
+        let reply = db.run_command(count).await.map_err(|e| e.to_string())?;
+        matched += reply.get("n").and_then(as_i64).and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
+    }
+    Ok(WritePreview {
+        rows_affected: Some(matched),
+        note: Some(format!("{matched} document(s) in {collection} match the filter now; not dry-run")),
+        ..WritePreview::default()
+    })
+}
+
 fn rows_affected(command_name: &str, reply: &Document) -> u64 {
     let get = |key: &str| reply.get(key).and_then(as_i64).unwrap_or(0);
     let n = match command_name {
@@ -434,6 +479,18 @@ impl Database for Mongo {
             check_write_reply(&reply)?;
         }
         Ok(ExecOutcome { rows_affected: rows_affected(&name, &reply) })
+    }
+
+    async fn preview(&self, text: &str, params: &[serde_json::Value]) -> WritePreview {
+        let command = match self.parse(text, params) {
+            Ok(request) => request.into_command(self.max_time_ms()).0,
+            Err(e) => return WritePreview::failed(e),
+        };
+        let db = match self.db().await {
+            Ok(db) => db,
+            Err(e) => return WritePreview::failed(e),
+        };
+        preview_write(&db, &command, self.max_time_ms()).await.unwrap_or_else(WritePreview::not_run)
     }
 
     async fn list_tables(&self) -> Result<Vec<TableRef>> {

@@ -42,9 +42,10 @@ db.orders.aggregate([...]), countDocuments, distinct, findOne) or a command docu
 \"filter\": {...}}); their collections appear as tables whose columns are field paths inferred from sampled \
 documents (address.city, items[].sku). Results are capped (200 rows and \
 256 KiB unless the user set other caps) and say truncated: true when cut: page with LIMIT/OFFSET or filter more \
-narrowly. Writes go through execute-update and work only where the user allowed read-write access; when a call \
-fails with READ_ONLY_VIOLATION or PERMISSION_DENIED, tell the user instead of working around it. Every call is \
-logged where the user can see it.";
+narrowly. Writes go through execute-update and work only where the user allowed read-write access, or, where the \
+access is 'ask', once the user approves the exact statement (a human sees it, its parameters and a dry-run preview; \
+the call waits for them). When a call fails with READ_ONLY_VIOLATION or PERMISSION_DENIED, tell the user instead of \
+working around it. Every call is logged where the user can see it.";
 
 #[derive(Clone)]
 pub struct DbDockServer {

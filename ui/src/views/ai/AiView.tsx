@@ -1,9 +1,10 @@
 import { AccessPanel } from "./AccessPanel";
+import { ApprovalsPanel } from "./ApprovalsPanel";
 import { AuditPanel } from "./AuditPanel";
 import { ClientsPanel } from "./ClientsPanel";
 import { EndpointPanel } from "./EndpointPanel";
 
-/** AI: the MCP endpoint, the clients it is installed in, AI access per connection, the audit log. */
+/** AI: writes waiting for approval, the MCP endpoint, the clients it is installed in, AI access per connection, the audit log. */
 export function AiView() {
   return (
     <div className="view ai-view" data-testid="view-ai">
@@ -12,6 +13,7 @@ export function AiView() {
         <span className="muted">Hand your connections to AI assistants over MCP — read-only unless you allow more, every call logged.</span>
       </header>
       <div className="ai-body">
+        <ApprovalsPanel />
         <div className="ai-columns">
           <ClientsPanel />
           <div className="ai-side">

@@ -124,6 +124,11 @@ function AuditRow({ entry, open, onToggle }: { entry: AuditEntry; open: boolean;
       <td className="num">{entry.rows === null ? "" : formatCount(entry.rows)}</td>
       <td className="num">{formatDuration(entry.durationMs)}</td>
       <td>
+        {entry.approval && (
+          <span className="pill warn" title={entry.approval} data-testid={`audit-approval-${entry.id}`}>
+            approval
+          </span>
+        )}{" "}
         {entry.outcome === "ok" ? (
           <span className="pill ok">ok</span>
         ) : (
@@ -151,6 +156,12 @@ function AuditDetails({ entry }: { entry: AuditEntry }) {
               <dd>
                 <pre className="mono">{entry.statement}</pre>
               </dd>
+            </>
+          )}
+          {entry.approval && (
+            <>
+              <dt>Approval</dt>
+              <dd>{entry.approval}</dd>
             </>
           )}
           <dt>Result</dt>
