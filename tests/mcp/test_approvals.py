@@ -365,13 +365,13 @@ def test_mongodb_shows_how_many_documents_the_filter_matches(approvals):
     from pymongo.errors import PyMongoError
 
     url = os.environ.get("DBDOCK_TEST_MONGODB_URL", "mongodb://127.0.0.1:27017/?directConnection=true")
-    client = MongoClient(url, serverSelectionTimeoutMS=5000)
+    mongo = MongoClient(url, serverSelectionTimeoutMS=5000)
     name = f"dbdock_approvals_{os.getpid()}"
     try:
-        client.drop_database(name)
+        mongo.drop_database(name)
     except PyMongoError as e:
         pytest.fail(f"MongoDB (SecantusDB, started by scripts/test.sh) is not reachable at {url}: {e}")
-    orders = client[name].orders
+    orders = mongo[name].orders
     orders.insert_many([{"_id": 1, "status": "open"}, {"_id": 2, "status": "open"}, {"_id": 3, "status": "shipped"}])
     a = approvals
     a.cli("profile", "add", "mongo", "--url", url.replace("/?", f"/{name}?"), "--access", "ask")
@@ -394,7 +394,7 @@ def test_mongodb_shows_how_many_documents_the_filter_matches(approvals):
     try:
         anyio.run(body)
     finally:
-        client.drop_database(name)
+        mongo.drop_database(name)
         a.cli("profile", "rm", "mongo", check=False)
-        client.close()
+        mongo.close()
 

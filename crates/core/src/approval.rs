@@ -125,12 +125,14 @@ impl WritePreview {
 
     /// One line for lists and the audit log.
     pub fn summary(&self) -> String {
-        match (&self.error, self.rows_affected, &self.note) {
-            (Some(e), _, _) => format!("dry run failed: {}", e.message),
-            (None, Some(n), _) if self.dry_run => format!("dry run: {n} row(s) affected, rolled back"),
-            (None, Some(n), _) => format!("{n} row(s) match"),
-            (None, None, Some(note)) => note.clone(),
-            (None, None, None) => "no preview".to_owned(),
+        match (&self.error, self.rows_affected) {
+            (Some(e), _) => format!("dry run failed: {}", e.message),
+            (None, Some(n)) if self.dry_run => format!("dry run: {n} row(s) affected, rolled back"),
+            (None, matched) => self
+                .note
+                .clone()
+                .or_else(|| matched.map(|n| format!("{n} row(s) match")))
+                .unwrap_or_else(|| "no preview".to_owned()),
         }
     }
 }
