@@ -333,12 +333,17 @@ step("AI: a write on an ask connection waits in the window; Approve returns the 
     assert.equal(psql("SELECT n FROM approval_e2e WHERE id = 2"), "2", "the table changed before approval");
     await screenshot(browser, "approval-waiting");
     await click(browser, `approve-${id}`);
-    const reply = await Promise.race([answered, new Promise((_, reject) => setTimeout(() => reject(new Error("no reply")), T.db))]);
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error("the client got no reply after the approval")), T.db);
+    });
+    const reply = await Promise.race([answered, late]).finally(() => clearTimeout(timer));
     assert.ok(!reply.result.isError, `the write failed: ${JSON.stringify(reply)}`);
     assert.equal(reply.result.structuredContent.rows_affected, 1);
     assert.equal(psql("SELECT n FROM approval_e2e WHERE id = 2"), "20");
     await shown(browser, "approvals-empty", T.db);
   } finally {
-    client.child.kill();
+    // As a client quits: stdin closes and the endpoint exits.
+    client.child.stdin.end();
   }
 }, { needs: [FIRST] });

@@ -144,6 +144,23 @@ def test_the_row_is_written_before_the_call_runs_and_completed_at_shutdown(world
     assert row["outcome"] == "ok" and row["rows"] == 1 and row["duration_ms"] >= 1900, row
 
 
+def test_sigterm_stops_the_stdio_endpoint_while_its_client_keeps_stdin_open(world):
+    proc = subprocess.Popen([DBDOCK, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=world.env, text=True)
+    try:
+        rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
+        assert "dbdock" in proc.stdout.readline()
+        rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+        rpc(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+        assert "execute-query" in proc.stdout.readline()
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 def test_stopping_the_http_endpoint_completes_the_rows_of_running_calls(world):
     """SIGTERM while a call runs over HTTP: the endpoint cancels the call, completes its
     row and only then exits; no row is left running."""

@@ -195,6 +195,10 @@ impl Workspace {
                 ),
             ));
         }
+        // Decided in DB Dock meanwhile (the app, a terminal): that decision stands.
+        if matches!(approval.state, ApprovalState::Approved | ApprovalState::Denied) {
+            return verdict_of(&approval).ok_or_else(|| Error::internal("a decided request has no verdict"));
+        }
         let decision = Decision { approve, route: ApprovalRoute::Client, reason: None };
         let decided = self.store.decide_approval(id, &decision).await.map_err(|e| Error {
             code: ErrorCode::PermissionDenied,

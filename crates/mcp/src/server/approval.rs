@@ -17,12 +17,13 @@ use dbdock_core::{ApprovalRoute, Error, ErrorCode, Result, WritePreview};
 use dbdock_store::Decision;
 use rmcp::RoleServer;
 use rmcp::model::{
-    ElicitRequest, ElicitRequestParams, ElicitationAction, ElicitationSchema, InputRequest, InputRequiredResult,
-    InputResponses, ProtocolVersion,
+    CallToolResponse, CallToolResult, ElicitRequest, ElicitRequestParams, ElicitationAction, ElicitationSchema,
+    InputRequest, InputRequiredResult, InputResponses, ProtocolVersion,
 };
 use rmcp::service::RequestContext;
 
 use super::DbDockServer;
+use crate::render::Rendered;
 
 /// What a retried call carries (MCP 2026-07-28 multi round-trip requests), put into the
 /// request's context by the server before routing.
@@ -158,6 +159,20 @@ pub(crate) fn asked_or<T>(written: Written<T>, asked: &mut Option<InputRequiredR
             None
         }
     }
+}
+
+/// The tool's answer: the question for the client when it must ask its user, else the
+/// call's result.
+pub(crate) fn respond(asked: Option<InputRequiredResult>, result: CallToolResult) -> CallToolResponse {
+    match asked {
+        Some(input) => input.into(),
+        None => result.into(),
+    }
+}
+
+/// What the audit log records of a call that put the question to the client.
+pub(crate) fn awaiting_user() -> Rendered {
+    Rendered::json(&serde_json::json!({"awaitingUser": true}))
 }
 
 fn go_on(id: i64, request: &WriteRequest, verdict: &Verdict) -> Result<Gate> {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::approval::{RunAs, asked_or};
+use super::approval::{RunAs, asked_or, awaiting_user, respond};
 use super::responses::{Connected, ConnectionListing, Connections, Disconnected, RowsAffected};
 use super::{Call, DbDockServer};
 use crate::endpoint::AiCaps;
@@ -273,14 +273,11 @@ impl DbDockServer {
                     .await?;
                 Ok(match asked_or(written, &mut asked) {
                     Some(rows_affected) => rendered(rows_affected),
-                    None => Rendered::json(&serde_json::json!({"awaitingUser": true})),
+                    None => awaiting_user(),
                 })
             })
             .await;
-        match asked {
-            Some(input) => input.into(),
-            None => result.into(),
-        }
+        respond(asked, result)
     }
 
     #[tool(

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use super::approval::asked_or;
+use super::approval::{asked_or, awaiting_user, respond};
 use super::responses::{
     EventsRead, LagReport, PublishedReport, ReplyReport, Sampled, StoppedBy, Subscribed, Unsubscribed,
 };
@@ -366,14 +366,11 @@ impl DbDockServer {
                         receivers: published.receivers,
                         sequence: published.sequence,
                     }),
-                    None => Rendered::json(&serde_json::json!({"awaitingUser": true})),
+                    None => awaiting_user(),
                 })
             })
             .await;
-        match asked {
-            Some(input) => input.into(),
-            None => result.into(),
-        }
+        respond(asked, result)
     }
 
     #[tool(
@@ -411,14 +408,11 @@ impl DbDockServer {
                         subject: reply.subject,
                         headers: reply.headers,
                     }),
-                    None => Rendered::json(&serde_json::json!({"awaitingUser": true})),
+                    None => awaiting_user(),
                 })
             })
             .await;
-        match asked {
-            Some(input) => input.into(),
-            None => result.into(),
-        }
+        respond(asked, result)
     }
 
     /// A publish or request as the approval queue files it: where, the payload and the
