@@ -192,7 +192,7 @@ mod tests {
     fn positional_marks_of_the_where_are_the_last_ones() {
         let plan = plan_preview(Dialect::Mysql, "UPDATE t AS x SET a = ?, b = ? WHERE x.id = ?", false);
         assert_eq!(plan.before, Some(("SELECT * FROM t AS x WHERE x.id = ? LIMIT 21".into(), vec![2])));
-        assert!(!plan.returns_rows && plan.note.is_some_and(|n| n.contains("after the change are not shown")));
+        assert!(!plan.returns_rows && plan.note.as_deref().is_some_and(|n| n.contains("after the change are not shown")));
         let plan = plan_preview(Dialect::Sqlite, "DELETE FROM t WHERE a = ? AND b = ?", true);
         assert_eq!(plan.before, Some(("SELECT * FROM t WHERE a = ? AND b = ? LIMIT 21".into(), vec![0, 1])));
         assert_eq!(plan.dry_run, "DELETE FROM t WHERE a = ? AND b = ? RETURNING *");
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn ddl_is_not_dry_run_where_it_commits_implicitly() {
         let plan = plan_preview(Dialect::Mysql, "ALTER TABLE t ADD COLUMN c int", false);
-        assert!(!plan.transactional && plan.note.is_some_and(|n| n.contains("cannot be previewed")));
+        assert!(!plan.transactional && plan.note.as_deref().is_some_and(|n| n.contains("cannot be previewed")));
         let plan = plan_preview(Dialect::Postgres, "ALTER TABLE t ADD COLUMN c int", true);
         assert!(plan.transactional && !plan.returns_rows && plan.before.is_none());
         assert_eq!(plan.dry_run, "ALTER TABLE t ADD COLUMN c int");
@@ -212,7 +212,7 @@ mod tests {
         let plan = plan_preview(Dialect::Postgres, "UPDATE t SET a = 1 FROM u WHERE t.id = u.id", true);
         assert!(plan.before.is_none() && plan.note.is_some(), "{plan:?}");
         let plan = plan_preview(Dialect::Sqlite, "UPDATE t SET a = 1 WHERE id = :id", true);
-        assert!(plan.before.is_none() && plan.note.is_some_and(|n| n.contains("named")), "{plan:?}");
+        assert!(plan.before.is_none() && plan.note.as_deref().is_some_and(|n| n.contains("named")), "{plan:?}");
         let plan = plan_preview(Dialect::Postgres, "INSERT INTO t VALUES (1)", true);
         assert!(plan.before.is_none() && plan.returns_rows && plan.note.is_none(), "{plan:?}");
     }
