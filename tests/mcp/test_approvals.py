@@ -149,6 +149,11 @@ def test_approved_in_the_terminal_it_runs_once(approvals, engine):
         assert a.names(engine) == ["A", "B", "C", "d"]
         done = a.show(request["id"])
         assert done["state"] == "executed" and done["route"] == "terminal" and done["rows"] == 3, done
+        # The call's audit row names its request and how it ended.
+        audit = json.loads(a.cli("audit", "--format", "json").stdout)
+        row = next(r for r in audit if r["tool"] == "execute-update")
+        assert row["approval"] == f"request {request['id']} executed in terminal", row
+        assert row["outcome"] == "ok" and row["rows"] == 3 and row["statement"] == UPDATE, row
         # A second approval of the same request runs nothing.
         again = a.cli("approvals", "approve", str(request["id"]), check=False)
         assert again.returncode != 0 and "executed" in again.stderr

@@ -66,6 +66,18 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict a request's state holds, once it has one (`None` while pending, and
+    /// for a request already taken).
+    pub fn of(approval: &Approval) -> Option<Verdict> {
+        let route = approval.route.unwrap_or(ApprovalRoute::App);
+        match approval.state {
+            ApprovalState::Approved => Some(Verdict::Approved(route)),
+            ApprovalState::Denied => Some(Verdict::Denied { route, reason: approval.reason.clone() }),
+            ApprovalState::Expired | ApprovalState::Abandoned => Some(Verdict::Expired),
+            ApprovalState::Pending | ApprovalState::Running | ApprovalState::Executed | ApprovalState::Failed => None,
+        }
+    }
+
     /// The error the AI client gets for a write that was not approved.
     pub fn refusal(&self, id: i64, profile: &str) -> Option<Error> {
         match self {
@@ -138,7 +150,7 @@ impl Workspace {
         let mut beat = Instant::now();
         loop {
             let approval = self.store.approval(id).await?;
-            match verdict_of(&approval) {
+            match Verdict::of(&approval) {
                 Some(verdict) => return Ok(verdict),
                 None if approval.state != ApprovalState::Pending => {
                     return Err(Error::internal(format!(
@@ -197,14 +209,14 @@ impl Workspace {
         }
         // Decided in DB Dock meanwhile (the app, a terminal): that decision stands.
         if matches!(approval.state, ApprovalState::Approved | ApprovalState::Denied) {
-            return verdict_of(&approval).ok_or_else(|| Error::internal("a decided request has no verdict"));
+            return Verdict::of(&approval).ok_or_else(|| Error::internal("a decided request has no verdict"));
         }
         let decision = Decision { approve, route: ApprovalRoute::Client, reason: None };
         let decided = self.store.decide_approval(id, &decision).await.map_err(|e| Error {
             code: ErrorCode::PermissionDenied,
             message: format!("{}; nothing was run", e.message),
         })?;
-        verdict_of(&decided).ok_or_else(|| Error::internal("a decided request has no verdict"))
+        Verdict::of(&decided).ok_or_else(|| Error::internal("a decided request has no verdict"))
     }
 
     /// Runs the approved request `id`: takes it (once: a second caller gets an error),
@@ -236,16 +248,6 @@ impl Workspace {
     /// The user's decision on request `id` in the app or a terminal.
     pub async fn decide_approval(&self, id: i64, decision: &Decision) -> Result<Approval> {
         self.store.decide_approval(id, decision).await
-    }
-}
-
-fn verdict_of(approval: &Approval) -> Option<Verdict> {
-    let route = approval.route.unwrap_or(ApprovalRoute::App);
-    match approval.state {
-        ApprovalState::Approved => Some(Verdict::Approved(route)),
-        ApprovalState::Denied => Some(Verdict::Denied { route, reason: approval.reason.clone() }),
-        ApprovalState::Expired | ApprovalState::Abandoned => Some(Verdict::Expired),
-        ApprovalState::Pending | ApprovalState::Running | ApprovalState::Executed | ApprovalState::Failed => None,
     }
 }
 

@@ -74,8 +74,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Audit(args) => {
             let store = context::open_store().await?;
             let entries = store.audit_entries(args.limit).await;
+            let approvals = store.approvals(None, 1000).await;
             store.close().await;
-            context::print(&render::audit(&entries?, args.format)?)
+            context::print(&render::audit(&entries?, &approvals?, args.format)?)
         }
         Command::Approvals(command) => approvals::run(command).await,
         Command::Demo(args) => demo::run(args).await,

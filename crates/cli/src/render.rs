@@ -214,17 +214,40 @@ pub fn import_report(report: &dbdock_store::ImportReport) -> Result<String> {
     })
 }
 
-pub fn audit(entries: &[dbdock_store::AuditEntry], format: SchemaFormat) -> Result<String> {
+/// The audit log; a call that needed the user's approval shows its request and how it
+/// ended (`approval` in JSON).
+pub fn audit(
+    entries: &[dbdock_store::AuditEntry],
+    approvals: &[dbdock_store::Approval],
+    format: SchemaFormat,
+) -> Result<String> {
+    let approval_of = |e: &dbdock_store::AuditEntry| {
+        approvals.iter().find(|a| a.audit_id == Some(e.id)).map(|a| {
+            let route = a.route.map(|r| format!(" in {}", r.as_str())).unwrap_or_default();
+            format!("request {} {}{route}", a.id, a.state.as_str())
+        })
+    };
     if format == SchemaFormat::Json {
-        return json_line(&entries);
+        let rows: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                let mut row = serde_json::to_value(e).unwrap_or_default();
+                row["approval"] = approval_of(e).into();
+                row
+            })
+            .collect();
+        return json_line(&rows);
     }
     let mut table = new_table();
     table.set_header(["time", "client", "tool", "connection", "outcome", "rows", "ms", "statement"]);
     for e in entries {
-        let outcome = match &e.error_code {
+        let mut outcome = match &e.error_code {
             Some(code) => format!("{} {code}", e.outcome.as_str()),
             None => e.outcome.as_str().to_owned(),
         };
+        if let Some(approval) = approval_of(e) {
+            outcome = format!("{outcome} ({approval})");
+        }
         let statement: String = e.statement.as_deref().unwrap_or("").chars().take(60).collect();
         table.add_row([
             e.at.clone(),

@@ -133,6 +133,19 @@ impl Store {
     /// `expired`: neither can be approved any more.
     async fn settle_approvals(&self) -> Result<()> {
         let now = now_ms();
+        // Read first: the app looks at the queue several times a second, and an UPDATE
+        // would take the store's write lock each time even when nothing is due.
+        let due: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM approvals WHERE state = 'pending' AND (heartbeat_ms < ?2 OR expires_ms <= ?1))",
+        )
+        .bind(now)
+        .bind(now - ms(HEARTBEAT_STALE))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| store_error("read the approval queue", &e))?;
+        if !due {
+            return Ok(());
+        }
         sqlx::query(
             "UPDATE approvals SET state = CASE WHEN heartbeat_ms < ?2 THEN 'abandoned' ELSE 'expired' END
              WHERE state = 'pending' AND (heartbeat_ms < ?2 OR expires_ms <= ?1)",

@@ -192,7 +192,9 @@ mod tests {
     fn positional_marks_of_the_where_are_the_last_ones() {
         let plan = plan_preview(Dialect::Mysql, "UPDATE t AS x SET a = ?, b = ? WHERE x.id = ?", false);
         assert_eq!(plan.before, Some(("SELECT * FROM t AS x WHERE x.id = ? LIMIT 21".into(), vec![2])));
-        assert!(!plan.returns_rows && plan.note.as_deref().is_some_and(|n| n.contains("after the change are not shown")));
+        assert!(
+            !plan.returns_rows && plan.note.as_deref().is_some_and(|n| n.contains("after the change are not shown"))
+        );
         let plan = plan_preview(Dialect::Sqlite, "DELETE FROM t WHERE a = ? AND b = ?", true);
         assert_eq!(plan.before, Some(("SELECT * FROM t WHERE a = ? AND b = ? LIMIT 21".into(), vec![0, 1])));
         assert_eq!(plan.dry_run, "DELETE FROM t WHERE a = ? AND b = ? RETURNING *");

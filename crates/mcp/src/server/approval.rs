@@ -133,16 +133,20 @@ impl DbDockServer {
         let id = workspace.file_approval(request, preview, None, wait).await?;
         let verdict = tokio::select! {
             verdict = workspace.await_decision(id, deadline) => verdict?,
-            answer = ctx.peer.create_elicitation_with_timeout(question, Some(wait)) => {
-                let approve = answer.is_ok_and(|a| a.action == ElicitationAction::Accept && accepted(a.content.as_ref()));
-                let decision = Decision { approve, route: ApprovalRoute::Client, reason: None };
-                match workspace.decide_approval(id, &decision).await {
-                    Ok(_) => if approve { Verdict::Approved(ApprovalRoute::Client) } else {
-                        Verdict::Denied { route: ApprovalRoute::Client, reason: None }
-                    },
-                    // Someone decided in DB Dock first (or time ran out): that stands.
-                    Err(_) => workspace.await_decision(id, Instant::now()).await?,
+            answer = ctx.peer.create_elicitation_with_timeout(question, Some(wait)) => match answer {
+                Ok(answer) => {
+                    let approve = answer.action == ElicitationAction::Accept && accepted(answer.content.as_ref());
+                    let decision = Decision { approve, route: ApprovalRoute::Client, reason: None };
+                    match workspace.decide_approval(id, &decision).await {
+                        Ok(decided) => Verdict::of(&decided)
+                            .ok_or_else(|| Error::internal(format!("approval request {id} has no verdict after its decision")))?,
+                        // Someone decided in DB Dock first (or time ran out): that stands.
+                        Err(_) => workspace.await_decision(id, Instant::now()).await?,
+                    }
                 }
+                // The client could not ask (or its user never answered): the queue decides,
+                // and at the deadline the request expires.
+                Err(_) => workspace.await_decision(id, deadline).await?,
             }
         };
         go_on(id, request, &verdict)
