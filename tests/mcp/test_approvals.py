@@ -75,9 +75,15 @@ def approvals(world, tmp_path_factory):
     home = tmp_path_factory.mktemp("approvals-home")
     a = Approvals(world, home)
     a.reset()
-    a.cli("profile", "add", "pg", "--url", f"postgres://postgres@127.0.0.1:5432/{world.pg_db}", "--access", "ask")
-    a.cli("profile", "add", "maria", "--url", f"mysql://root@127.0.0.1:3306/{world.my_db}", "--access", "ask")
-    a.cli("profile", "add", "shop", "--url", f"sqlite:{a.sqlite_file}", "--access", "ask")
+    urls = {
+        "pg": f"postgres://postgres@127.0.0.1:5432/{world.pg_db}",
+        "maria": f"mysql://root@127.0.0.1:3306/{world.my_db}",
+        "shop": f"sqlite:{a.sqlite_file}",
+    }
+    for name, url in urls.items():
+        a.cli("profile", "add", name, "--url", url, "--access", "ask")
+        # The same connection whose writes wait only 2 s (the endpoint's default here is 30 s).
+        a.cli("profile", "add", f"{name}_quick", "--url", url, "--access", "ask", "--approval-wait", "2")
     return a
 
 
@@ -188,12 +194,14 @@ def test_denied_nothing_changes_and_the_client_gets_the_reason(approvals, engine
 def test_nobody_answers_timeout_and_nothing_changes(approvals, engine):
     a = approvals
     a.reset()
-    env = dict(a.env, DBDOCK_APPROVAL_WAIT_SECS="2")
 
     async def body():
         with terminal_watch(a):
-            async with client(a, env=env) as s:
-                error = await s.error("execute-update", connectionId=engine, query=UPDATE)
+            async with client(a) as s:
+                started = time.monotonic()
+                error = await s.error("execute-update", connectionId=f"{engine}_quick", query=UPDATE)
+                # The profile's own wait (2 s), not the endpoint's (30 s).
+                assert time.monotonic() - started < 15
         assert error["code"] == "TIMEOUT" and "nothing was run" in error["message"], error
         assert a.names(engine) == ["a", "b", "c", "d"]
         expired = json.loads(a.cli("approvals", "list", "--all", "--format", "json").stdout)[0]

@@ -721,6 +721,7 @@ export type ProfileInput_Deserialize = {
 	access: Access,
 	color?: string | null,
 	timeoutSecs?: number | null,
+	approvalWaitSecs?: number | null,
 	maxRows?: number | null,
 	maxBytes?: number | null,
 };
@@ -733,6 +734,7 @@ export type ProfileInput_Serialize = {
 	access: Access,
 	color: string | null,
 	timeoutSecs: number | null,
+	approvalWaitSecs: number | null,
 	maxRows: number | null,
 	maxBytes: number | null,
 };
@@ -762,6 +764,8 @@ export type ProfileView_Deserialize = {
 	color?: string | null,
 	hasSecret: boolean,
 	timeoutSecs?: number | null,
+	/**  How long an AI client's write waits for approval on `ask` (None: 120 s). */
+	approvalWaitSecs?: number | null,
 	maxRows?: number | null,
 	maxBytes?: number | null,
 	source: ProfileSource,
@@ -781,6 +785,8 @@ export type ProfileView_Serialize = {
 	color: string | null,
 	hasSecret: boolean,
 	timeoutSecs: number | null,
+	/**  How long an AI client's write waits for approval on `ask` (None: 120 s). */
+	approvalWaitSecs: number | null,
 	maxRows: number | null,
 	maxBytes: number | null,
 	source: ProfileSource,

@@ -21,12 +21,11 @@ const POLL: Duration = Duration::from_millis(100);
 /// How often the asker says it is still waiting.
 const HEARTBEAT: Duration = Duration::from_secs(1);
 
-/// How long writes wait for approval: `DBDOCK_APPROVAL_WAIT_SECS`, or 120 s.
-pub fn approval_wait() -> Duration {
-    std::env::var("DBDOCK_APPROVAL_WAIT_SECS")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .map_or(DEFAULT_APPROVAL_WAIT, Duration::from_secs)
+/// How long a write on `profile` waits for approval: the profile's setting, else
+/// `DBDOCK_APPROVAL_WAIT_SECS` in the endpoint's environment, else 120 s.
+pub fn approval_wait(profile: &Profile) -> Duration {
+    let from_env = || std::env::var("DBDOCK_APPROVAL_WAIT_SECS").ok().and_then(|s| s.parse::<u64>().ok());
+    profile.approval_wait_secs.or_else(from_env).map_or(DEFAULT_APPROVAL_WAIT, Duration::from_secs)
 }
 
 /// One write an AI client asks for.

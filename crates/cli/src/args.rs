@@ -205,6 +205,9 @@ pub struct ProfileAddArgs {
     /// Statement timeout in seconds, enforced by the server.
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
+    /// With --access ask: how long an AI client's write waits for your decision (default 120).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub approval_wait: Option<u64>,
     /// Most rows an AI client gets per result.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_rows: Option<u64>,

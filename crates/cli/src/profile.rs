@@ -73,6 +73,7 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
     let new = NewProfile {
         access: args.access.into(),
         timeout_secs: args.timeout,
+        approval_wait_secs: args.approval_wait,
         max_rows: args.max_rows,
         max_bytes: args.max_bytes,
         ..NewProfile::new(args.name, target.clone())

@@ -180,12 +180,13 @@ pub fn profile(p: &dbdock_core::Profile, format: SchemaFormat, secret: &str) -> 
         ("max rows", limit(p.max_rows, "")),
         ("max bytes", limit(p.max_bytes, "")),
         ("timeout", limit(p.timeout_secs, " s")),
+        ("approval wait", limit(p.approval_wait_secs, " s")),
         ("source", p.source.as_str().to_owned()),
         ("id", p.id.clone()),
     ];
     text(|out| {
         for (key, value) in lines {
-            writeln!(out, "{key:>10}: {value}")?;
+            writeln!(out, "{key:>13}: {value}")?;
         }
         Ok(())
     })

@@ -97,6 +97,10 @@ pub struct Profile {
     pub max_rows: Option<u64>,
     pub max_bytes: Option<u64>,
     pub timeout_secs: Option<u64>,
+    /// How long an AI client's write on an `ask` profile waits for the user's decision
+    /// (None: the default, 120 s).
+    #[serde(default)]
+    pub approval_wait_secs: Option<u64>,
     /// SQLite: create the file if it does not exist.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_if_missing: bool,
@@ -129,6 +133,7 @@ impl Profile {
             max_rows: None,
             max_bytes: None,
             timeout_secs: None,
+            approval_wait_secs: None,
             create_if_missing,
             color: None,
             tags: vec![tag.to_owned()],

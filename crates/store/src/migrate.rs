@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "ai_login", include_str!("../migrations/0005_ai_login.sql")),
     (6, "audit_started", include_str!("../migrations/0006_audit_started.sql")),
     (7, "approvals", include_str!("../migrations/0007_approvals.sql")),
+    (8, "approval_wait", include_str!("../migrations/0008_approval_wait.sql")),
 ];
 
 #[derive(Debug)]

@@ -19,6 +19,8 @@ pub struct NewProfile {
     pub max_rows: Option<u64>,
     pub max_bytes: Option<u64>,
     pub timeout_secs: Option<u64>,
+    /// How long an AI client's write waits for approval on `ask` (None: the default).
+    pub approval_wait_secs: Option<u64>,
     pub create_if_missing: bool,
     pub color: Option<String>,
     pub tags: Vec<String>,
@@ -33,6 +35,7 @@ impl NewProfile {
             max_rows: None,
             max_bytes: None,
             timeout_secs: None,
+            approval_wait_secs: None,
             create_if_missing: false,
             color: None,
             tags: Vec::new(),
@@ -60,6 +63,8 @@ pub struct ExportedProfile {
     pub max_bytes: Option<u64>,
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_wait_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub create_if_missing: bool,
     #[serde(default)]
@@ -117,7 +122,7 @@ pub struct ImportReport {
 }
 
 const COLUMNS: &str = "id, name, engine, url, has_secret, access, ai_login, max_rows, max_bytes, timeout_secs, \
-                       create_if_missing, color, tags, created_at, updated_at";
+                       approval_wait_secs, create_if_missing, color, tags, created_at, updated_at";
 
 /// The keyring entry of a profile's AI login: next to the profile's own (its id), never
 /// the same entry, so neither can overwrite the other.
@@ -138,6 +143,7 @@ struct ProfileRow {
     max_rows: Option<i64>,
     max_bytes: Option<i64>,
     timeout_secs: Option<i64>,
+    approval_wait_secs: Option<i64>,
     create_if_missing: bool,
     color: Option<String>,
     tags: String,
@@ -163,6 +169,7 @@ impl TryFrom<ProfileRow> for Profile {
             max_rows: count(row.max_rows),
             max_bytes: count(row.max_bytes),
             timeout_secs: count(row.timeout_secs),
+            approval_wait_secs: count(row.approval_wait_secs),
             create_if_missing: row.create_if_missing,
             color: row.color,
             tags: serde_json::from_str(&row.tags).unwrap_or_default(),
@@ -197,8 +204,8 @@ impl Store {
         let secret = new.target.password().cloned();
         let inserted = sqlx::query(
             "INSERT INTO profiles (id, name, engine, url, has_secret, access, max_rows, max_bytes, timeout_secs,
-                                   create_if_missing, color, tags)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                   create_if_missing, color, tags, approval_wait_secs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )
         .bind(&id)
         .bind(&new.name)
@@ -212,6 +219,7 @@ impl Store {
         .bind(new.create_if_missing)
         .bind(&new.color)
         .bind(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into()))
+        .bind(to_i64(new.approval_wait_secs))
         .execute(&self.pool)
         .await;
         if let Err(e) = inserted {
@@ -255,7 +263,7 @@ impl Store {
         let updated = sqlx::query(
             "UPDATE profiles SET name = ?1, engine = ?2, url = ?3, has_secret = ?4, access = ?5, max_rows = ?6,
                     max_bytes = ?7, timeout_secs = ?8, create_if_missing = ?9, color = ?10, tags = ?11,
-                    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                    approval_wait_secs = ?13, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?12",
         )
         .bind(&new.name)
@@ -270,6 +278,7 @@ impl Store {
         .bind(&new.color)
         .bind(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into()))
         .bind(&old.id)
+        .bind(to_i64(new.approval_wait_secs))
         .execute(&self.pool)
         .await;
         if let Err(e) = updated {
@@ -501,6 +510,7 @@ impl Store {
                 max_rows: p.max_rows,
                 max_bytes: p.max_bytes,
                 timeout_secs: p.timeout_secs,
+                approval_wait_secs: p.approval_wait_secs,
                 create_if_missing: p.create_if_missing,
                 color: p.color,
                 tags: p.tags,
@@ -530,7 +540,8 @@ impl Store {
                         && existing.access == entry.access
                         && existing.max_rows == entry.max_rows
                         && existing.max_bytes == entry.max_bytes
-                        && existing.timeout_secs == entry.timeout_secs;
+                        && existing.timeout_secs == entry.timeout_secs
+                        && existing.approval_wait_secs == entry.approval_wait_secs;
                     if same { &mut report.unchanged } else { &mut report.conflicts }.push(entry.name);
                 }
                 Err(e) if e.code == ErrorCode::NotFound => {
@@ -542,6 +553,7 @@ impl Store {
                         max_rows: entry.max_rows,
                         max_bytes: entry.max_bytes,
                         timeout_secs: entry.timeout_secs,
+                        approval_wait_secs: entry.approval_wait_secs,
                         create_if_missing: entry.create_if_missing,
                         color: entry.color,
                         tags: entry.tags,

@@ -27,6 +27,8 @@ pub struct ProfileView {
     pub color: Option<String>,
     pub has_secret: bool,
     pub timeout_secs: Option<u32>,
+    /// How long an AI client's write waits for approval on `ask` (None: 120 s).
+    pub approval_wait_secs: Option<u32>,
     pub max_rows: Option<u32>,
     pub max_bytes: Option<u32>,
     pub source: dbdock_core::ProfileSource,
@@ -47,6 +49,7 @@ impl From<Profile> for ProfileView {
             color: p.color,
             has_secret: p.has_secret,
             timeout_secs: small(p.timeout_secs),
+            approval_wait_secs: small(p.approval_wait_secs),
             max_rows: small(p.max_rows),
             max_bytes: small(p.max_bytes),
             source: p.source,
@@ -64,6 +67,7 @@ pub struct ProfileInput {
     pub access: Access,
     pub color: Option<String>,
     pub timeout_secs: Option<u32>,
+    pub approval_wait_secs: Option<u32>,
     pub max_rows: Option<u32>,
     pub max_bytes: Option<u32>,
 }
@@ -170,6 +174,7 @@ pub async fn save_profile(
     new.access = input.access;
     new.color = input.color.filter(|c| !c.is_empty());
     new.timeout_secs = input.timeout_secs.map(u64::from);
+    new.approval_wait_secs = input.approval_wait_secs.map(u64::from);
     new.max_rows = input.max_rows.map(u64::from);
     new.max_bytes = input.max_bytes.map(u64::from);
     let saved = match &replacing {

@@ -79,6 +79,7 @@ async fn a_saved_change_applies_to_the_next_command() {
         access: Access::ReadOnly,
         color: None,
         timeout_secs: None,
+        approval_wait_secs: None,
         max_rows: None,
         max_bytes: None,
     };

@@ -40,7 +40,7 @@ const unreachable = (p: ProfileView): boolean => p.engine === "postgres";
 const states = demoStates(() => profiles, unreachable, ["shop"]);
 
 function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
-  return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, maxRows: null, maxBytes: null, source: "store" };
+  return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, approvalWaitSecs: null, maxRows: null, maxBytes: null, source: "store" };
 }
 
 type DemoTable = { ref: TableRef; info: TableInfo; row: (i: number) => Cell[] };
@@ -193,7 +193,7 @@ export const demoBackend: Backend = {
       throw new ApiError({ code: "INVALID_INPUT", message: `a connection named "${input.name}" already exists` });
     }
     const parsed = await demoBackend.parseUrl(input.url);
-    const saved: ProfileView = { ...profile(input.name, parsed.engine, input.url, input.access, input.color, input.password !== null), timeoutSecs: input.timeoutSecs, maxRows: input.maxRows, maxBytes: input.maxBytes };
+    const saved: ProfileView = { ...profile(input.name, parsed.engine, input.url, input.access, input.color, input.password !== null), timeoutSecs: input.timeoutSecs, approvalWaitSecs: input.approvalWaitSecs, maxRows: input.maxRows, maxBytes: input.maxBytes };
     const index = profiles.findIndex((p) => p.name === (replacing ?? input.name));
     if (index >= 0) profiles[index] = { ...saved, hasSecret: saved.hasSecret || profiles[index].hasSecret };
     else profiles.push(saved);

@@ -11,6 +11,7 @@ const profile = (name: string, engine: ProfileView["engine"]): ProfileView => ({
   color: null,
   hasSecret: false,
   timeoutSecs: null,
+  approvalWaitSecs: null,
   maxRows: null,
   maxBytes: null,
   source: "store",

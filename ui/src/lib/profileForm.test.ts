@@ -186,6 +186,7 @@ describe("names, validation and the saved input", () => {
       access: "read-only",
       color: "#30a46c",
       timeoutSecs: null,
+      approvalWaitSecs: null,
       maxRows: 500,
       maxBytes: null,
     });

@@ -12,6 +12,8 @@ export type ProfileForm = {
   access: Access;
   color: string | null;
   timeoutSecs: string;
+  /** With AI access "ask": how long a write waits for the user's decision. */
+  approvalWaitSecs: string;
   maxRows: string;
   maxBytes: string;
   engine: Engine | null;
@@ -33,6 +35,7 @@ export function emptyForm(): ProfileForm {
     access: "read-only",
     color: null,
     timeoutSecs: "",
+    approvalWaitSecs: "",
     maxRows: "",
     maxBytes: "",
     engine: null,
@@ -52,6 +55,7 @@ export function formFromProfile(profile: ProfileView): ProfileForm {
     color: profile.color,
     engine: profile.engine,
     timeoutSecs: profile.timeoutSecs === null ? "" : String(profile.timeoutSecs),
+    approvalWaitSecs: profile.approvalWaitSecs === null ? "" : String(profile.approvalWaitSecs),
     maxRows: profile.maxRows === null ? "" : String(profile.maxRows),
     maxBytes: profile.maxBytes === null ? "" : String(profile.maxBytes),
   };
@@ -280,6 +284,7 @@ export function validateForm(form: ProfileForm): FormErrors {
   else if (/\s/.test(form.name.trim())) errors.name = "Names cannot contain spaces (they are also MCP connection ids).";
   if (form.url.trim() === "") errors.url = "Paste a connection URL or a file path.";
   if (parseLimit(form.timeoutSecs) === "invalid") errors.timeoutSecs = "Seconds, a whole number above 0.";
+  if (parseLimit(form.approvalWaitSecs) === "invalid") errors.approvalWaitSecs = "Seconds, a whole number above 0.";
   if (parseLimit(form.maxRows) === "invalid") errors.maxRows = "A whole number above 0.";
   if (parseLimit(form.maxBytes) === "invalid") errors.maxBytes = "Bytes, a whole number above 0.";
   return errors;
@@ -297,6 +302,7 @@ export function formToInput(form: ProfileForm): ProfileInput {
     access: form.access,
     color: form.color,
     timeoutSecs: limit(form.timeoutSecs),
+    approvalWaitSecs: limit(form.approvalWaitSecs),
     maxRows: limit(form.maxRows),
     maxBytes: limit(form.maxBytes),
   };

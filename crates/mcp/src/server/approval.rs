@@ -101,7 +101,7 @@ impl DbDockServer {
             let verdict = workspace.answer_through_client(id, secret, request, approves(responses)).await?;
             return go_on(id, request, &verdict);
         }
-        let wait = approval_wait();
+        let wait = approval_wait(&request.profile);
         let deadline = Instant::now() + wait;
         let can_elicit = ctx.client_capabilities().is_some_and(|c| c.elicitation.is_some());
         let answers_in_retries = ctx.protocol_version().is_some_and(|v| v >= ProtocolVersion::V_2026_07_28);

@@ -312,6 +312,16 @@ export function ProfileForm({ profile }: Props) {
             <LimitInput label="Timeout (s)" value={form.timeoutSecs} error={errors.timeoutSecs} placeholder="30" testId="profile-timeout" onChange={(v) => set("timeoutSecs", v)} />
             <LimitInput label="Max rows" value={form.maxRows} error={errors.maxRows} placeholder="200" testId="profile-max-rows" onChange={(v) => set("maxRows", v)} />
             <LimitInput label="Max bytes" value={form.maxBytes} error={errors.maxBytes} placeholder="262144" testId="profile-max-bytes" onChange={(v) => set("maxBytes", v)} />
+            {form.access === "ask" && (
+              <LimitInput
+                label="Approval wait (s)"
+                value={form.approvalWaitSecs}
+                error={errors.approvalWaitSecs}
+                placeholder="120"
+                testId="profile-approval-wait"
+                onChange={(v) => set("approvalWaitSecs", v)}
+              />
+            )}
           </div>
         </details>
       </fieldset>
