@@ -116,6 +116,30 @@ def world(tmp_path_factory):
     mariadb(None, f"DROP DATABASE IF EXISTS {my_db}; DROP USER IF EXISTS 'dbdock_mcp'@'127.0.0.1';")
 
 
+def rpc(proc, message):
+    """Sends one JSON-RPC message to an endpoint started by `stdio_endpoint`."""
+    proc.stdin.write(json.dumps(message) + "\n")
+    proc.stdin.flush()
+
+
+@contextlib.contextmanager
+def stdio_endpoint(env):
+    """`dbdock mcp` spoken to by hand (newline-delimited JSON-RPC), as a 2025 client with
+    no capabilities, initialized; killed afterwards if it is still running."""
+    proc = subprocess.Popen([DBDOCK, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env, text=True)
+    try:
+        rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
+        assert "dbdock" in proc.stdout.readline()
+        rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

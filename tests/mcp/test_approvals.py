@@ -16,7 +16,7 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, types
 from mcp.client.stdio import stdio_client
 
-from conftest import DBDOCK, Session, dbdock, mariadb, psql
+from conftest import DBDOCK, Session, mariadb, psql, rpc, stdio_endpoint
 
 ENGINES = ["pg", "maria", "shop"]
 
@@ -320,28 +320,14 @@ def test_with_nobody_to_ask_the_call_fails_at_once(approvals):
     anyio.run(body)
 
 
-def rpc(proc, message):
-    proc.stdin.write(json.dumps(message) + "\n")
-    proc.stdin.flush()
-
-
 def test_a_killed_endpoint_leaves_its_request_abandoned(approvals):
     a = approvals
     a.reset()
     with terminal_watch(a):
-        proc = subprocess.Popen([DBDOCK, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, env=a.env, text=True)
-        try:
-            rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-                "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
-            assert "dbdock" in proc.stdout.readline()
-            rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+        with stdio_endpoint(a.env) as proc:
             rpc(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
                 "name": "execute-update", "arguments": {"connectionId": "pg", "query": UPDATE}}})
             request = a.wait_for_pending()
-        finally:
-            proc.kill()
-            proc.wait(timeout=10)
         deadline = time.monotonic() + 15
         while a.show(request["id"])["state"] == "pending" and time.monotonic() < deadline:
             time.sleep(0.5)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from conftest import DBDOCK, SECRET, dbdock, free_port, psql, run, session_over
+from conftest import DBDOCK, SECRET, dbdock, free_port, psql, rpc, run, session_over, stdio_endpoint
 
 
 def test_every_call_is_audited_and_no_secret_leaks(world):
@@ -109,22 +109,11 @@ def test_a_call_the_audit_log_cannot_record_does_not_run(world):
     assert [e for e in audit_rows(world) if e["statement"] == "SELECT 2 AS two"][0]["outcome"] == "ok"
 
 
-def rpc(proc, message):
-    proc.stdin.write(json.dumps(message) + "\n")
-    proc.stdin.flush()
-
-
 def test_the_row_is_written_before_the_call_runs_and_completed_at_shutdown(world):
     """While a statement runs, its row says running; when the client closes stdin mid-call,
     the endpoint waits for the call and completes the row before it exits."""
     marker = f"shutdown-probe-{os.getpid()}"
-    proc = subprocess.Popen([DBDOCK, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=world.env, text=True)
-    try:
-        rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
-        assert "dbdock" in proc.stdout.readline()
-        rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+    with stdio_endpoint(world.env) as proc:
         rpc(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
             # A write-allowed call: read-only calls refuse pg_sleep (VOLATILE).
             "name": "execute-update", "arguments": {"connectionId": "pg_rw", "query": f"SELECT pg_sleep(2), '{marker}'"}}})
@@ -137,28 +126,16 @@ def test_the_row_is_written_before_the_call_runs_and_completed_at_shutdown(world
         assert any("running" in line and "execute-update" in line for line in table.splitlines()), table
         proc.stdin.close()
         assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
     row = next(e for e in audit_rows(world) if marker in (e["statement"] or ""))
     assert row["outcome"] == "ok" and row["rows"] == 1 and row["duration_ms"] >= 1900, row
 
 
 def test_sigterm_stops_the_stdio_endpoint_while_its_client_keeps_stdin_open(world):
-    proc = subprocess.Popen([DBDOCK, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=world.env, text=True)
-    try:
-        rpc(proc, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "probe", "version": "1"}}})
-        assert "dbdock" in proc.stdout.readline()
-        rpc(proc, {"jsonrpc": "2.0", "method": "notifications/initialized"})
+    with stdio_endpoint(world.env) as proc:
         rpc(proc, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
         assert "execute-query" in proc.stdout.readline()
         proc.terminate()
         assert proc.wait(timeout=15) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
 
 
 def test_stopping_the_http_endpoint_completes_the_rows_of_running_calls(world):
