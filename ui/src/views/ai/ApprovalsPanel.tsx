@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { ApprovalView } from "../../api";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { useAsyncAction } from "../../hooks/useAsyncAction";
+import { useNow } from "../../hooks/useNow";
 import { approvalsStore, decide } from "../../stores/approvals";
 import { useStore } from "../../stores/store";
 
@@ -32,6 +33,8 @@ function ApprovalCard({ approval: a }: { approval: ApprovalView }) {
   const [reason, setReason] = useState("");
   const { run, busy, error } = useAsyncAction((approve: boolean, why: string | null) => decide(a.id, approve, why));
   const failedDryRun = a.preview.error !== null;
+  const now = useNow(1000);
+  const left = a.expiresMs === null ? null : Math.max(0, Math.round((a.expiresMs - now) / 1000));
   const params = a.params === "[]" ? null : a.params;
   return (
     <article className="approval" data-testid={`approval-${a.id}`}>
@@ -40,6 +43,11 @@ function ApprovalCard({ approval: a }: { approval: ApprovalView }) {
         <span className="muted">
           {a.tool} on <strong>{a.profile}</strong> · request {a.id}
         </span>
+        {left !== null && (
+          <span className="muted approval-left" data-testid={`approval-left-${a.id}`}>
+            {left > 0 ? `waits ${left} s more` : "no longer waiting"}
+          </span>
+        )}
       </header>
       <pre className="approval-statement" data-testid={`approval-statement-${a.id}`}>
         {a.statement}
