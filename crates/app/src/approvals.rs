@@ -7,13 +7,15 @@
 
 use std::time::{Duration, Instant};
 
-use dbdock_core::{ApprovalRoute, ApprovalState, Error, ErrorCode, Profile, Result, WritePreview, approval_binding};
+use dbdock_core::{
+    ApprovalRoute, ApprovalState, Error, ErrorCode, Profile, Result, WritePreview, answer_hash, approval_binding,
+};
 use dbdock_store::{Approval, Decision, NewApproval};
 
 use crate::{Audience, Workspace};
 
 /// How long an AI client's write waits for the user by default.
-pub const DEFAULT_APPROVAL_WAIT: Duration = Duration::from_secs(120);
+const DEFAULT_APPROVAL_WAIT: Duration = Duration::from_secs(120);
 
 /// How often the asker looks at the queue (the app shows a request at once; this is how
 /// soon the asker sees the answer).
@@ -248,11 +250,6 @@ impl Workspace {
     pub async fn decide_approval(&self, id: i64, decision: &Decision) -> Result<Approval> {
         self.store.decide_approval(id, decision).await
     }
-}
-
-/// The hash of an answer secret as the store keeps it (the secret itself never is).
-pub fn answer_hash(secret: &str) -> String {
-    approval_binding("answer", "", secret, &serde_json::Value::Null)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -23,7 +23,7 @@ use dbdock_store::{ResolvedProfile, Store};
 use tokio::task::JoinHandle;
 
 pub use access::{WriteAccess, ai_write_access, no_approver};
-pub use approvals::{DEFAULT_APPROVAL_WAIT, Verdict, WriteRequest, answer_hash, approval_wait};
+pub use approvals::{Verdict, WriteRequest, approval_wait};
 pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,
 };

@@ -158,8 +158,18 @@ pub struct RowChanges {
 /// its parameters. The statement that runs must hash the same, so an approval cannot be
 /// spent on anything else.
 pub fn approval_binding(profile: &str, tool: &str, statement: &str, params: &serde_json::Value) -> String {
+    sha256_hex(&[&profile.to_lowercase(), tool, statement, &params.to_string()])
+}
+
+/// The hash of the secret an answer through the AI client must carry, as the store keeps
+/// it (the secret itself never is).
+pub fn answer_hash(secret: &str) -> String {
+    sha256_hex(&["answer", secret])
+}
+
+fn sha256_hex(parts: &[&str]) -> String {
     let mut hash = Sha256::new();
-    for part in [profile.to_lowercase().as_str(), tool, statement, params.to_string().as_str()] {
+    for part in parts {
         // Length-prefixed, so no two different tuples hash the same text.
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part.as_bytes());

@@ -26,7 +26,7 @@ mod text;
 mod value;
 
 pub use approval::{
-    ApprovalRoute, ApprovalState, PREVIEW_ROWS, RowChanges, WritePreview, approval_binding, preview_row,
+    ApprovalRoute, ApprovalState, PREVIEW_ROWS, RowChanges, WritePreview, answer_hash, approval_binding, preview_row,
 };
 pub use audit::AuditOutcome;
 pub use classify::{Dialect, FunctionName, PreviewSql, ReadCheck, check_read_only, differential_check, plan_preview};

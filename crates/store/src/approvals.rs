@@ -14,10 +14,10 @@ use crate::{Store, store_error};
 
 /// A pending request whose asking process has not refreshed its heartbeat for this long
 /// is abandoned: the process is gone.
-pub const HEARTBEAT_STALE: Duration = Duration::from_secs(5);
+const HEARTBEAT_STALE: Duration = Duration::from_secs(5);
 /// An approver (the app, `dbdock approvals watch`) counts as present this long after it
 /// last said so.
-pub const APPROVER_STALE: Duration = Duration::from_secs(6);
+const APPROVER_STALE: Duration = Duration::from_secs(6);
 
 /// A request as the asking process files it.
 #[derive(Debug, Clone)]
@@ -70,7 +70,7 @@ pub struct Decision {
     pub reason: Option<String>,
 }
 
-pub fn now_ms() -> i64 {
+fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 

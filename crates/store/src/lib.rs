@@ -20,7 +20,7 @@ use dbdock_core::{Error, Result};
 use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use approvals::{APPROVER_STALE, Approval, Decision, HEARTBEAT_STALE, NewApproval, now_ms};
+pub use approvals::{Approval, Decision, NewApproval};
 pub use audit::{AuditCompletion, AuditEntry};
 pub use env_profiles::env_profiles;
 pub use events::{EventRetention, LoggedEvent};

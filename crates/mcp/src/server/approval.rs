@@ -12,8 +12,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use dbdock_app::{Verdict, WriteAccess, WriteRequest, ai_write_access, answer_hash, approval_wait, no_approver};
-use dbdock_core::{ApprovalRoute, Error, ErrorCode, Result, WritePreview};
+use dbdock_app::{Verdict, WriteAccess, WriteRequest, ai_write_access, approval_wait, no_approver};
+use dbdock_core::{ApprovalRoute, Error, ErrorCode, Result, WritePreview, answer_hash};
 use dbdock_store::Decision;
 use rmcp::RoleServer;
 use rmcp::model::{

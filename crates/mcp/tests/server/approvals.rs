@@ -6,15 +6,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use dbdock_core::{Access, ApprovalState, ConnectionTarget};
-use dbdock_mcp::{DbDockServer, Endpoint, EndpointConfig};
-use dbdock_store::{Home, NewProfile, Store};
+use dbdock_core::{Access, ApprovalState};
+use dbdock_store::{Home, Store};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ClientCapabilities, ClientConfig, ElicitRequestParams,
     ElicitResult, ElicitationAction, Implementation, InputRequiredResult, ProtocolVersion,
 };
 use rmcp::service::{ClientLifecycleMode, RequestContext, RunningService, serve_client_with_lifecycle};
-use rmcp::{ClientHandler, ErrorData, RoleClient, ServiceExt};
+use rmcp::{ClientHandler, ErrorData, RoleClient};
 use serde_json::{Value, json};
 
 /// A client on 2026-07-28 whose user answers every question `approve` (counted).
@@ -58,19 +57,7 @@ struct Setup {
 }
 
 async fn setup(approve: bool) -> Setup {
-    let home = tempfile::tempdir().unwrap();
-    let store = Store::open(Home::at(home.path())).await.unwrap();
-    let shop = home.path().join("shop.db");
-    dbdock_engines::demo::create_demo_database(&shop).await.unwrap();
-    let profile = NewProfile { access: Access::Ask, ..NewProfile::new("shop", ConnectionTarget::sqlite_file(shop)) };
-    store.add_profile(profile).await.unwrap();
-    let endpoint = Endpoint::new(store, EndpointConfig::default());
-    let (server_side, client_side) = tokio::io::duplex(1 << 20);
-    tokio::spawn(async move {
-        let running = DbDockServer::new(endpoint.clone(), "test").serve(server_side).await.unwrap();
-        let _ = running.waiting().await;
-        endpoint.close().await;
-    });
+    let (client_side, home) = super::serve(Access::Ask, async |_| {}).await;
     let asked = Arc::new(AtomicUsize::new(0));
     // `server/discover` on 2026-07-28: no initialize handshake, capabilities on every request.
     let modern = ClientLifecycleMode::Discover { preferred_versions: vec![ProtocolVersion::V_2026_07_28] };

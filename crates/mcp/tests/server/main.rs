@@ -9,7 +9,7 @@ mod approvals;
 
 use std::time::Duration;
 
-use dbdock_core::{AuditOutcome, ConnectionTarget};
+use dbdock_core::{Access, AuditOutcome, ConnectionTarget};
 use dbdock_mcp::{DbDockServer, Endpoint, EndpointConfig};
 use dbdock_store::{AuditEntry, Home, NewProfile, Store};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ReadResourceRequestParams};
@@ -23,14 +23,19 @@ struct Session {
     calls: Vec<(&'static str, bool)>,
 }
 
-async fn session() -> Session {
+/// A store in a temporary home with profile `shop` on the demo database (with `access`),
+/// plus the profiles `more` adds, served by an in-process endpoint on the returned
+/// stream's other end.
+async fn serve(access: Access, more: impl AsyncFnOnce(&Store)) -> (tokio::io::DuplexStream, tempfile::TempDir) {
     let home = tempfile::tempdir().unwrap();
     let store = Store::open(Home::at(home.path())).await.unwrap();
     let shop = home.path().join("shop.db");
     dbdock_engines::demo::create_demo_database(&shop).await.unwrap();
-    store.add_profile(NewProfile::new("shop", ConnectionTarget::sqlite_file(shop))).await.unwrap();
-    let redis = ConnectionTarget::parse(&dbdock_testkit::redis_url()).unwrap();
-    store.add_profile(NewProfile::new("cache", redis)).await.unwrap();
+    store
+        .add_profile(NewProfile { access, ..NewProfile::new("shop", ConnectionTarget::sqlite_file(shop)) })
+        .await
+        .unwrap();
+    more(&store).await;
     let endpoint = Endpoint::new(store, EndpointConfig::default());
     let (server_side, client_side) = tokio::io::duplex(1 << 20);
     tokio::spawn(async move {
@@ -38,6 +43,15 @@ async fn session() -> Session {
         let _ = running.waiting().await;
         endpoint.close().await;
     });
+    (client_side, home)
+}
+
+async fn session() -> Session {
+    let (client_side, home) = serve(Access::default(), async |store| {
+        let redis = ConnectionTarget::parse(&dbdock_testkit::redis_url()).unwrap();
+        store.add_profile(NewProfile::new("cache", redis)).await.unwrap();
+    })
+    .await;
     let client = ().serve(client_side).await.expect("the client initializes");
     Session { client, home, calls: Vec::new() }
 }
