@@ -347,3 +347,27 @@ step("AI: a write on an ask connection waits in the window; Approve returns the 
     client.child.stdin.end();
   }
 }, { needs: [FIRST] });
+
+step("AI: an HTTP token is made in the window (shown once), listed without its value, and revoked", current, async () => {
+  await click(browser, "nav-ai");
+  await shown(browser, "tokens-panel", T.db);
+  await typeInto(browser, "token-name", "e2e-token");
+  await click(browser, "token-scope-metrics");
+  await click(browser, "token-create");
+  await shown(browser, "token-made", T.db);
+  const token = (await textOf(browser, tid("token-value"))).trim();
+  assert.match(token, /^dbdock_[0-9a-f]{64}$/, `the token shown is not a token: ${token}`);
+  const listed = JSON.parse(execFileSync(config.cli, ["mcp", "token", "list", "--format", "json"], { encoding: "utf8" }));
+  const made = listed.find((t) => t.name === "e2e-token");
+  assert.deepEqual(made?.scopes, ["read", "metrics"], `the CLI lists ${JSON.stringify(listed)}`);
+  assert.ok(!JSON.stringify(listed).includes(token), "the token list holds the token itself");
+  await click(browser, "token-done");
+  await shown(browser, "token-e2e-token");
+  await until(browser, "the token should be shown only once", () => browser.$(tid("token-made")).isExisting(), (v) => v === false);
+  await screenshot(browser, "token-listed");
+  await click(browser, "token-revoke-e2e-token");
+  await click(browser, "token-revoke-dialog-confirm");
+  await until(browser, "the revoked token should leave the list", () => browser.$(tid("token-e2e-token")).isExisting(), (v) => v === false, T.db);
+  const after = JSON.parse(execFileSync(config.cli, ["mcp", "token", "list", "--format", "json"], { encoding: "utf8" }));
+  assert.ok(!after.some((t) => t.name === "e2e-token"), "the CLI still lists the revoked token");
+}, { needs: [FIRST] });

@@ -146,8 +146,18 @@ def free_port():
         return s.getsockname()[1]
 
 
+def make_token(world, name, *options):
+    """A named HTTP token (`dbdock mcp token add`); stdout is the token alone."""
+    out = subprocess.run([DBDOCK, "mcp", "token", "add", name, *options], env=world.env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
 @contextlib.contextmanager
-def http_server(world, *extra):
+def http_server(world, *extra, token=None):
+    """`dbdock mcp --http` on a free port, with a token that may do everything unless one is given."""
+    if token is None:
+        token = make_token(world, f"test-{free_port()}", "--scope", "write", "--scope", "metrics")
     port = free_port()
     log = open(world.home / f"http-{port}.log", "w")
     proc = subprocess.Popen([DBDOCK, "mcp", "--http", f"127.0.0.1:{port}", *extra], env=world.env, stdout=log, stderr=log)
@@ -159,7 +169,6 @@ def http_server(world, *extra):
             proc.kill()
             pytest.fail(f"dbdock mcp --http did not start: {(world.home / f'http-{port}.log').read_text()}")
         time.sleep(0.05)
-    token = (world.home / "mcp-http-token").read_text().strip()
     try:
         yield f"http://127.0.0.1:{port}/mcp", token
     finally:
@@ -189,7 +198,7 @@ class Session:
 
 
 @contextlib.asynccontextmanager
-async def session_over(transport, world, *extra):
+async def session_over(transport, world, *extra, token=None):
     if transport == "stdio":
         params = StdioServerParameters(command=DBDOCK, args=["mcp", *extra], env=world.env)
         errlog = open(world.home / "stdio-stderr.log", "a")
@@ -199,7 +208,7 @@ async def session_over(transport, world, *extra):
                 yield Session(session)
         errlog.close()
     else:
-        with http_server(world, *extra) as (url, token):
+        with http_server(world, *extra, token=token) as (url, token):
             async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
                 async with streamable_http_client(url, http_client=http) as (read, write, _):
                     async with ClientSession(read, write) as session:

@@ -10,11 +10,12 @@ import sqlite3
 import subprocess
 import threading
 import time
+import types
 from pathlib import Path
 
 import httpx
 
-from conftest import DBDOCK, SECRET, dbdock, free_port, psql, rpc, run, session_over, stdio_endpoint
+from conftest import DBDOCK, SECRET, dbdock, free_port, make_token, psql, rpc, run, session_over, stdio_endpoint
 
 
 def test_every_call_is_audited_and_no_secret_leaks(world):
@@ -153,7 +154,7 @@ def test_stopping_the_http_endpoint_completes_the_rows_of_running_calls(world):
                 break
             assert time.monotonic() < deadline and proc.poll() is None, "dbdock mcp --http did not start"
             time.sleep(0.05)
-        token = (world.home / "mcp-http-token").read_text().strip()
+        token = make_token(world, "audit", "--scope", "write")
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream",
                    "Content-Type": "application/json"}
         init = httpx.post(url, headers=headers, timeout=10, json={
@@ -188,3 +189,67 @@ def _post_quietly(url, headers, message):
         httpx.post(url, headers=headers, json=message, timeout=30)
     except httpx.HTTPError:
         pass
+
+
+def test_the_audit_log_is_tamper_evident(tmp_path):
+    """Calls through the endpoint leave a hash chain that `dbdock audit verify` finds
+    intact; a row changed, deleted or inserted with sqlite3 is named. A home of its own,
+    so the shared one stays intact for the other tests."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shop = home / "shop.db"
+    dbdock(home, "demo", str(shop))
+    dbdock(home, "profile", "add", "shop", "--url", f"sqlite:{shop}")
+    own = types.SimpleNamespace(home=home, env=dict(os.environ, DBDOCK_HOME=str(home),
+                                                    DBDOCK_KEYRING_SERVICE="dbdock-mcp-test"))
+
+    async def body():
+        async with session_over("stdio", own) as s:
+            for i in range(6):
+                await s.ok("execute-query", connectionId="shop",
+                           query="SELECT count(*) AS n FROM customers WHERE id > ?", params=[i])
+
+    run(body)
+    ids = sorted(e["id"] for e in json.loads(dbdock(home, "audit", "--format", "json").stdout))
+    assert len(ids) == 6, ids
+
+    def verify():
+        return dbdock(home, "audit", "verify", check=False)
+
+    out = verify()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.startswith("intact: 6 rows"), out.stdout
+    report = json.loads(dbdock(home, "audit", "verify", "--format", "json").stdout)
+    assert report["intact"] and report["rows"] == 6 and len(report["head"]) == 64, report
+    assert report["head"] in out.stdout
+
+    store = sqlite3.connect(home / "dbdock.db", isolation_level=None, timeout=10)
+    try:
+        middle = ids[2]
+
+        def broken_at(row_id):
+            out = verify()
+            assert out.returncode == 1, out.stdout + out.stderr
+            assert out.stdout.startswith(f"broken at row {row_id}:"), out.stdout
+            return out.stdout
+
+        # Edited: the row itself is named; put back, the log verifies again.
+        (statement,) = store.execute("SELECT statement FROM audit_log WHERE id = ?", (middle,)).fetchone()
+        store.execute("UPDATE audit_log SET statement = 'SELECT 1' WHERE id = ?", (middle,))
+        assert "changed" in broken_at(middle)
+        store.execute("UPDATE audit_log SET statement = ? WHERE id = ?", (statement, middle))
+        assert verify().returncode == 0
+
+        # Deleted: the row after the gap is named.
+        saved = store.execute("SELECT * FROM audit_log WHERE id = ?", (middle,)).fetchone()
+        store.execute("DELETE FROM audit_log WHERE id = ?", (middle,))
+        assert "missing" in broken_at(ids[3])
+        store.execute(f"INSERT INTO audit_log VALUES ({', '.join('?' * len(saved))})", saved)
+        assert verify().returncode == 0
+
+        # Inserted: a row DB Dock did not write.
+        store.execute("INSERT INTO audit_log (transport, tool, statement, duration_ms, outcome) "
+                      "VALUES ('stdio', 'execute-query', 'SELECT alibi', 1.0, 'ok')")
+        assert "inserted by hand" in broken_at(ids[-1] + 1)
+    finally:
+        store.close()

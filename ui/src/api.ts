@@ -52,6 +52,14 @@ export type AiClientView = B.AiClientView;
 export type ConfigChangeView = B.ConfigChangeView_Serialize;
 export type SelfTestReport = B.SelfTestReport_Serialize;
 export type AuditEntry = B.AuditView_Serialize;
+/** Whether the audit log's hash chain is intact, or the first row where it breaks. */
+export type AuditVerification = B.AuditVerificationView_Serialize;
+export type TokenInfo = B.TokenInfo_Serialize;
+export type TokenScope = B.TokenScope;
+export type NewToken = B.NewToken_Serialize;
+export type CreatedToken = B.CreatedToken_Serialize;
+/** What AI clients did over a recent window, from the audit log. */
+export type AiStats = B.AiStats_Serialize;
 /** A write an AI client asked for on an "ask" connection, with its dry-run preview. */
 export type ApprovalView = B.ApprovalView_Serialize;
 export type EndpointInfo = B.EndpointInfo;
@@ -134,6 +142,14 @@ export type Backend = {
   setAccess: (profile: string, access: Access) => Promise<ProfileView>;
   aiSelfTest: () => Promise<SelfTestReport>;
   auditLog: (afterId: number | null, limit: number) => Promise<AuditEntry[]>;
+  /** Walks the audit log's hash chain: intact, or the first row changed, removed or inserted by hand. */
+  verifyAudit: () => Promise<AuditVerification>;
+  /** The HTTP endpoint's named tokens (never the tokens themselves). */
+  mcpTokens: () => Promise<TokenInfo[]>;
+  /** Makes a token; the result holds the token, the only time it is shown. */
+  createMcpToken: (token: NewToken) => Promise<CreatedToken>;
+  revokeMcpToken: (name: string) => Promise<void>;
+  aiStats: (minutes: number) => Promise<AiStats>;
   /** Approval requests: pending ones, or with `all` the recent ones in every state. */
   approvals: (all: boolean) => Promise<ApprovalView[]>;
   /** The user's decision; `reason` reaches the AI client on a denial. */
@@ -204,6 +220,13 @@ const tauriBackend: Backend = {
   setAccess: (profile, access) => unwrap(commands.setAccess(profile, access)),
   aiSelfTest: () => unwrap(commands.aiSelfTest()),
   auditLog: (afterId, limit) => unwrap(commands.auditLog(afterId, limit)),
+  verifyAudit: () => unwrap(commands.verifyAudit()),
+  mcpTokens: () => unwrap(commands.mcpTokens()),
+  createMcpToken: (token) => unwrap(commands.createMcpToken(token)),
+  revokeMcpToken: async (name) => {
+    await unwrap(commands.revokeMcpToken(name));
+  },
+  aiStats: (minutes) => unwrap(commands.aiStats(minutes)),
   approvals: (all) => unwrap(commands.approvals(all)),
   decideApproval: (id, approve, reason) => unwrap(commands.decideApproval(id, approve, reason)),
   watchApprovals: async (onChange) => {

@@ -63,6 +63,13 @@ export const commands = {
 	aiSelfTest: () => typedError<SelfTestReport_Serialize, Error>(__TAURI_INVOKE("ai_self_test")),
 	/**  Audit entries newer than `after_id` (all when `null`), newest first. */
 	auditLog: (afterId: number | null, limit: number) => typedError<AuditView_Serialize[], Error>(__TAURI_INVOKE("audit_log", { afterId, limit })),
+	/**  Walks the audit log's hash chain and says whether it is intact or where it breaks. */
+	verifyAudit: () => typedError<AuditVerificationView_Serialize, Error>(__TAURI_INVOKE("verify_audit")),
+	mcpTokens: () => typedError<TokenInfo_Serialize[], Error>(__TAURI_INVOKE("mcp_tokens")),
+	createMcpToken: (token: NewToken_Deserialize) => typedError<CreatedToken_Serialize, Error>(__TAURI_INVOKE("create_mcp_token", { token })),
+	revokeMcpToken: (name: string) => typedError<null, Error>(__TAURI_INVOKE("revoke_mcp_token", { name })),
+	/**  The AI calls of the last `minutes`. */
+	aiStats: (minutes: number) => typedError<AiStats_Serialize, Error>(__TAURI_INVOKE("ai_stats", { minutes })),
 	/**  The newest requests (with `all`, in every state; otherwise only pending ones). */
 	approvals: (all: boolean) => typedError<ApprovalView_Serialize[], Error>(__TAURI_INVOKE("approvals", { all })),
 	/**  The user's decision on request `id`. */
@@ -125,6 +132,58 @@ export type AiClientView = {
 	name: string,
 	configPath: string,
 	installed: boolean,
+};
+
+/**
+ *  The AI calls of the last `window_minutes`. Latencies are over finished calls.
+ *  Counts that can pass 2^53 are `f64` so they cross to TypeScript exactly as numbers.
+ */
+export type AiStats = AiStats_Serialize | AiStats_Deserialize;
+
+/**
+ *  The AI calls of the last `window_minutes`. Latencies are over finished calls.
+ *  Counts that can pass 2^53 are `f64` so they cross to TypeScript exactly as numbers.
+ */
+export type AiStats_Deserialize = {
+	windowMinutes: number,
+	/**  The start of the window (UTC, as the audit log writes times). */
+	since: string,
+	calls: number,
+	errors: number,
+	/**  Calls still running (or whose process died). */
+	running: number,
+	p50Ms?: number | null,
+	p95Ms?: number | null,
+	maxMs?: number | null,
+	rows: number | null,
+	bytes: number | null,
+	byCall: CallCount_Deserialize[],
+	perMinute: MinuteCount[],
+	pendingApprovals: number,
+	monitorEvents: EventCount[],
+};
+
+/**
+ *  The AI calls of the last `window_minutes`. Latencies are over finished calls.
+ *  Counts that can pass 2^53 are `f64` so they cross to TypeScript exactly as numbers.
+ */
+export type AiStats_Serialize = {
+	windowMinutes: number,
+	/**  The start of the window (UTC, as the audit log writes times). */
+	since: string,
+	calls: number,
+	errors: number,
+	/**  Calls still running (or whose process died). */
+	running: number,
+	p50Ms: number | null,
+	p95Ms: number | null,
+	maxMs: number | null,
+	rows: number | null,
+	bytes: number | null,
+	byCall: CallCount_Serialize[],
+	perMinute: MinuteCount[],
+	pendingApprovals: number,
+	monitorEvents: EventCount[],
 };
 
 /**
@@ -206,6 +265,43 @@ export type AuditOutcome =
 /**  The endpoint stopped waiting for it when it shut down. */
 "interrupted";
 
+/**  Whether the audit log is as DB Dock wrote it (docs/safety.md, "Tamper-evident audit log"). */
+export type AuditVerificationView = AuditVerificationView_Serialize | AuditVerificationView_Deserialize;
+
+/**  Whether the audit log is as DB Dock wrote it (docs/safety.md, "Tamper-evident audit log"). */
+export type AuditVerificationView_Deserialize = {
+	intact: boolean,
+	/**  Rows verified (up to the first broken one). */
+	rows: number,
+	/**  Rows from before the log was chained: counted, not verified. */
+	legacy: number,
+	/**  Rows retention has deleted. */
+	pruned: number,
+	running: number,
+	/**  The first row that does not verify, and why. */
+	brokenId?: number | null,
+	brokenReason?: string | null,
+	/**  When intact: the chain hash the log ends with. */
+	head?: string | null,
+};
+
+/**  Whether the audit log is as DB Dock wrote it (docs/safety.md, "Tamper-evident audit log"). */
+export type AuditVerificationView_Serialize = {
+	intact: boolean,
+	/**  Rows verified (up to the first broken one). */
+	rows: number,
+	/**  Rows from before the log was chained: counted, not verified. */
+	legacy: number,
+	/**  Rows retention has deleted. */
+	pruned: number,
+	running: number,
+	/**  The first row that does not verify, and why. */
+	brokenId: number | null,
+	brokenReason: string | null,
+	/**  When intact: the chain hash the log ends with. */
+	head: string | null,
+};
+
 export type AuditView = AuditView_Serialize | AuditView_Deserialize;
 
 export type AuditView_Deserialize = {
@@ -246,6 +342,29 @@ export type AuditView_Serialize = {
 	 *  (`request 12: executed, approved in the terminal`).
 	 */
 	approval: string | null,
+};
+
+/**  Calls of one tool on one connection with one outcome. */
+export type CallCount = CallCount_Serialize | CallCount_Deserialize;
+
+/**  Calls of one tool on one connection with one outcome. */
+export type CallCount_Deserialize = {
+	tool: string,
+	connection?: string | null,
+	outcome: AuditOutcome,
+	calls: number,
+	rows: number | null,
+	bytes: number | null,
+};
+
+/**  Calls of one tool on one connection with one outcome. */
+export type CallCount_Serialize = {
+	tool: string,
+	connection: string | null,
+	outcome: AuditOutcome,
+	calls: number,
+	rows: number | null,
+	bytes: number | null,
 };
 
 /**  What an engine can do. The faces show and offer exactly these. */
@@ -381,6 +500,21 @@ export type ConnectionStateView_Serialize = {
 	error: Error | null,
 };
 
+/**  A token just made: the only time the app holds the token itself. */
+export type CreatedToken = CreatedToken_Serialize | CreatedToken_Deserialize;
+
+/**  A token just made: the only time the app holds the token itself. */
+export type CreatedToken_Deserialize = {
+	info: TokenInfo_Deserialize,
+	token: string,
+};
+
+/**  A token just made: the only time the app holds the token itself. */
+export type CreatedToken_Serialize = {
+	info: TokenInfo_Serialize,
+	token: string,
+};
+
 export type EndpointInfo = {
 	/**  The `dbdock` binary AI clients are configured to spawn. */
 	binary: string,
@@ -459,8 +593,24 @@ export type ErrorCode =
  *  (every AI call is recorded before it reaches a database: docs/safety.md).
  */
 "AUDIT_UNAVAILABLE" | 
+/**
+ *  A client sent more requests, or more at once, than its token allows; retry later
+ *  (the HTTP answer says when in `Retry-After`).
+ */
+"RATE_LIMITED" | 
+/**
+ *  The audit log's hash chain does not verify: a row was changed, removed or inserted
+ *  by something other than DB Dock (`dbdock audit verify`).
+ */
+"AUDIT_TAMPERED" | 
 /**  A bug or an unexpected state in DB Dock itself. */
 "INTERNAL";
+
+/**  Monitor lifecycle events of one severity (connects, reconnects, errors). */
+export type EventCount = {
+	severity: string,
+	events: number,
+};
 
 /**  A message, or a change in the monitor's own state. */
 export type EventKind = "message" | "lifecycle";
@@ -679,6 +829,14 @@ export type LoginReport_Serialize = {
 	canCreate: boolean,
 };
 
+/**  Calls that started in one minute. */
+export type MinuteCount = {
+	/**  `YYYY-MM-DDTHH:MM` (UTC). */
+	minute: string,
+	calls: number,
+	errors: number,
+};
+
 export type MonitorView = MonitorView_Serialize | MonitorView_Deserialize;
 
 export type MonitorView_Deserialize = {
@@ -709,6 +867,31 @@ export type MonitorView_Serialize = {
 	bytesPerSec: number | null,
 	reconnectAttempts: number,
 	lastError: string | null,
+};
+
+/**  What `token add` asks for. */
+export type NewToken = NewToken_Serialize | NewToken_Deserialize;
+
+/**  What `token add` asks for. */
+export type NewToken_Deserialize = {
+	name: string,
+	/**  `read` is implied. */
+	scopes: TokenScope[],
+	profiles: string[],
+	expiresDays?: number | null,
+	ratePerSec?: number | null,
+	maxConcurrent?: number | null,
+};
+
+/**  What `token add` asks for. */
+export type NewToken_Serialize = {
+	name: string,
+	/**  `read` is implied. */
+	scopes: TokenScope[],
+	profiles: string[],
+	expiresDays: number | null,
+	ratePerSec: number | null,
+	maxConcurrent: number | null,
 };
 
 export type ProfileInput = ProfileInput_Serialize | ProfileInput_Deserialize;
@@ -909,6 +1092,48 @@ export type TestReport = {
 	serverVersion: string,
 	latencyMs: number | null,
 };
+
+/**  A token as listed: everything but the token. */
+export type TokenInfo = TokenInfo_Serialize | TokenInfo_Deserialize;
+
+/**  A token as listed: everything but the token. */
+export type TokenInfo_Deserialize = {
+	name: string,
+	scopes: TokenScope[],
+	/**  The profiles it may see; empty: every profile the endpoint exposes. */
+	profiles: string[],
+	/**  Requests per second. */
+	ratePerSec: number,
+	/**  Requests in flight at once. */
+	maxConcurrent: number,
+	createdAt: string,
+	lastUsedAt?: string | null,
+	expiresAt?: string | null,
+};
+
+/**  A token as listed: everything but the token. */
+export type TokenInfo_Serialize = {
+	name: string,
+	scopes: TokenScope[],
+	/**  The profiles it may see; empty: every profile the endpoint exposes. */
+	profiles: string[],
+	/**  Requests per second. */
+	ratePerSec: number,
+	/**  Requests in flight at once. */
+	maxConcurrent: number,
+	createdAt: string,
+	lastUsedAt: string | null,
+	expiresAt: string | null,
+};
+
+/**  What a token opens. */
+export type TokenScope = 
+/**  The read tools and resources. Every token has it. */
+"read" | 
+/**  The write tools too, where the profile's own AI access allows writes. */
+"write" | 
+/**  `GET /metrics`. */
+"metrics";
 
 /**  What a pasted URL says, to fill the form's fields. */
 export type UrlParts = UrlParts_Serialize | UrlParts_Deserialize;

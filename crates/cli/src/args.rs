@@ -24,6 +24,10 @@ pub enum Command {
     Mcp(McpArgs),
     /// Show the log of AI calls, newest first.
     Audit(AuditArgs),
+    /// What AI clients did recently, from the audit log: calls by tool, connection and
+    /// outcome, latency, rows and bytes, pending approvals (a running HTTP endpoint's live
+    /// counters are at its /metrics).
+    Stats(StatsArgs),
     /// Approve or deny the writes AI clients asked for on connections whose AI access is
     /// `ask`, and watch for new ones.
     #[command(subcommand)]
@@ -114,6 +118,13 @@ pub struct McpArgs {
     /// Let connect-database open URLs that are not saved profiles (read-only).
     #[arg(long)]
     pub allow_adhoc: bool,
+    /// Export each tool call as an OpenTelemetry span to this OTLP/HTTP collector (its base
+    /// URL, e.g. http://127.0.0.1:4318; spans go to URL/v1/traces). Off unless given.
+    #[arg(long, value_name = "URL", env = "DBDOCK_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
+    /// Put each call's statement text on its span (`db.statement`; never its parameters).
+    #[arg(long, requires = "otlp_endpoint")]
+    pub otlp_statements: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +133,71 @@ pub enum McpCommand {
     Install(InstallArgs),
     /// Remove DB Dock from an AI client's MCP configuration.
     Uninstall(UninstallArgs),
+    /// Named bearer tokens of the HTTP endpoint: each sees only its profiles, reads
+    /// unless scoped write, and has its own rate limit.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token; it is printed once, and only its salted hash is kept.
+    Add(TokenAddArgs),
+    /// The tokens: name, scopes, profiles, limits, created, last used, expiry (never the token).
+    List {
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+        format: SchemaFormat,
+    },
+    /// Delete a token; a running endpoint refuses it from its next request on.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct TokenAddArgs {
+    /// Letters, digits, '-', '_' or '.'.
+    pub name: String,
+    /// The token sees only this profile; repeat for more (default: every exposed profile).
+    #[arg(long = "profile", value_name = "NAME")]
+    pub profiles: Vec<String>,
+    /// What it may do besides reading: write (where the profile's AI access allows) and
+    /// metrics (GET /metrics); repeat for both.
+    #[arg(long = "scope", value_enum)]
+    pub scopes: Vec<ScopeArg>,
+    /// Stop working after this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub expires: Option<u32>,
+    /// Requests per second (default 50).
+    #[arg(long, value_name = "N")]
+    pub rate: Option<u32>,
+    /// Requests in flight at once (default 16).
+    #[arg(long, value_name = "N")]
+    pub concurrent: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    Read,
+    Write,
+    Metrics,
+}
+
+impl From<ScopeArg> for dbdock_core::TokenScope {
+    fn from(scope: ScopeArg) -> Self {
+        match scope {
+            ScopeArg::Read => dbdock_core::TokenScope::Read,
+            ScopeArg::Write => dbdock_core::TokenScope::Write,
+            ScopeArg::Metrics => dbdock_core::TokenScope::Metrics,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The window: calls that started in the last N minutes.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub minutes: u32,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
 }
 
 #[derive(Debug, Args)]
@@ -148,13 +224,36 @@ pub struct UninstallArgs {
     pub dry_run: bool,
 }
 
+/// `dbdock audit` lists the log; `verify` and `prune` act on it (docs/safety.md,
+/// "Tamper-evident audit log").
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
     #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
     pub format: SchemaFormat,
     /// How many entries, newest first.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no row was changed, removed or inserted since DB Dock wrote it: prints
+    /// `intact: N rows` and the chain's head hash (keep it: it shows later whether rows were
+    /// removed from the end), or the first broken row and exits with 1.
+    Verify {
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+        format: SchemaFormat,
+    },
+    /// Delete the rows older than N days from the old end of the log; the rows kept still
+    /// verify. The MCP endpoint does this when it starts, with DBDOCK_AUDIT_KEEP_DAYS (default 90).
+    Prune {
+        #[arg(long, value_name = "N", default_value_t = dbdock_store::DEFAULT_AUDIT_KEEP_DAYS,
+              value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        keep_days: u32,
+    },
 }
 
 #[derive(Debug, Args)]

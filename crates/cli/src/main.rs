@@ -3,12 +3,14 @@
 
 mod approvals;
 mod args;
+mod audit;
 mod context;
 mod demo;
 mod mcp;
 mod profile;
 mod query;
 mod render;
+mod telemetry;
 mod watch;
 
 use std::io::Write;
@@ -26,7 +28,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    init_logging();
+    if let Err(e) = init_logging(&cli) {
+        return fail(&e);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&Error::internal(format!("cannot start the async runtime: {e}"))),
@@ -58,10 +62,14 @@ fn fail(error: &Error) -> ExitCode {
 }
 
 /// Diagnostics go to stderr, quiet unless `RUST_LOG` asks; stdout stays clean for data.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+/// The MCP endpoint with `--otlp-endpoint` (or `DBDOCK_OTLP_ENDPOINT`) also exports its
+/// tool-call spans there; `mcp::run` flushes them before it returns.
+fn init_logging(cli: &Cli) -> Result<()> {
+    let otlp = match &cli.command {
+        Command::Mcp(args) if args.command.is_none() => args.otlp_endpoint.as_deref(),
+        _ => None,
+    };
+    telemetry::init(otlp)
 }
 
 /// Runs one subcommand; each lives in a module of its own.
@@ -71,12 +79,12 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Schema(args) => query::schema(args).await,
         Command::Profile(command) => profile::run(command).await,
         Command::Mcp(args) => mcp::run(args).await,
-        Command::Audit(args) => {
+        Command::Audit(args) => audit::run(args).await,
+        Command::Stats(args) => {
             let store = context::open_store().await?;
-            let entries = store.audit_entries(args.limit).await;
-            let approvals = store.approvals(None, 1000).await;
+            let stats = store.ai_stats(args.minutes).await;
             store.close().await;
-            context::print(&render::audit(&entries?, &approvals?, args.format)?)
+            context::print(&render::stats(&stats?, args.format)?)
         }
         Command::Approvals(command) => approvals::run(command).await,
         Command::Demo(args) => demo::run(args).await,

@@ -4,7 +4,7 @@
 use dbdock_core::{Error, Result};
 use dbdock_mcp::install::{Client, ClientEnv, ServerSpec};
 
-use crate::args::{InstallArgs, McpArgs, McpCommand};
+use crate::args::{InstallArgs, McpArgs, McpCommand, TokenCommand};
 use crate::context::{open_store, print};
 use crate::render;
 
@@ -16,11 +16,23 @@ pub async fn run(args: McpArgs) -> Result<()> {
             let change = dbdock_mcp::install::uninstall(uninstall.client.into(), &env, uninstall.dry_run)?;
             return print(&render::config_change(&change)?);
         }
+        Some(McpCommand::Token(command)) => return tokens(command).await,
         None => {}
     }
+    let outcome = serve(args).await;
+    // The spans still queued go to the collector (at most 2 s) before the runtime stops.
+    let _ = tokio::task::spawn_blocking(crate::telemetry::flush).await;
+    outcome
+}
+
+/// The endpoint itself, on stdio or HTTP, until the client leaves or a signal stops it.
+async fn serve(args: McpArgs) -> Result<()> {
     let store = open_store().await?;
-    let home = store.home().clone();
-    let config = dbdock_mcp::EndpointConfig { profiles: args.profiles, allow_adhoc: args.allow_adhoc };
+    let config = dbdock_mcp::EndpointConfig {
+        profiles: args.profiles,
+        allow_adhoc: args.allow_adhoc,
+        trace_statements: args.otlp_statements && args.otlp_endpoint.is_some(),
+    };
     let endpoint = dbdock_mcp::Endpoint::new(store, config);
     let Some(addr) = args.http else {
         // A client that stops the endpoint with SIGTERM still gets every call audited.
@@ -32,7 +44,7 @@ pub async fn run(args: McpArgs) -> Result<()> {
         });
         return dbdock_mcp::serve_stdio(endpoint, shutdown).await;
     };
-    let (token, created) = dbdock_mcp::http_token(&home)?;
+    let made = endpoint.workspace().store().ensure_default_token().await?;
     let shutdown = tokio_util::sync::CancellationToken::new();
     let on_signal = shutdown.clone();
     // Stop on Ctrl-C or SIGTERM, so the audit log is flushed before the process ends.
@@ -40,14 +52,17 @@ pub async fn run(args: McpArgs) -> Result<()> {
         shutdown_signal().await;
         on_signal.cancel();
     });
-    let token_path = home.root().join("mcp-http-token");
-    let note = if created {
-        format!("bearer token (shown once, kept in {}): {token}", token_path.display())
-    } else {
-        format!("bearer token: in {}", token_path.display())
+    // The token goes to the terminal once; the home keeps only its hash.
+    let note = match made {
+        Some(token) => format!(
+            "bearer token '{}' (shown once; only its hash is kept): {}",
+            dbdock_store::DEFAULT_TOKEN_NAME,
+            token.expose()
+        ),
+        None => "bearer tokens: dbdock mcp token list (make one with dbdock mcp token add NAME)".to_owned(),
     };
     eprintln!("DB Dock MCP endpoint on http://{addr}/mcp\n{note}");
-    let outcome = dbdock_mcp::serve_http(endpoint.clone(), addr, token, shutdown).await;
+    let outcome = dbdock_mcp::serve_http(endpoint.clone(), addr, shutdown).await;
     endpoint.close().await;
     outcome
 }
@@ -102,4 +117,44 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// `dbdock mcp token add|list|revoke`.
+async fn tokens(command: TokenCommand) -> Result<()> {
+    let store = open_store().await?;
+    let outcome = match command {
+        TokenCommand::Add(args) => {
+            let new = dbdock_core::NewToken {
+                name: args.name,
+                scopes: args.scopes.into_iter().map(Into::into).collect(),
+                profiles: args.profiles,
+                expires_days: args.expires,
+                rate_per_sec: args.rate,
+                max_concurrent: args.concurrent,
+            };
+            let known = store.profiles().await?;
+            if let Some(missing) = new.profiles.iter().find(|p| !known.iter().any(|k| k.name.eq_ignore_ascii_case(p))) {
+                Err(Error::not_found(format!("no profile named '{missing}' (dbdock profile list)")))
+            } else {
+                match store.add_token(&new).await {
+                    // stdout gets the token alone, so `TOKEN=$(dbdock mcp token add …)` works.
+                    Ok((info, token)) => {
+                        eprintln!("{}", render::token_made(&info));
+                        print(&format!("{}\n", token.expose()))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+        TokenCommand::List { format } => match store.tokens().await {
+            Ok(tokens) => print(&render::tokens(&tokens, format)?),
+            Err(e) => Err(e),
+        },
+        TokenCommand::Revoke { name } => match store.revoke_token(&name).await {
+            Ok(()) => print(&format!("revoked token '{name}'; a running endpoint refuses it from its next request\n")),
+            Err(e) => Err(e),
+        },
+    };
+    store.close().await;
+    outcome
 }

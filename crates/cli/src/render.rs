@@ -380,3 +380,89 @@ pub fn config_change(change: &dbdock_mcp::install::ConfigChange) -> Result<Strin
         Ok(())
     })
 }
+
+/// The line `token add` writes to stderr (the token itself goes alone to stdout).
+pub fn token_made(t: &dbdock_core::TokenInfo) -> String {
+    let profiles = if t.profiles.is_empty() { "every exposed profile".to_owned() } else { t.profiles.join(", ") };
+    let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
+    let expiry = t.expires_at.as_deref().map(|at| format!(", expires {at}")).unwrap_or_default();
+    format!(
+        "token '{}' ({}; {profiles}; {} requests/s, {} at once{expiry}). It is shown once, below; DB Dock keeps only \
+         its hash. Send it as Authorization: Bearer <token>.",
+        t.name,
+        scopes.join(", "),
+        t.rate_per_sec,
+        t.max_concurrent
+    )
+}
+
+pub fn tokens(tokens: &[dbdock_core::TokenInfo], format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(&tokens);
+    }
+    let mut table = new_table();
+    table.set_header(["name", "scopes", "profiles", "limits", "created", "last used", "expires"]);
+    for t in tokens {
+        let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
+        table.add_row([
+            t.name.clone(),
+            scopes.join(", "),
+            if t.profiles.is_empty() { "all".to_owned() } else { t.profiles.join(", ") },
+            format!("{}/s, {} at once", t.rate_per_sec, t.max_concurrent),
+            t.created_at.clone(),
+            t.last_used_at.clone().unwrap_or_else(|| "never".to_owned()),
+            t.expires_at.clone().unwrap_or_else(|| "never".to_owned()),
+        ]);
+    }
+    text(|out| {
+        if tokens.is_empty() {
+            writeln!(out, "no tokens; `dbdock mcp token add NAME` makes one (and `dbdock mcp --http` a default one)")
+        } else {
+            writeln!(out, "{table}")
+        }
+    })
+}
+
+pub fn stats(s: &dbdock_core::AiStats, format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(s);
+    }
+    let ms = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1} ms"));
+    let mut table = new_table();
+    table.set_header(["tool", "connection", "outcome", "calls", "rows", "bytes"]);
+    for c in &s.by_call {
+        table.add_row([
+            c.tool.clone(),
+            c.connection.clone().unwrap_or_default(),
+            c.outcome.as_str().to_owned(),
+            c.calls.to_string(),
+            format!("{}", c.rows),
+            format!("{}", c.bytes),
+        ]);
+    }
+    text(|out| {
+        writeln!(out, "AI calls in the last {} min (since {})", s.window_minutes, s.since)?;
+        writeln!(
+            out,
+            "calls {}  ({:.1}/min)  errors {}  running {}  p50 {}  p95 {}  max {}  rows {}  bytes {}",
+            s.calls,
+            s.calls_per_minute(),
+            s.errors,
+            s.running,
+            ms(s.p50_ms),
+            ms(s.p95_ms),
+            ms(s.max_ms),
+            s.rows,
+            s.bytes
+        )?;
+        writeln!(out, "approvals pending {}", s.pending_approvals)?;
+        if !s.monitor_events.is_empty() {
+            let events: Vec<String> = s.monitor_events.iter().map(|e| format!("{} {}", e.severity, e.events)).collect();
+            writeln!(out, "monitor events: {}", events.join(", "))?;
+        }
+        if !s.by_call.is_empty() {
+            writeln!(out, "{table}")?;
+        }
+        Ok(())
+    })
+}

@@ -3,9 +3,8 @@
 //! "Approval").
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::{Error, Value};
+use crate::{Error, Value, canonical_sha256};
 
 /// A row as a preview shows it.
 pub fn preview_row(row: &[Value]) -> Vec<Option<String>> {
@@ -158,23 +157,13 @@ pub struct RowChanges {
 /// its parameters. The statement that runs must hash the same, so an approval cannot be
 /// spent on anything else.
 pub fn approval_binding(profile: &str, tool: &str, statement: &str, params: &serde_json::Value) -> String {
-    sha256_hex(&[&profile.to_lowercase(), tool, statement, &params.to_string()])
+    canonical_sha256(&[&profile.to_lowercase(), tool, statement, &params.to_string()])
 }
 
 /// The hash of the secret an answer through the AI client must carry, as the store keeps
 /// it (the secret itself never is).
 pub fn answer_hash(secret: &str) -> String {
-    sha256_hex(&["answer", secret])
-}
-
-fn sha256_hex(parts: &[&str]) -> String {
-    let mut hash = Sha256::new();
-    for part in parts {
-        // Length-prefixed, so no two different tuples hash the same text.
-        hash.update((part.len() as u64).to_le_bytes());
-        hash.update(part.as_bytes());
-    }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    canonical_sha256(&["answer", secret])
 }
 
 #[cfg(test)]
@@ -206,5 +195,17 @@ mod tests {
         );
         // The parts cannot be shifted into one another.
         assert_ne!(approval_binding("ab", "c", "d", &params), approval_binding("a", "bc", "d", &params));
+    }
+
+    #[test]
+    fn the_hashes_stay_what_stored_approvals_were_bound_with() {
+        // Computed independently (Python hashlib over the length-prefixed parts): a change
+        // of the encoding would orphan every approval in the queue.
+        let params = serde_json::json!([1, "a"]);
+        assert_eq!(
+            approval_binding("shop", "execute-update", "UPDATE t SET a = 1", &params),
+            "413f9c86486481728f23dc5be3dabb1e4cadb8a03b531a5b23fbc243d6e6225c"
+        );
+        assert_eq!(answer_hash("s3cret"), "8e2f8bdd064fd6fe054c5b7cc0e46c0d0a97b550f00a7262e68a528e9a52c701");
     }
 }

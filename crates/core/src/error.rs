@@ -35,6 +35,12 @@ pub enum ErrorCode {
     /// The audit log could not be written before the call, so the call did not run
     /// (every AI call is recorded before it reaches a database: docs/safety.md).
     AuditUnavailable,
+    /// A client sent more requests, or more at once, than its token allows; retry later
+    /// (the HTTP answer says when in `Retry-After`).
+    RateLimited,
+    /// The audit log's hash chain does not verify: a row was changed, removed or inserted
+    /// by something other than DB Dock (`dbdock audit verify`).
+    AuditTampered,
     /// A bug or an unexpected state in DB Dock itself.
     Internal,
 }
@@ -54,6 +60,8 @@ impl ErrorCode {
             ErrorCode::Unsupported => "UNSUPPORTED",
             ErrorCode::KeyringUnavailable => "KEYRING_UNAVAILABLE",
             ErrorCode::AuditUnavailable => "AUDIT_UNAVAILABLE",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::AuditTampered => "AUDIT_TAMPERED",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -154,6 +162,8 @@ mod tests {
             (ErrorCode::Unsupported, "UNSUPPORTED"),
             (ErrorCode::KeyringUnavailable, "KEYRING_UNAVAILABLE"),
             (ErrorCode::AuditUnavailable, "AUDIT_UNAVAILABLE"),
+            (ErrorCode::RateLimited, "RATE_LIMITED"),
+            (ErrorCode::AuditTampered, "AUDIT_TAMPERED"),
             (ErrorCode::Internal, "INTERNAL"),
         ] {
             assert_eq!(code.as_str(), name);

@@ -12,6 +12,7 @@ mod approval;
 mod audit;
 mod classify;
 mod database;
+mod digest;
 mod engine;
 mod error;
 mod event;
@@ -21,8 +22,10 @@ mod reconnect;
 mod result;
 mod schema;
 mod secret;
+mod stats;
 mod target;
 mod text;
+mod token;
 mod value;
 
 pub use approval::{
@@ -31,6 +34,7 @@ pub use approval::{
 pub use audit::AuditOutcome;
 pub use classify::{Dialect, FunctionName, PreviewSql, ReadCheck, check_read_only, differential_check, plan_preview};
 pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_table};
+pub use digest::{CanonicalHash, canonical_sha256};
 pub use engine::{Capabilities, Engine, EngineSpec, QueryLanguage};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{Category, ConsumerLag, Event, EventKind, MonitorStatus, Severity, WatchTarget, payload_as_text};
@@ -40,6 +44,10 @@ pub use reconnect::{Backoff, ReconnectPolicy};
 pub use result::{Column, QueryResult};
 pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, TableKind, TableRef};
 pub use secret::Secret;
+pub use stats::{AiStats, CallCount, EventCount, MinuteCount};
 pub use target::{ConnectionTarget, Endpoint, percent_decode, redact_url_text};
 pub use text::{MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, cap_text};
+pub use token::{
+    DEFAULT_TOKEN_CONCURRENCY, DEFAULT_TOKEN_RATE, NewToken, TokenInfo, TokenScope, constant_time_eq, token_hash,
+};
 pub use value::{JsonText, Value};

@@ -60,6 +60,20 @@ pub struct AuditTicket {
 
 impl AuditLog {
     pub fn new(store: Store) -> AuditLog {
+        // Retention runs once per endpoint, off the start-up path: usually it only finds
+        // that the oldest row is recent enough, without taking the write lock.
+        if let Some(keep) = dbdock_store::audit_retention_from_env() {
+            let store = store.clone();
+            tokio::spawn(async move {
+                match store.prune_audit(keep).await {
+                    Ok(0) => {}
+                    Ok(rows) => {
+                        tracing::info!(rows, days = keep.as_secs() / 86_400, "audit retention removed old rows")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "audit retention could not remove old rows"),
+                }
+            });
+        }
         let (sender, mut receiver) = unbounded_channel::<(i64, AuditCompletion)>();
         let shared = Arc::new(Shared {
             store,

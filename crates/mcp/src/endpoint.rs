@@ -11,7 +11,9 @@ use dbdock_core::{Access, ConnectionTarget, Error, Profile, Result, Secret};
 use dbdock_store::{ResolvedProfile, Store};
 
 use crate::audit::{AuditLog, SHUTDOWN_GRACE};
+use crate::caller::Caller;
 use crate::login::{LoginReport, login_report};
+use crate::metrics::Metrics;
 
 /// Rows per result when the profile sets no cap.
 pub const DEFAULT_MAX_ROWS: u64 = 200;
@@ -24,6 +26,9 @@ pub struct EndpointConfig {
     pub profiles: Vec<String>,
     /// Let `connect-database` open a URL that is not a saved profile.
     pub allow_adhoc: bool,
+    /// Put each call's statement text (scrubbed as in the audit log) on its tracing span
+    /// as `db.statement`, for an OTLP collector (`dbdock mcp --otlp-statements`).
+    pub trace_statements: bool,
 }
 
 /// How long `list-connections` waits for one connection to say what its login may do.
@@ -66,28 +71,45 @@ pub struct Endpoint {
     workspace: Arc<Workspace>,
     config: EndpointConfig,
     audit: AuditLog,
+    metrics: Metrics,
 }
 
 impl Endpoint {
     pub fn new(store: Store, config: EndpointConfig) -> Arc<Endpoint> {
         let audit = AuditLog::new(store.clone());
-        Arc::new(Endpoint { workspace: Workspace::new(store), config, audit })
+        Arc::new(Endpoint { workspace: Workspace::new(store), config, audit, metrics: Metrics::default() })
     }
 
     pub fn audit(&self) -> &AuditLog {
         &self.audit
     }
 
+    /// What this endpoint has served since it started (`GET /metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     pub fn workspace(&self) -> &Workspace {
         &self.workspace
     }
 
-    fn listed(&self, name: &str) -> bool {
-        self.config.profiles.is_empty() || self.config.profiles.iter().any(|n| n.eq_ignore_ascii_case(name))
+    /// Whether a call's span carries its statement text (see [`EndpointConfig`]).
+    pub fn trace_statements(&self) -> bool {
+        self.config.trace_statements
     }
 
-    /// The profiles this endpoint exposes: AI access other than `none`, and in the
-    /// `--profile` list when one was given; then the ad-hoc connections of this process.
+    /// Whether the profile `name` is in the `--profile` list (or there is none) and the
+    /// current caller's token may see it.
+    fn listed(&self, name: &str) -> bool {
+        let in_list =
+            self.config.profiles.is_empty() || self.config.profiles.iter().any(|n| n.eq_ignore_ascii_case(name));
+        in_list && Caller::current().sees(name)
+    }
+
+    /// The profiles this endpoint exposes to the current caller: AI access other than
+    /// `none`, in the `--profile` list when one was given, and visible to the caller's
+    /// token (a profile it may not see does not exist for it); then the ad-hoc connections
+    /// of this process.
     pub async fn exposed_profiles(&self) -> Result<Vec<Profile>> {
         let mut profiles: Vec<Profile> = self
             .workspace
@@ -97,7 +119,8 @@ impl Endpoint {
             .into_iter()
             .filter(|p| p.access != Access::None && self.listed(&p.name))
             .collect();
-        profiles.extend(self.workspace.adhoc_profiles().await);
+        let caller = Caller::current();
+        profiles.extend(self.workspace.adhoc_profiles().await.into_iter().filter(|p| caller.sees(&p.name)));
         Ok(profiles)
     }
 
@@ -157,7 +180,7 @@ impl Endpoint {
     /// A URL that is not a saved profile (only with `--allow-adhoc`), read-only, ready to
     /// open: connected by [`Endpoint::open`] (or probed, for a streaming server).
     pub async fn adhoc(&self, name: &str, url: &str) -> Result<Opening> {
-        if !self.config.allow_adhoc {
+        if !self.config.allow_adhoc || !Caller::current().sees(name) {
             return Err(Error::new(
                 dbdock_core::ErrorCode::PermissionDenied,
                 "this endpoint only opens the user's saved connections (call list-connections); ad-hoc URLs need \

@@ -6,19 +6,20 @@
 //! with what access and caps, and records every call in the audit log.
 
 mod audit;
+mod caller;
 mod endpoint;
 mod http;
 pub mod install;
 mod login;
+mod metrics;
 mod render;
 mod resources;
 mod server;
-mod token;
 
 pub use endpoint::{Endpoint, EndpointConfig};
 pub use http::{HttpLimits, serve_http, serve_http_with_limits};
+pub use metrics::Metrics;
 pub use server::DbDockServer;
-pub use token::http_token;
 
 /// Serves one MCP session on stdin/stdout until the client closes stdin or `shutdown`
 /// fires; either way the audit log is flushed before it returns.

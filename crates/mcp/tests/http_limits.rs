@@ -12,10 +12,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 
-const TOKEN: &str = "limits-test-token";
-
 struct Server {
     addr: SocketAddr,
+    token: String,
     shutdown: CancellationToken,
     _home: tempfile::TempDir,
 }
@@ -29,11 +28,12 @@ impl Drop for Server {
 async fn start(limits: HttpLimits) -> Server {
     let home = tempfile::tempdir().expect("temp dir");
     let store = Store::open(Home::at(home.path())).await.expect("store");
+    let token = store.ensure_default_token().await.expect("token").expect("a new home gets a default token");
     let endpoint = Endpoint::new(store, EndpointConfig::default());
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let shutdown = CancellationToken::new();
-    tokio::spawn(serve_http_with_limits(Arc::clone(&endpoint), addr, TOKEN.to_owned(), shutdown.clone(), limits));
+    tokio::spawn(serve_http_with_limits(Arc::clone(&endpoint), addr, shutdown.clone(), limits));
     let deadline = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(addr).await.is_err() {
         assert!(Instant::now() < deadline, "the endpoint did not start listening on {addr}");
@@ -41,7 +41,7 @@ async fn start(limits: HttpLimits) -> Server {
     }
     // That probe connection took a slot until it closed: let the server see it close.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    Server { addr, shutdown, _home: home }
+    Server { addr, token: token.expose().to_owned(), shutdown, _home: home }
 }
 
 /// What the server sends until it closes the connection or `within` passes.
@@ -65,9 +65,9 @@ async fn answer(stream: &mut TcpStream, within: Duration) -> String {
     String::from_utf8_lossy(&got).into_owned()
 }
 
-fn head(extra: &str) -> String {
+fn head(token: &str, extra: &str) -> String {
     format!(
-        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n\
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
          Accept: application/json, text/event-stream\r\n{extra}\r\n"
     )
 }
@@ -79,14 +79,14 @@ async fn a_body_over_the_limit_gets_413_while_it_is_still_arriving() {
 
     // A declared length over the limit: refused before any of the body is read.
     let mut stream = TcpStream::connect(server.addr).await.expect("connect");
-    stream.write_all(head("Content-Length: 10000000\r\n").as_bytes()).await.expect("write");
+    stream.write_all(head(&server.token, "Content-Length: 10000000\r\n").as_bytes()).await.expect("write");
     let reply = answer(&mut stream, Duration::from_secs(5)).await;
     assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
 
     // A chunked body with no declared length: refused once the excess arrives, although
     // the body never ends.
     let mut stream = TcpStream::connect(server.addr).await.expect("connect");
-    stream.write_all(head("Transfer-Encoding: chunked\r\n").as_bytes()).await.expect("write");
+    stream.write_all(head(&server.token, "Transfer-Encoding: chunked\r\n").as_bytes()).await.expect("write");
     let chunk = format!("{:x}\r\n{}\r\n", 16 * 1024, "x".repeat(16 * 1024));
     for _ in 0..5 {
         let _ = stream.write_all(chunk.as_bytes()).await;
@@ -98,7 +98,7 @@ async fn a_body_over_the_limit_gets_413_while_it_is_still_arriving() {
     let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"probe","version":"1"}}}"#;
     let mut stream = TcpStream::connect(server.addr).await.expect("connect");
     stream
-        .write_all(format!("{}{body}", head(&format!("Content-Length: {}\r\n", body.len()))).as_bytes())
+        .write_all(format!("{}{body}", head(&server.token, &format!("Content-Length: {}\r\n", body.len()))).as_bytes())
         .await
         .expect("write");
     let reply = answer(&mut stream, Duration::from_secs(5)).await;

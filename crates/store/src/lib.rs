@@ -4,6 +4,7 @@
 //!
 //! The store builds on `dbdock-core` only; it knows no engine, no MCP and no window.
 
+mod ai_stats;
 mod approvals;
 mod audit;
 mod env_profiles;
@@ -13,6 +14,7 @@ mod home;
 mod migrate;
 mod profiles;
 mod secrets;
+mod tokens;
 
 use std::time::Duration;
 
@@ -21,13 +23,17 @@ use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use approvals::{Approval, Decision, NewApproval};
-pub use audit::{AuditCompletion, AuditEntry};
+pub use audit::{
+    AuditCompletion, AuditEntry, AuditVerification, BrokenAuditRow, DEFAULT_AUDIT_KEEP_DAYS, audit_keep_days,
+    audit_retention_from_env,
+};
 pub use env_profiles::env_profiles;
 pub use events::{EventRetention, LoggedEvent};
 pub use history::{HISTORY_PER_PROFILE, HistoryEntry, QueryOutcome};
 pub use home::Home;
 pub use profiles::{ImportReport, NewProfile, ProfileExport, ResolvedProfile};
 pub use secrets::Keyring;
+pub use tokens::DEFAULT_TOKEN_NAME;
 
 /// The open store. Cheap to clone.
 #[derive(Clone)]

@@ -21,6 +21,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "audit_started", include_str!("../migrations/0006_audit_started.sql")),
     (7, "approvals", include_str!("../migrations/0007_approvals.sql")),
     (8, "approval_wait", include_str!("../migrations/0008_approval_wait.sql")),
+    (9, "audit_chain", include_str!("../migrations/0009_audit_chain.sql")),
+    (10, "mcp_tokens", include_str!("../migrations/0010_mcp_tokens.sql")),
 ];
 
 #[derive(Debug)]

@@ -79,6 +79,25 @@ pub struct AuditView {
     pub approval: Option<String>,
 }
 
+/// Whether the audit log is as DB Dock wrote it (docs/safety.md, "Tamper-evident audit log").
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerificationView {
+    pub intact: bool,
+    /// Rows verified (up to the first broken one).
+    pub rows: u32,
+    /// Rows from before the log was chained: counted, not verified.
+    pub legacy: u32,
+    /// Rows retention has deleted.
+    pub pruned: u32,
+    pub running: u32,
+    /// The first row that does not verify, and why.
+    pub broken_id: Option<u32>,
+    pub broken_reason: Option<String>,
+    /// When intact: the chain hash the log ends with.
+    pub head: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointInfo {
@@ -248,6 +267,24 @@ async fn response(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildSt
         return Ok(message["result"].clone());
     }
     Err(Error::connection_failed("the endpoint exited before answering"))
+}
+
+/// Walks the audit log's hash chain and says whether it is intact or where it breaks.
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_audit(state: State<'_, AppState>) -> Result<AuditVerificationView> {
+    let v = state.store().verify_audit().await?;
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(AuditVerificationView {
+        intact: v.intact,
+        rows: count(v.rows),
+        legacy: count(v.legacy),
+        pruned: count(v.pruned),
+        running: count(v.running),
+        broken_id: v.first_broken.as_ref().map(|b| u32::try_from(b.id).unwrap_or(u32::MAX)),
+        broken_reason: v.first_broken.map(|b| b.reason),
+        head: v.head,
+    })
 }
 
 /// Audit entries newer than `after_id` (all when `null`), newest first.

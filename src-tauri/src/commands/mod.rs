@@ -8,6 +8,7 @@ pub mod least_privilege;
 pub mod profiles;
 pub mod query;
 pub mod schema;
+pub mod tokens;
 
 #[cfg(test)]
 mod tests;

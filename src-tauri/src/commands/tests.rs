@@ -180,3 +180,32 @@ async fn approval_requests_reach_the_window_and_are_decided_there() {
     assert_eq!(sent(3).await[0]["id"], early);
     task.abort();
 }
+
+#[tokio::test]
+async fn verify_audit_reports_the_chain_to_the_window() {
+    let (app, _home) = app().await;
+    let store = app.state::<AppState>().store().clone();
+    let call = dbdock_store::AuditEntry {
+        id: 0,
+        at: String::new(),
+        client: Some("test".into()),
+        client_version: None,
+        transport: "stdio".into(),
+        tool: "execute-query".into(),
+        profile: Some("shop".into()),
+        statement: Some("SELECT 1".into()),
+        params: None,
+        rows: None,
+        bytes: None,
+        duration_ms: 0.0,
+        outcome: dbdock_core::AuditOutcome::Running,
+        error_code: None,
+        error_message: None,
+    };
+    store.start_audit(&call).await.unwrap();
+    store.record_audit(&dbdock_store::AuditEntry { outcome: dbdock_core::AuditOutcome::Ok, ..call }).await.unwrap();
+    let verification = super::ai::verify_audit(app.state()).await.unwrap();
+    assert!(verification.intact && verification.broken_id.is_none(), "{verification:?}");
+    assert_eq!((verification.rows, verification.running), (2, 1));
+    assert_eq!(verification.head.map(|h| h.len()), Some(64));
+}

@@ -19,6 +19,7 @@ import {
   type ResultColumn,
   type TableInfo,
   type TableRef,
+  type TokenInfo,
 } from "../api";
 import { DEMO_ENGINE_SPECS, demoSpec } from "./demoEngines";
 import { demoMonitors } from "./demoEvents";
@@ -132,6 +133,7 @@ function configChange(id: AiClientId, install: boolean): ConfigChangeView {
 
 const audit: AuditEntry[] = [];
 let auditId = 1;
+const tokens: TokenInfo[] = [];
 function addAudit(minutesAgo: number): void {
   const failed = auditId % 7 === 0;
   audit.push({
@@ -360,6 +362,71 @@ export const demoBackend: Backend = {
   auditLog: async (afterId, limit) => {
     await wait(30);
     return audit.filter((e) => afterId === null || e.id > afterId).sort((a, b) => b.id - a.id).slice(0, limit);
+  },
+  verifyAudit: async () => {
+    await wait(40);
+    // The demo log is as written: every row verifies.
+    return {
+      intact: true,
+      rows: audit.length,
+      legacy: 0,
+      pruned: 0,
+      running: audit.filter((e) => e.outcome === "running").length,
+      brokenId: null,
+      brokenReason: null,
+      head: "5f0c3a9e8b7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170605f4e3",
+    };
+  },
+  mcpTokens: async () => {
+    await wait(20);
+    return tokens.map((t) => ({ ...t }));
+  },
+  createMcpToken: async (token) => {
+    await wait(20);
+    if (tokens.some((t) => t.name.toLowerCase() === token.name.toLowerCase())) {
+      throw new ApiError({ code: "INVALID_INPUT", message: `a token named '${token.name}' exists; revoke it first` });
+    }
+    const info = {
+      name: token.name,
+      scopes: [...new Set(["read" as const, ...token.scopes])],
+      profiles: token.profiles,
+      ratePerSec: token.ratePerSec ?? 50,
+      maxConcurrent: token.maxConcurrent ?? 16,
+      createdAt: new Date().toISOString(),
+      lastUsedAt: null,
+      expiresAt: token.expiresDays === null ? null : new Date(Date.now() + token.expiresDays * 86_400_000).toISOString(),
+    };
+    tokens.push(info);
+    return { info, token: `dbdock_demo_${Math.random().toString(16).slice(2)}` };
+  },
+  revokeMcpToken: async (name) => {
+    await wait(20);
+    const at = tokens.findIndex((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (at < 0) throw new ApiError({ code: "NOT_FOUND", message: `no token named '${name}'` });
+    tokens.splice(at, 1);
+  },
+  aiStats: async (minutes) => {
+    await wait(20);
+    const since = Date.now() - minutes * 60_000;
+    const recent = audit.filter((e) => Date.parse(e.at) >= since);
+    const durations = recent.flatMap((e) => (e.durationMs === null ? [] : [e.durationMs])).sort((a, b) => a - b);
+    const rank = (share: number) => (durations.length === 0 ? null : durations[Math.max(0, Math.ceil(share * durations.length) - 1)]);
+    return {
+      windowMinutes: minutes,
+      since: new Date(since).toISOString(),
+      calls: recent.length,
+      errors: recent.filter((e) => e.outcome === "error").length,
+      running: recent.filter((e) => e.outcome === "running").length,
+      p50Ms: rank(0.5),
+      p95Ms: rank(0.95),
+      maxMs: rank(1),
+      rows: recent.reduce((sum, e) => sum + (e.rows ?? 0), 0),
+      bytes: 0,
+      byCall: [],
+      perMinute: [],
+      pendingApprovals: 0,
+      monitorEvents: [],
+    };
   },
   approvals: async () => {
     await wait(20);

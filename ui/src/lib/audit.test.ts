@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AuditEntry } from "../api";
-import { auditMatches, mergeAudit, newestId, NO_AUDIT_FILTER, pollAfterId, ratePerMinute } from "./audit";
+import type { AuditEntry, AuditVerification } from "../api";
+import { auditChainSummary, auditMatches, mergeAudit, newestId, NO_AUDIT_FILTER, pollAfterId, ratePerMinute } from "./audit";
 
 const entry = (id: number, at: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
   id,
@@ -65,5 +65,21 @@ describe("audit log", () => {
     expect(series.minutes).toEqual([Date.parse("2025-01-01T10:00:00Z") / 1000, Date.parse("2025-01-01T10:01:00Z") / 1000, Date.parse("2025-01-01T10:02:00Z") / 1000]);
     expect(series.ok).toEqual([1, 0, 1]);
     expect(series.errors).toEqual([0, 0, 1]);
+  });
+});
+
+describe("auditChainSummary", () => {
+  const intact: AuditVerification = { intact: true, rows: 1200, legacy: 0, pruned: 0, running: 2, brokenId: null, brokenReason: null, head: "ab".repeat(32) };
+
+  it("says intact with the rows verified and what was not verified", () => {
+    expect(auditChainSummary(intact)).toBe("Audit chain: intact (1,200 rows)");
+    expect(auditChainSummary({ ...intact, rows: 1, legacy: 3, pruned: 1 })).toBe(
+      "Audit chain: intact (1 row); 3 rows from before chaining, not verified; 1 row removed by retention",
+    );
+  });
+
+  it("names the first broken row and why", () => {
+    const broken = { ...intact, intact: false, brokenId: 17, brokenReason: "row 16 before it is missing (deleted)", head: null };
+    expect(auditChainSummary(broken)).toBe("Audit chain: broken at row 17: row 16 before it is missing (deleted)");
   });
 });

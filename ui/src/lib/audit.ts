@@ -1,7 +1,8 @@
 // The AI audit log as the app shows it: merged as new entries arrive (newest first, no
 // duplicates, bounded), filtered, and counted per minute for the rate chart.
 
-import type { AuditEntry } from "../api";
+import type { AuditEntry, AuditVerification } from "../api";
+import { plural } from "./format";
 
 export const AUDIT_KEEP = 5000;
 
@@ -77,4 +78,20 @@ export function ratePerMinute(entries: readonly AuditEntry[], now: number, span 
   }
   const minutes = Array.from({ length: span }, (_, i) => (firstStart + i * minuteMs) / 1000);
   return { minutes, ok, errors };
+}
+
+/**
+ * The audit chain's state in one line: "Audit chain: intact (N rows)" with what was not
+ * verified, or "Audit chain: broken at row ID: reason".
+ */
+export function auditChainSummary(v: AuditVerification): string {
+  if (!v.intact) {
+    return v.brokenId === null ? `Audit chain: broken: ${v.brokenReason ?? "unknown reason"}` : `Audit chain: broken at row ${v.brokenId}: ${v.brokenReason ?? ""}`;
+  }
+  const rows = (n: number) => plural(n, "row");
+  const notes = [
+    v.legacy > 0 ? `${rows(v.legacy)} from before chaining, not verified` : null,
+    v.pruned > 0 ? `${rows(v.pruned)} removed by retention` : null,
+  ].filter((n): n is string => n !== null);
+  return `Audit chain: intact (${rows(v.rows)})${notes.length > 0 ? `; ${notes.join("; ")}` : ""}`;
 }

@@ -73,6 +73,18 @@ impl DbDockServer {
         preview: impl AsyncFnOnce() -> WritePreview,
         write: impl AsyncFnOnce(RunAs) -> Result<(T, u64)>,
     ) -> Result<Written<T>> {
+        let caller = crate::caller::Caller::current();
+        if caller.access(request.profile.access) != request.profile.access {
+            return Err(Error::new(
+                ErrorCode::ReadOnlyViolation,
+                format!(
+                    "this client's token ('{}') may only read: {what} needs a token with the write scope, which \
+                     the user makes with `dbdock mcp token add NAME --scope write`; tell the user instead of \
+                     working around it",
+                    caller.token_name().unwrap_or("?")
+                ),
+            ));
+        }
         if ai_write_access(&request.profile, what)? == WriteAccess::Allowed {
             return Ok(Written::Done(write(RunAs::Ai).await?.0));
         }

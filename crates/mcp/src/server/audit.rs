@@ -11,10 +11,12 @@ use rmcp::RoleServer;
 use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use serde_json::Value;
+use tracing::Instrument;
 
 use super::{DbDockServer, ToolName};
 use crate::audit::AuditTicket;
 use crate::endpoint::{scrub, scrub_json};
+use crate::metrics::CallFigures;
 use crate::render::{Rendered, error_result};
 
 tokio::task_local! {
@@ -75,18 +77,59 @@ impl DbDockServer {
         secret: Option<&Secret>,
         work: impl AsyncFnOnce() -> Result<Rendered>,
     ) -> Result<Rendered> {
+        let tool = ctx.extensions.get::<ToolName>().map_or("unknown", |t| t.0.as_str());
+        // One span per call, in the caller's trace when its `_meta` names one. The statement
+        // (scrubbed as in the audit log) only with `--otlp-statements`; parameters never.
+        let span = tracing::info_span!(
+            "mcp.tool_call",
+            otel.kind = "server",
+            tool,
+            connection = call.profile,
+            transport = self.transport,
+            token = self.caller(ctx).token_name(),
+            outcome = tracing::field::Empty,
+            db.statement = tracing::field::Empty,
+        );
+        #[cfg(feature = "otlp")]
+        if let Some(traceparent) = ctx.meta.get_traceparent() {
+            use opentelemetry::propagation::TextMapPropagator;
+            use tracing_opentelemetry::OpenTelemetrySpanExt;
+            // W3C trace context (SEP-414); one that does not parse starts a trace of its own.
+            let mut carrier = std::collections::HashMap::from([("traceparent".to_owned(), traceparent.to_owned())]);
+            if let Some(state) = ctx.meta.get_tracestate() {
+                carrier.insert("tracestate".to_owned(), state.to_owned());
+            }
+            let parent = opentelemetry_sdk::propagation::TraceContextPropagator::new().extract(&carrier);
+            let _ = span.set_parent(parent);
+        }
+        if self.endpoint.trace_statements()
+            && let Some(text) = call.statement
+        {
+            span.record("db.statement", scrub(secret, text));
+        }
         let ticket = self.audit_start(ctx, &call, secret).await?;
         let started = Instant::now();
-        let outcome = AUDIT_ID.scope(ticket.id(), work()).await;
+        let outcome = AUDIT_ID.scope(ticket.id(), work()).instrument(span.clone()).await;
         let (rows, bytes, error) = match &outcome {
             Ok(r) => (r.rows, r.bytes, None),
             Err(e) => (None, None, Some(e)),
         };
+        let (duration, ended) =
+            (started.elapsed(), if error.is_some() { AuditOutcome::Error } else { AuditOutcome::Ok });
+        span.record("outcome", ended.as_str());
+        self.endpoint.metrics().record_call(&CallFigures {
+            tool,
+            connection: call.profile,
+            outcome: ended,
+            duration,
+            rows,
+            bytes,
+        });
         ticket.complete(AuditCompletion {
             rows,
             bytes,
-            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-            outcome: if error.is_some() { AuditOutcome::Error } else { AuditOutcome::Ok },
+            duration_ms: duration.as_secs_f64() * 1000.0,
+            outcome: ended,
             error_code: error.map(|e| e.code.as_str().to_owned()),
             error_message: error.map(|e| scrub(secret, &e.message)),
         });

@@ -25,6 +25,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use crate::caller::Caller;
 use crate::endpoint::{AiCaps, Endpoint};
 use crate::render::error_text;
 use crate::resources;
@@ -64,12 +65,20 @@ pub(crate) struct ToolName(pub String);
 
 impl DbDockServer {
     pub fn new(endpoint: Arc<Endpoint>, transport: &'static str) -> Self {
+        let subscriptions = Arc::new(Subscriptions::default());
+        let source: Arc<dyn crate::metrics::MonitorSource> = subscriptions.clone();
+        endpoint.metrics().watch_subscriptions(Arc::downgrade(&source));
         DbDockServer {
             endpoint,
             transport,
             tool_router: describe_engines(Self::sql_router() + Self::stream_router()),
-            subscriptions: Arc::new(Subscriptions::default()),
+            subscriptions,
         }
+    }
+
+    /// Who sent the request of `ctx` (docs/safety.md, "HTTP tokens").
+    pub(crate) fn caller(&self, ctx: &RequestContext<RoleServer>) -> Caller {
+        Caller::of(ctx, self.transport)
     }
 
     /// Runs `work` under the profile's time limit and the client's cancellation. Dropping
@@ -173,8 +182,9 @@ impl ServerHandler for DbDockServer {
             request_state: request.request_state.clone(),
             input_responses: request.input_responses.clone(),
         });
+        let caller = self.caller(&context);
         let call = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
-        self.tool_router.call(call).await
+        caller.scope(self.tool_router.call(call)).await
     }
 
     fn get_info(&self) -> ServerConfig {
@@ -186,10 +196,13 @@ impl ServerHandler for DbDockServer {
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _ctx: RequestContext<RoleServer>,
+        ctx: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        let profiles =
-            self.endpoint.exposed_profiles().await.map_err(|e| ErrorData::internal_error(error_text(&e), None))?;
+        let profiles = self
+            .caller(&ctx)
+            .scope(self.endpoint.exposed_profiles())
+            .await
+            .map_err(|e| ErrorData::internal_error(error_text(&e), None))?;
         Ok(ListResourcesResult::with_all_items(resources::concrete(&profiles)))
     }
 
@@ -207,6 +220,17 @@ impl ServerHandler for DbDockServer {
         mut ctx: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         ctx.extensions.insert(ToolName("read-resource".to_owned()));
+        let caller = self.caller(&ctx);
+        caller.scope(self.read_resource_as_caller(request, ctx)).await
+    }
+}
+
+impl DbDockServer {
+    async fn read_resource_as_caller(
+        &self,
+        request: ReadResourceRequestParams,
+        ctx: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
         let uri = request.uri.clone();
         let parsed = resources::parse(&uri);
         let opening = match &parsed {

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use super::approval::{RunAs, asked_or, awaiting_user, respond};
 use super::responses::{Connected, ConnectionListing, Connections, Disconnected, RowsAffected};
 use super::{Call, DbDockServer};
+use crate::caller::Caller;
 use crate::endpoint::AiCaps;
 use crate::login::login_report;
 use crate::render::Rendered;
@@ -106,6 +107,7 @@ impl DbDockServer {
     )]
     async fn list_connections(&self, ctx: RequestContext<RoleServer>) -> CallToolResult {
         let call = Call { profile: None, statement: None, params: None };
+        let caller = self.caller(&ctx);
         self.audited_tool(&ctx, call, None, async || {
             let profiles = self.endpoint.exposed_profiles().await?;
             let mut logins = self.endpoint.login_reports(&profiles).await;
@@ -116,7 +118,7 @@ impl DbDockServer {
                 connections.push(ConnectionListing {
                     connection_id: p.name.clone(),
                     engine: p.engine,
-                    access: p.access,
+                    access: caller.access(p.access),
                     state,
                     // Masked again: a profile saved before every credential position went to
                     // the keyring may still hold a NATS token as its URL user.
@@ -172,7 +174,7 @@ impl DbDockServer {
                 return Ok(Rendered::json(&Connected {
                     connection_id: profile.name,
                     engine: profile.engine,
-                    access: profile.access,
+                    access: Caller::current().access(profile.access),
                     state: ConnectionState::Connected,
                     latency_ms: Some(probe.latency_ms),
                     server_version: probe.server_version,
@@ -184,7 +186,7 @@ impl DbDockServer {
             Ok(Rendered::json(&Connected {
                 connection_id: open.profile.name.clone(),
                 engine: open.profile.engine,
-                access: open.profile.access,
+                access: Caller::current().access(open.profile.access),
                 state: status.state,
                 latency_ms: status.latency_ms,
                 server_version: version,

@@ -52,6 +52,13 @@ pub struct Subscriptions {
     live: Mutex<HashMap<String, Subscription>>,
 }
 
+impl crate::metrics::MonitorSource for Subscriptions {
+    /// The state of each subscription, for the endpoint's metrics.
+    fn statuses(&self) -> std::pin::Pin<Box<dyn Future<Output = Vec<dbdock_core::MonitorStatus>> + Send + '_>> {
+        Box::pin(async { self.live.lock().await.values().map(|s| s.monitor.status()).collect() })
+    }
+}
+
 impl Subscriptions {
     /// Closes the subscriptions idle past [`IDLE_EXPIRY`].
     async fn expire_idle(&self) {

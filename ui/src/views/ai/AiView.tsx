@@ -1,10 +1,12 @@
 import { AccessPanel } from "./AccessPanel";
+import { AiStatsPanel } from "./AiStatsPanel";
 import { ApprovalsPanel } from "./ApprovalsPanel";
 import { AuditPanel } from "./AuditPanel";
 import { ClientsPanel } from "./ClientsPanel";
 import { EndpointPanel } from "./EndpointPanel";
+import { TokensPanel } from "./TokensPanel";
 
-/** AI: writes waiting for approval, the MCP endpoint, the clients it is installed in, AI access per connection, the audit log. */
+/** AI: writes waiting for approval, the MCP endpoint, the clients it is installed in, AI access per connection, HTTP tokens, recent activity, the audit log. */
 export function AiView() {
   return (
     <div className="view ai-view" data-testid="view-ai">
@@ -18,9 +20,11 @@ export function AiView() {
           <ClientsPanel />
           <div className="ai-side">
             <EndpointPanel />
+            <AiStatsPanel />
             <AccessPanel />
           </div>
         </div>
+        <TokensPanel />
         <AuditPanel />
       </div>
     </div>

@@ -5,6 +5,7 @@ import { useAuditLog } from "../../hooks/useAuditLog";
 import { auditMatches, NO_AUDIT_FILTER, type AuditFilter } from "../../lib/audit";
 import { formatCount, formatDuration, formatTimestamp } from "../../lib/format";
 import { sqlSummary } from "../../lib/sqlText";
+import { AuditChainStatus } from "./AuditChainStatus";
 import { AuditRateChart } from "./AuditRateChart";
 
 const SHOWN_STEP = 300;
@@ -64,6 +65,7 @@ export function AuditPanel() {
         </button>
       </header>
       {error && <ErrorNotice error={error} testId="audit-error" />}
+      <AuditChainStatus />
       <AuditRateChart entries={entries} />
       {loaded && entries.length === 0 ? (
         <p className="muted panel-note" data-testid="audit-empty">
