@@ -68,18 +68,16 @@ impl DbDockServer {
             .await
     }
 
-    /// Runs `work` as one audited call: its row is written first (nothing runs when that
-    /// fails) and completed with the outcome after (docs/safety.md).
-    pub(crate) async fn audited(
+    /// The call's `tracing` span, in the caller's trace when its `_meta` names one. The
+    /// statement (scrubbed as in the audit log) only with `--otlp-statements`; parameters
+    /// never.
+    fn call_span(
         &self,
         ctx: &RequestContext<RoleServer>,
-        call: Call<'_>,
+        tool: &str,
+        call: &Call<'_>,
         secret: Option<&Secret>,
-        work: impl AsyncFnOnce() -> Result<Rendered>,
-    ) -> Result<Rendered> {
-        let tool = ctx.extensions.get::<ToolName>().map_or("unknown", |t| t.0.as_str());
-        // One span per call, in the caller's trace when its `_meta` names one. The statement
-        // (scrubbed as in the audit log) only with `--otlp-statements`; parameters never.
+    ) -> tracing::Span {
         let span = tracing::info_span!(
             "mcp.tool_call",
             otel.kind = "server",
@@ -88,6 +86,8 @@ impl DbDockServer {
             transport = self.transport,
             token = self.caller(ctx).token_name(),
             outcome = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            error.code = tracing::field::Empty,
             db.statement = tracing::field::Empty,
         );
         #[cfg(feature = "otlp")]
@@ -107,6 +107,20 @@ impl DbDockServer {
         {
             span.record("db.statement", scrub(secret, text));
         }
+        span
+    }
+
+    /// Runs `work` as one audited call: its row is written first (nothing runs when that
+    /// fails) and completed with the outcome after (docs/safety.md).
+    pub(crate) async fn audited(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        call: Call<'_>,
+        secret: Option<&Secret>,
+        work: impl AsyncFnOnce() -> Result<Rendered>,
+    ) -> Result<Rendered> {
+        let tool = ctx.extensions.get::<ToolName>().map_or("unknown", |t| t.0.as_str());
+        let span = self.call_span(ctx, tool, &call, secret);
         let ticket = self.audit_start(ctx, &call, secret).await?;
         let started = Instant::now();
         let outcome = AUDIT_ID.scope(ticket.id(), work()).instrument(span.clone()).await;
@@ -117,6 +131,10 @@ impl DbDockServer {
         let (duration, ended) =
             (started.elapsed(), if error.is_some() { AuditOutcome::Error } else { AuditOutcome::Ok });
         span.record("outcome", ended.as_str());
+        if let Some(e) = error {
+            span.record("otel.status_code", "ERROR");
+            span.record("error.code", e.code.as_str());
+        }
         self.endpoint.metrics().record_call(&CallFigures {
             tool,
             connection: call.profile,
