@@ -260,7 +260,7 @@ export type ApprovalView_Serialize = {
 };
 
 export type AuditOutcome = 
-/**  Still running (or its process died before completing the row). */
+/**  Still running (or its process died before completing the row). A row starts so. */
 "running" | "ok" | "error" | 
 /**  The endpoint stopped waiting for it when it shut down. */
 "interrupted";

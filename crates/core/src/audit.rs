@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum AuditOutcome {
-    /// Still running (or its process died before completing the row).
+    /// Still running (or its process died before completing the row). A row starts so.
+    #[default]
     Running,
     Ok,
     Error,

@@ -61,7 +61,7 @@ pub(crate) struct CallFigures<'a> {
 pub(crate) struct Gauges {
     pub connections: Vec<ConnectionEntry>,
     pub monitors: Vec<MonitorStatus>,
-    pub pending_approvals: Option<usize>,
+    pub pending_approvals: Option<u32>,
 }
 
 /// Something that holds event subscriptions (an MCP session), read when `/metrics` is

@@ -97,11 +97,7 @@ impl Store {
             .into_iter()
             .map(|(minute, calls, errors)| MinuteCount { minute, calls: count(calls), errors: count(errors) })
             .collect();
-        let (pending,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM approvals WHERE state = 'pending'")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| store_error("read the approval queue", &e))?;
-        stats.pending_approvals = count(pending);
+        stats.pending_approvals = self.pending_approval_count().await?;
         let events: Vec<(String, i64)> = sqlx::query_as(
             "SELECT severity, COUNT(*) FROM event_log WHERE ts >= ?1 GROUP BY severity ORDER BY COUNT(*) DESC",
         )
@@ -123,21 +119,14 @@ mod tests {
 
     fn call(tool: &str, ms: f64, outcome: AuditOutcome) -> AuditEntry {
         AuditEntry {
-            id: 0,
-            at: String::new(),
-            client: None,
-            client_version: None,
             transport: "http".into(),
             tool: tool.into(),
             profile: Some("pg".into()),
-            statement: None,
-            params: None,
             rows: Some(2),
             bytes: Some(100),
             duration_ms: ms,
             outcome,
-            error_code: None,
-            error_message: None,
+            ..AuditEntry::default()
         }
     }
 

@@ -79,6 +79,15 @@ fn ms(d: Duration) -> i64 {
 }
 
 impl Store {
+    /// How many requests wait for a decision (`/metrics`, `dbdock stats`).
+    pub async fn pending_approval_count(&self) -> Result<u32> {
+        let (pending,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM approvals WHERE state = 'pending'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| store_error("read the approval queue", &e))?;
+        Ok(u32::try_from(pending).unwrap_or(u32::MAX))
+    }
+
     /// Files a pending request; returns its id.
     pub async fn create_approval(&self, a: &NewApproval) -> Result<i64> {
         let now = now_ms();

@@ -35,7 +35,7 @@ const CHAIN_LABEL: &str = "dbdock audit row v1";
 const SEAL_LABEL: &str = "dbdock audit seal v1";
 
 /// One tool call. `statement` and `params` must already be scrubbed of secrets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// Set by the store.
     #[serde(default)]
@@ -726,21 +726,13 @@ mod tests {
 
     fn entry(statement: &str, params: serde_json::Value) -> AuditEntry {
         AuditEntry {
-            id: 0,
-            at: String::new(),
             client: Some("test".into()),
-            client_version: None,
             transport: "stdio".into(),
             tool: "execute-query".into(),
             profile: Some("pg".into()),
             statement: Some(statement.into()),
             params: Some(params),
-            rows: None,
-            bytes: None,
-            duration_ms: 0.0,
-            outcome: AuditOutcome::Running,
-            error_code: None,
-            error_message: None,
+            ..AuditEntry::default()
         }
     }
 

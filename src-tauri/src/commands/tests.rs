@@ -186,21 +186,12 @@ async fn verify_audit_reports_the_chain_to_the_window() {
     let (app, _home) = app().await;
     let store = app.state::<AppState>().store().clone();
     let call = dbdock_store::AuditEntry {
-        id: 0,
-        at: String::new(),
         client: Some("test".into()),
-        client_version: None,
         transport: "stdio".into(),
         tool: "execute-query".into(),
         profile: Some("shop".into()),
         statement: Some("SELECT 1".into()),
-        params: None,
-        rows: None,
-        bytes: None,
-        duration_ms: 0.0,
-        outcome: dbdock_core::AuditOutcome::Running,
-        error_code: None,
-        error_message: None,
+        ..dbdock_store::AuditEntry::default()
     };
     store.start_audit(&call).await.unwrap();
     store.record_audit(&dbdock_store::AuditEntry { outcome: dbdock_core::AuditOutcome::Ok, ..call }).await.unwrap();

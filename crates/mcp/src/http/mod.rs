@@ -299,11 +299,10 @@ async fn route(
 /// `GET /metrics`: the counters and the state of the endpoint now.
 async fn metrics(endpoint: &Endpoint) -> Response<Body> {
     let connections = endpoint.workspace().connection_states().borrow().clone();
-    let pending = endpoint.workspace().store().approvals(Some(dbdock_core::ApprovalState::Pending), 10_000).await;
     let gauges = Gauges {
         connections,
         monitors: endpoint.metrics().monitors().await,
-        pending_approvals: pending.ok().map(|p| p.len()),
+        pending_approvals: endpoint.workspace().store().pending_approval_count().await.ok(),
     };
     let mut response = text(StatusCode::OK, endpoint.metrics().render(&gauges));
     response
