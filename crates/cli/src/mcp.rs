@@ -132,18 +132,13 @@ async fn tokens(command: TokenCommand) -> Result<()> {
                 rate_per_sec: args.rate,
                 max_concurrent: args.concurrent,
             };
-            let known = store.profiles().await?;
-            if let Some(missing) = new.profiles.iter().find(|p| !known.iter().any(|k| k.name.eq_ignore_ascii_case(p))) {
-                Err(Error::not_found(format!("no profile named '{missing}' (dbdock profile list)")))
-            } else {
-                match store.add_token(&new).await {
-                    // stdout gets the token alone, so `TOKEN=$(dbdock mcp token add …)` works.
-                    Ok((info, token)) => {
-                        eprintln!("{}", render::token_made(&info));
-                        print(&format!("{}\n", token.expose()))
-                    }
-                    Err(e) => Err(e),
+            match store.add_token(&new).await {
+                // stdout gets the token alone, so `TOKEN=$(dbdock mcp token add …)` works.
+                Ok((info, token)) => {
+                    eprintln!("{}", render::token_made(&info));
+                    print(&format!("{}\n", token.expose()))
                 }
+                Err(e) => Err(e),
             }
         }
         TokenCommand::List { format } => match store.tokens().await {

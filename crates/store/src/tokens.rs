@@ -67,8 +67,14 @@ fn random_hex(bytes: usize) -> Result<String> {
 
 impl Store {
     /// Makes a token; the returned secret is the only time it exists outside the client.
+    /// The profiles it names must exist (`NOT_FOUND` otherwise): a misspelt name would
+    /// make a token that sees nothing.
     pub async fn add_token(&self, new: &NewToken) -> Result<(TokenInfo, Secret)> {
         new.validate()?;
+        let known = self.profiles().await?;
+        if let Some(missing) = new.profiles.iter().find(|p| !known.iter().any(|k| k.name.eq_ignore_ascii_case(p))) {
+            return Err(Error::not_found(format!("no profile named '{missing}' (dbdock profile list)")));
+        }
         let token = format!("dbdock_{}", random_hex(32)?);
         let info = self.insert_token(new, &token).await?;
         Ok((info, Secret::new(token)))
@@ -101,12 +107,12 @@ impl Store {
                 new.name.trim()
             ))),
             Err(e) => Err(store_error("save the token", &e)),
-            Ok(_) => self
-                .tokens()
-                .await?
-                .into_iter()
-                .find(|t| t.name.eq_ignore_ascii_case(new.name.trim()))
-                .ok_or_else(|| Error::internal("a token just saved cannot be read back")),
+            Ok(_) => sqlx::query_as::<_, TokenRow>(select_tokens!("WHERE name = ?1"))
+                .bind(new.name.trim())
+                .fetch_one(&self.pool)
+                .await
+                .map(|row| row.info())
+                .map_err(|e| store_error("read the token back", &e)),
         }
     }
 
@@ -215,6 +221,10 @@ mod tests {
     async fn a_token_is_found_by_itself_only_and_stops_working_when_revoked() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(Home::at(dir.path())).await.unwrap();
+        let unknown = store.add_token(&new("agent", vec![], vec!["pg"])).await.unwrap_err();
+        assert_eq!(unknown.code, dbdock_core::ErrorCode::NotFound);
+        let pg = crate::NewProfile::new("pg", dbdock_core::ConnectionTarget::sqlite_file("pg.db"));
+        store.add_profile(pg).await.unwrap();
         let (info, secret) = store.add_token(&new("agent", vec![], vec!["pg"])).await.unwrap();
         assert_eq!(info.scopes, vec![TokenScope::Read]);
         assert_eq!((info.rate_per_sec, info.max_concurrent), (5, DEFAULT_TOKEN_CONCURRENCY));

@@ -25,10 +25,6 @@ pub async fn mcp_tokens(state: State<'_, AppState>) -> Result<Vec<TokenInfo>> {
 #[tauri::command]
 #[specta::specta]
 pub async fn create_mcp_token(state: State<'_, AppState>, token: NewToken) -> Result<CreatedToken> {
-    let known = state.store().profiles().await?;
-    if let Some(missing) = token.profiles.iter().find(|p| !known.iter().any(|k| k.name.eq_ignore_ascii_case(p))) {
-        return Err(dbdock_core::Error::not_found(format!("no profile named '{missing}'")));
-    }
     let (info, secret) = state.store().add_token(&token).await?;
     Ok(CreatedToken { info, token: secret.expose().to_owned() })
 }
