@@ -2,9 +2,9 @@
 # End-to-end tests of the DB Dock desktop app: they drive the real window through WebDriver
 # (tauri-driver in front of WebKitGTK's WebKitWebDriver, webdriverio from e2e/), under Xvfb,
 # inside a private D-Bus session with an unlocked gnome-keyring, against the local
-# PostgreSQL. Everything the app writes goes to temporary homes (DBDOCK_HOME and HOME);
-# screenshots go to target/e2e-screenshots/. Exits non-zero, naming the failed tests, when
-# one fails.
+# PostgreSQL (reached directly, and through a private sshd for the SSH tunnel step).
+# Everything the app writes goes to temporary homes (DBDOCK_HOME and HOME); screenshots go
+# to target/e2e-screenshots/. Exits non-zero, naming the failed tests, when one fails.
 #
 # It tests the app as built: run scripts/test.sh (which builds it first), or build it with
 #     npm ci && npm run build && cargo build -p dbdock-cli -p dbdock-desktop
@@ -55,6 +55,8 @@ cleanup() {
     local status=$?
     set +e
     [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
+    # The private sshd (and its sessions), matched by this run's own config file.
+    [ -f "$WORK/sshd/sshd_config" ] && pkill -f "$WORK/sshd/sshd_config"
     "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
     rm -rf "$WORK"
     exit "$status"
@@ -69,6 +71,15 @@ done
 log "creating the PostgreSQL test database $DB"
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
 "${PSQL[@]}" -d "$DB" -f e2e/fixtures/postgres.sql
+
+# A private sshd on a free loopback port for the SSH tunnel step: user dbdock-tunnel, who
+# logs in with $WORK/sshd/user_ed25519 and may only forward ports. Its host key is in no
+# known_hosts file (HOME is a temporary directory), so the app asks to trust it.
+# sshd reads authorized_keys as that user: WORK (mktemp, 0700) must let it pass, not list.
+log "starting a private sshd"
+chmod 711 "$WORK"
+E2E_SSH_PORT=$(bash scripts/private-sshd.sh "$WORK/sshd")
+export E2E_SSH_PORT E2E_SSH_DIR=$WORK/sshd
 
 # A display of its own: Xvfb picks a free display number and writes it to fd 3.
 log "starting Xvfb"

@@ -23,13 +23,17 @@ require_rust() {
 }
 
 # What the build and the tests need from Debian: libdbus headers for the keyring crate,
-# gnome-keyring for a real Secret Service, and PostgreSQL's server tools for private clusters.
+# gnome-keyring for a real Secret Service, PostgreSQL's server tools for private clusters,
+# and sshd and openssl for the SSH tunnel and TLS tests.
 ensure_build_packages() {
     local missing=()
     dpkg -s libdbus-1-dev >/dev/null 2>&1 || missing+=(libdbus-1-dev)
     command -v pkg-config >/dev/null || missing+=(pkg-config)
     command -v dbus-run-session >/dev/null || missing+=(dbus-daemon)
     command -v gnome-keyring-daemon >/dev/null || missing+=(gnome-keyring)
+    # Private jump hosts and test certificates for the SSH tunnel and TLS tests.
+    [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+    command -v openssl >/dev/null || missing+=(openssl)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         apt_install "${missing[@]}"

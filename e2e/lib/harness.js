@@ -23,6 +23,9 @@ export const config = {
   screenshots: env("E2E_SCREENSHOTS"),
   port: Number(env("E2E_DRIVER_PORT")),
   pgDb: env("E2E_PG_DB"),
+  /** The private sshd of the SSH tunnel step (scripts/private-sshd.sh): its port and directory. */
+  sshPort: Number(env("E2E_SSH_PORT")),
+  sshDir: env("E2E_SSH_DIR"),
 };
 
 /** Timeouts (ms): waiting for the UI, for a database round trip, for the app to open. */

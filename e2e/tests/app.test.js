@@ -13,6 +13,8 @@ import { T, config, diagnoseBlankPage, eventually, openApp, psql, screenshot, st
 import { attrIs, click, gridCell, pasteInto, shown, textMatches, textOf, typeInto, until, valueIs } from "../lib/ui.js";
 
 const PROFILE = "e2e-pg";
+/** The same database, reached through the private sshd (scripts/e2e.sh starts it). */
+const SSH_PROFILE = "e2e-ssh";
 // Loopback PostgreSQL trusts the test user, so any password works; the point is where it goes.
 const PASSWORD = "e2e-Secret-7f3a";
 const PG_URL = `postgres://postgres:${PASSWORD}@127.0.0.1:5432/${config.pgDb}`;
@@ -252,6 +254,101 @@ step("events: a NOTIFY monitor streams notifications into the window", current, 
     T.db,
   );
   assert.ok(payloads[0].includes("42") && payloads[1].includes("second"), `unexpected rows: ${JSON.stringify(payloads)}`);
+}, { needs: [FIRST] });
+
+step("ssh: a profile through an SSH jump host; its unknown host key is confirmed by fingerprint, then queries go through the tunnel", current, async () => {
+  const keyFile = path.join(config.sshDir, "user_ed25519");
+  const jumpHost = `ssh://dbdock-tunnel@127.0.0.1:${config.sshPort}`;
+  await click(browser, "nav-connections");
+  await click(browser, "new-connection");
+  await shown(browser, "profile-form");
+  // The same database as the first step; from the jump host it is 127.0.0.1:5432 too.
+  await pasteInto(browser, "profile-name", "profile-url", PG_URL);
+  await valueIs(browser, "profile-host", "127.0.0.1");
+  await valueIs(browser, "profile-password", PASSWORD);
+  await typeInto(browser, "profile-name", SSH_PROFILE);
+
+  await click(browser, "profile-ssh-toggle");
+  await click(browser, "profile-ssh-enabled");
+  await typeInto(browser, "profile-ssh-url", jumpHost);
+  const auth = await shown(browser, "profile-ssh-auth");
+  await auth.selectByAttribute("value", "key");
+  await valueIs(browser, "profile-ssh-auth", "key");
+  // The form checks a key login has its key before anything is sent.
+  await click(browser, "save-profile");
+  await shown(browser, "profile-ssh-key-error");
+  await typeInto(browser, "profile-ssh-key", keyFile);
+  const secret = await shown(browser, "profile-ssh-secret");
+  assert.equal(await secret.getAttribute("type"), "password", "the passphrase field must not show what is typed");
+  assert.equal(await secret.getValue(), "", "the passphrase field is never pre-filled");
+  await click(browser, "save-profile");
+  await textMatches(browser, "save-result", "should say the connection was added", (t) => /added|saved/i.test(t));
+  await shown(browser, `connection-${SSH_PROFILE}`);
+
+  const saved = JSON.parse(execFileSync(config.cli, ["profile", "list", "--format", "json"], { encoding: "utf8" }));
+  const entry = saved.find((p) => p.name === SSH_PROFILE);
+  assert.ok(entry, `dbdock profile list does not show ${SSH_PROFILE}: ${JSON.stringify(saved)}`);
+  assert.equal(entry.ssh?.length, 1, `${SSH_PROFILE} should have one jump host: ${JSON.stringify(entry)}`);
+  assert.equal(entry.ssh[0].port, config.sshPort);
+  assert.deepEqual(entry.ssh[0].auth, { kind: "key", path: keyFile });
+
+  // HOME is a fresh directory: no known_hosts file knows the jump host, so the test stops at
+  // its host key and the window asks, showing the fingerprint the server's own key file has.
+  await click(browser, "test-profile");
+  await shown(browser, "host-key-dialog", T.db);
+  const expected = execFileSync("ssh-keygen", ["-lf", path.join(config.sshDir, "host_ed25519.pub")], { encoding: "utf8" }).split(/\s+/)[1];
+  assert.match(expected, /^SHA256:/);
+  const fingerprint = (await textOf(browser, tid("host-key-fingerprint"))).trim();
+  assert.equal(fingerprint, expected, "the dialog should show the jump host's key fingerprint");
+  await textMatches(browser, "host-key-host", "should name the jump host", (t) => t.includes(`127.0.0.1:${config.sshPort}`));
+  await attrIs(browser, "test-result", "data-status", "error");
+  await attrIs(browser, "test-error", "data-code", "HOST_KEY_UNKNOWN");
+  await screenshot(browser, "ssh-host-key-dialog");
+
+  await click(browser, "host-key-accept");
+  await until(browser, "the dialog should close", () => browser.$(tid("host-key-dialog")).isExisting(), (v) => v === false, T.db);
+  // Accepting retests: now through the tunnel.
+  const status = await until(
+    browser,
+    "the connection test should finish",
+    () => browser.$(tid("test-result")).getAttribute("data-status"),
+    (s) => s === "ok",
+    T.db,
+  ).catch(async (error) => {
+    throw new Error(`${error.message}: ${await textOf(browser, tid("test-result"))}`);
+  });
+  assert.equal(status, "ok");
+  const report = await textOf(browser, tid("test-result"));
+  const version = psql("SHOW server_version").split(" ")[0];
+  assert.ok(report.includes(version), `the test result should name the server version ${version}: ${report}`);
+  // The key went to DB Dock's own known_hosts, never to the user's.
+  const ownKnownHosts = path.join(config.dbdockHome, "known_hosts");
+  assert.ok(existsSync(ownKnownHosts), `${ownKnownHosts} was not written`);
+  assert.ok(readFileSync(ownKnownHosts, "utf8").includes(`[127.0.0.1]:${config.sshPort}`), "the accepted key is not in DB Dock's known_hosts");
+  assert.equal(existsSync(path.join(config.home, ".ssh", "known_hosts")), false, "the user's known_hosts must not be written");
+
+  // A query on the tunnelled connection.
+  await click(browser, "nav-query");
+  await shown(browser, "view-query");
+  if (!(await browser.$(tid("query-tab-panel")).isExisting())) await click(browser, "open-first-tab");
+  const profileSelect = await shown(browser, "query-profile");
+  await profileSelect.selectByAttribute("value", SSH_PROFILE);
+  await valueIs(browser, "query-profile", SSH_PROFILE);
+  await setQuery("SELECT current_database() AS db, count(*) AS clients FROM pg_stat_activity WHERE client_port IS NOT NULL");
+  await runAndWait("done");
+  await attrIs(browser, "query-row-count", "data-count", "1");
+  assert.deepEqual(await gridCell(browser, 0, 0), { text: config.pgDb, isNull: false });
+  const clients = Number((await gridCell(browser, 0, 1)).text);
+  assert.ok(clients >= 1, `pg_stat_activity should list this client: ${clients}`);
+
+  // The database was reached through the jump host: sshd opened a direct-tcpip channel to 5432.
+  const forwarded = readFileSync(path.join(config.sshDir, "sshd.log"), "utf8")
+    .split("\n")
+    .filter((line) => /direct[-_]tcpip/.test(line));
+  assert.ok(
+    forwarded.some((line) => /direct[-_]tcpip.*\bport 5432\b/.test(line)),
+    `sshd's log shows no direct-tcpip channel to port 5432: ${JSON.stringify(forwarded)}`,
+  );
 }, { needs: [FIRST] });
 
 step("AI: install the Claude Desktop config into HOME and run the self-test", current, async () => {

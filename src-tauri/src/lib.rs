@@ -27,6 +27,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::profiles::watch_connection_states,
         commands::profiles::engine_specs,
         commands::profiles::reconnect_profile,
+        commands::profiles::trust_host_key,
         commands::schema::list_tables,
         commands::schema::table_details,
         commands::query::run_query,

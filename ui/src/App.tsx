@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { ErrorNotice } from "./components/ErrorNotice";
+import { HostKeyDialog } from "./components/HostKeyDialog";
 import { Sidebar } from "./components/Sidebar";
 import { useAppBoot } from "./hooks/useAppBoot";
 import { enginesStore } from "./stores/engines";
@@ -32,6 +33,7 @@ export function App() {
         {view === "ai" && <AiView />}
         {view === "events" && <EventsView />}
       </main>
+      <HostKeyDialog />
     </div>
   );
 }

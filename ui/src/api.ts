@@ -21,6 +21,15 @@ export type Access = B.Access;
 export type ProfileView = B.ProfileView_Serialize;
 export type ProfileInput = B.ProfileInput_Serialize;
 export type UrlParts = B.UrlParts_Serialize;
+/** How DB Dock logs in to an SSH jump host: `agent`, `key` or `password`. */
+export type SshAuthKind = B.SshAuthKind;
+/** A jump host as the form sends it; `secret: null` keeps the saved passphrase or password. */
+export type SshHopInput = B.SshHopInput_Serialize;
+/** A saved jump host (never with its secret). */
+export type SshHopView = B.SshHopView_Serialize;
+export type TlsMode = B.TlsMode;
+/** TLS settings beyond the URL; a missing field is no setting. */
+export type TlsOptions = B.TlsOptions_Serialize;
 export type TestReport = B.TestReport;
 export type ImportReport = B.ImportReport;
 export type ConnectionState = B.ConnectionState;
@@ -113,6 +122,12 @@ export type Backend = {
   testProfile: (name: string) => Promise<TestReport>;
   /** Connects afresh after a connection gave up reconnecting; the new state is pushed. */
   reconnectProfile: (name: string) => Promise<null>;
+  /**
+   * Trusts the SSH host key with this fingerprint (from a HOST_KEY_UNKNOWN error, after the
+   * user compared it with the server's) for the profile's jump hosts; its open connections
+   * are dropped so the next use connects afresh.
+   */
+  trustHostKey: (name: string, fingerprint: string) => Promise<void>;
   exportProfiles: (path: string) => Promise<number>;
   importProfiles: (path: string) => Promise<ImportReport>;
   connectionStates: () => Promise<ConnectionStateView[]>;
@@ -195,6 +210,9 @@ const tauriBackend: Backend = {
   },
   testProfile: (name) => unwrap(commands.testProfile(name)),
   reconnectProfile: (name) => unwrap(commands.reconnectProfile(name)),
+  trustHostKey: async (name, fingerprint) => {
+    await unwrap(commands.trustHostKey(name, fingerprint));
+  },
   exportProfiles: (path) => unwrap(commands.exportProfiles(path)),
   importProfiles: (path) => unwrap(commands.importProfiles(path)),
   connectionStates: () => unwrap(commands.connectionStates()),

@@ -35,6 +35,13 @@ export const commands = {
 	 *  new state reaches the window through `watch_connection_states`.
 	 */
 	reconnectProfile: (name: string) => typedError<null, Error>(__TAURI_INVOKE("reconnect_profile", { name })),
+	/**
+	 *  Accepts the host key of one of `name`'s SSH jump hosts that no known-hosts file knows
+	 *  (a `HOST_KEY_UNKNOWN` error gave its fingerprint, which the user compared with the
+	 *  server's): it is written to DB Dock's own known-hosts file. The profile's open
+	 *  connections are dropped so that the next use connects afresh.
+	 */
+	trustHostKey: (name: string, fingerprint: string) => typedError<null, Error>(__TAURI_INVOKE("trust_host_key", { name, fingerprint })),
 	listTables: (profile: string) => typedError<TableRef_Serialize[], Error>(__TAURI_INVOKE("list_tables", { profile })),
 	tableDetails: (profile: string, table: string) => typedError<TableInfo_Serialize, Error>(__TAURI_INVOKE("table_details", { profile, table })),
 	/**
@@ -603,6 +610,17 @@ export type ErrorCode =
  *  by something other than DB Dock (`dbdock audit verify`).
  */
 "AUDIT_TAMPERED" | 
+/**
+ *  An SSH jump host answered with a different host key than the one on record: either
+ *  the host was reinstalled or someone is in the middle. Never accepted silently
+ *  (docs/network.md).
+ */
+"HOST_KEY_MISMATCH" | 
+/**
+ *  An SSH jump host's key is in no known-hosts file: the message gives its fingerprint
+ *  and how to accept it; the app asks the user to confirm it.
+ */
+"HOST_KEY_UNKNOWN" | 
 /**  A bug or an unexpected state in DB Dock itself. */
 "INTERNAL";
 
@@ -907,6 +925,10 @@ export type ProfileInput_Deserialize = {
 	approvalWaitSecs?: number | null,
 	maxRows?: number | null,
 	maxBytes?: number | null,
+	/**  SSH jump hosts, outermost first (at most two); empty: connect directly. */
+	ssh: SshHopInput_Deserialize[],
+	/**  TLS settings beyond what the URL carries. */
+	tls: TlsOptions_Deserialize,
 };
 
 export type ProfileInput_Serialize = {
@@ -920,6 +942,10 @@ export type ProfileInput_Serialize = {
 	approvalWaitSecs: number | null,
 	maxRows: number | null,
 	maxBytes: number | null,
+	/**  SSH jump hosts, outermost first (at most two); empty: connect directly. */
+	ssh: SshHopInput_Serialize[],
+	/**  TLS settings beyond what the URL carries. */
+	tls: TlsOptions_Serialize,
 };
 
 /**  Where a profile comes from. */
@@ -952,6 +978,13 @@ export type ProfileView_Deserialize = {
 	maxRows?: number | null,
 	maxBytes?: number | null,
 	source: ProfileSource,
+	/**
+	 *  The SSH jump hosts, outermost first (their passphrases and passwords stay in the
+	 *  keyring).
+	 */
+	ssh: SshHopView_Deserialize[],
+	/**  TLS settings beyond what the URL carries: paths, never contents. */
+	tls: TlsOptions_Deserialize,
 };
 
 export type ProfileView_Serialize = {
@@ -973,6 +1006,13 @@ export type ProfileView_Serialize = {
 	maxRows: number | null,
 	maxBytes: number | null,
 	source: ProfileSource,
+	/**
+	 *  The SSH jump hosts, outermost first (their passphrases and passwords stay in the
+	 *  keyring).
+	 */
+	ssh: SshHopView_Serialize[],
+	/**  TLS settings beyond what the URL carries: paths, never contents. */
+	tls: TlsOptions_Serialize,
 };
 
 export type QueryChunk = {
@@ -1028,6 +1068,61 @@ export type SelfTestReport_Serialize = {
 
 /**  How serious an event is (docs/architecture.md, "Events"). */
 export type Severity = "info" | "warning" | "error" | "critical";
+
+/**  How DB Dock logs in to an SSH jump host, as the form offers it. */
+export type SshAuthKind = 
+/**  The running SSH agent's keys. */
+"agent" | 
+/**  A private key file (its passphrase, if any, in the keyring). */
+"key" | 
+/**  A password, in the keyring. */
+"password";
+
+/**  An SSH jump host as the form sends it. */
+export type SshHopInput = SshHopInput_Serialize | SshHopInput_Deserialize;
+
+/**  An SSH jump host as the form sends it. */
+export type SshHopInput_Deserialize = {
+	/**  `ssh://user@host:port` (the port defaults to 22). */
+	url: string,
+	auth: SshAuthKind,
+	/**  The private key file; required with `key` auth. */
+	keyPath?: string | null,
+	/**  The key's passphrase or the password, for the keyring; `null` keeps the saved one. */
+	secret?: string | null,
+};
+
+/**  An SSH jump host as the form sends it. */
+export type SshHopInput_Serialize = {
+	/**  `ssh://user@host:port` (the port defaults to 22). */
+	url: string,
+	auth: SshAuthKind,
+	/**  The private key file; required with `key` auth. */
+	keyPath: string | null,
+	/**  The key's passphrase or the password, for the keyring; `null` keeps the saved one. */
+	secret: string | null,
+};
+
+/**  A saved SSH jump host, without its secret. */
+export type SshHopView = SshHopView_Serialize | SshHopView_Deserialize;
+
+/**  A saved SSH jump host, without its secret. */
+export type SshHopView_Deserialize = {
+	/**  `ssh://user@host:port`. */
+	url: string,
+	auth: SshAuthKind,
+	/**  The private key file, with `key` auth. */
+	keyPath?: string | null,
+};
+
+/**  A saved SSH jump host, without its secret. */
+export type SshHopView_Serialize = {
+	/**  `ssh://user@host:port`. */
+	url: string,
+	auth: SshAuthKind,
+	/**  The private key file, with `key` auth. */
+	keyPath: string | null,
+};
 
 export type TableInfo = TableInfo_Serialize | TableInfo_Deserialize;
 
@@ -1091,6 +1186,68 @@ export type TableRef_Serialize = {
 export type TestReport = {
 	serverVersion: string,
 	latencyMs: number | null,
+};
+
+/**
+ *  How strictly a connection uses TLS, from none to a verified host name. Each engine maps
+ *  it to its driver's own names (docs/network.md).
+ */
+export type TlsMode = 
+/**  Plain text. */
+"disable" | 
+/**  TLS when the server offers it, plain text otherwise; the certificate is not checked. */
+"prefer" | 
+/**  TLS always; the certificate is not checked. */
+"require" | 
+/**  TLS always; the certificate must chain to the CA. */
+"verify-ca" | 
+/**  TLS always; the certificate must chain to the CA and name the host. */
+"verify-full";
+
+/**
+ *  A profile's TLS settings beyond what its URL carries. Files are paths, never contents;
+ *  the client key's passphrase, if any, is in the keyring.
+ */
+export type TlsOptions = TlsOptions_Serialize | TlsOptions_Deserialize;
+
+/**
+ *  A profile's TLS settings beyond what its URL carries. Files are paths, never contents;
+ *  the client key's passphrase, if any, is in the keyring.
+ */
+export type TlsOptions_Deserialize = {
+	/**  None: what the URL says, or the driver's default. */
+	mode?: TlsMode | null,
+	/**  The CA certificate(s) the server's certificate must chain to (PEM). */
+	caFile?: string | null,
+	/**  The client certificate (PEM), for servers that log in by certificate. */
+	certFile?: string | null,
+	/**  The client certificate's private key (PEM). */
+	keyFile?: string | null,
+	/**
+	 *  The name the certificate must carry, when it is not the host connected to (a
+	 *  server reached through an SSH tunnel, or by address).
+	 */
+	serverName?: string | null,
+};
+
+/**
+ *  A profile's TLS settings beyond what its URL carries. Files are paths, never contents;
+ *  the client key's passphrase, if any, is in the keyring.
+ */
+export type TlsOptions_Serialize = {
+	/**  None: what the URL says, or the driver's default. */
+	mode?: TlsMode,
+	/**  The CA certificate(s) the server's certificate must chain to (PEM). */
+	caFile?: string,
+	/**  The client certificate (PEM), for servers that log in by certificate. */
+	certFile?: string,
+	/**  The client certificate's private key (PEM). */
+	keyFile?: string,
+	/**
+	 *  The name the certificate must carry, when it is not the host connected to (a
+	 *  server reached through an SSH tunnel, or by address).
+	 */
+	serverName?: string,
 };
 
 /**  A token as listed: everything but the token. */

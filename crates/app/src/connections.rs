@@ -216,14 +216,20 @@ impl Workspace {
             )));
         }
         let profile = Profile::transient(ProfileSource::Adhoc, name, &target, false, "adhoc");
-        Ok(Opening::Resolved(Audience::Ai, Box::new(ResolvedProfile { profile, target })))
+        Ok(Opening::Resolved(Audience::Ai, Box::new(ResolvedProfile::direct(profile, target))))
     }
 
     async fn open_resolved(&self, audience: Audience, resolved: ResolvedProfile) -> Result<Arc<OpenConnection>> {
-        let ResolvedProfile { profile, target } = resolved;
-        let secret = target.password().cloned();
-        let options = OpenOptions::for_profile(&profile, Some(DEFAULT_TIMEOUT));
-        let db = (self.connections.opener)(target, options)?;
+        let secret = resolved.target.password().cloned();
+        let options = OpenOptions::for_profile(&resolved.profile, Some(DEFAULT_TIMEOUT));
+        // The tunnel (if any) is the pool's: it lives exactly as long as the connection.
+        let route = crate::network::route(&self.store, &resolved, options.connect_timeout).await?;
+        let db = (self.connections.opener)(route.target, options)?;
+        let db: Box<dyn Database> = match route.tunnel {
+            Some(tunnel) => Box::new(crate::network::Tunneled { inner: db, tunnel }),
+            None => db,
+        };
+        let profile = resolved.profile;
         let live = LiveConnection::open(db, ReconnectPolicy::default()).await?;
         let mut changes = live.subscribe();
         let (open_map, states) = (Arc::clone(&self.connections.open), Arc::clone(&self.connections.states));

@@ -10,6 +10,7 @@ mod access;
 mod ai_logins;
 mod approvals;
 mod connections;
+mod network;
 mod schema_search;
 mod statements;
 mod streaming;
@@ -17,13 +18,14 @@ mod streaming;
 use std::sync::Arc;
 use std::time::Duration;
 
-use dbdock_core::{Result, WatchTarget};
+use dbdock_core::{Database, Result, WatchTarget};
 use dbdock_engines::{Monitor, MonitorOptions, OpenOptions, Probe};
 use dbdock_store::{ResolvedProfile, Store};
 use tokio::task::JoinHandle;
 
 pub use access::{WriteAccess, ai_write_access, no_approver};
 pub use approvals::{Verdict, WriteRequest, approval_wait};
+pub use network::known_hosts;
 pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,
 };
@@ -72,7 +74,48 @@ impl Workspace {
     /// servers alike.
     pub async fn probe(&self, audience: Audience, name: &str) -> Result<Probe> {
         let resolved = self.resolve(audience, name).await?;
-        probe_resolved(resolved).await
+        self.probe_resolved(resolved).await
+    }
+
+    /// [`Workspace::probe`] on a profile already resolved (an environment or ad-hoc one),
+    /// through its tunnel when it has one.
+    pub async fn probe_resolved(&self, resolved: ResolvedProfile) -> Result<Probe> {
+        let options = OpenOptions::for_profile(&resolved.profile, Some(DEFAULT_TIMEOUT));
+        let route = network::route(&self.store, &resolved, options.connect_timeout).await?;
+        let probed = dbdock_engines::probe(route.target, options).await;
+        match (probed, route.tunnel) {
+            (Err(e), Some(tunnel)) if e.code == dbdock_core::ErrorCode::ConnectionFailed => {
+                Err(tunnel.take_error().unwrap_or(e))
+            }
+            (probed, _) => probed,
+        }
+    }
+
+    /// A connection of its own (not the registry's shared one) to `resolved`, through its
+    /// tunnel when it has one, with `options` as given: for a face that runs one command
+    /// and exits (`dbdock query`, `dbdock schema`).
+    pub async fn open_once(&self, resolved: &ResolvedProfile, options: OpenOptions) -> Result<Box<dyn Database>> {
+        let route = network::route(&self.store, resolved, options.connect_timeout).await?;
+        let db = dbdock_engines::adapter(route.target, options)?;
+        let db: Box<dyn Database> = match route.tunnel {
+            Some(tunnel) => Box::new(network::Tunneled { inner: db, tunnel }),
+            None => db,
+        };
+        db.connect().await?;
+        Ok(db)
+    }
+
+    /// Accepts the unknown host key with `fingerprint` of one of the jump hosts of profile
+    /// `name` (as a person confirmed it): it is written to DB Dock's own known-hosts file.
+    /// A key that is not offered, or that differs from one on record, is not written.
+    pub async fn trust_host_key(&self, name: &str, fingerprint: &str) -> Result<()> {
+        let resolved = self.store.resolve(name).await?;
+        if resolved.profile.ssh.is_empty() {
+            return Err(dbdock_core::Error::invalid_input(format!("profile '{name}' has no SSH jump host")));
+        }
+        let options = OpenOptions::for_profile(&resolved.profile, Some(DEFAULT_TIMEOUT));
+        let spec = network::tunnel_spec(&self.store, &resolved, options.connect_timeout)?;
+        dbdock_tunnel::trust_host_key(&spec, fingerprint.trim()).await
     }
 
     /// Starts a monitor on a resolved profile. Its lifecycle (connected, reconnecting,
@@ -104,10 +147,4 @@ impl Workspace {
         self.connections.close_all().await;
         self.store.close().await;
     }
-}
-
-/// [`Workspace::probe`] on a profile already resolved (an environment or ad-hoc one).
-pub async fn probe_resolved(resolved: ResolvedProfile) -> Result<Probe> {
-    let options = OpenOptions::for_profile(&resolved.profile, Some(DEFAULT_TIMEOUT));
-    dbdock_engines::probe(resolved.target, options).await
 }

@@ -24,6 +24,7 @@ pub(crate) async fn watch(
     mut options: MonitorOptions,
 ) -> Result<(Monitor, JoinHandle<()>)> {
     options.profile.get_or_insert_with(|| resolved.profile.name.clone());
+    let route = crate::network::route(store, &resolved, crate::DEFAULT_TIMEOUT).await?;
     // The observer runs on the engine's task: it only hands the event over; a task of
     // its own writes it, and ends when the monitor (and so the sender) is gone.
     let (sender, mut received) = mpsc::unbounded_channel::<Event>();
@@ -38,7 +39,10 @@ pub(crate) async fn watch(
             }
         }
     });
-    let monitor = dbdock_engines::watch(resolved.target, what, options).await?;
+    let mut monitor = dbdock_engines::watch(route.target, what, options).await?;
+    if let Some(tunnel) = route.tunnel {
+        monitor.keep_alive(Box::new(tunnel));
+    }
     Ok((monitor, writer))
 }
 
@@ -52,7 +56,8 @@ impl crate::Workspace {
         payload: &[u8],
         headers: &[(String, String)],
     ) -> Result<Published> {
-        dbdock_engines::publish(&resolved.target, what, payload, headers).await
+        let route = self.route(resolved).await?;
+        dbdock_engines::publish(&route.target, what, payload, headers).await
     }
 
     /// Sends a request and waits up to `timeout` for its reply.
@@ -64,7 +69,8 @@ impl crate::Workspace {
         headers: &[(String, String)],
         timeout: Duration,
     ) -> Result<Reply> {
-        dbdock_engines::request(&resolved.target, what, payload, headers, timeout).await
+        let route = self.route(resolved).await?;
+        dbdock_engines::request(&route.target, what, payload, headers, timeout).await
     }
 
     /// How far the consumers of `stream` (or one of them) are behind.
@@ -74,6 +80,12 @@ impl crate::Workspace {
         stream: &str,
         consumer: Option<&str>,
     ) -> Result<Vec<ConsumerLag>> {
-        dbdock_engines::stream_lag(&resolved.target, stream, consumer).await
+        let route = self.route(resolved).await?;
+        dbdock_engines::stream_lag(&route.target, stream, consumer).await
+    }
+
+    /// The route of a one-off call: its tunnel (if any) lives for the call.
+    async fn route(&self, resolved: &ResolvedProfile) -> Result<crate::network::Route> {
+        crate::network::route(&self.store, resolved, crate::DEFAULT_TIMEOUT).await
     }
 }

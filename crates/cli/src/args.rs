@@ -288,6 +288,18 @@ pub enum ProfileCommand {
     Export(ExportArgs),
     /// Merge profiles from an export file; existing names are kept and reported.
     Import(ImportArgs),
+    /// Accept the unknown host key of a profile's SSH jump host, after checking its
+    /// fingerprint with the host's administrator (`ssh-keygen -lf` on the host). It is
+    /// written to DB Dock's own known_hosts file; a changed key is never accepted here.
+    TrustHost(TrustHostArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrustHostArgs {
+    pub name: String,
+    /// The key's fingerprint, as the refusal printed it (SHA256:…).
+    #[arg(long, value_name = "SHA256:…")]
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +325,44 @@ pub struct ProfileAddArgs {
     /// Most bytes an AI client gets per result.
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_bytes: Option<u64>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+/// How the server is reached: SSH jump hosts and TLS (docs/network.md).
+#[derive(Debug, Args, Default)]
+pub struct NetworkArgs {
+    /// An SSH jump host, ssh://user@host:port; give it twice for a chain (outermost
+    /// first). Logs in with the SSH agent unless --ssh-key or --ssh-password-stdin.
+    #[arg(long = "ssh", value_name = "URL")]
+    pub ssh: Vec<String>,
+    /// The private key file to log in to the jump host(s) with.
+    #[arg(long, value_name = "PATH", requires = "ssh")]
+    pub ssh_key: Option<String>,
+    /// Read the key's passphrase from standard input (after the database password, on
+    /// the next line, when --password-stdin is given too).
+    #[arg(long, requires = "ssh_key", conflicts_with = "ssh_password_stdin")]
+    pub ssh_passphrase_stdin: bool,
+    /// Log in to the jump host(s) with a password read from standard input (after the
+    /// database password, on the next line, when --password-stdin is given too).
+    #[arg(long, requires = "ssh", conflicts_with = "ssh_key")]
+    pub ssh_password_stdin: bool,
+    /// TLS mode: disable, prefer, require, verify-ca or verify-full (verify-full when a
+    /// CA is given).
+    #[arg(long, value_name = "MODE")]
+    pub tls_mode: Option<String>,
+    /// The CA certificate(s) the server's certificate must chain to (PEM).
+    #[arg(long, value_name = "PATH")]
+    pub tls_ca: Option<String>,
+    /// A client certificate (PEM), for servers that log in by certificate.
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    pub tls_cert: Option<String>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    pub tls_key: Option<String>,
+    /// The host name the server's certificate must carry, when it is not the URL's.
+    #[arg(long, value_name = "NAME")]
+    pub tls_server_name: Option<String>,
 }
 
 #[derive(Debug, Args)]

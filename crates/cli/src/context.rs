@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 
 use dbdock_core::{ConnectionTarget, Error, Profile, ProfileSource, Result, secret_env_var};
 use dbdock_engines::OpenOptions;
-use dbdock_store::{Home, Store};
+use dbdock_store::{Home, ResolvedProfile, Store};
 
 use crate::args::Connection;
 
@@ -28,9 +28,9 @@ pub fn print_line(text: &str) -> Result<()> {
     print(&format!("{text}\n"))
 }
 
-/// The target a `--profile` or `--url` names, the profile's connection options, and the
-/// profile's name.
-pub async fn resolve(connection: &Connection) -> Result<(ConnectionTarget, OpenOptions, Option<String>)> {
+/// The profile a `--profile` names (secret, jump hosts and TLS included), or a `--url` as
+/// a profile of this command only, reached directly; and its connection options.
+pub async fn resolve(connection: &Connection) -> Result<(ResolvedProfile, OpenOptions)> {
     match (&connection.profile, &connection.url) {
         (Some(name), _) => {
             let store = open_store().await?;
@@ -38,9 +38,13 @@ pub async fn resolve(connection: &Connection) -> Result<(ConnectionTarget, OpenO
             store.close().await;
             let resolved = resolved?;
             let options = OpenOptions::for_profile(&resolved.profile, None);
-            Ok((resolved.target, options, Some(name.clone())))
+            Ok((resolved, options))
         }
-        (None, Some(url)) => Ok((ConnectionTarget::parse(url)?, OpenOptions::default(), None)),
+        (None, Some(url)) => {
+            let target = ConnectionTarget::parse(url)?;
+            let profile = Profile::transient(ProfileSource::Adhoc, "url", &target, false, "cli");
+            Ok((ResolvedProfile::direct(profile, target), OpenOptions::default()))
+        }
         (None, None) => Err(Error::invalid_input("give --profile NAME or --url URL")),
     }
 }

@@ -4,10 +4,10 @@
 use std::io::Read;
 
 use dbdock_app::{Audience, Workspace};
-use dbdock_core::{Access, ConnectionTarget, Error, LoginAccess, Profile, Result, Secret};
+use dbdock_core::{Access, ConnectionTarget, Error, LoginAccess, Profile, Result, Secret, SshAuth, SshHop, TlsOptions};
 use dbdock_store::{NewProfile, ProfileExport, Store};
 
-use crate::args::{AiLoginArgs, ProfileAddArgs, ProfileCommand};
+use crate::args::{AiLoginArgs, NetworkArgs, ProfileAddArgs, ProfileCommand};
 use crate::context::{open_store, print, print_line, secret_source};
 use crate::render;
 
@@ -48,6 +48,12 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
             let report = store.import_profiles(export).await?;
             print(&render::import_report(&report)?)
         }
+        ProfileCommand::TrustHost(args) => {
+            let workspace = Workspace::new(store.clone());
+            workspace.trust_host_key(&args.name, &args.fingerprint).await?;
+            let file = dbdock_app::known_hosts(&store).own;
+            print_line(&format!("accepted host key {} (written to {})", args.fingerprint.trim(), file.display()))
+        }
     };
     store.close().await;
     outcome
@@ -63,14 +69,33 @@ async fn find(store: &Store, name: &str) -> Result<Profile> {
 
 async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
     let mut target = ConnectionTarget::parse(&args.url)?;
+    let ssh_secret_flag = match (&args.network, args.password_stdin) {
+        (n, _) if n.ssh_passphrase_stdin => Some("--ssh-passphrase-stdin"),
+        (n, _) if n.ssh_password_stdin => Some("--ssh-password-stdin"),
+        _ => None,
+    };
+    // One read of stdin: the database password on the first line, the SSH secret on the next.
+    let mut lines = match (args.password_stdin, ssh_secret_flag) {
+        (false, None) => Vec::new(),
+        (true, None) => vec![password_from_stdin("--password-stdin")?],
+        (false, Some(flag)) => vec![password_from_stdin(flag)?],
+        (true, Some(flag)) => secret_lines_from_stdin(["--password-stdin", flag])?,
+    }
+    .into_iter();
     if args.password_stdin {
         // `nats://alice@host` alone is a token; with a password on stdin, alice is the user.
         if target.password().is_some() && !target.secret_is_user_as_token() {
             return Err(Error::invalid_input("give the password in the URL or on stdin, not both"));
         }
-        target = target.with_password(Some(password_from_stdin("--password-stdin")?));
+        target = target.with_password(lines.next());
     }
+    let (ssh, tls) = network(&args.network)?;
+    let ssh_secret = lines.next();
+    let ssh_secrets = ssh.iter().map(|_| ssh_secret.clone()).collect();
     let new = NewProfile {
+        ssh,
+        ssh_secrets,
+        tls,
         access: args.access.into(),
         timeout_secs: args.timeout,
         approval_wait_secs: args.approval_wait,
@@ -84,7 +109,60 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
     } else {
         String::new()
     };
-    print_line(&format!("added profile {}: {} (AI access {}){secret}", profile.name, target, profile.access))
+    let via = profile.ssh.iter().map(|h| format!(" via {h}")).collect::<String>();
+    print_line(&format!("added profile {}: {}{via} (AI access {}){secret}", profile.name, target, profile.access))
+}
+
+/// The jump hosts and TLS settings the flags describe. A chain of two logs in to both
+/// hops the same way (the same key, or the same password).
+fn network(args: &NetworkArgs) -> Result<(Vec<SshHop>, TlsOptions)> {
+    let auth = match (&args.ssh_key, args.ssh_password_stdin) {
+        (Some(path), _) => {
+            let path = std::path::absolute(path).map_err(|e| Error::invalid_input(format!("bad key path {path}: {e}")))?;
+            std::fs::metadata(&path)
+                .map_err(|e| Error::invalid_input(format!("cannot read the SSH key {}: {e}", path.display())))?;
+            SshAuth::Key { path: path.display().to_string() }
+        }
+        (None, true) => SshAuth::Password,
+        (None, false) => SshAuth::Agent,
+    };
+    let hops = args.ssh.iter().map(|url| SshHop::parse(url, auth.clone())).collect::<Result<Vec<_>>>()?;
+    let absolute = |p: &Option<String>| -> Result<Option<String>> {
+        p.as_ref()
+            .map(|p| {
+                std::path::absolute(p)
+                    .map(|a| a.display().to_string())
+                    .map_err(|e| Error::invalid_input(format!("bad path {p}: {e}")))
+            })
+            .transpose()
+    };
+    let tls = TlsOptions {
+        mode: args.tls_mode.as_deref().map(str::parse).transpose()?,
+        ca_file: absolute(&args.tls_ca)?,
+        cert_file: absolute(&args.tls_cert)?,
+        key_file: absolute(&args.tls_key)?,
+        server_name: args.tls_server_name.clone(),
+    };
+    Ok((hops, tls))
+}
+
+/// Reads one secret per line from stdin, in the order of `flags`.
+fn secret_lines_from_stdin<const N: usize>(flags: [&str; N]) -> Result<Vec<Secret>> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Error::invalid_input(format!("cannot read secrets from stdin: {e}")))?;
+    let mut lines = text.lines();
+    flags
+        .iter()
+        .map(|flag| match lines.next().map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+            Some(line) if !line.is_empty() => Ok(Secret::new(line)),
+            _ => Err(Error::invalid_input(format!(
+                "{flag} found no secret on its line of stdin (one per line: {})",
+                flags.join(", then ")
+            ))),
+        })
+        .collect()
 }
 
 fn password_from_stdin(flag: &str) -> Result<Secret> {

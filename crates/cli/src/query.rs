@@ -4,7 +4,8 @@ use dbdock_core::{Database, QueryOptions, Result};
 use dbdock_engines::OpenOptions;
 
 use crate::args::{Connection, QueryArgs, SchemaArgs};
-use crate::context::{cli_param, print, resolve};
+use crate::context::{cli_param, open_store, print, resolve};
+use dbdock_app::Workspace;
 use crate::render;
 
 async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
@@ -12,10 +13,18 @@ async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
 }
 
 /// Opens the connection with `adjust` applied to the options the profile (or defaults) give.
+/// A profile is opened by the workspace (through its SSH tunnel, if it has one); a bare
+/// URL has none, and is opened directly.
 async fn open_with(connection: &Connection, adjust: impl FnOnce(&mut OpenOptions)) -> Result<Box<dyn Database>> {
-    let (target, mut options, _) = resolve(connection).await?;
+    let (resolved, mut options) = resolve(connection).await?;
     adjust(&mut options);
-    dbdock_engines::open(target, options).await
+    if connection.profile.is_none() {
+        return dbdock_engines::open(resolved.target, options).await;
+    }
+    let workspace = Workspace::new(open_store().await?);
+    let db = workspace.open_once(&resolved, options).await;
+    workspace.close().await;
+    db
 }
 
 pub async fn query(args: QueryArgs) -> Result<()> {

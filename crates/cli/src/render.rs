@@ -181,6 +181,8 @@ pub fn profile(p: &dbdock_core::Profile, format: SchemaFormat, secret: &str) -> 
         ("max bytes", limit(p.max_bytes, "")),
         ("timeout", limit(p.timeout_secs, " s")),
         ("approval wait", limit(p.approval_wait_secs, " s")),
+        ("ssh", if p.ssh.is_empty() { "(direct)".to_owned() } else { ssh_chain(&p.ssh) }),
+        ("tls", if p.tls.is_empty() { "(as the URL says)".to_owned() } else { p.tls.summary() }),
         ("source", p.source.as_str().to_owned()),
         ("id", p.id.clone()),
     ];
@@ -190,6 +192,11 @@ pub fn profile(p: &dbdock_core::Profile, format: SchemaFormat, secret: &str) -> 
         }
         Ok(())
     })
+}
+
+/// `ssh://deploy@bastion:22 (key /home/me/.ssh/id_ed25519) -> ssh://…`, never a secret.
+fn ssh_chain(hops: &[dbdock_core::SshHop]) -> String {
+    hops.iter().map(|h| format!("{h} ({})", h.auth.label())).collect::<Vec<_>>().join(" -> ")
 }
 
 pub fn import_report(report: &dbdock_store::ImportReport) -> Result<String> {

@@ -7,21 +7,23 @@ use std::io::{self, BufWriter, Write};
 use std::time::Duration;
 
 use dbdock_app::Workspace;
-use dbdock_core::{Error, Event, EventKind, Profile, ProfileSource, Result, WatchTarget, payload_as_text};
+use dbdock_core::{Error, Event, EventKind, Result, WatchTarget, payload_as_text};
 use dbdock_engines::MonitorOptions;
-use dbdock_store::ResolvedProfile;
 
 use crate::args::{WatchArgs, WatchFormat};
 use crate::context::{open_store, resolve};
 
 pub async fn run(args: WatchArgs) -> Result<()> {
     let what = WatchTarget::parse(&args.target)?;
-    let (target, _, profile) = resolve(&args.connection).await?;
+    let (resolved, _) = resolve(&args.connection).await?;
     if args.enable_keyspace_events {
-        enable_keyspace_events(&target, &what).await?;
+        enable_keyspace_events(&resolved.target, &what).await?;
     }
-    let options =
-        MonitorOptions { capacity: args.buffer.max(1), profile: profile.clone(), ..MonitorOptions::default() };
+    let options = MonitorOptions {
+        capacity: args.buffer.max(1),
+        profile: args.connection.profile.clone(),
+        ..MonitorOptions::default()
+    };
     // The workspace writes the lifecycle to the event log. The log is a convenience here:
     // a home that cannot be opened only loses it.
     let workspace = match open_store().await {
@@ -32,12 +34,8 @@ pub async fn run(args: WatchArgs) -> Result<()> {
         }
     };
     let monitor = match &workspace {
-        Some(workspace) => {
-            let name = profile.unwrap_or_else(|| "url".to_owned());
-            let profile = Profile::transient(ProfileSource::Adhoc, &name, &target, false, "cli");
-            workspace.watch(ResolvedProfile { profile, target }, what, options).await?
-        }
-        None => dbdock_engines::watch(target, what, options).await?,
+        Some(workspace) => workspace.watch(resolved, what, options).await?,
+        None => dbdock_engines::watch(resolved.target, what, options).await?,
     };
     let deadline = args.timeout.map(|secs| tokio::time::Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
     let mut out = BufWriter::new(io::stdout().lock());

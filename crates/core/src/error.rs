@@ -41,6 +41,13 @@ pub enum ErrorCode {
     /// The audit log's hash chain does not verify: a row was changed, removed or inserted
     /// by something other than DB Dock (`dbdock audit verify`).
     AuditTampered,
+    /// An SSH jump host answered with a different host key than the one on record: either
+    /// the host was reinstalled or someone is in the middle. Never accepted silently
+    /// (docs/network.md).
+    HostKeyMismatch,
+    /// An SSH jump host's key is in no known-hosts file: the message gives its fingerprint
+    /// and how to accept it; the app asks the user to confirm it.
+    HostKeyUnknown,
     /// A bug or an unexpected state in DB Dock itself.
     Internal,
 }
@@ -62,6 +69,8 @@ impl ErrorCode {
             ErrorCode::AuditUnavailable => "AUDIT_UNAVAILABLE",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::AuditTampered => "AUDIT_TAMPERED",
+            ErrorCode::HostKeyMismatch => "HOST_KEY_MISMATCH",
+            ErrorCode::HostKeyUnknown => "HOST_KEY_UNKNOWN",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -164,6 +173,8 @@ mod tests {
             (ErrorCode::AuditUnavailable, "AUDIT_UNAVAILABLE"),
             (ErrorCode::RateLimited, "RATE_LIMITED"),
             (ErrorCode::AuditTampered, "AUDIT_TAMPERED"),
+            (ErrorCode::HostKeyMismatch, "HOST_KEY_MISMATCH"),
+            (ErrorCode::HostKeyUnknown, "HOST_KEY_UNKNOWN"),
             (ErrorCode::Internal, "INTERNAL"),
         ] {
             assert_eq!(code.as_str(), name);

@@ -3,7 +3,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Engine, Error, Result};
+use crate::{Engine, Error, Result, SshHop, TlsOptions};
 
 /// What an AI client may do through a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -107,6 +107,12 @@ pub struct Profile {
     pub color: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The SSH jump hosts the server is reached through, outermost first (docs/network.md).
+    #[serde(default)]
+    pub ssh: Vec<SshHop>,
+    /// TLS settings beyond what the URL carries.
+    #[serde(default)]
+    pub tls: TlsOptions,
     pub source: ProfileSource,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
@@ -137,6 +143,8 @@ impl Profile {
             create_if_missing,
             color: None,
             tags: vec![tag.to_owned()],
+            ssh: Vec::new(),
+            tls: target.tls().clone(),
             source,
             created_at: None,
             updated_at: None,
@@ -158,6 +166,12 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
             "'{name}' is not a valid profile name: use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit"
         )))
     }
+}
+
+/// The keyring entry of the secret of a profile's `hop`-th SSH jump host (a key's
+/// passphrase or a password), beside the profile's own entry (its id).
+pub fn ssh_secret_account(profile_id: &str, hop: usize) -> String {
+    format!("{profile_id}:ssh{hop}")
 }
 
 /// The environment variable that supplies a profile's secret without the keyring.

@@ -24,6 +24,15 @@ mod rows;
 mod shell;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod sql;
+#[cfg(any(
+    feature = "postgres",
+    feature = "mysql",
+    feature = "mssql",
+    feature = "mongodb",
+    feature = "redis",
+    feature = "nats"
+))]
+mod tls;
 
 #[cfg(feature = "mongodb")]
 pub mod mongodb;

@@ -258,6 +258,8 @@ impl Observer for Sink {
 pub struct Monitor {
     shared: Arc<Shared>,
     task: Option<JoinHandle<()>>,
+    /// What must live as long as the monitor (the SSH tunnel its engine connects through).
+    held: Vec<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Monitor {
@@ -287,7 +289,12 @@ impl Monitor {
             on_lifecycle: options.on_lifecycle.clone(),
             retry: Notify::new(),
         });
-        (Monitor { shared: shared.clone(), task: None }, Sink { shared })
+        (Monitor { shared: shared.clone(), task: None, held: Vec::new() }, Sink { shared })
+    }
+
+    /// Keeps `value` alive until the monitor is dropped.
+    pub fn keep_alive(&mut self, value: Box<dyn std::any::Any + Send + Sync>) {
+        self.held.push(value);
     }
 
     /// Hands the monitor the engine task that feeds it.

@@ -7,6 +7,14 @@ use dbdock_core::{ConnectionTarget, Error, ErrorCode, Value};
 
 use crate::rows::{RowCollector, host_port, one_line};
 
+/// Advice on a refused certificate (`tls.rs`); SQLite has no TLS.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use crate::tls::advice as tls_advice;
+#[cfg(not(any(feature = "postgres", feature = "mysql")))]
+fn tls_advice(_detail: &str) -> &'static str {
+    ""
+}
+
 /// Maps a sqlx error to a DB Dock error. `classify` maps the engine's own error codes
 /// (SQLSTATE, MySQL error numbers) to a DB Dock code. Driver text is scrubbed of the
 /// password and folded onto one line.
@@ -26,12 +34,19 @@ pub(crate) fn map_error(
                 host_port(target)
             )),
             ErrorKind::TimedOut => Error::timeout(format!("connecting to {} timed out", host_port(target))),
+            // sqlx reports a certificate rustls refused as an I/O error.
             _ => {
-                Error::connection_failed(format!("cannot talk to {}: {}", host_port(target), one_line(&io.to_string())))
+                let detail = one_line(&io.to_string());
+                Error::connection_failed(format!(
+                    "cannot talk to {}: {detail}{}",
+                    host_port(target),
+                    tls_advice(&detail)
+                ))
             }
         },
         sqlx::Error::Tls(e) => {
-            Error::connection_failed(format!("TLS with {} failed: {}", host_port(target), one_line(&e.to_string())))
+            let detail = one_line(&e.to_string());
+            Error::connection_failed(format!("TLS with {} failed: {detail}{}", host_port(target), tls_advice(&detail)))
         }
         sqlx::Error::Configuration(e) => {
             Error::invalid_input(format!("bad connection option: {}", one_line(&e.to_string())))

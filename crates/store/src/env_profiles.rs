@@ -33,10 +33,8 @@ fn server_url(scheme: &str, host: &str, port: u16, user: Option<String>, databas
 }
 
 fn resolved(name: &str, target: ConnectionTarget, create_if_missing: bool) -> ResolvedProfile {
-    ResolvedProfile {
-        profile: Profile::transient(ProfileSource::Environment, name, &target, create_if_missing, "mcp-dbs"),
-        target,
-    }
+    let profile = Profile::transient(ProfileSource::Environment, name, &target, create_if_missing, "mcp-dbs");
+    ResolvedProfile::direct(profile, target)
 }
 
 /// The profiles the `MCP_*` variables define. `var` reads one variable (the process

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "approval_wait", include_str!("../migrations/0008_approval_wait.sql")),
     (9, "audit_chain", include_str!("../migrations/0009_audit_chain.sql")),
     (10, "mcp_tokens", include_str!("../migrations/0010_mcp_tokens.sql")),
+    (11, "network", include_str!("../migrations/0011_network.sql")),
 ];
 
 #[derive(Debug)]

@@ -2,8 +2,8 @@
 //! profile's id (so a rename keeps its secret), resolved with the secret for connecting.
 
 use dbdock_core::{
-    Access, ConnectionTarget, Engine, Error, ErrorCode, Profile, ProfileSource, Result, Secret, secret_env_var,
-    validate_profile_name,
+    Access, ConnectionTarget, Engine, Error, ErrorCode, MAX_SSH_HOPS, Profile, ProfileSource, Result, Secret, SshAuth,
+    SshHop, TlsOptions, secret_env_var, ssh_secret_account, validate_profile_name, validate_ssh_hops,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,12 @@ pub struct NewProfile {
     pub create_if_missing: bool,
     pub color: Option<String>,
     pub tags: Vec<String>,
+    /// SSH jump hosts, outermost first (docs/network.md).
+    pub ssh: Vec<SshHop>,
+    /// Each hop's secret (a key's passphrase or a password), by position: it goes to the
+    /// keyring. On an update, a hop given none keeps the one saved.
+    pub ssh_secrets: Vec<Option<Secret>>,
+    pub tls: TlsOptions,
 }
 
 impl NewProfile {
@@ -39,7 +45,40 @@ impl NewProfile {
             create_if_missing: false,
             color: None,
             tags: Vec::new(),
+            ssh: Vec::new(),
+            ssh_secrets: Vec::new(),
+            tls: TlsOptions::default(),
         }
+    }
+
+    /// Checks the network settings before anything is written.
+    fn validate_network(&self) -> Result<()> {
+        validate_ssh_hops(&self.ssh)?;
+        if !self.ssh.is_empty() && self.target.engine() == Engine::Sqlite {
+            return Err(Error::invalid_input("a SQLite file is opened where DB Dock runs: it takes no SSH jump host"));
+        }
+        if !self.ssh.is_empty() && !self.target.more_hosts().is_empty() {
+            return Err(Error::invalid_input(
+                "a MongoDB seed list cannot be reached through an SSH tunnel: name one member (docs/network.md)",
+            ));
+        }
+        if self.ssh_secrets.len() > self.ssh.len() {
+            return Err(Error::invalid_input("an SSH secret was given for a jump host the profile does not have"));
+        }
+        for (hop, secret) in self.ssh.iter().zip(&self.ssh_secrets) {
+            if secret.is_some() && hop.auth == SshAuth::Agent {
+                return Err(Error::invalid_input(format!(
+                    "{hop} logs in with the SSH agent: it takes no passphrase or password"
+                )));
+            }
+        }
+        if self.tls.is_empty() {
+            return Ok(());
+        }
+        if self.target.engine() == Engine::Sqlite {
+            return Err(Error::invalid_input("a SQLite file takes no TLS settings"));
+        }
+        self.tls.validate()
     }
 }
 
@@ -47,7 +86,17 @@ impl NewProfile {
 #[derive(Debug, Clone)]
 pub struct ResolvedProfile {
     pub profile: Profile,
+    /// Carries the profile's TLS settings; the SSH jump hosts are the profile's.
     pub target: ConnectionTarget,
+    /// The secret of each of the profile's SSH jump hosts, by position (docs/network.md).
+    pub ssh_secrets: Vec<Option<Secret>>,
+}
+
+impl ResolvedProfile {
+    /// A profile reached directly, with no jump host secrets.
+    pub fn direct(profile: Profile, target: ConnectionTarget) -> ResolvedProfile {
+        ResolvedProfile { profile, target, ssh_secrets: Vec::new() }
+    }
 }
 
 /// One profile in an export file: no id, no secret.
@@ -71,6 +120,10 @@ pub struct ExportedProfile {
     pub color: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssh: Vec<SshHop>,
+    #[serde(default, skip_serializing_if = "TlsOptions::is_empty")]
+    pub tls: TlsOptions,
     /// The profile had a secret where it was exported; it must be supplied again here.
     #[serde(default)]
     pub needs_secret: bool,
@@ -122,7 +175,7 @@ pub struct ImportReport {
 }
 
 const COLUMNS: &str = "id, name, engine, url, has_secret, access, ai_login, max_rows, max_bytes, timeout_secs, \
-                       approval_wait_secs, create_if_missing, color, tags, created_at, updated_at";
+                       approval_wait_secs, create_if_missing, color, tags, ssh, tls, created_at, updated_at";
 
 /// The keyring entry of a profile's AI login: next to the profile's own (its id), never
 /// the same entry, so neither can overwrite the other.
@@ -147,6 +200,8 @@ struct ProfileRow {
     create_if_missing: bool,
     color: Option<String>,
     tags: String,
+    ssh: String,
+    tls: String,
     created_at: Option<String>,
     updated_at: Option<String>,
 }
@@ -173,6 +228,10 @@ impl TryFrom<ProfileRow> for Profile {
             create_if_missing: row.create_if_missing,
             color: row.color,
             tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+            ssh: serde_json::from_str(&row.ssh)
+                .map_err(|e| Error::internal(format!("the store holds unreadable SSH settings: {e}")))?,
+            tls: serde_json::from_str(&row.tls)
+                .map_err(|e| Error::internal(format!("the store holds unreadable TLS settings: {e}")))?,
             source: ProfileSource::Store,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -188,6 +247,10 @@ fn to_i64(n: Option<u64>) -> Option<i64> {
     n.and_then(|n| i64::try_from(n).ok())
 }
 
+fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::internal(format!("cannot encode the profile's settings: {e}")))
+}
+
 impl Store {
     /// The same store with secrets under another keyring service (tests, and tools that
     /// read a home written under `DBDOCK_KEYRING_SERVICE` without that variable set).
@@ -200,12 +263,13 @@ impl Store {
     /// refused. If the keyring cannot take the secret, the profile is not saved either.
     pub async fn add_profile(&self, new: NewProfile) -> Result<Profile> {
         validate_profile_name(&new.name)?;
+        new.validate_network()?;
         let id = new_id();
         let secret = new.target.password().cloned();
         let inserted = sqlx::query(
             "INSERT INTO profiles (id, name, engine, url, has_secret, access, max_rows, max_bytes, timeout_secs,
-                                   create_if_missing, color, tags, approval_wait_secs)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                   create_if_missing, color, tags, approval_wait_secs, ssh, tls)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )
         .bind(&id)
         .bind(&new.name)
@@ -220,6 +284,8 @@ impl Store {
         .bind(&new.color)
         .bind(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into()))
         .bind(to_i64(new.approval_wait_secs))
+        .bind(to_json(&new.ssh)?)
+        .bind(to_json(&new.tls)?)
         .execute(&self.pool)
         .await;
         if let Err(e) = inserted {
@@ -239,7 +305,54 @@ impl Store {
             let _ = sqlx::query("DELETE FROM profiles WHERE id = ?1").bind(&id).execute(&self.pool).await;
             return Err(keyring_hint(e, &new.name));
         }
+        if let Err(e) = self.save_ssh_secrets(&id, &new).await {
+            let _ = sqlx::query("DELETE FROM profiles WHERE id = ?1").bind(&id).execute(&self.pool).await;
+            if secret.is_some() {
+                let _ = self.keyring.delete(&id).await;
+            }
+            return Err(keyring_hint(e, &new.name));
+        }
         self.stored_profile(&new.name).await
+    }
+
+    /// Writes the jump hosts' secrets that `new` gives, and deletes those of hops that no
+    /// longer take one (removed, or now logging in with the agent).
+    async fn save_ssh_secrets(&self, id: &str, new: &NewProfile) -> Result<()> {
+        for hop in 0..MAX_SSH_HOPS {
+            let account = ssh_secret_account(id, hop);
+            match (new.ssh.get(hop), new.ssh_secrets.get(hop).cloned().flatten()) {
+                (Some(_), Some(secret)) => self.keyring.set(&account, &secret).await?,
+                (Some(h), None) if h.auth != SshAuth::Agent => {}
+                _ => {
+                    self.keyring.delete(&account).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The secrets of `profile`'s jump hosts, by position. A password hop whose password
+    /// is missing is an error naming the hop; a key with no passphrase is fine.
+    async fn ssh_secrets(&self, profile: &Profile) -> Result<Vec<Option<Secret>>> {
+        let mut secrets = Vec::with_capacity(profile.ssh.len());
+        for (i, hop) in profile.ssh.iter().enumerate() {
+            let secret = match hop.auth {
+                SshAuth::Agent => None,
+                _ => self.keyring.get(&ssh_secret_account(&profile.id, i)).await.map_err(|e| keyring_hint(e, &profile.name))?,
+            };
+            if hop.auth == SshAuth::Password && secret.is_none() {
+                return Err(Error::auth_failed(format!(
+                    "ssh {}: the password for {} is missing from the OS keyring (service {}): give it again \
+                     (dbdock profile edit {} --ssh-password-stdin)",
+                    hop.address(),
+                    hop.user,
+                    self.keyring.service(),
+                    profile.name
+                )));
+            }
+            secrets.push(secret);
+        }
+        Ok(secrets)
     }
 
     /// Changes the saved profile `name` in place: the same id, so its keyring entry stays
@@ -247,6 +360,7 @@ impl Store {
     /// secret is kept, unless `clear_secret`.
     pub async fn update_profile(&self, name: &str, new: NewProfile, clear_secret: bool) -> Result<Profile> {
         validate_profile_name(&new.name)?;
+        new.validate_network()?;
         let old = self.stored_profile(name).await?;
         let secret = new.target.password().cloned();
         // Store and keyring change together: a new secret is written first and the old one
@@ -263,7 +377,8 @@ impl Store {
         let updated = sqlx::query(
             "UPDATE profiles SET name = ?1, engine = ?2, url = ?3, has_secret = ?4, access = ?5, max_rows = ?6,
                     max_bytes = ?7, timeout_secs = ?8, create_if_missing = ?9, color = ?10, tags = ?11,
-                    approval_wait_secs = ?13, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                    approval_wait_secs = ?13, ssh = ?14, tls = ?15,
+                    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
              WHERE id = ?12",
         )
         .bind(&new.name)
@@ -279,6 +394,8 @@ impl Store {
         .bind(serde_json::to_string(&new.tags).unwrap_or_else(|_| "[]".into()))
         .bind(&old.id)
         .bind(to_i64(new.approval_wait_secs))
+        .bind(to_json(&new.ssh)?)
+        .bind(to_json(&new.tls)?)
         .execute(&self.pool)
         .await;
         if let Err(e) = updated {
@@ -304,6 +421,9 @@ impl Store {
                 tracing::warn!(profile = %new.name, error = %e, "could not delete the profile's old secret");
             }
         }
+        // The row is written; jump host secrets follow (one that cannot be written is an
+        // error to see, and the next resolve names the hop whose password is missing).
+        self.save_ssh_secrets(&old.id, &new).await.map_err(|e| keyring_hint(e, &new.name))?;
         self.stored_profile(&new.name).await
     }
 
@@ -400,8 +520,11 @@ impl Store {
             }
             Err(e) => return Err(keyring_hint(e, &profile.name)),
         };
-        let target = with_user(&ConnectionTarget::parse(&profile.url)?, &login)?.with_password(Some(secret));
-        Ok(ResolvedProfile { target, profile })
+        let target = with_user(&ConnectionTarget::parse(&profile.url)?, &login)?
+            .with_password(Some(secret))
+            .with_tls(profile.tls.clone());
+        let ssh_secrets = self.ssh_secrets(&profile).await?;
+        Ok(ResolvedProfile { target, profile, ssh_secrets })
     }
 
     /// Saved profiles, by name.
@@ -472,7 +595,8 @@ impl Store {
             },
             None => None,
         };
-        Ok(ResolvedProfile { target: target.with_password(secret), profile })
+        let ssh_secrets = self.ssh_secrets(&profile).await?;
+        Ok(ResolvedProfile { target: target.with_password(secret).with_tls(profile.tls.clone()), profile, ssh_secrets })
     }
 
     /// Deletes a saved profile and its keyring entry.
@@ -489,7 +613,9 @@ impl Store {
             profile.has_secret.then(|| profile.id.clone()),
             profile.ai_login.is_some().then(|| ai_account(&profile.id)),
         ];
-        for account in accounts.into_iter().flatten() {
+        let hops = profile.ssh.iter().enumerate().filter(|(_, h)| h.auth != SshAuth::Agent);
+        let hop_accounts = hops.map(|(i, _)| Some(ssh_secret_account(&profile.id, i)));
+        for account in accounts.into_iter().chain(hop_accounts).flatten() {
             if let Err(e) = self.keyring.delete(&account).await {
                 tracing::warn!(profile = %profile.name, error = %e, "could not delete the keyring entry");
             }
@@ -514,7 +640,9 @@ impl Store {
                 create_if_missing: p.create_if_missing,
                 color: p.color,
                 tags: p.tags,
-                needs_secret: p.has_secret,
+                needs_secret: p.has_secret || p.ssh.iter().any(|h| h.auth == SshAuth::Password),
+                ssh: p.ssh,
+                tls: p.tls,
             })
             .collect();
         Ok(ProfileExport { format: EXPORT_FORMAT.into(), version: 1, profiles })
@@ -541,7 +669,9 @@ impl Store {
                         && existing.max_rows == entry.max_rows
                         && existing.max_bytes == entry.max_bytes
                         && existing.timeout_secs == entry.timeout_secs
-                        && existing.approval_wait_secs == entry.approval_wait_secs;
+                        && existing.approval_wait_secs == entry.approval_wait_secs
+                        && existing.ssh == entry.ssh
+                        && existing.tls == entry.tls;
                     if same { &mut report.unchanged } else { &mut report.conflicts }.push(entry.name);
                 }
                 Err(e) if e.code == ErrorCode::NotFound => {
@@ -557,6 +687,9 @@ impl Store {
                         create_if_missing: entry.create_if_missing,
                         color: entry.color,
                         tags: entry.tags,
+                        ssh: entry.ssh,
+                        ssh_secrets: Vec::new(),
+                        tls: entry.tls,
                     };
                     self.add_profile(new).await.map_err(|e| e.context(format!("profile '{}'", entry.name)))?;
                     if needs_secret {

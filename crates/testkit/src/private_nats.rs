@@ -22,7 +22,7 @@ pub struct PrivateNats {
     child: Mutex<Option<Child>>,
 }
 
-fn binary() -> PathBuf {
+pub(crate) fn binary() -> PathBuf {
     if let Ok(bin) = std::env::var("DBDOCK_TEST_NATS_SERVER") {
         return PathBuf::from(bin);
     }

@@ -28,7 +28,7 @@ fn bin_dir() -> PathBuf {
     })
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
 }
 
@@ -43,7 +43,7 @@ fn pg_command(bin: &Path, tool: &str) -> Command {
     }
 }
 
-fn run(mut command: Command, what: &str) {
+pub(crate) fn run(mut command: Command, what: &str) {
     let out = command.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
     assert!(
         out.status.success(),
@@ -53,13 +53,21 @@ fn run(mut command: Command, what: &str) {
     );
 }
 
-fn spare_port() -> u16 {
+pub(crate) fn spare_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a spare port")
 }
 
 impl PrivatePostgres {
     /// Initializes and starts a cluster. With a password, TCP logins need it (SCRAM).
     pub fn start(password: Option<&str>) -> PrivatePostgres {
+        let server = Self::init(password);
+        server.start_again();
+        server
+    }
+
+    /// Initializes a cluster without starting it, so its configuration can be changed
+    /// first ([`PrivatePostgres::data_dir`]).
+    pub(crate) fn init(password: Option<&str>) -> PrivatePostgres {
         let bin = bin_dir();
         let dir = tempfile::Builder::new().prefix("dbdock-pg-").tempdir().expect("temp dir");
         if is_root() {
@@ -95,9 +103,20 @@ impl PrivatePostgres {
             }
         }
         run(initdb, "initdb");
-        let server = PrivatePostgres { dir, bin, port: spare_port(), password: password.map(str::to_owned) };
-        server.start_again();
-        server
+        PrivatePostgres { dir, bin, port: spare_port(), password: password.map(str::to_owned) }
+    }
+
+    /// The cluster's directory (owned by the server's user); the data directory is `data` in it.
+    pub(crate) fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `sql` as the superuser through the cluster's Unix socket (which trusts local logins).
+    pub(crate) fn psql(&self, sql: &str) {
+        let mut c = pg_command(&self.bin, "psql");
+        c.arg("-h").arg(self.dir.path()).args(["-p", &self.port.to_string(), "-U", "postgres", "-d", "postgres"]);
+        c.args(["-v", "ON_ERROR_STOP=1", "-c", sql]);
+        run(c, &format!("psql -c {sql}"));
     }
 
     /// The URL to connect as the superuser, with the password when there is one.

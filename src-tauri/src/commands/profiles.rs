@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 use dbdock_app::{Audience, ConnectionEntry, Workspace, connection_entries};
-use dbdock_core::{Access, Capabilities, ConnectionState, ConnectionTarget, Engine, Error, Profile, Result, Secret};
+use dbdock_core::{
+    Access, Capabilities, ConnectionState, ConnectionTarget, Engine, Error, Profile, Result, Secret, SshAuth, SshHop,
+    TlsOptions,
+};
 use dbdock_store::{NewProfile, ProfileExport};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -32,6 +35,96 @@ pub struct ProfileView {
     pub max_rows: Option<u32>,
     pub max_bytes: Option<u32>,
     pub source: dbdock_core::ProfileSource,
+    /// The SSH jump hosts, outermost first (their passphrases and passwords stay in the
+    /// keyring).
+    pub ssh: Vec<SshHopView>,
+    /// TLS settings beyond what the URL carries: paths, never contents.
+    pub tls: TlsOptions,
+}
+
+/// How DB Dock logs in to an SSH jump host, as the form offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum SshAuthKind {
+    /// The running SSH agent's keys.
+    Agent,
+    /// A private key file (its passphrase, if any, in the keyring).
+    Key,
+    /// A password, in the keyring.
+    Password,
+}
+
+/// A saved SSH jump host, without its secret.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SshHopView {
+    /// `ssh://user@host:port`.
+    pub url: String,
+    pub auth: SshAuthKind,
+    /// The private key file, with `key` auth.
+    pub key_path: Option<String>,
+}
+
+impl From<SshHop> for SshHopView {
+    fn from(hop: SshHop) -> Self {
+        let url = hop.to_string();
+        let (auth, key_path) = match hop.auth {
+            SshAuth::Agent => (SshAuthKind::Agent, None),
+            SshAuth::Key { path } => (SshAuthKind::Key, Some(path)),
+            SshAuth::Password => (SshAuthKind::Password, None),
+        };
+        SshHopView { url, auth, key_path }
+    }
+}
+
+/// An SSH jump host as the form sends it.
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SshHopInput {
+    /// `ssh://user@host:port` (the port defaults to 22).
+    pub url: String,
+    pub auth: SshAuthKind,
+    /// The private key file; required with `key` auth.
+    pub key_path: Option<String>,
+    /// The key's passphrase or the password, for the keyring; `null` keeps the saved one.
+    pub secret: Option<String>,
+}
+
+impl SshHopInput {
+    /// The hop, and its secret for the keyring.
+    fn into_hop(self) -> Result<(SshHop, Option<Secret>)> {
+        let auth = match self.auth {
+            SshAuthKind::Agent => SshAuth::Agent,
+            SshAuthKind::Key => {
+                let path = self.key_path.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+                let path = path.ok_or_else(|| {
+                    Error::invalid_input(format!(
+                        "the SSH jump host {} logs in with a key: give the key file's path",
+                        self.url.trim()
+                    ))
+                })?;
+                SshAuth::Key { path }
+            }
+            SshAuthKind::Password => SshAuth::Password,
+        };
+        let secret = match auth {
+            SshAuth::Agent => None,
+            _ => self.secret.filter(|s| !s.is_empty()).map(Secret::new),
+        };
+        Ok((SshHop::parse(&self.url, auth)?, secret))
+    }
+}
+
+/// TLS options with blank fields dropped (the form sends what its inputs hold).
+fn tidy_tls(tls: TlsOptions) -> TlsOptions {
+    let keep = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    TlsOptions {
+        mode: tls.mode,
+        ca_file: keep(tls.ca_file),
+        cert_file: keep(tls.cert_file),
+        key_file: keep(tls.key_file),
+        server_name: keep(tls.server_name),
+    }
 }
 
 fn small(n: Option<u64>) -> Option<u32> {
@@ -53,6 +146,8 @@ impl From<Profile> for ProfileView {
             max_rows: small(p.max_rows),
             max_bytes: small(p.max_bytes),
             source: p.source,
+            ssh: p.ssh.into_iter().map(SshHopView::from).collect(),
+            tls: p.tls,
         }
     }
 }
@@ -70,6 +165,10 @@ pub struct ProfileInput {
     pub approval_wait_secs: Option<u32>,
     pub max_rows: Option<u32>,
     pub max_bytes: Option<u32>,
+    /// SSH jump hosts, outermost first (at most two); empty: connect directly.
+    pub ssh: Vec<SshHopInput>,
+    /// TLS settings beyond what the URL carries.
+    pub tls: TlsOptions,
 }
 
 /// What a pasted URL says, to fill the form's fields.
@@ -177,6 +276,11 @@ pub async fn save_profile(
     new.approval_wait_secs = input.approval_wait_secs.map(u64::from);
     new.max_rows = input.max_rows.map(u64::from);
     new.max_bytes = input.max_bytes.map(u64::from);
+    let (ssh, ssh_secrets) =
+        input.ssh.into_iter().map(SshHopInput::into_hop).collect::<Result<Vec<_>>>()?.into_iter().unzip();
+    new.ssh = ssh;
+    new.ssh_secrets = ssh_secrets;
+    new.tls = tidy_tls(input.tls);
     let saved = match &replacing {
         Some(old) => {
             state.workspace.forget(old).await;
@@ -202,6 +306,18 @@ pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Result<
 pub async fn test_profile(state: State<'_, AppState>, name: String) -> Result<TestReport> {
     let probe = state.workspace.probe(Audience::User, &name).await?;
     Ok(TestReport { server_version: probe.server_version, latency_ms: probe.latency_ms })
+}
+
+/// Accepts the host key of one of `name`'s SSH jump hosts that no known-hosts file knows
+/// (a `HOST_KEY_UNKNOWN` error gave its fingerprint, which the user compared with the
+/// server's): it is written to DB Dock's own known-hosts file. The profile's open
+/// connections are dropped so that the next use connects afresh.
+#[tauri::command]
+#[specta::specta]
+pub async fn trust_host_key(state: State<'_, AppState>, name: String, fingerprint: String) -> Result<()> {
+    state.workspace.trust_host_key(&name, &fingerprint).await?;
+    state.workspace.forget(&name).await;
+    Ok(())
 }
 
 /// Writes every saved profile, without secrets, to `path`; returns how many.

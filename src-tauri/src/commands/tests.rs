@@ -6,13 +6,13 @@
 use std::sync::{Arc, Mutex};
 
 use dbdock_app::Workspace;
-use dbdock_core::{Access, ConnectionState, Engine};
+use dbdock_core::{Access, ConnectionState, Engine, ErrorCode, TlsMode, TlsOptions};
 use dbdock_store::{Home, NewProfile, Store};
 use tauri::Manager;
 use tauri::ipc::{Channel, InvokeResponseBody};
 use tauri::test::{MockRuntime, mock_app};
 
-use super::profiles::{self, ProfileInput};
+use super::profiles::{self, ProfileInput, SshAuthKind, SshHopInput};
 use super::{query, schema};
 use crate::AppState;
 
@@ -82,11 +82,88 @@ async fn a_saved_change_applies_to_the_next_command() {
         approval_wait_secs: None,
         max_rows: None,
         max_bytes: None,
+        ssh: Vec::new(),
+        tls: TlsOptions::default(),
     };
     // A file that does not exist is not created behind the user's back.
     profiles::save_profile(app.state(), input, Some("shop".into())).await.unwrap();
     let after = schema::list_tables(app.state(), "shop".into()).await.unwrap_err();
     assert_eq!(after.code, dbdock_core::ErrorCode::NotFound, "{after:?}");
+}
+
+fn tunnelled(ssh: Vec<SshHopInput>, tls: TlsOptions) -> ProfileInput {
+    ProfileInput {
+        name: "warehouse".into(),
+        url: "postgres://app@db.internal:5432/warehouse".into(),
+        password: None,
+        access: Access::ReadOnly,
+        color: None,
+        timeout_secs: None,
+        approval_wait_secs: None,
+        max_rows: None,
+        max_bytes: None,
+        ssh,
+        tls,
+    }
+}
+
+fn hop(url: &str, auth: SshAuthKind, key_path: Option<&str>) -> SshHopInput {
+    SshHopInput { url: url.into(), auth, key_path: key_path.map(Into::into), secret: None }
+}
+
+#[tokio::test]
+async fn jump_hosts_and_tls_are_saved_and_shown_without_secrets() {
+    let (app, _home) = app().await;
+    let ssh = vec![
+        hop("ssh://deploy@bastion.example:2222", SshAuthKind::Key, Some(" /home/me/.ssh/id_ed25519 ")),
+        hop("ops@inner.internal", SshAuthKind::Agent, None),
+    ];
+    let tls = TlsOptions {
+        mode: Some(TlsMode::Require),
+        server_name: Some("db.internal".into()),
+        ca_file: Some("  ".into()),
+        ..TlsOptions::default()
+    };
+    let saved = profiles::save_profile(app.state(), tunnelled(ssh, tls), None).await.unwrap();
+    let view = serde_json::to_value(&saved).unwrap();
+    assert_eq!(
+        view["ssh"],
+        serde_json::json!([
+            {"url": "ssh://deploy@bastion.example:2222", "auth": "key", "keyPath": "/home/me/.ssh/id_ed25519"},
+            {"url": "ssh://ops@inner.internal:22", "auth": "agent", "keyPath": null},
+        ])
+    );
+    // A blank field is no setting.
+    assert_eq!(view["tls"], serde_json::json!({"mode": "require", "serverName": "db.internal"}));
+    let listed = profiles::list_profiles(app.state()).await.unwrap();
+    assert_eq!(listed.iter().find(|p| p.name == "warehouse").unwrap().ssh.len(), 2);
+}
+
+#[tokio::test]
+async fn a_jump_host_the_form_got_wrong_is_refused_before_saving() {
+    let (app, _home) = app().await;
+    let no_key = vec![hop("ssh://deploy@bastion", SshAuthKind::Key, Some(""))];
+    let error = profiles::save_profile(app.state(), tunnelled(no_key, TlsOptions::default()), None).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidInput, "{error:?}");
+    assert!(error.message.contains("key file"), "{}", error.message);
+    let no_user = vec![hop("bastion:22", SshAuthKind::Agent, None)];
+    let error = profiles::save_profile(app.state(), tunnelled(no_user, TlsOptions::default()), None).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidInput, "{error:?}");
+    let three = vec![
+        hop("a@one", SshAuthKind::Agent, None),
+        hop("b@two", SshAuthKind::Agent, None),
+        hop("c@three", SshAuthKind::Agent, None),
+    ];
+    let error = profiles::save_profile(app.state(), tunnelled(three, TlsOptions::default()), None).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidInput, "{error:?}");
+    assert!(profiles::list_profiles(app.state()).await.unwrap().iter().all(|p| p.name != "warehouse"));
+}
+
+#[tokio::test]
+async fn trusting_a_host_key_needs_a_jump_host() {
+    let (app, _home) = app().await;
+    let error = profiles::trust_host_key(app.state(), "shop".into(), "SHA256:abc".into()).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidInput, "{error:?}");
 }
 
 #[tokio::test]

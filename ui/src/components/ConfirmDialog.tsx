@@ -11,10 +11,28 @@ type Props = {
   testId: string;
   /** The confirm button's test id (default `<testId>-confirm`). */
   confirmTestId?: string;
+  /** The cancel button's label (default “Cancel”) and test id (default `<testId>-cancel`). */
+  cancelLabel?: string;
+  cancelTestId?: string;
+  /** A wider dialog, for long values such as a key fingerprint. */
+  wide?: boolean;
 };
 
 /** A modal question with a confirm and a cancel button (Esc cancels, Enter confirms). */
-export function ConfirmDialog({ title, children, confirmLabel, danger = false, busy = false, onConfirm, onCancel, testId, confirmTestId }: Props) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger = false,
+  busy = false,
+  onConfirm,
+  onCancel,
+  testId,
+  confirmTestId,
+  cancelLabel = "Cancel",
+  cancelTestId,
+  wide = false,
+}: Props) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     cancelRef.current?.focus();
@@ -31,7 +49,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger = false, b
   return (
     <div className="modal-backdrop" onMouseDown={onCancel}>
       <div
-        className="modal"
+        className={wide ? "modal wide" : "modal"}
         role="alertdialog"
         aria-modal="true"
         aria-labelledby={`${testId}-title`}
@@ -41,8 +59,8 @@ export function ConfirmDialog({ title, children, confirmLabel, danger = false, b
         <h2 id={`${testId}-title`}>{title}</h2>
         <div className="modal-body">{children}</div>
         <div className="modal-actions">
-          <button type="button" ref={cancelRef} className="button" onClick={onCancel} data-testid={`${testId}-cancel`}>
-            Cancel
+          <button type="button" ref={cancelRef} className="button" onClick={onCancel} data-testid={cancelTestId ?? `${testId}-cancel`}>
+            {cancelLabel}
           </button>
           <button
             type="button"

@@ -30,7 +30,11 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 
 const profiles: ProfileView[] = [
   profile("shop", "sqlite", `sqlite:${HOME}/demo/shop.db`, "read-only", "#30a46c", false),
-  profile("staging", "postgres", "postgres://app@staging.internal:5432/warehouse?sslmode=require", "read-only", "#0090ff", true),
+  {
+    ...profile("staging", "postgres", "postgres://app@127.0.0.1:5432/warehouse", "read-only", "#0090ff", true),
+    ssh: [{ url: "ssh://deploy@bastion.example.com:22", auth: "agent", keyPath: null }],
+    tls: { mode: "require", serverName: "staging.internal" },
+  },
   profile("cache", "redis", "redis://localhost:6379/0", "none", null, false),
   profile("bus", "nats", "nats://localhost:4222", "none", "#6e56cf", false),
   profile("catalog", "mongodb", "mongodb://localhost:27017/catalog", "read-only", null, false),
@@ -41,7 +45,22 @@ const unreachable = (p: ProfileView): boolean => p.engine === "postgres";
 const states = demoStates(() => profiles, unreachable, ["shop"]);
 
 function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
-  return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, approvalWaitSecs: null, maxRows: null, maxBytes: null, source: "store" };
+  return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, approvalWaitSecs: null, maxRows: null, maxBytes: null, source: "store", ssh: [], tls: {} };
+}
+
+// Jump hosts whose key the user accepted this session (by profile); the first connection
+// through any other one fails with HOST_KEY_UNKNOWN, as the backend's does.
+const trustedHostKeys = new Set<string>();
+const DEMO_HOST_KEY = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
+
+function checkHostKey(p: ProfileView): void {
+  const hop = p.ssh.at(0);
+  if (hop === undefined || trustedHostKeys.has(p.name)) return;
+  const address = hop.url.replace(/^ssh:\/\/[^@]*@/, "");
+  throw new ApiError({
+    code: "HOST_KEY_UNKNOWN",
+    message: `ssh ${address}: the host key is unknown (ssh-ed25519 ${DEMO_HOST_KEY}); if that is the jump host's key, accept it: dbdock profile trust-host ${p.name} --fingerprint ${DEMO_HOST_KEY}`,
+  });
 }
 
 type DemoTable = { ref: TableRef; info: TableInfo; row: (i: number) => Cell[] };
@@ -195,7 +214,8 @@ export const demoBackend: Backend = {
       throw new ApiError({ code: "INVALID_INPUT", message: `a connection named "${input.name}" already exists` });
     }
     const parsed = await demoBackend.parseUrl(input.url);
-    const saved: ProfileView = { ...profile(input.name, parsed.engine, input.url, input.access, input.color, input.password !== null), timeoutSecs: input.timeoutSecs, approvalWaitSecs: input.approvalWaitSecs, maxRows: input.maxRows, maxBytes: input.maxBytes };
+    const ssh = input.ssh.map((h) => ({ url: h.url.includes("://") ? h.url : `ssh://${h.url}`, auth: h.auth, keyPath: h.keyPath }));
+    const saved: ProfileView = { ...profile(input.name, parsed.engine, input.url, input.access, input.color, input.password !== null), timeoutSecs: input.timeoutSecs, approvalWaitSecs: input.approvalWaitSecs, maxRows: input.maxRows, maxBytes: input.maxBytes, ssh, tls: input.tls };
     const index = profiles.findIndex((p) => p.name === (replacing ?? input.name));
     if (index >= 0) profiles[index] = { ...saved, hasSecret: saved.hasSecret || profiles[index].hasSecret };
     else profiles.push(saved);
@@ -211,11 +231,18 @@ export const demoBackend: Backend = {
   testProfile: async (name) => {
     const p = findProfile(name);
     await wait(300);
+    checkHostKey(p);
     if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
     const versions: Partial<Record<ProfileView["engine"], string>> = { sqlite: "SQLite 3.46.0", nats: "NATS 2.10.18", mongodb: "MongoDB 7.0.12" };
     return { serverVersion: versions[p.engine] ?? "Redis 7.2.4", latencyMs: 1.7 };
   },
-  reconnectProfile: async (name) => {
+  trustHostKey: async (name, fingerprint) => {
+    await wait(150);
+    findProfile(name);
+    if (fingerprint !== DEMO_HOST_KEY) throw new ApiError({ code: "HOST_KEY_MISMATCH", message: `no jump host offered a key with fingerprint ${fingerprint}` });
+    trustedHostKeys.add(name);
+  },
+    reconnectProfile: async (name) => {
     const p = findProfile(name);
     await wait(200);
     if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });

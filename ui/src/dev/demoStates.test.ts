@@ -10,6 +10,8 @@ const profile = (name: string, engine: ProfileView["engine"]): ProfileView => ({
   aiLogin: null,
   color: null,
   hasSecret: false,
+  ssh: [],
+  tls: {},
   timeoutSecs: null,
   approvalWaitSecs: null,
   maxRows: null,

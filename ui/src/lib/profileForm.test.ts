@@ -189,7 +189,30 @@ describe("names, validation and the saved input", () => {
       approvalWaitSecs: null,
       maxRows: 500,
       maxBytes: null,
+      ssh: [],
+      tls: {},
     });
     expect(formToInput({ ...form, password: "pw" }).password).toBe("pw");
+  });
+
+  it("adds the jump hosts and TLS options, and checks them with the rest", () => {
+    const form = {
+      ...emptyForm(),
+      name: "wh",
+      url: "postgres://u@db.internal/wh",
+      engine: "postgres" as const,
+      ssh: { enabled: true, hops: [{ url: "ssh://deploy@bastion", auth: "key" as const, keyPath: "", secret: "" }] },
+      tls: { mode: "require" as const, caFile: "", certFile: "", keyFile: "", serverName: "db.internal" },
+    };
+    expect(Object.keys(validateForm(form))).toEqual(["sshKey0"]);
+    const fixed = { ...form, ssh: { ...form.ssh, hops: [{ ...form.ssh.hops[0], keyPath: "/k", secret: "phrase" }] } };
+    expect(validateForm(fixed)).toEqual({});
+    const input = formToInput(fixed);
+    expect(input.ssh).toEqual([{ url: "ssh://deploy@bastion", auth: "key", keyPath: "/k", secret: "phrase" }]);
+    expect(input.tls).toEqual({ mode: "require", serverName: "db.internal" });
+    // SQLite takes neither.
+    const sqlite = formToInput({ ...fixed, url: "sqlite:x.db", engine: "sqlite" });
+    expect(sqlite.ssh).toEqual([]);
+    expect(sqlite.tls).toEqual({});
   });
 });

@@ -3,6 +3,18 @@
 // edited, and turning it into the backend's ProfileInput.
 
 import type { Access, Engine, ProfileInput, ProfileView, UrlParts } from "../api";
+import {
+  emptySsh,
+  emptyTls,
+  sshFromProfile,
+  sshToInput,
+  tlsFromProfile,
+  tlsToInput,
+  validateNetwork,
+  type NetworkErrorKey,
+  type SshForm,
+  type TlsForm,
+} from "./network";
 
 export type ProfileForm = {
   name: string;
@@ -21,9 +33,13 @@ export type ProfileForm = {
   port: string;
   user: string;
   database: string;
+  /** SSH jump hosts (lib/network.ts); not for SQLite. */
+  ssh: SshForm;
+  /** TLS options beyond the URL (lib/network.ts); not for SQLite. */
+  tls: TlsForm;
 };
 
-export type FormErrors = Partial<Record<keyof ProfileForm, string>>;
+export type FormErrors = Partial<Record<keyof ProfileForm | NetworkErrorKey, string>>;
 
 export const SECRET_MARK = "***";
 
@@ -43,6 +59,8 @@ export function emptyForm(): ProfileForm {
     port: "",
     user: "",
     database: "",
+    ssh: emptySsh(),
+    tls: emptyTls(),
   };
 }
 
@@ -58,6 +76,8 @@ export function formFromProfile(profile: ProfileView): ProfileForm {
     approvalWaitSecs: profile.approvalWaitSecs === null ? "" : String(profile.approvalWaitSecs),
     maxRows: profile.maxRows === null ? "" : String(profile.maxRows),
     maxBytes: profile.maxBytes === null ? "" : String(profile.maxBytes),
+    ssh: sshFromProfile(profile),
+    tls: tlsFromProfile(profile),
   };
 }
 
@@ -287,7 +307,7 @@ export function validateForm(form: ProfileForm): FormErrors {
   if (parseLimit(form.approvalWaitSecs) === "invalid") errors.approvalWaitSecs = "Seconds, a whole number above 0.";
   if (parseLimit(form.maxRows) === "invalid") errors.maxRows = "A whole number above 0.";
   if (parseLimit(form.maxBytes) === "invalid") errors.maxBytes = "Bytes, a whole number above 0.";
-  return errors;
+  return { ...errors, ...validateNetwork(form.engine, form.ssh, form.tls) };
 }
 
 export function formToInput(form: ProfileForm): ProfileInput {
@@ -305,6 +325,8 @@ export function formToInput(form: ProfileForm): ProfileInput {
     approvalWaitSecs: limit(form.approvalWaitSecs),
     maxRows: limit(form.maxRows),
     maxBytes: limit(form.maxBytes),
+    ssh: sshToInput(form.engine, form.ssh),
+    tls: tlsToInput(form.engine, form.tls),
   };
 }
 

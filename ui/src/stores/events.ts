@@ -5,6 +5,7 @@
 
 import { api, toAppError, type AppError, type EventView, type MonitorView } from "../api";
 import { appendBounded, EVENTS_KEEP, updateRates, type RateSample } from "../lib/events";
+import { offerHostKey } from "./hostKeys";
 import { createStore } from "./store";
 
 export type EventsState = {
@@ -65,7 +66,14 @@ export function clearEvents(): void {
 }
 
 export async function startMonitor(profile: string, target: string): Promise<MonitorView> {
-  const monitor = await api.startMonitor(profile, target, receiveEvents);
+  let monitor: MonitorView;
+  try {
+    monitor = await api.startMonitor(profile, target, receiveEvents);
+  } catch (error) {
+    // An unknown SSH host key is asked about; Start again once it is trusted.
+    offerHostKey(profile, toAppError(error));
+    throw error;
+  }
   eventsStore.set((s) => ({
     ...s,
     monitors: [...s.monitors.filter((m) => m.monitorId !== monitor.monitorId), monitor],

@@ -4,6 +4,7 @@
 
 import { api, toAppError, type AppError, type Cell, type QuerySummary, type ResultColumn } from "../api";
 import { loadHistory } from "./history";
+import { offerHostKey } from "./hostKeys";
 import { createStore } from "./store";
 
 export type RunStatus = "idle" | "running" | "done" | "error" | "cancelled";
@@ -119,6 +120,8 @@ export async function runQuery(tabId: string, profile: string, sql: string): Pro
     );
   } catch (error) {
     window.clearTimeout(timer);
+    // An unknown SSH host key is asked about; the statement runs again when the user says so.
+    offerHostKey(profile, toAppError(error));
     const rows = buffer.slice();
     put(tabId, (r) => {
       if (r.queryId !== queryId) return r;

@@ -6,3 +6,4 @@
 mod fake;
 mod registry;
 mod servers;
+mod tunnels;

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use url::{Position, Url};
 
-use crate::{Engine, Error, Result, Secret};
+use crate::{Engine, Error, Result, Secret, TlsOptions};
 
 mod credentials;
 mod sqlserver;
@@ -34,6 +34,10 @@ pub struct ConnectionTarget {
     /// The secret is a NATS URL's user with no password (`nats://TOKEN@host`), which
     /// NATS reads as a token. A password given later makes it a user name after all.
     token_from_user: bool,
+    /// The profile's TLS settings, which each engine maps to its driver (docs/network.md).
+    tls: TlsOptions,
+    /// The server's own `host:port` when the URL was pointed at a local tunnel instead.
+    tunneled_from: Option<(String, u16)>,
 }
 
 const SQLITE_SUFFIXES: [&str; 5] = [".db", ".sqlite", ".sqlite3", ".db3", ".s3db"];
@@ -157,6 +161,8 @@ impl ConnectionTarget {
             password: None,
             more_hosts: Vec::new(),
             token_from_user: false,
+            tls: TlsOptions::default(),
+            tunneled_from: None,
         }
     }
 
@@ -167,6 +173,8 @@ impl ConnectionTarget {
             password: None,
             more_hosts: Vec::new(),
             token_from_user: false,
+            tls: TlsOptions::default(),
+            tunneled_from: None,
         }
     }
 
@@ -206,6 +214,65 @@ impl ConnectionTarget {
         }
         self.password = password;
         self
+    }
+
+    /// The profile's TLS settings (none set: what the URL says).
+    pub fn tls(&self) -> &TlsOptions {
+        &self.tls
+    }
+
+    pub fn with_tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// The server's `host` and port (the engine's default port when the URL names none);
+    /// for a tunneled target, the server's own, not the tunnel's.
+    pub fn server_address(&self) -> Option<(String, u16)> {
+        if let Some(origin) = &self.tunneled_from {
+            return Some(origin.clone());
+        }
+        let url = self.url()?;
+        let host = url.host_str()?.trim_start_matches('[').trim_end_matches(']').to_owned();
+        Some((host, url.port().or(self.engine.default_port())?))
+    }
+
+    /// The host name a server certificate must carry: the TLS server name override, else
+    /// the server's own host (also through a tunnel, whose local address no certificate
+    /// names).
+    pub fn tls_server_name(&self) -> Option<String> {
+        self.tls.server_name.clone().or_else(|| self.server_address().map(|(host, _)| host))
+    }
+
+    /// Whether the URL was pointed at a local tunnel ([`ConnectionTarget::through_tunnel`]).
+    pub fn is_tunneled(&self) -> bool {
+        self.tunneled_from.is_some()
+    }
+
+    /// The same target reached through a local forward on `127.0.0.1:local_port`: the
+    /// driver connects there and the tunnel carries the bytes to the server. A MongoDB
+    /// seed list cannot be tunneled (each member would need a forward of its own, and the
+    /// driver would follow the members' own addresses), so it is refused; a single
+    /// MongoDB host is reached with `directConnection=true` for the same reason.
+    pub fn through_tunnel(&self, local_port: u16) -> Result<ConnectionTarget> {
+        let (Endpoint::Url(url), Some(origin)) = (&self.endpoint, self.server_address()) else {
+            return Err(Error::invalid_input("a database file is not reached through an SSH tunnel"));
+        };
+        if !self.more_hosts.is_empty() || url.scheme().eq_ignore_ascii_case("mongodb+srv") {
+            return Err(Error::unsupported(
+                "a MongoDB replica set or mongodb+srv:// URL cannot be reached through an SSH tunnel: \
+                 name one member and it is reached with directConnection=true",
+            ));
+        }
+        let mut url = url.clone();
+        url.set_host(Some("127.0.0.1"))
+            .and_then(|()| url.set_port(Some(local_port)).map_err(|()| url::ParseError::InvalidPort))
+            .map_err(|e| Error::internal(format!("cannot point the URL at the tunnel: {e}")))?;
+        if self.engine == Engine::Mongodb && !url.query_pairs().any(|(k, _)| k.eq_ignore_ascii_case("directConnection"))
+        {
+            url.query_pairs_mut().append_pair("directConnection", "true");
+        }
+        Ok(ConnectionTarget { endpoint: Endpoint::Url(url), tunneled_from: Some(origin), ..self.clone() })
     }
 
     /// The server URL without any password, if this is a server target.

@@ -52,6 +52,80 @@ pub struct Mongo {
     client: Mutex<Option<Client>>,
 }
 
+/// The profile's TLS settings as the driver's `ClientOptions::tls`, over the URL's own
+/// `tls*` options (docs/network.md): disable is `Tls::Disabled`; prefer keeps what the URL
+/// says (a MongoDB port speaks TLS or not, it offers no choice) without checking the
+/// certificate; require is TLS with `allow_invalid_certificates`; verify-* check it, against
+/// the CA file (`ca_file_path`, in place of the bundled roots) when one is given. With
+/// rustls the driver always checks the certificate's name against the host it connects to
+/// (it has no `allow_invalid_hostnames`), so verify-ca checks it as verify-full does, and
+/// either is refused towards another name (a TLS server name, or the server's own name
+/// behind an SSH tunnel). The driver takes a client certificate and its key in one PEM file
+/// (`cert_key_file_path`): separate files are refused with how to join them.
+fn with_tls(options: &mut ClientOptions, target: &ConnectionTarget) -> Result<()> {
+    use dbdock_core::TlsMode;
+    use mongodb::options::Tls;
+
+    let tls = crate::tls::checked(target)?;
+    let from_url = match &options.tls {
+        Some(Tls::Enabled(url_options)) => Some(url_options.clone()),
+        _ => None,
+    };
+    // (TLS, whether the certificate is checked)
+    let (on, checked) = match tls.effective_mode() {
+        None => (from_url.is_some(), from_url.as_ref().is_none_or(|o| o.allow_invalid_certificates != Some(true))),
+        Some(TlsMode::Disable) => (false, false),
+        Some(TlsMode::Prefer) => (from_url.is_some(), false),
+        Some(TlsMode::Require) => (true, false),
+        Some(TlsMode::VerifyCa | TlsMode::VerifyFull) => (true, true),
+    };
+    if !on {
+        if tls.cert_file.is_some() {
+            return Err(Error::invalid_input(
+                "a client certificate needs TLS, which this MongoDB URL does not use: add tls=true or set a TLS mode",
+            ));
+        }
+        if tls.mode == Some(TlsMode::Disable) {
+            options.tls = Some(Tls::Disabled);
+        }
+        return Ok(());
+    }
+    let mut driver = from_url.unwrap_or_default();
+    driver.allow_invalid_certificates = Some(!checked);
+    if let Some(ca) = &tls.ca_file {
+        driver.ca_file_path = Some(ca.into());
+    }
+    if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
+        driver.cert_key_file_path = Some(one_pem_file(cert, key)?.into());
+    }
+    if checked {
+        crate::tls::refuse_other_name(
+            target,
+            "the MongoDB driver",
+            "use TLS mode require (encrypted, the certificate unchecked) on a network you trust, or connect by the \
+             name the certificate carries",
+        )?;
+    }
+    options.tls = Some(Tls::Enabled(driver));
+    Ok(())
+}
+
+/// The one file that holds a client certificate and its key, as the MongoDB driver wants.
+fn one_pem_file<'a>(cert: &'a str, key: &str) -> Result<&'a str> {
+    let holds_key = || {
+        std::fs::read_to_string(cert).is_ok_and(|text| {
+            text.lines().any(|l| l.trim().starts_with("-----BEGIN ") && l.trim().ends_with("PRIVATE KEY-----"))
+        })
+    };
+    if cert == key || holds_key() {
+        return Ok(cert);
+    }
+    Err(Error::invalid_input(format!(
+        "MongoDB takes the client certificate and its key in one PEM file, and {cert} holds no key: join them \
+         (cat {cert} {key} > client.pem) and give that file as both the certificate and the key"
+    )))
+}
+
 impl Mongo {
     pub fn new(target: ConnectionTarget, options: OpenOptions) -> Self {
         let given = target.database();
@@ -71,6 +145,7 @@ impl Mongo {
         }
         let mut options =
             ClientOptions::parse(self.target.url_with_secret().expose()).await.map_err(|e| self.map_error(e))?;
+        with_tls(&mut options, &self.target)?;
         options.connect_timeout = Some(self.options.connect_timeout);
         options.server_selection_timeout = Some(self.options.connect_timeout);
         options.app_name.get_or_insert_with(|| "DB Dock".to_owned());
@@ -98,10 +173,11 @@ impl Mongo {
                 Error::auth_failed(format!("MongoDB refused the login: {}", one_line(message)))
             }
             ErrorKind::ServerSelection { message, .. } => Error::connection_failed(format!(
-                "no MongoDB server at {} answered within {} s: {}",
+                "no MongoDB server at {} answered within {} s: {}{}",
                 host_port(&self.target),
                 self.options.connect_timeout.as_secs(),
-                one_line(message)
+                one_line(message),
+                crate::tls::advice(message)
             )),
             ErrorKind::DnsResolve { message, .. } => {
                 Error::connection_failed(format!("cannot resolve the MongoDB host: {}", one_line(message)))
@@ -548,5 +624,56 @@ impl Database for Mongo {
     async fn ping(&self) -> Result<()> {
         let client = self.client().await?;
         client.database("admin").run_command(doc! {"ping": 1}).await.map(|_| ()).map_err(|e| self.map_error(e))
+    }
+}
+
+#[cfg(test)]
+mod tls_tests {
+    use super::*;
+    use dbdock_core::{TlsMode, TlsOptions};
+    use mongodb::options::Tls;
+
+    #[test]
+    fn the_client_certificate_and_key_must_be_one_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write");
+            path.display().to_string()
+        };
+        let cert = write("c.pem", "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n");
+        let key = write("k.pem", "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n");
+        let both = write(
+            "both.pem",
+            &format!(
+                "{}{}",
+                std::fs::read_to_string(&cert).expect("read"),
+                std::fs::read_to_string(&key).expect("read")
+            ),
+        );
+        let tls = |cert: &str, key: &str| TlsOptions {
+            mode: Some(TlsMode::Require),
+            cert_file: Some(cert.to_owned()),
+            key_file: Some(key.to_owned()),
+            ..TlsOptions::default()
+        };
+        let target = |t: TlsOptions| ConnectionTarget::parse("mongodb://u@db.example/x").expect("parses").with_tls(t);
+
+        let mut options = ClientOptions::default();
+        let e = with_tls(&mut options, &target(tls(&cert, &key))).expect_err("two files");
+        assert!(e.code == ErrorCode::InvalidInput && e.message.contains("one PEM file"), "{e}");
+        with_tls(&mut options, &target(tls(&both, &both))).expect("one file");
+        match &options.tls {
+            Some(Tls::Enabled(o)) => {
+                assert_eq!(o.allow_invalid_certificates, Some(true));
+                assert_eq!(o.cert_key_file_path.as_deref(), Some(std::path::Path::new(&both)));
+            }
+            other => panic!("TLS is required: {other:?}"),
+        }
+        // Through a tunnel, the driver would check the name against 127.0.0.1: refused.
+        let verify = TlsOptions { mode: Some(TlsMode::VerifyFull), ..TlsOptions::default() };
+        let tunneled = target(verify).through_tunnel(40000).expect("tunnel");
+        let e = with_tls(&mut ClientOptions::default(), &tunneled).expect_err("another name");
+        assert!(e.code == ErrorCode::Unsupported && e.message.contains("db.example"), "{e}");
     }
 }

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionTarget, Error, Result, percent_decode};
+use dbdock_core::{ConnectionTarget, Error, Result, TlsMode, percent_decode};
 use tiberius::{AuthMethod, Config, EncryptionLevel};
 
 /// What a URL asks for, before it becomes a tiberius config (kept apart so it can be tested
@@ -20,6 +20,10 @@ pub(crate) struct Settings {
     pub encryption: EncryptionLevel,
     pub trust_server_certificate: bool,
     pub host_name_in_certificate: Option<String>,
+    /// The CA the server's certificate must chain to (on top of the system's roots).
+    pub ca_file: Option<String>,
+    /// A client certificate and its key, for a server that asks for one.
+    pub client_certificate: Option<(String, String)>,
     pub application_name: String,
     pub read_only_intent: bool,
     /// From `connectTimeout` (seconds): overrides the profile's connect timeout.
@@ -72,6 +76,8 @@ pub(crate) fn settings(target: &ConnectionTarget) -> Result<Settings> {
         encryption: EncryptionLevel::Required,
         trust_server_certificate: false,
         host_name_in_certificate: None,
+        ca_file: None,
+        client_certificate: None,
         application_name: "dbdock".to_owned(),
         read_only_intent: false,
         connect_timeout: None,
@@ -115,7 +121,45 @@ pub(crate) fn settings(target: &ConnectionTarget) -> Result<Settings> {
             }
         }
     }
+    apply_tls(&mut s, target)?;
     Ok(s)
+}
+
+/// The profile's TLS settings as tiberius's, over the URL's own (docs/network.md):
+/// disable is `EncryptionLevel::Off` (SQL Server still encrypts the login packet, so the
+/// password never goes in the clear; its certificate is not checked), prefer is `On` and
+/// require `Required`, both without a certificate check (`trust_cert`), and verify-* are
+/// `Required` with the certificate checked (`trust_cert_ca` for a CA file, on top of the
+/// system's roots). `encrypt=strict` in the URL stays strict when TLS is required. tiberius
+/// always checks the certificate's name (it has no chain-only mode), so verify-ca checks it
+/// as verify-full does: against the TLS server name, or the URL's `hostNameInCertificate`,
+/// or, behind an SSH tunnel, the server's own host (`hostname_in_certificate`).
+fn apply_tls(s: &mut Settings, target: &ConnectionTarget) -> Result<()> {
+    let tls = crate::tls::checked(target)?;
+    let strict = s.encryption == EncryptionLevel::Strict;
+    match tls.effective_mode() {
+        None => {}
+        Some(TlsMode::Disable) => (s.encryption, s.trust_server_certificate) = (EncryptionLevel::Off, true),
+        Some(TlsMode::Prefer) => (s.encryption, s.trust_server_certificate) = (EncryptionLevel::On, true),
+        Some(TlsMode::Require) => {
+            s.encryption = if strict { EncryptionLevel::Strict } else { EncryptionLevel::Required };
+            s.trust_server_certificate = true;
+        }
+        Some(TlsMode::VerifyCa | TlsMode::VerifyFull) => {
+            s.encryption = if strict { EncryptionLevel::Strict } else { EncryptionLevel::Required };
+            s.trust_server_certificate = false;
+        }
+    }
+    if !s.trust_server_certificate {
+        s.ca_file.clone_from(&tls.ca_file);
+        if tls.server_name.is_some() || s.host_name_in_certificate.is_none() {
+            s.host_name_in_certificate = crate::tls::other_name(target).or(s.host_name_in_certificate.take());
+        }
+    }
+    if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
+        s.client_certificate = Some((cert.clone(), key.clone()));
+    }
+    Ok(())
 }
 
 fn bad_value(key: &str, value: &str, expected: &str) -> Error {
@@ -152,8 +196,15 @@ impl Settings {
         config.application_name(&self.application_name);
         config.authentication(AuthMethod::sql_server(&self.user, password));
         config.encryption(self.encryption);
+        // tiberius panics when both are set; `apply_tls` keeps a CA only when the
+        // certificate is checked.
         if self.trust_server_certificate {
             config.trust_cert();
+        } else if let Some(ca) = &self.ca_file {
+            config.trust_cert_ca(ca);
+        }
+        if let Some((cert, key)) = &self.client_certificate {
+            config.client_certificate(cert, key);
         }
         if let Some(name) = &self.host_name_in_certificate {
             config.hostname_in_certificate(name);
@@ -213,6 +264,35 @@ mod tests {
         assert_eq!((s.application_name.as_str(), s.connect_timeout), ("Dock", Some(Duration::from_secs(5))));
         let named = ConnectionTarget::parse("Server=db\\SQLEXPRESS;User Id=app;Password=x").expect("named instance");
         assert_eq!(settings(&named).map_err(|e| e.code), Err(ErrorCode::Unsupported));
+    }
+
+    #[test]
+    fn tls_settings_win_over_the_url() {
+        use dbdock_core::TlsOptions;
+        let dir = tempfile::tempdir().expect("dir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n").expect("write");
+        let ca = ca.display().to_string();
+        let url = "sqlserver://u@db.example/x?trustServerCertificate=true&encrypt=false";
+        let with = |mode: TlsMode| {
+            let tls = TlsOptions { mode: Some(mode), ca_file: Some(ca.clone()), ..TlsOptions::default() };
+            ConnectionTarget::parse(url).expect("parses").with_tls(tls)
+        };
+        let s = settings(&with(TlsMode::VerifyFull)).expect("settings");
+        assert_eq!((s.encryption, s.trust_server_certificate), (EncryptionLevel::Required, false));
+        assert_eq!((s.ca_file.as_deref(), s.host_name_in_certificate.as_deref()), (Some(ca.as_str()), None));
+        // Through a tunnel the certificate must still name the server, not 127.0.0.1.
+        let s = settings(&with(TlsMode::VerifyCa).through_tunnel(40000).expect("tunnel")).expect("settings");
+        assert_eq!((s.host.as_str(), s.host_name_in_certificate.as_deref()), ("127.0.0.1", Some("db.example")));
+        let s = settings(&with(TlsMode::Require)).expect("settings");
+        assert_eq!((s.encryption, s.trust_server_certificate, s.ca_file), (EncryptionLevel::Required, true, None));
+        let e = settings(
+            &ConnectionTarget::parse(url)
+                .expect("parses")
+                .with_tls(TlsOptions { ca_file: Some("/nonexistent/ca.pem".into()), ..TlsOptions::default() }),
+        )
+        .expect_err("a missing CA file");
+        assert!(e.code == ErrorCode::InvalidInput && e.message.contains("/nonexistent/ca.pem"), "{e}");
     }
 
     #[test]

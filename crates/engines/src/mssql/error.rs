@@ -114,7 +114,8 @@ fn tls_error(message: &str, addr: &str) -> Error {
     let reason = reason.trim_start_matches("the server's certificate was rejected during the TLS handshake: ");
     Error::connection_failed(format!(
         "TLS with {addr} failed: the server's certificate was not accepted ({}). If the server uses a self-signed \
-         certificate (SQL Server's default), add trustServerCertificate=true to the URL — only on a network you trust",
+         certificate (SQL Server's default), give the CA file that signed it, or add trustServerCertificate=true to \
+         the URL (TLS mode require) — only on a network you trust",
         one_line(reason)
     ))
 }

@@ -10,9 +10,9 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use dbdock_core::{
     Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
-    Result, SchemaInfo, TableInfo, TableRef, WritePreview, check_read_only,
+    Result, SchemaInfo, TableInfo, TableRef, TlsMode, WritePreview, check_read_only,
 };
-use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlSslMode};
 use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
 
 use crate::OpenOptions;
@@ -44,6 +44,40 @@ pub struct Mysql {
     pool: PoolSlot<sqlx::MySql>,
 }
 
+/// The profile's TLS settings as sqlx's `ssl-mode`, `ssl-ca`, `ssl-cert` and `ssl-key`
+/// (docs/network.md): verify-full is MySQL's VERIFY_IDENTITY. Require does not check the
+/// certificate, so a CA file has no effect there. sqlx checks the certificate's name against
+/// the host it connects to and takes no other, so VERIFY_IDENTITY towards another name (a TLS
+/// server name, or the server's own name behind an SSH tunnel) is refused, never checked
+/// against the wrong name or not at all.
+fn with_tls(mut options: MySqlConnectOptions, target: &ConnectionTarget) -> Result<MySqlConnectOptions> {
+    let tls = crate::tls::checked(target)?;
+    if let Some(mode) = tls.effective_mode() {
+        options = options.ssl_mode(match mode {
+            TlsMode::Disable => MySqlSslMode::Disabled,
+            TlsMode::Prefer => MySqlSslMode::Preferred,
+            TlsMode::Require => MySqlSslMode::Required,
+            TlsMode::VerifyCa => MySqlSslMode::VerifyCa,
+            TlsMode::VerifyFull => MySqlSslMode::VerifyIdentity,
+        });
+    }
+    if let Some(ca) = &tls.ca_file {
+        options = options.ssl_ca(ca);
+    }
+    if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
+        options = options.ssl_client_cert(cert).ssl_client_key(key);
+    }
+    if matches!(options.get_ssl_mode(), MySqlSslMode::VerifyIdentity) {
+        crate::tls::refuse_other_name(
+            target,
+            "the MySQL driver (sqlx)",
+            "use TLS mode verify-ca (the CA is still checked, the name is not), or connect by the name the \
+             certificate carries",
+        )?;
+    }
+    Ok(options)
+}
+
 impl Mysql {
     pub fn new(target: ConnectionTarget, open: OpenOptions) -> Result<Self> {
         let url = target.url_with_secret();
@@ -52,9 +86,8 @@ impl Mysql {
             Some(rest) => format!("mysql://{rest}"),
             None => url.expose().to_owned(),
         };
-        let options = MySqlConnectOptions::from_str(&url)
-            .map_err(|e| map_error(e, &target, classify))?
-            .disable_statement_logging();
+        let options = MySqlConnectOptions::from_str(&url).map_err(|e| map_error(e, &target, classify))?;
+        let options = with_tls(options, &target)?.disable_statement_logging();
         Ok(Mysql { database: target.database(), target, open, pool: PoolSlot::new(options) })
     }
 

@@ -16,8 +16,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_nats::rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use async_nats::rustls::pki_types::pem::PemObject;
+use async_nats::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use async_nats::rustls::{self, CertificateError, DigitallySignedStruct, SignatureScheme};
 use async_nats::{Client, ConnectError, ConnectErrorKind, ConnectOptions};
-use dbdock_core::{ConnectionTarget, Error, Result, percent_decode};
+use dbdock_core::{ConnectionTarget, Error, Result, TlsMode, percent_decode};
 
 use super::events::Bridge;
 use crate::rows::{host_port, one_line};
@@ -77,10 +81,12 @@ async fn open(target: &ConnectionTarget, options: ConnectOptions) -> Result<Clie
     options.connect(address).await.map_err(|e| connect_error(target, &e))
 }
 
-/// `nats://host:port` or `tls://host:port`, with no credentials in it.
+/// `nats://host:port` or `tls://host:port`, with no credentials in it. TLS mode disable
+/// makes a `tls://` URL plain `nats://`.
 fn server_address(target: &ConnectionTarget) -> Result<String> {
     let url = target.url().ok_or_else(|| Error::invalid_input(format!("{target} is not a NATS URL")))?;
     let scheme = match url.scheme().to_ascii_lowercase().as_str() {
+        "tls" if target.tls().effective_mode() == Some(TlsMode::Disable) => "nats",
         "tls" => "tls",
         "nats" => "nats",
         other => {
@@ -90,6 +96,17 @@ fn server_address(target: &ConnectionTarget) -> Result<String> {
     let host = url.host_str().unwrap_or("127.0.0.1");
     let port = url.port().unwrap_or(4222);
     Ok(format!("{scheme}://{host}:{port}"))
+}
+
+/// What the URL says about TLS: `tls://` or `tls=true`, `tls_first`, `tls_ca`, `tls_cert`
+/// and `tls_key`.
+#[derive(Default)]
+struct UrlTls {
+    required: bool,
+    first: bool,
+    ca: Option<String>,
+    cert: Option<String>,
+    key: Option<String>,
 }
 
 /// Auth, TLS and the settings every DB Dock connection shares.
@@ -109,22 +126,14 @@ fn base_options(target: &ConnectionTarget) -> Result<ConnectOptions> {
         (None, None) => options,
     };
 
-    let (mut cert, mut key) = (None, None);
+    let mut url_tls = UrlTls { required: url.scheme().eq_ignore_ascii_case("tls"), ..UrlTls::default() };
     for (name, value) in url.query_pairs() {
         match name.to_ascii_lowercase().as_str() {
-            "tls" => {
-                if flag(&name, &value)? {
-                    options = options.require_tls(true);
-                }
-            }
-            "tls_first" | "handshake_first" => {
-                if flag(&name, &value)? {
-                    options = options.require_tls(true).tls_first();
-                }
-            }
-            "tls_ca" | "ca" => options = options.require_tls(true).add_root_certificates(value.as_ref().into()),
-            "tls_cert" | "cert" => cert = Some(value.into_owned()),
-            "tls_key" | "key" => key = Some(value.into_owned()),
+            "tls" => url_tls.required |= flag(&name, &value)?,
+            "tls_first" | "handshake_first" => url_tls.first |= flag(&name, &value)?,
+            "tls_ca" | "ca" => url_tls.ca = Some(value.into_owned()),
+            "tls_cert" | "cert" => url_tls.cert = Some(value.into_owned()),
+            "tls_key" | "key" => url_tls.key = Some(value.into_owned()),
             "creds" | "credentials" => {
                 return Err(Error::unsupported(
                     "NATS credentials files (creds=) are not supported by this build: use a user and password or a token",
@@ -137,12 +146,196 @@ fn base_options(target: &ConnectionTarget) -> Result<ConnectOptions> {
             }
         }
     }
-    match (cert, key) {
-        (Some(cert), Some(key)) => options = options.require_tls(true).add_client_certificate(cert.into(), key.into()),
-        (None, None) => {}
-        _ => return Err(Error::invalid_input("a TLS client certificate needs both tls_cert= and tls_key=")),
+    if url_tls.cert.is_some() != url_tls.key.is_some() {
+        return Err(Error::invalid_input("a TLS client certificate needs both tls_cert= and tls_key="));
     }
-    Ok(options)
+    with_tls(options, target, url_tls)
+}
+
+/// How much of the server's certificate is checked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Nothing,
+    /// It chains to the CA; its name is not checked (verify-ca).
+    Chain,
+    /// It chains to the CA and carries the expected name.
+    Full,
+}
+
+/// The profile's TLS settings as async-nats's, over the URL's own (docs/network.md):
+/// disable drops every TLS option of the URL (a server that demands TLS still gets it,
+/// checked as async-nats checks it); prefer leaves TLS to the server (used when it asks
+/// for it), require, verify-ca and verify-full are `require_tls(true)`. A CA file and
+/// client certificate are `add_root_certificates` and `add_client_certificate`, with which
+/// async-nats checks the certificate and its name against the host it connects to. What
+/// async-nats cannot do by itself — no check (prefer, require), the CA without the name
+/// (verify-ca), or another name (a TLS server name, or the server's own name behind an SSH
+/// tunnel) — is a rustls configuration of DB Dock's own ([`Verifier`]); the last two need
+/// the CA file, since the system's roots are only in async-nats's hands.
+fn with_tls(options: ConnectOptions, target: &ConnectionTarget, url: UrlTls) -> Result<ConnectOptions> {
+    let tls = crate::tls::checked(target)?;
+    let (required, check) = match tls.effective_mode() {
+        None => (url.required || url.ca.is_some() || url.cert.is_some() || tls.cert_file.is_some(), Check::Full),
+        Some(TlsMode::Disable) => return Ok(options),
+        Some(TlsMode::Prefer) => (false, Check::Nothing),
+        Some(TlsMode::Require) => (true, Check::Nothing),
+        Some(TlsMode::VerifyCa) => (true, Check::Chain),
+        Some(TlsMode::VerifyFull) => (true, Check::Full),
+    };
+    let ca = tls.ca_file.clone().or(url.ca);
+    let client = match (&tls.cert_file, &tls.key_file) {
+        (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+        _ => url.cert.zip(url.key),
+    };
+    let mut options = options.require_tls(required || url.first);
+    if url.first {
+        options = options.tls_first();
+    }
+    let other_name = crate::tls::other_name(target);
+    let own_check = match (check, &ca) {
+        (Check::Nothing, _) => true,
+        (Check::Full, _) if other_name.is_none() => false,
+        (_, Some(_)) => true,
+        (Check::Chain, None) if other_name.is_none() => false,
+        (_, None) => {
+            crate::tls::refuse_other_name(
+                target,
+                "the NATS driver (without a CA file)",
+                "give the CA file that signed the server's certificate, or use TLS mode require",
+            )?;
+            false
+        }
+    };
+    if !own_check {
+        // async-nats's own check: the certificate, and its name against the host connected to.
+        if let Some(ca) = ca {
+            options = options.add_root_certificates(ca.into());
+        }
+        if let Some((cert, key)) = client {
+            options = options.add_client_certificate(cert.into(), key.into());
+        }
+        return Ok(options);
+    }
+    let expected = if check == Check::Full { other_name } else { None };
+    Ok(options.tls_client_config(Verifier::config(check, ca.as_deref(), expected, client)?))
+}
+
+/// A rustls server-certificate check that async-nats cannot configure itself: none at all,
+/// the chain without the name, or the chain and another name than the host connected to.
+#[derive(Debug)]
+struct Verifier {
+    /// The CA's check (chain, and the name it is handed); None: nothing is checked.
+    chain: Option<Arc<rustls::client::WebPkiServerVerifier>>,
+    /// Whether the certificate must carry a name, and which: `expected`, else the host
+    /// connected to.
+    check_name: bool,
+    expected: Option<ServerName<'static>>,
+    algorithms: rustls::crypto::WebPkiSupportedAlgorithms,
+}
+
+impl Verifier {
+    fn config(
+        check: Check,
+        ca: Option<&str>,
+        expected: Option<String>,
+        client: Option<(String, String)>,
+    ) -> Result<rustls::ClientConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let chain = match (check, ca) {
+            (Check::Nothing, _) => None,
+            (_, Some(ca)) => {
+                let mut roots = rustls::RootCertStore::empty();
+                for cert in CertificateDer::pem_slice_iter(&read(ca, "CA file")?) {
+                    let cert = cert.map_err(|e| bad_file(ca, "CA file", &e.to_string()))?;
+                    roots.add(cert).map_err(|e| bad_file(ca, "CA file", &e.to_string()))?;
+                }
+                let verifier =
+                    rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                        .build()
+                        .map_err(|e| bad_file(ca, "CA file", &e.to_string()))?;
+                Some(verifier)
+            }
+            (_, None) => return Err(Error::internal("a certificate check without a CA file")),
+        };
+        let expected = match expected {
+            Some(name) => Some(
+                ServerName::try_from(name.clone())
+                    .map_err(|_| Error::invalid_input(format!("'{name}' is not a TLS server name")))?,
+            ),
+            None => None,
+        };
+        let verifier = Verifier {
+            chain,
+            check_name: check == Check::Full,
+            expected,
+            algorithms: provider.signature_verification_algorithms,
+        };
+        let builder = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::internal(format!("TLS settings: {e}")))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
+        let Some((cert, key)) = client else { return Ok(builder.with_no_client_auth()) };
+        let chain = CertificateDer::pem_slice_iter(&read(&cert, "client certificate")?)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| bad_file(&cert, "client certificate", &e.to_string()))?;
+        let private = PrivateKeyDer::from_pem_slice(&read(&key, "client key")?)
+            .map_err(|_| bad_file(&key, "client key", "no usable PEM private key"))?;
+        builder
+            .with_client_auth_cert(chain, private)
+            .map_err(|e| bad_file(&cert, "client certificate", &format!("it does not go with the key {key}: {e}")))
+    }
+}
+
+fn read(path: &str, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::invalid_input(format!("cannot read the TLS {what} {path}: {e}")))
+}
+
+fn bad_file(path: &str, what: &str, why: &str) -> Error {
+    Error::invalid_input(format!("the TLS {what} {path} is not usable: {why}"))
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let Some(chain) = &self.chain else { return Ok(ServerCertVerified::assertion()) };
+        let name = self.expected.as_ref().unwrap_or(server_name);
+        // webpki checks the name last, after the chain: a name error means the chain is good.
+        match chain.verify_server_cert(end_entity, intermediates, name, ocsp_response, now) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) if !self.check_name => Ok(ServerCertVerified::assertion()),
+            checked => checked,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
 }
 
 fn flag(name: &str, value: &str) -> Result<bool> {
@@ -165,13 +358,15 @@ fn connect_error(target: &ConnectionTarget, err: &ConnectError) -> Error {
             CONNECT_TIMEOUT.as_secs()
         )),
         ConnectErrorKind::Tls => Error::connection_failed(format!(
-            "TLS with NATS at {at} failed ({detail}); check tls_ca= or whether the server speaks TLS"
+            "TLS with NATS at {at} failed ({detail}){}; check the CA file or whether the server speaks TLS",
+            crate::tls::advice(&detail)
         )),
         ConnectErrorKind::ServerParse => {
             Error::invalid_input(format!("'{target}' is not a valid NATS server address ({detail})"))
         }
+        // async-nats reports a certificate rustls refused as an I/O error.
         ConnectErrorKind::Dns | ConnectErrorKind::Io | ConnectErrorKind::MaxReconnects => {
-            Error::connection_failed(format!("cannot reach NATS at {at}: {detail}"))
+            Error::connection_failed(format!("cannot reach NATS at {at}: {detail}{}", crate::tls::advice(&detail)))
         }
     };
     scrub(target, error)

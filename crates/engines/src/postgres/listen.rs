@@ -30,7 +30,7 @@ async fn listen(target: &ConnectionTarget, channel: &str, connect_timeout: Durat
         .acquire_timeout(connect_timeout)
         .max_lifetime(None)
         .idle_timeout(None)
-        .connect(target.url_with_secret().expose())
+        .connect_with(super::connect_options(target)?)
         .await
         .map_err(|e| map_error(e, target, |_| None))?;
     let mut listener = PgListener::connect_with(&pool).await.map_err(|e| map_error(e, target, |_| None))?;
@@ -107,7 +107,7 @@ pub async fn publish(target: &ConnectionTarget, what: &WatchTarget, payload: &[u
     let pool = PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(10))
-        .connect(target.url_with_secret().expose())
+        .connect_with(super::connect_options(target)?)
         .await
         .map_err(|e| map_error(e, target, |_| None))?;
     let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(text).execute(&pool).await;

@@ -14,9 +14,9 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use dbdock_core::{
     Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
-    Result, SchemaInfo, TableInfo, TableRef, Value, WritePreview, check_read_only,
+    Result, SchemaInfo, TableInfo, TableRef, TlsMode, Value, WritePreview, check_read_only,
 };
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgSslMode, PgTypeInfo};
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, SqlSafeStr, Statement, ValueRef};
 
 use crate::OpenOptions;
@@ -46,14 +46,52 @@ pub struct Postgres {
     functions: functions::FunctionPolicy,
 }
 
+/// The connect options for `target`: its URL, then the profile's TLS settings over the
+/// URL's own. Every PostgreSQL connection (the pool, `LISTEN`, `NOTIFY`) starts here.
+pub(crate) fn connect_options(target: &ConnectionTarget) -> Result<PgConnectOptions> {
+    let options =
+        PgConnectOptions::from_str(target.url_with_secret().expose()).map_err(|e| map_error(e, target, classify))?;
+    with_tls(options, target)
+}
+
+/// The profile's TLS settings as sqlx's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`
+/// (docs/network.md). Require does not check the certificate, so a CA file has no effect
+/// there. sqlx checks the certificate's name against the host it connects to and takes no
+/// other, so verify-full towards another name (a TLS server name, or the server's own name
+/// behind an SSH tunnel) is refused, never checked against the wrong name or not at all.
+fn with_tls(mut options: PgConnectOptions, target: &ConnectionTarget) -> Result<PgConnectOptions> {
+    let tls = crate::tls::checked(target)?;
+    if let Some(mode) = tls.effective_mode() {
+        options = options.ssl_mode(match mode {
+            TlsMode::Disable => PgSslMode::Disable,
+            TlsMode::Prefer => PgSslMode::Prefer,
+            TlsMode::Require => PgSslMode::Require,
+            TlsMode::VerifyCa => PgSslMode::VerifyCa,
+            TlsMode::VerifyFull => PgSslMode::VerifyFull,
+        });
+    }
+    if let Some(ca) = &tls.ca_file {
+        options = options.ssl_root_cert(ca);
+    }
+    if let (Some(cert), Some(key)) = (&tls.cert_file, &tls.key_file) {
+        options = options.ssl_client_cert(cert).ssl_client_key(key);
+    }
+    if matches!(options.get_ssl_mode(), PgSslMode::VerifyFull) {
+        crate::tls::refuse_other_name(
+            target,
+            "PostgreSQL's driver (sqlx)",
+            "use TLS mode verify-ca (the CA is still checked, the name is not), or connect by the name the \
+             certificate carries",
+        )?;
+    }
+    Ok(options)
+}
+
 impl Postgres {
-    /// Prepares the connection settings; no I/O until [`Database::connect`].
+    /// Prepares the connection settings (and checks the profile's TLS files); no
+    /// connection until [`Database::connect`].
     pub fn new(target: ConnectionTarget, open: OpenOptions) -> Result<Self> {
-        let url = target.url_with_secret();
-        let mut connect_options = PgConnectOptions::from_str(url.expose())
-            .map_err(|e| map_error(e, &target, classify))?
-            .application_name("dbdock")
-            .disable_statement_logging();
+        let mut connect_options = connect_options(&target)?.application_name("dbdock").disable_statement_logging();
         if let Some(timeout) = open.statement_timeout {
             connect_options = connect_options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))]);
         }

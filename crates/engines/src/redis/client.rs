@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionTarget, Error, ErrorCode, Result};
+use dbdock_core::{ConnectionTarget, Error, ErrorCode, Result, TlsMode};
 use redis::aio::{MultiplexedConnection, PubSub};
-use redis::{AsyncConnectionConfig, Client, ErrorKind, RedisError, ServerErrorKind};
+use redis::{AsyncConnectionConfig, Client, ClientTlsConfig, ErrorKind, RedisError, ServerErrorKind, TlsCertificates};
 
 use crate::rows::{host_port, one_line};
 
@@ -22,12 +22,10 @@ pub(super) struct Server {
 }
 
 impl Server {
+    /// Every Redis connection DB Dock opens starts here: the URL with the profile's TLS
+    /// settings over it ([`client`]).
     pub fn open(target: &ConnectionTarget) -> Result<Server> {
-        let client = Client::open(target.url_with_secret().expose()).map_err(|e| {
-            let error = Error::invalid_input(format!("{target} is not a usable Redis URL: {}", describe(&e)));
-            scrub(error, target)
-        })?;
-        Ok(Server { target: target.clone(), client })
+        Ok(Server { target: target.clone(), client: client(target)? })
     }
 
     /// `host:port`, for messages.
@@ -101,7 +99,11 @@ impl Server {
             ErrorKind::Io | ErrorKind::Client if err.is_timeout() => {
                 Error::connection_failed(format!("Redis at {} did not answer in time: {text}", self.address()))
             }
-            ErrorKind::Io => Error::connection_failed(format!("cannot reach Redis at {}: {text}", self.address())),
+            ErrorKind::Io => Error::connection_failed(format!(
+                "cannot reach Redis at {}: {text}{}",
+                self.address(),
+                crate::tls::advice(&text)
+            )),
             _ => match err.code() {
                 Some("WRONGPASS" | "NOAUTH") => {
                     Error::auth_failed(format!("Redis at {} refused the credentials: {text}", self.address()))
@@ -114,6 +116,90 @@ impl Server {
         };
         scrub(error, &self.target)
     }
+}
+
+/// The driver's client for `target`, with the profile's TLS settings mapped to the redis
+/// crate's over what the URL says (docs/network.md). TLS is the `rediss://` scheme: switched
+/// on for require and verify-*, off for disable; prefer keeps the scheme the URL names (a
+/// Redis port speaks TLS or not, it offers no choice). Prefer and require do not check the
+/// certificate (`#insecure`); verify-ca checks that it chains to the CA but not its name
+/// (`danger_accept_invalid_hostnames`). A CA file replaces the system's roots; it and a
+/// client certificate go in through `Client::build_with_tls`. The driver checks the name
+/// against the host it connects to and takes no other, so verify-full towards another name
+/// (a TLS server name, or the server's own name behind an SSH tunnel) is refused.
+fn client(target: &ConnectionTarget) -> Result<Client> {
+    let tls = crate::tls::checked(target)?;
+    let fail = |error: Error| scrub(error, target);
+    let mut url = url::Url::parse(target.url_with_secret().expose())
+        .map_err(|e| fail(Error::invalid_input(format!("{target} is not a usable Redis URL: {e}"))))?;
+    let url_tls = matches!(url.scheme(), "rediss" | "valkeys");
+    let url_unchecked = url.fragment() == Some("insecure");
+    // (TLS, certificate checked, name checked)
+    let (on, chain, name) = match tls.effective_mode() {
+        None => (url_tls, !url_unchecked, !url_unchecked),
+        Some(TlsMode::Disable) => (false, false, false),
+        Some(TlsMode::Prefer) => (url_tls, false, false),
+        Some(TlsMode::Require) => (true, false, false),
+        Some(TlsMode::VerifyCa) => (true, true, false),
+        Some(TlsMode::VerifyFull) => (true, true, true),
+    };
+    if !on {
+        if tls.cert_file.is_some() {
+            return Err(Error::invalid_input(format!(
+                "a client certificate needs TLS, which {target} does not use: use rediss:// or a TLS mode"
+            )));
+        }
+        if url_tls {
+            let plain = if url.scheme() == "valkeys" { "valkey" } else { "redis" };
+            url.set_scheme(plain).map_err(|()| fail(Error::internal("cannot switch the Redis URL to plain text")))?;
+        }
+        url.set_fragment(None);
+        return Client::open(url).map_err(|e| fail(bad_url(target, &e)));
+    }
+    if !url_tls {
+        let secure = if url.scheme() == "valkey" { "valkeys" } else { "rediss" };
+        url.set_scheme(secure).map_err(|()| fail(Error::internal("cannot switch the Redis URL to TLS")))?;
+    }
+    url.set_fragment((!chain).then_some("insecure"));
+    if name {
+        crate::tls::refuse_other_name(
+            target,
+            "the Redis driver",
+            "use TLS mode verify-ca (the CA is still checked, the name is not), or connect by the name the \
+             certificate carries",
+        )?;
+    }
+    if tls.ca_file.is_none() && tls.cert_file.is_none() && (name || !chain) {
+        return Client::open(url).map_err(|e| fail(bad_url(target, &e)));
+    }
+    let read =
+        |path: &String| std::fs::read(path).map_err(|e| Error::invalid_input(format!("cannot read {path}: {e}")));
+    let client_tls = match (&tls.cert_file, &tls.key_file) {
+        (Some(cert), Some(key)) => Some(ClientTlsConfig { client_cert: read(cert)?, client_key: read(key)? }),
+        _ => None,
+    };
+    let certificates = TlsCertificates { client_tls, root_cert: tls.ca_file.as_ref().map(read).transpose()? };
+    let client = Client::build_with_tls(url, certificates).map_err(|e| {
+        let files: Vec<&str> =
+            [&tls.ca_file, &tls.cert_file, &tls.key_file].into_iter().flatten().map(String::as_str).collect();
+        fail(Error::invalid_input(format!(
+            "the TLS files {} are not usable for Redis: {}",
+            files.join(", "),
+            describe(&e)
+        )))
+    })?;
+    if name || !chain {
+        return Ok(client);
+    }
+    // verify-ca: the chain is checked, the name is not.
+    let info = client.get_connection_info().clone();
+    let mut addr = info.addr().clone();
+    addr.set_danger_accept_invalid_hostnames(true);
+    Client::open(info.set_addr(addr)).map_err(|e| fail(bad_url(target, &e)))
+}
+
+fn bad_url(target: &ConnectionTarget, err: &RedisError) -> Error {
+    Error::invalid_input(format!("{target} is not a usable Redis URL: {}", describe(err)))
 }
 
 /// The driver's text on one line, server errors as the server wrote them (`WRONGTYPE …`).

@@ -170,7 +170,7 @@ impl DbDockServer {
                 && resolved.profile.engine.capabilities().query.is_none()
             {
                 let (profile, probe) =
-                    (resolved.profile.clone(), dbdock_app::probe_resolved((**resolved).clone()).await?);
+                    (resolved.profile.clone(), self.endpoint.workspace().probe_resolved((**resolved).clone()).await?);
                 return Ok(Rendered::json(&Connected {
                     connection_id: profile.name,
                     engine: profile.engine,

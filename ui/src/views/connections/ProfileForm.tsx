@@ -7,6 +7,7 @@ import { Kbd } from "../../components/Kbd";
 import { Spinner } from "../../components/Spinner";
 import { ACCESS_LABELS, engineLabel, PROFILE_COLORS } from "../../lib/engines";
 import { formatDuration } from "../../lib/format";
+import { networked, unknownHostKey, withoutSecrets, type NetworkErrorKey, type SshForm, type TlsForm } from "../../lib/network";
 import {
   applyParsedUrl,
   composeUrl,
@@ -22,16 +23,22 @@ import {
   type ProfileForm as FormState,
 } from "../../lib/profileForm";
 import { useEngineSpec } from "../../stores/engines";
+import { offerHostKey } from "../../stores/hostKeys";
 import { recordTest, refreshProfiles } from "../../stores/profiles";
 import { loadTables } from "../../stores/schema";
 import { editConnection, setActiveProfile } from "../../stores/ui";
+import { SshSection, TlsSection } from "./NetworkSections";
 
 type Props = {
   /** The saved profile being edited, or null when adding one. */
   profile: ProfileView | null;
 };
 
-type TestState = { status: "running" } | { status: "ok"; report: TestReport } | { status: "error"; error: AppError } | null;
+type TestState =
+  | { status: "running"; name: string }
+  | { status: "ok"; name: string; report: TestReport }
+  | { status: "error"; name: string; error: AppError }
+  | null;
 
 const PARSE_DELAY_MS = 400;
 
@@ -122,6 +129,22 @@ export function ProfileForm({ profile }: Props) {
     setErrors((e) => ({ ...e, [key]: undefined }));
   };
 
+  const clearErrors = (keys: readonly NetworkErrorKey[]): void => {
+    setErrors((e) => {
+      const next = { ...e };
+      for (const k of keys) delete next[k];
+      return next;
+    });
+  };
+  const setSsh = (ssh: SshForm): void => {
+    setForm((f) => ({ ...f, ssh }));
+    clearErrors(["sshUrl0", "sshKey0", "sshUrl1", "sshKey1"]);
+  };
+  const setTls = (tls: TlsForm): void => {
+    setForm((f) => ({ ...f, tls }));
+    clearErrors(["tlsCa", "tlsCert", "tlsKey", "tlsServerName"]);
+  };
+
   const save = async (): Promise<ProfileView | null> => {
     const found = validateForm(form);
     setErrors(found);
@@ -132,7 +155,8 @@ export function ProfileForm({ profile }: Props) {
     try {
       const result = await api.saveProfile(formToInput(form), editing ? profile.name : null);
       await refreshProfiles();
-      const next = { ...form, name: result.name, url: result.url, password: "" };
+      // Secrets went to the keyring; none stays on screen.
+      const next = { ...form, name: result.name, url: result.url, password: "", ssh: withoutSecrets(form.ssh) };
       setForm(next);
       setSaved(next);
       setSavedNote(editing ? "Saved." : "Connection added.");
@@ -156,13 +180,20 @@ export function ProfileForm({ profile }: Props) {
       name = result.name;
     }
     if (name === null) return;
-    setTest({ status: "running" });
+    await testSaved(name);
+  };
+
+  /** Tests the saved profile; an unknown SSH host key is shown for the user to confirm, then tested again. */
+  const testSaved = async (name: string): Promise<void> => {
+    setTest({ status: "running", name });
     try {
       const report = await api.testProfile(name);
       recordTest(name, report);
-      setTest({ status: "ok", report });
+      setTest({ status: "ok", name, report });
     } catch (error) {
-      setTest({ status: "error", error: toAppError(error) });
+      const appError = toAppError(error);
+      setTest({ status: "error", name, error: appError });
+      offerHostKey(name, appError, () => testSaved(name), true);
     }
   };
 
@@ -306,6 +337,13 @@ export function ProfileForm({ profile }: Props) {
           </div>
         </div>
 
+        {networked(engine) && (
+          <>
+            <SshSection ssh={form.ssh} errors={errors} saved={profile?.ssh ?? []} onChange={setSsh} />
+            <TlsSection tls={form.tls} errors={errors} onChange={setTls} />
+          </>
+        )}
+
         <details className="limits">
           <summary>Limits for AI calls</summary>
           <div className="field-row">
@@ -354,7 +392,7 @@ export function ProfileForm({ profile }: Props) {
         )}
       </footer>
 
-      {test && <TestResult test={test} />}
+      {test && <TestResult test={test} onRetest={(name) => void testSaved(name)} />}
 
       {confirmDelete && profile && (
         <ConfirmDialog
@@ -378,7 +416,7 @@ export function ProfileForm({ profile }: Props) {
   );
 }
 
-function TestResult({ test }: { test: NonNullable<TestState> }) {
+function TestResult({ test, onRetest }: { test: NonNullable<TestState>; onRetest: (name: string) => void }) {
   if (test.status === "running") {
     return (
       <div className="test-result" data-testid="test-result" data-status="running">
@@ -390,6 +428,16 @@ function TestResult({ test }: { test: NonNullable<TestState> }) {
     return (
       <div className="test-result" data-testid="test-result" data-status="error">
         <ErrorNotice error={test.error} testId="test-error" />
+        {unknownHostKey(test.error) !== null && (
+          <button
+            type="button"
+            className="button small"
+            data-testid="host-key-review"
+            onClick={() => offerHostKey(test.name, test.error, () => onRetest(test.name), true)}
+          >
+            Check the host key…
+          </button>
+        )}
       </div>
     );
   }

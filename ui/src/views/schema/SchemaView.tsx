@@ -9,8 +9,9 @@ import { Spinner } from "../../components/Spinner";
 import { canBrowse, canQuery, engineLabel } from "../../lib/engines";
 import { plural } from "../../lib/format";
 import { useEngineSpec } from "../../stores/engines";
+import { offerHostKey } from "../../stores/hostKeys";
 import { findProfile, profilesStore } from "../../stores/profiles";
-import { loadTables, schemaStore } from "../../stores/schema";
+import { loadTables, schemaEntry, schemaStore } from "../../stores/schema";
 import { schemaUiOf, schemaUiStore, updateSchemaUi } from "../../stores/schemaUi";
 import { useStore } from "../../stores/store";
 import { setActiveProfile, uiStore } from "../../stores/ui";
@@ -34,6 +35,15 @@ export function SchemaView() {
   useEffect(() => {
     if (profileName !== null) void loadTables(profileName);
   }, [profileName]);
+
+  // The tables shown could not be listed because a jump host's key is unknown: ask (once;
+  // a key the user rejected is not asked about again here), then list them again.
+  // (The store's error, not the rendered one: a reload started above has cleared it.)
+  const tablesError = entry?.error ?? null;
+  useEffect(() => {
+    const current = profileName === null ? null : schemaEntry(profileName).error;
+    if (profileName !== null && current !== null) offerHostKey(profileName, current, () => loadTables(profileName, true));
+  }, [profileName, tablesError]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
