@@ -28,8 +28,9 @@ secret=/etc/dbdock-tunnel.password
     fi
     if [ ! -s "$secret" ]; then
         (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$secret")
-        echo "$user:$(cat "$secret")" | chpasswd
     fi
+    # Every time: the same password again, whatever changed it since.
+    echo "$user:$(cat "$secret")" | chpasswd
 ) 9>/run/lock/dbdock-tunnel-user.lock
 [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C dbdock-test-host -f "$dir/host_ed25519"
 [ -f "$dir/user_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C dbdock-test-user -f "$dir/user_ed25519"

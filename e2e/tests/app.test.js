@@ -326,6 +326,8 @@ step("ssh: a profile through an SSH jump host; its unknown host key is confirmed
   assert.ok(existsSync(ownKnownHosts), `${ownKnownHosts} was not written`);
   assert.ok(readFileSync(ownKnownHosts, "utf8").includes(`[127.0.0.1]:${config.sshPort}`), "the accepted key is not in DB Dock's known_hosts");
   assert.equal(existsSync(path.join(config.home, ".ssh", "known_hosts")), false, "the user's known_hosts must not be written");
+  await browser.$(tid("test-result")).scrollIntoView({ block: "center" });
+  await screenshot(browser, "ssh-tested");
 
   // A query on the tunnelled connection.
   await click(browser, "nav-query");

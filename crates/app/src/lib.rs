@@ -25,10 +25,10 @@ use tokio::task::JoinHandle;
 
 pub use access::{WriteAccess, ai_write_access, no_approver};
 pub use approvals::{Verdict, WriteRequest, approval_wait};
-pub use network::known_hosts;
 pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,
 };
+pub use network::known_hosts;
 pub use schema_search::{Detail, ObjectKind, SchemaMatch, SchemaSearch, SchemaSearchResult, glob_match};
 pub use statements::{StatementKind, statement_kind};
 

@@ -271,7 +271,7 @@ pub struct Connection {
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
     /// Save a connection. A password in the URL (or on stdin) goes to the OS keyring.
-    Add(ProfileAddArgs),
+    Add(Box<ProfileAddArgs>),
     /// List saved profiles and those defined by MCP_* environment variables.
     List(ListArgs),
     /// Show one profile.

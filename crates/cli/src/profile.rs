@@ -14,7 +14,7 @@ use crate::render;
 pub async fn run(command: ProfileCommand) -> Result<()> {
     let store = open_store().await?;
     let outcome = match command {
-        ProfileCommand::Add(args) => add(&store, args).await,
+        ProfileCommand::Add(args) => add(&store, *args).await,
         ProfileCommand::List(args) => {
             let profiles = store.profiles().await?;
             let secrets: Vec<String> = profiles.iter().map(|p| secret_source(p, store.keyring().service())).collect();
@@ -69,10 +69,12 @@ async fn find(store: &Store, name: &str) -> Result<Profile> {
 
 async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
     let mut target = ConnectionTarget::parse(&args.url)?;
-    let ssh_secret_flag = match (&args.network, args.password_stdin) {
-        (n, _) if n.ssh_passphrase_stdin => Some("--ssh-passphrase-stdin"),
-        (n, _) if n.ssh_password_stdin => Some("--ssh-password-stdin"),
-        _ => None,
+    let ssh_secret_flag = if args.network.ssh_passphrase_stdin {
+        Some("--ssh-passphrase-stdin")
+    } else if args.network.ssh_password_stdin {
+        Some("--ssh-password-stdin")
+    } else {
+        None
     };
     // One read of stdin: the database password on the first line, the SSH secret on the next.
     let mut lines = match (args.password_stdin, ssh_secret_flag) {
@@ -118,7 +120,8 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
 fn network(args: &NetworkArgs) -> Result<(Vec<SshHop>, TlsOptions)> {
     let auth = match (&args.ssh_key, args.ssh_password_stdin) {
         (Some(path), _) => {
-            let path = std::path::absolute(path).map_err(|e| Error::invalid_input(format!("bad key path {path}: {e}")))?;
+            let path =
+                std::path::absolute(path).map_err(|e| Error::invalid_input(format!("bad key path {path}: {e}")))?;
             std::fs::metadata(&path)
                 .map_err(|e| Error::invalid_input(format!("cannot read the SSH key {}: {e}", path.display())))?;
             SshAuth::Key { path: path.display().to_string() }

@@ -5,8 +5,8 @@ use dbdock_engines::OpenOptions;
 
 use crate::args::{Connection, QueryArgs, SchemaArgs};
 use crate::context::{cli_param, open_store, print, resolve};
-use dbdock_app::Workspace;
 use crate::render;
+use dbdock_app::Workspace;
 
 async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
     open_with(connection, |_| {}).await

@@ -74,7 +74,11 @@ impl SshHop {
 
     /// `host:port`, as errors name the hop.
     pub fn address(&self) -> String {
-        if self.host.contains(':') { format!("[{}]:{}", self.host, self.port) } else { format!("{}:{}", self.host, self.port) }
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
     }
 }
 
@@ -198,7 +202,8 @@ impl TlsOptions {
         if self.mode == Some(TlsMode::Disable) && (self.ca_file.is_some() || self.cert_file.is_some()) {
             return Err(Error::invalid_input("TLS mode 'disable' takes no CA or client certificate"));
         }
-        for (what, path) in [("CA file", &self.ca_file), ("client certificate", &self.cert_file), ("client key", &self.key_file)]
+        for (what, path) in
+            [("CA file", &self.ca_file), ("client certificate", &self.cert_file), ("client key", &self.key_file)]
         {
             if let Some(path) = path {
                 std::fs::metadata(path)

@@ -111,15 +111,11 @@ pub(crate) fn advice(detail: &str) -> &'static str {
 /// rustls needs one process-wide crypto provider when a build holds two, as this one does
 /// (ring for sqlx and async-nats, aws-lc-rs for tiberius): without it, the first TLS
 /// connection of the Redis or NATS driver, or sqlx's verify-ca, panics. tiberius and the
-/// MongoDB driver pick their own. The provider is reached through async-nats's re-export of
-/// rustls, so a build without the `nats` feature relies on rustls choosing one itself.
+/// MongoDB driver pick their own.
 fn install_crypto_provider() {
-    #[cfg(feature = "nats")]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        // Fails only when a provider is already installed, which is as good.
-        ONCE.call_once(|| drop(async_nats::rustls::crypto::ring::default_provider().install_default()));
-    }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // Fails only when a provider is already installed, which is as good.
+    ONCE.call_once(|| drop(rustls::crypto::ring::default_provider().install_default()));
 }
 
 #[cfg(test)]

@@ -148,11 +148,14 @@ async fn redis_verify_full_with_the_ca_connects_over_tls() {
     probe(target(&server.url("127.0.0.1"), verify(TlsMode::VerifyCa, &certs)), OpenOptions::default())
         .await
         .unwrap_or_else(|e| panic!("verify-ca to 127.0.0.1: {e}"));
-    // require does not check the certificate at all.
-    let require = TlsOptions { mode: Some(TlsMode::Require), ..TlsOptions::default() };
-    probe(target(&server.url("127.0.0.1"), require), OpenOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("require to 127.0.0.1: {e}"));
+    // require does not check the certificate at all; a Redis port offers no choice of TLS,
+    // so prefer is require.
+    for mode in [TlsMode::Require, TlsMode::Prefer] {
+        let unchecked = TlsOptions { mode: Some(mode), ..TlsOptions::default() };
+        probe(target(&server.url("127.0.0.1"), unchecked), OpenOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("{mode} to 127.0.0.1: {e}"));
+    }
 
     // The server has no plain port: the URL's redis:// alone, without TLS settings, fails.
     let plain = probe(target(&server.url("localhost"), TlsOptions::default()), OpenOptions::default()).await;
@@ -165,21 +168,19 @@ async fn redis_verify_full_refuses_a_certificate_for_another_host_name() {
     let server = PrivateTlsRedis::start(&certs, false);
     let e = probe(target(&server.url("127.0.0.1"), verify(TlsMode::VerifyFull, &certs)), OpenOptions::default())
         .await
-        .err()
-        .expect("verify-full to 127.0.0.1 must fail: the certificate names localhost only");
+        .expect_err("verify-full to 127.0.0.1 must fail: the certificate names localhost only");
     assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
     assert!(e.message.contains("certificate") && e.message.contains("name"), "{e}");
 
     let named = TlsOptions { server_name: Some("localhost".to_owned()), ..verify(TlsMode::VerifyFull, &certs) };
-    let e = probe(target(&server.url("127.0.0.1"), named), OpenOptions::default()).await.err().expect("a server name");
+    let e = probe(target(&server.url("127.0.0.1"), named), OpenOptions::default()).await.expect_err("a server name");
     assert_eq!(e.code, ErrorCode::Unsupported, "{e}");
     assert!(e.message.contains("localhost") && e.message.contains("verify-ca"), "{e}");
 
     let no_ca = TlsOptions { mode: Some(TlsMode::VerifyFull), ..TlsOptions::default() };
     let e = probe(target(&server.url("localhost"), no_ca), OpenOptions::default())
         .await
-        .err()
-        .expect("a certificate of the test CA must not verify against the system's roots");
+        .expect_err("a certificate of the test CA must not verify against the system's roots");
     assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
 }
 
@@ -195,7 +196,7 @@ async fn redis_client_certificate_is_shown_to_a_server_that_demands_one() {
     assert!(probed.server_version.starts_with("Redis"), "{probed:?}");
 
     let without = probe(target(&url, verify(TlsMode::VerifyFull, &certs)), OpenOptions::default()).await;
-    let e = without.err().expect("without a client certificate the server must refuse the connection");
+    let e = without.expect_err("without a client certificate the server must refuse the connection");
     assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
 }
 
@@ -210,8 +211,7 @@ async fn nats_verify_full_checks_the_ca_and_the_name_it_is_given() {
 
     let e = probe(target(&server.url("127.0.0.1"), verify(TlsMode::VerifyFull, &certs)), OpenOptions::default())
         .await
-        .err()
-        .expect("verify-full to 127.0.0.1 must fail: the certificate names localhost only");
+        .expect_err("verify-full to 127.0.0.1 must fail: the certificate names localhost only");
     assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
     assert!(e.message.contains("certificate") && e.message.contains("name"), "{e}");
 
@@ -223,23 +223,24 @@ async fn nats_verify_full_checks_the_ca_and_the_name_it_is_given() {
     let wrong = TlsOptions { server_name: Some("db.example".to_owned()), ..verify(TlsMode::VerifyFull, &certs) };
     let e = probe(target(&server.url("localhost"), wrong), OpenOptions::default())
         .await
-        .err()
-        .expect("a certificate without the server name must fail");
+        .expect_err("a certificate without the server name must fail");
     assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
 
-    // verify-ca: the chain, not the name; require: nothing; without the CA: not trusted.
+    // verify-ca: the chain, not the name; require (and prefer): nothing; without the CA:
+    // not trusted.
     probe(target(&server.url("127.0.0.1"), verify(TlsMode::VerifyCa, &certs)), OpenOptions::default())
         .await
         .unwrap_or_else(|e| panic!("verify-ca to 127.0.0.1: {e}"));
-    let require = TlsOptions { mode: Some(TlsMode::Require), ..TlsOptions::default() };
-    probe(target(&server.url("127.0.0.1"), require), OpenOptions::default())
-        .await
-        .unwrap_or_else(|e| panic!("require to 127.0.0.1: {e}"));
+    for mode in [TlsMode::Require, TlsMode::Prefer] {
+        let unchecked = TlsOptions { mode: Some(mode), ..TlsOptions::default() };
+        probe(target(&server.url("127.0.0.1"), unchecked), OpenOptions::default())
+            .await
+            .unwrap_or_else(|e| panic!("{mode} to 127.0.0.1: {e}"));
+    }
     let no_ca = TlsOptions { mode: Some(TlsMode::VerifyFull), ..TlsOptions::default() };
     let e = probe(target(&server.url("localhost"), no_ca), OpenOptions::default())
         .await
-        .err()
-        .expect("a certificate of the test CA must not verify against the system's roots");
+        .expect_err("a certificate of the test CA must not verify against the system's roots");
     assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
 }
 
@@ -255,6 +256,6 @@ async fn nats_client_certificate_is_shown_to_a_server_that_demands_one() {
             .unwrap_or_else(|e| panic!("{mode} with the client certificate: {e}"));
     }
     let without = probe(target(&url, verify(TlsMode::VerifyFull, &certs)), OpenOptions::default()).await;
-    let e = without.err().expect("without a client certificate the server must refuse the connection");
+    let e = without.expect_err("without a client certificate the server must refuse the connection");
     assert_eq!(e.code, ErrorCode::ConnectionFailed, "{e}");
 }

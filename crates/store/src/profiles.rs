@@ -305,7 +305,7 @@ impl Store {
             let _ = sqlx::query("DELETE FROM profiles WHERE id = ?1").bind(&id).execute(&self.pool).await;
             return Err(keyring_hint(e, &new.name));
         }
-        if let Err(e) = self.save_ssh_secrets(&id, &new).await {
+        if let Err(e) = self.save_ssh_secrets(&id, &new, &[]).await {
             let _ = sqlx::query("DELETE FROM profiles WHERE id = ?1").bind(&id).execute(&self.pool).await;
             if secret.is_some() {
                 let _ = self.keyring.delete(&id).await;
@@ -315,17 +315,20 @@ impl Store {
         self.stored_profile(&new.name).await
     }
 
-    /// Writes the jump hosts' secrets that `new` gives, and deletes those of hops that no
-    /// longer take one (removed, or now logging in with the agent).
-    async fn save_ssh_secrets(&self, id: &str, new: &NewProfile) -> Result<()> {
+    /// Writes the jump hosts' secrets that `new` gives, and deletes those of `old` hops
+    /// that no longer take one (removed, or now logging in with the agent). A profile
+    /// without jump hosts never reaches the keyring here.
+    async fn save_ssh_secrets(&self, id: &str, new: &NewProfile, old: &[SshHop]) -> Result<()> {
         for hop in 0..MAX_SSH_HOPS {
             let account = ssh_secret_account(id, hop);
+            let had_secret = old.get(hop).is_some_and(|h| h.auth != SshAuth::Agent);
             match (new.ssh.get(hop), new.ssh_secrets.get(hop).cloned().flatten()) {
                 (Some(_), Some(secret)) => self.keyring.set(&account, &secret).await?,
                 (Some(h), None) if h.auth != SshAuth::Agent => {}
-                _ => {
+                _ if had_secret => {
                     self.keyring.delete(&account).await?;
                 }
+                _ => {}
             }
         }
         Ok(())
@@ -338,12 +341,16 @@ impl Store {
         for (i, hop) in profile.ssh.iter().enumerate() {
             let secret = match hop.auth {
                 SshAuth::Agent => None,
-                _ => self.keyring.get(&ssh_secret_account(&profile.id, i)).await.map_err(|e| keyring_hint(e, &profile.name))?,
+                _ => self
+                    .keyring
+                    .get(&ssh_secret_account(&profile.id, i))
+                    .await
+                    .map_err(|e| keyring_hint(e, &profile.name))?,
             };
             if hop.auth == SshAuth::Password && secret.is_none() {
                 return Err(Error::auth_failed(format!(
-                    "ssh {}: the password for {} is missing from the OS keyring (service {}): give it again \
-                     (dbdock profile edit {} --ssh-password-stdin)",
+                    "ssh {}: the password for {} is missing from the OS keyring (service {}): give it again in \
+                     the app's connection form, or add profile '{}' again with --ssh-password-stdin",
                     hop.address(),
                     hop.user,
                     self.keyring.service(),
@@ -423,7 +430,7 @@ impl Store {
         }
         // The row is written; jump host secrets follow (one that cannot be written is an
         // error to see, and the next resolve names the hop whose password is missing).
-        self.save_ssh_secrets(&old.id, &new).await.map_err(|e| keyring_hint(e, &new.name))?;
+        self.save_ssh_secrets(&old.id, &new, &old.ssh).await.map_err(|e| keyring_hint(e, &new.name))?;
         self.stored_profile(&new.name).await
     }
 
@@ -614,7 +621,7 @@ impl Store {
             profile.ai_login.is_some().then(|| ai_account(&profile.id)),
         ];
         let hops = profile.ssh.iter().enumerate().filter(|(_, h)| h.auth != SshAuth::Agent);
-        let hop_accounts = hops.map(|(i, _)| Some(ssh_secret_account(&profile.id, i)));
+        let hop_accounts: Vec<_> = hops.map(|(i, _)| Some(ssh_secret_account(&profile.id, i))).collect();
         for account in accounts.into_iter().chain(hop_accounts).flatten() {
             if let Err(e) = self.keyring.delete(&account).await {
                 tracing::warn!(profile = %profile.name, error = %e, "could not delete the keyring entry");
@@ -814,6 +821,62 @@ mod ai_login_tests {
     fn user_and_password(resolved: &ResolvedProfile) -> (String, Option<String>) {
         let url = resolved.target.url().unwrap();
         (url.username().to_owned(), resolved.target.password().map(|p| p.expose().to_owned()))
+    }
+
+    #[tokio::test]
+    async fn jump_host_secrets_live_in_the_keyring_by_hop_and_never_in_exports() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path()).await;
+        let hops = vec![
+            SshHop::parse("ssh://ops@bastion:2222", SshAuth::Password).unwrap(),
+            SshHop::parse("deploy@inner", SshAuth::Key { path: "/keys/id".into() }).unwrap(),
+        ];
+        let new = NewProfile {
+            ssh: hops.clone(),
+            ssh_secrets: vec![Some(Secret::new("bastion-pw")), Some(Secret::new("key-phrase"))],
+            tls: TlsOptions { mode: Some(dbdock_core::TlsMode::Require), ..TlsOptions::default() },
+            ..NewProfile::new("prod", ConnectionTarget::parse("postgres://app@db.internal/shop").unwrap())
+        };
+        let added =
+            store.add_profile(new).await.unwrap_or_else(|e| panic!("no OS keyring (run under with_keyring): {e}"));
+        assert_eq!(added.ssh, hops);
+        let resolved = store.resolve("prod").await.unwrap();
+        let secrets: Vec<_> = resolved.ssh_secrets.iter().map(|s| s.as_ref().map(|s| s.expose().to_owned())).collect();
+        assert_eq!(secrets, [Some("bastion-pw".to_owned()), Some("key-phrase".to_owned())]);
+        assert_eq!(resolved.target.tls().mode, Some(dbdock_core::TlsMode::Require));
+        let export = store.export_profiles().await.unwrap().to_json().unwrap();
+        assert!(export.contains(r#""host": "bastion""#) && !export.contains("bastion-pw"), "{export}");
+        assert!(!export.contains("key-phrase"));
+
+        // An update that gives no secret keeps the saved ones; dropping a hop drops its secret.
+        let keep = NewProfile {
+            ssh: hops[..1].to_vec(),
+            ..NewProfile::new("prod", ConnectionTarget::parse("postgres://app@db.internal/shop").unwrap())
+        };
+        store.update_profile("prod", keep, false).await.unwrap();
+        let resolved = store.resolve("prod").await.unwrap();
+        assert_eq!(resolved.ssh_secrets.len(), 1);
+        assert_eq!(resolved.ssh_secrets[0].as_ref().map(Secret::expose), Some("bastion-pw"));
+        assert_eq!(store.keyring.get(&ssh_secret_account(&added.id, 1)).await.unwrap(), None);
+
+        // A password hop whose password is gone is an error naming the hop.
+        store.keyring.delete(&ssh_secret_account(&added.id, 0)).await.unwrap();
+        let e = store.resolve("prod").await.expect_err("the password is missing");
+        assert!(e.message.starts_with("ssh bastion:2222: the password for ops"), "{}", e.message);
+        store.remove_profile("prod").await.unwrap();
+
+        // Nonsense is refused before anything is written.
+        let sqlite =
+            NewProfile { ssh: hops[..1].to_vec(), ..NewProfile::new("file", ConnectionTarget::sqlite_file("a.db")) };
+        assert_eq!(store.add_profile(sqlite).await.unwrap_err().code, ErrorCode::InvalidInput);
+        let agent = NewProfile {
+            ssh: vec![SshHop::parse("u@h", SshAuth::Agent).unwrap()],
+            ssh_secrets: vec![Some(Secret::new("x"))],
+            ..NewProfile::new("agent", ConnectionTarget::parse("redis://h").unwrap())
+        };
+        assert_eq!(store.add_profile(agent).await.unwrap_err().code, ErrorCode::InvalidInput);
+        assert!(store.stored_profiles().await.unwrap().is_empty());
+        store.close().await;
     }
 
     #[tokio::test]

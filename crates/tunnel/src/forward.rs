@@ -52,10 +52,7 @@ impl Shared {
         };
         let first = spec.hops.first().map(SshHop::address).unwrap_or_default();
         let fresh = tokio::time::timeout(spec.connect_timeout, session::connect(&login)).await.map_err(|_| {
-            Error::connection_failed(format!(
-                "ssh {first}: no answer within {} s",
-                spec.connect_timeout.as_secs_f64()
-            ))
+            Error::connection_failed(format!("ssh {first}: no answer within {} s", spec.connect_timeout.as_secs_f64()))
         })??;
         let fresh = Arc::new(fresh);
         *slot = Some(Arc::clone(&fresh));
@@ -65,14 +62,13 @@ impl Shared {
     async fn carry(&self, mut local: TcpStream) -> Result<()> {
         let session = self.session().await?;
         let (host, port) = &self.spec.destination;
-        let channel = session
-            .last()
-            .channel_open_direct_tcpip(host.clone(), u32::from(*port), "127.0.0.1", 0)
-            .await
-            .map_err(|e| {
-                let last = self.spec.hops.last().map(SshHop::address).unwrap_or_default();
-                Error::connection_failed(format!("ssh {last}: cannot reach {host}:{port} from there: {e}"))
-            })?;
+        let channel =
+            session.last().channel_open_direct_tcpip(host.clone(), u32::from(*port), "127.0.0.1", 0).await.map_err(
+                |e| {
+                    let last = self.spec.hops.last().map(SshHop::address).unwrap_or_default();
+                    Error::connection_failed(format!("ssh {last}: cannot reach {host}:{port} from there: {e}"))
+                },
+            )?;
         let mut remote = channel.into_stream();
         // Either side closing ends the copy; an error here is the connection's, not ours.
         let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
@@ -142,7 +138,11 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((local, _)) = accepted else { continue };
+                let Ok((local, _)) = accepted else {
+                    // Out of descriptors, say: wait rather than spin on the same error.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                };
                 let _ = local.set_nodelay(true);
                 let shared = Arc::clone(&shared);
                 carried.spawn(async move {
@@ -175,7 +175,10 @@ pub async fn trust_host_key(spec: &TunnelSpec, fingerprint: &str) -> Result<()> 
         }
         // Logging in may fail after the key was accepted (a wrong password): the key is
         // learned all the same; only a key that was not offered is an error here.
-        Ok(Err(e)) if e.code != dbdock_core::ErrorCode::HostKeyUnknown && e.code != dbdock_core::ErrorCode::HostKeyMismatch => {
+        Ok(Err(e))
+            if e.code != dbdock_core::ErrorCode::HostKeyUnknown
+                && e.code != dbdock_core::ErrorCode::HostKeyMismatch =>
+        {
             Err(e)
         }
         Ok(Err(e)) => Err(Error::new(

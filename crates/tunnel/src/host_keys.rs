@@ -46,8 +46,16 @@ impl KnownHosts {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::internal(format!("cannot create {}: {e}", dir.display())))?;
         }
-        russh::keys::known_hosts::learn_known_hosts_path(&hop.host, hop.port, key, &self.own)
-            .map_err(|e| Error::internal(format!("cannot write {}: {e}", self.own.display())))
+        let cannot = |e: &dyn std::fmt::Display| Error::internal(format!("cannot write {}: {e}", self.own.display()));
+        let mut text = std::fs::read_to_string(&self.own).unwrap_or_default();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let public = PublicKey::new(key.key_data().clone(), "");
+        text.push_str(&format!("{} {}\n", known_hosts_name(hop), public.to_openssh().map_err(|e| cannot(&e))?));
+        // Written whole through a side file, so a crash never leaves half a line.
+        let partial = self.own.with_extension("dbdock-partial");
+        std::fs::write(&partial, text).and_then(|()| std::fs::rename(&partial, &self.own)).map_err(|e| cannot(&e))
     }
 }
 
@@ -57,7 +65,10 @@ pub enum Verdict {
     Known,
     Unknown,
     /// A different key of the same type is on record for this host.
-    Changed { file: PathBuf, line: usize },
+    Changed {
+        file: PathBuf,
+        line: usize,
+    },
 }
 
 /// `SHA256:…`, as `ssh-keygen -l` prints it.
@@ -124,7 +135,8 @@ mod tests {
         assert_eq!(hosts.check(&hop, &first), Verdict::Unknown);
         hosts.learn(&hop, &first).unwrap();
         assert_eq!(hosts.check(&hop, &first), Verdict::Known);
-        assert!(matches!(hosts.check(&hop, &second), Verdict::Changed { line: 1, .. }));
+        let changed = hosts.check(&hop, &second);
+        assert_eq!(changed, Verdict::Changed { file: hosts.own.clone(), line: 1 });
         // Another port of the same host is another host.
         let other = SshHop { port: 22, ..hop.clone() };
         assert_eq!(hosts.check(&other, &first), Verdict::Unknown);

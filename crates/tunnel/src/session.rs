@@ -108,7 +108,11 @@ pub(crate) async fn connect(login: &Login<'_>) -> Result<Session> {
                     .await
                     .map_err(|e| {
                         let via = &login.hops[i - 1];
-                        Error::connection_failed(format!("ssh {}: cannot reach {} from there: {e}", via.address(), hop.address()))
+                        Error::connection_failed(format!(
+                            "ssh {}: cannot reach {} from there: {e}",
+                            via.address(),
+                            hop.address()
+                        ))
                     })?;
                 client::connect_stream(config(), channel.into_stream(), checker).await
             }
@@ -118,7 +122,9 @@ pub(crate) async fn connect(login: &Login<'_>) -> Result<Session> {
             Err(e) => {
                 let seen = seen.lock().unwrap_or_else(PoisonError::into_inner).take();
                 return Err(match seen {
-                    Some((key, Verdict::Changed { file, line })) => host_keys::changed_key_error(hop, &key, &file, line),
+                    Some((key, Verdict::Changed { file, line })) => {
+                        host_keys::changed_key_error(hop, &key, &file, line)
+                    }
                     Some((key, Verdict::Unknown)) => host_keys::unknown_key_error(hop, &key, login.accept_hint),
                     _ => ssh_error(hop, &e),
                 });
@@ -134,7 +140,8 @@ pub(crate) async fn connect(login: &Login<'_>) -> Result<Session> {
 }
 
 async fn authenticate(handle: &mut Handle<Checker>, hop: &SshHop, secret: Option<&Secret>) -> Result<()> {
-    let rejected = |what: &str| Error::auth_failed(format!("ssh {}: {what} rejected for user {}", hop.address(), hop.user));
+    let rejected =
+        |what: &str| Error::auth_failed(format!("ssh {}: {what} rejected for user {}", hop.address(), hop.user));
     let ssh = |e: russh::Error| ssh_error(hop, &e);
     match &hop.auth {
         SshAuth::Password => {
@@ -147,7 +154,8 @@ async fn authenticate(handle: &mut Handle<Checker>, hop: &SshHop, secret: Option
             }
         }
         SshAuth::Key { path } => {
-            let key = russh::keys::load_secret_key(path, secret.map(Secret::expose)).map_err(|e| key_error(hop, path, &e))?;
+            let key =
+                russh::keys::load_secret_key(path, secret.map(Secret::expose)).map_err(|e| key_error(hop, path, &e))?;
             let hash = handle.best_supported_rsa_hash().await.map_err(ssh)?.flatten();
             let result = handle
                 .authenticate_publickey(hop.user.clone(), PrivateKeyWithHashAlg::new(Arc::new(key), hash))
@@ -172,7 +180,11 @@ async fn authenticate(handle: &mut Handle<Checker>, hop: &SshHop, secret: Option
                     return Ok(());
                 }
             }
-            return Err(rejected(if identities.is_empty() { "the SSH agent holds no key; login" } else { "every SSH agent key was" }));
+            return Err(rejected(if identities.is_empty() {
+                "the SSH agent holds no key; login"
+            } else {
+                "every SSH agent key was"
+            }));
         }
     }
     Ok(())
@@ -185,7 +197,9 @@ fn key_error(hop: &SshHop, path: &str, e: &russh::keys::Error) -> Error {
             "ssh {}: the key {path} has a passphrase: give it (--ssh-passphrase-stdin, or in the app's form)",
             hop.address()
         )),
-        K::IO(io) => Error::invalid_input(format!("ssh {}: cannot read the key {path}: {}", hop.address(), io_text(io))),
+        K::IO(io) => {
+            Error::invalid_input(format!("ssh {}: cannot read the key {path}: {}", hop.address(), io_text(io)))
+        }
         other => Error::auth_failed(format!(
             "ssh {}: cannot use the key {path} (a wrong passphrase?): {other}",
             hop.address()

@@ -13,12 +13,14 @@ export function HostKeyDialog() {
   const { prompt, busy, error } = useStore(hostKeyStore);
   if (prompt === null) return null;
   const { profile, key } = prompt;
+  // Trusting was refused because the host now offers another key: nothing to accept.
+  const refused = error?.code === "HOST_KEY_MISMATCH";
   return (
     <ConfirmDialog
       title="Trust this SSH host key?"
       confirmLabel={busy ? "Trusting…" : "Accept and connect"}
       cancelLabel="Reject"
-      busy={busy}
+      busy={busy || refused}
       wide
       testId="host-key-dialog"
       confirmTestId="host-key-accept"
@@ -31,8 +33,8 @@ export function HostKeyDialog() {
         <strong className="mono" data-testid="host-key-host">
           {key.host ?? "of this connection"}
         </strong>{" "}
-        (connection <strong>{profile}</strong>) answered with a {key.algorithm ?? "host"} key that DB Dock has never seen. Its
-        fingerprint:
+        (connection <strong>{profile}</strong>) answered with a host key{key.algorithm ? ` (${key.algorithm})` : ""} that DB Dock
+        has never seen. Its fingerprint:
       </p>
       <code className="host-key-fingerprint mono" data-testid="host-key-fingerprint">
         {key.fingerprint}

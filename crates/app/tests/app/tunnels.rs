@@ -36,6 +36,15 @@ async fn through(sshd: &PrivateSshd, trusted: bool, profiles: &[(&str, String)])
     Setup { workspace: Workspace::new(store), home }
 }
 
+/// A new ed25519 key pair in `dir` (no passphrase): its private key's path.
+fn new_key(dir: &std::path::Path) -> std::path::PathBuf {
+    let key = dir.join("id_ed25519");
+    let keygen =
+        std::process::Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&key).status();
+    assert!(keygen.is_ok_and(|s| s.success()), "ssh-keygen could not make a key");
+    key
+}
+
 async fn query(workspace: &Workspace, name: &str, sql: &str) -> dbdock_core::Result<Vec<Vec<Value>>> {
     let open = workspace.connection(Audience::User, name).await?;
     Ok(open.run_statement(sql, &[], &QueryOptions::default()).await?.rows)
@@ -94,13 +103,7 @@ async fn an_unknown_host_key_is_refused_until_its_fingerprint_is_accepted() {
 
     // The jump host now answers with another key: refused everywhere, loudly.
     let other = tempfile::tempdir().unwrap();
-    let keygen = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(other.path().join("k"))
-        .status()
-        .unwrap();
-    assert!(keygen.success());
-    let body = std::fs::read_to_string(other.path().join("k.pub")).unwrap();
+    let body = std::fs::read_to_string(new_key(other.path()).with_extension("pub")).unwrap();
     let body: Vec<&str> = body.split_whitespace().take(2).collect();
     std::fs::write(setup.home.path().join("known_hosts"), format!("[127.0.0.1]:{} {}\n", sshd.port, body.join(" ")))
         .unwrap();
@@ -118,16 +121,11 @@ async fn wrong_logins_are_auth_failed_naming_the_hop_and_passwords_work() {
     sshd.write_known_hosts(&home.path().join("known_hosts"));
     let store = Store::open(Home::at(home.path())).await.unwrap();
     let stranger = tempfile::tempdir().unwrap();
-    let keygen = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(stranger.path().join("id"))
-        .status()
-        .unwrap();
-    assert!(keygen.success());
+    let stranger_key = new_key(stranger.path());
     let hop = |auth: SshAuth| SshHop::parse(&sshd.url(), auth).unwrap();
     let pg = || ConnectionTarget::parse(&dbdock_testkit::pg_admin_url()).unwrap();
     let profiles = [
-        ("stranger", hop(SshAuth::Key { path: stranger.path().join("id").display().to_string() }), None),
+        ("stranger", hop(SshAuth::Key { path: stranger_key.display().to_string() }), None),
         ("password", hop(SshAuth::Password), Some(Secret::new(sshd.password()))),
         ("bad-password", hop(SshAuth::Password), Some(Secret::new("not-the-password"))),
     ];
@@ -142,7 +140,9 @@ async fn wrong_logins_are_auth_failed_naming_the_hop_and_passwords_work() {
     let e = ws.probe(Audience::User, "bad-password").await.expect_err("a wrong password");
     assert_eq!(e.code, ErrorCode::AuthFailed, "{e:?}");
     assert!(!e.message.contains("not-the-password"), "{}", e.message);
-    ws.probe(Audience::User, "password").await.expect("the right password logs in");
+    if let Err(e) = ws.probe(Audience::User, "password").await {
+        panic!("the right password does not log in: {e:?}\n{}", sshd.log());
+    }
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let store = ws.store();

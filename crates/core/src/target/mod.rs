@@ -614,4 +614,26 @@ mod tests {
         assert_eq!(login.url_without_secret(), "nats://tok123@h:4222");
         assert_eq!(login.url_with_secret().expose(), "nats://tok123:pw@h:4222");
     }
+
+    #[test]
+    fn a_tunneled_target_points_at_the_local_port_and_keeps_the_server_name() {
+        let t = parse("postgres://alice:pw@db.internal/shop?sslmode=require");
+        let local = t.through_tunnel(40123).expect("tunnels");
+        assert_eq!(local.url_with_secret().expose(), "postgres://alice:pw@127.0.0.1:40123/shop?sslmode=require");
+        assert_eq!(local.server_address(), Some(("db.internal".to_owned(), 5432)));
+        assert_eq!(local.tls_server_name().as_deref(), Some("db.internal"));
+        assert!(local.is_tunneled() && !t.is_tunneled());
+        assert_eq!(local.to_string(), "postgres://alice:***@127.0.0.1:40123/shop?sslmode=require");
+        let named =
+            t.clone().with_tls(crate::TlsOptions { server_name: Some("db.example".into()), ..Default::default() });
+        assert_eq!(named.through_tunnel(1).expect("tunnels").tls_server_name().as_deref(), Some("db.example"));
+        // MongoDB: one member, reached directly; a seed list or SRV name is refused.
+        let mongo = parse("mongodb://m1:27018/app").through_tunnel(40124).expect("tunnels");
+        assert_eq!(mongo.url_without_secret(), "mongodb://127.0.0.1:40124/app?directConnection=true");
+        for refused in ["mongodb://m1,m2/app", "mongodb+srv://cluster.example/app"] {
+            let e = parse(refused).through_tunnel(1).expect_err(refused);
+            assert_eq!(e.code, ErrorCode::Unsupported, "{refused}");
+        }
+        assert!(ConnectionTarget::sqlite_file("a.db").through_tunnel(1).is_err());
+    }
 }

@@ -53,9 +53,9 @@ pub struct Mongo {
 }
 
 /// The profile's TLS settings as the driver's `ClientOptions::tls`, over the URL's own
-/// `tls*` options (docs/network.md): disable is `Tls::Disabled`; prefer keeps what the URL
-/// says (a MongoDB port speaks TLS or not, it offers no choice) without checking the
-/// certificate; require is TLS with `allow_invalid_certificates`; verify-* check it, against
+/// `tls*` options (docs/network.md): disable is `Tls::Disabled`; prefer and require are TLS
+/// with `allow_invalid_certificates` (a MongoDB port speaks TLS or not, it offers no choice,
+/// so prefer is require); verify-* check it, against
 /// the CA file (`ca_file_path`, in place of the bundled roots) when one is given. With
 /// rustls the driver always checks the certificate's name against the host it connects to
 /// (it has no `allow_invalid_hostnames`), so verify-ca checks it as verify-full does, and
@@ -75,8 +75,7 @@ fn with_tls(options: &mut ClientOptions, target: &ConnectionTarget) -> Result<()
     let (on, checked) = match tls.effective_mode() {
         None => (from_url.is_some(), from_url.as_ref().is_none_or(|o| o.allow_invalid_certificates != Some(true))),
         Some(TlsMode::Disable) => (false, false),
-        Some(TlsMode::Prefer) => (from_url.is_some(), false),
-        Some(TlsMode::Require) => (true, false),
+        Some(TlsMode::Prefer | TlsMode::Require) => (true, false),
         Some(TlsMode::VerifyCa | TlsMode::VerifyFull) => (true, true),
     };
     if !on {

@@ -121,7 +121,7 @@ pub(crate) fn settings(target: &ConnectionTarget) -> Result<Settings> {
             }
         }
     }
-    apply_tls(&mut s, target)?;
+    with_tls(&mut s, target)?;
     Ok(s)
 }
 
@@ -134,7 +134,7 @@ pub(crate) fn settings(target: &ConnectionTarget) -> Result<Settings> {
 /// always checks the certificate's name (it has no chain-only mode), so verify-ca checks it
 /// as verify-full does: against the TLS server name, or the URL's `hostNameInCertificate`,
 /// or, behind an SSH tunnel, the server's own host (`hostname_in_certificate`).
-fn apply_tls(s: &mut Settings, target: &ConnectionTarget) -> Result<()> {
+fn with_tls(s: &mut Settings, target: &ConnectionTarget) -> Result<()> {
     let tls = crate::tls::checked(target)?;
     let strict = s.encryption == EncryptionLevel::Strict;
     match tls.effective_mode() {
@@ -196,7 +196,7 @@ impl Settings {
         config.application_name(&self.application_name);
         config.authentication(AuthMethod::sql_server(&self.user, password));
         config.encryption(self.encryption);
-        // tiberius panics when both are set; `apply_tls` keeps a CA only when the
+        // tiberius panics when both are set; `with_tls` keeps a CA only when the
         // certificate is checked.
         if self.trust_server_certificate {
             config.trust_cert();

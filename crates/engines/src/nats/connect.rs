@@ -164,8 +164,8 @@ enum Check {
 
 /// The profile's TLS settings as async-nats's, over the URL's own (docs/network.md):
 /// disable drops every TLS option of the URL (a server that demands TLS still gets it,
-/// checked as async-nats checks it); prefer leaves TLS to the server (used when it asks
-/// for it), require, verify-ca and verify-full are `require_tls(true)`. A CA file and
+/// checked as async-nats checks it); every other mode is `require_tls(true)` (async-nats
+/// takes TLS only when one side requires it, so prefer is require). A CA file and
 /// client certificate are `add_root_certificates` and `add_client_certificate`, with which
 /// async-nats checks the certificate and its name against the host it connects to. What
 /// async-nats cannot do by itself — no check (prefer, require), the CA without the name
@@ -174,20 +174,22 @@ enum Check {
 /// the CA file, since the system's roots are only in async-nats's hands.
 fn with_tls(options: ConnectOptions, target: &ConnectionTarget, url: UrlTls) -> Result<ConnectOptions> {
     let tls = crate::tls::checked(target)?;
-    let (required, check) = match tls.effective_mode() {
-        None => (url.required || url.ca.is_some() || url.cert.is_some() || tls.cert_file.is_some(), Check::Full),
+    let check = match tls.effective_mode() {
+        // No TLS unless the server demands it (then checked as async-nats checks it).
+        None if !(url.required || url.first || url.ca.is_some() || url.cert.is_some() || tls.cert_file.is_some()) => {
+            return Ok(options);
+        }
+        None | Some(TlsMode::VerifyFull) => Check::Full,
         Some(TlsMode::Disable) => return Ok(options),
-        Some(TlsMode::Prefer) => (false, Check::Nothing),
-        Some(TlsMode::Require) => (true, Check::Nothing),
-        Some(TlsMode::VerifyCa) => (true, Check::Chain),
-        Some(TlsMode::VerifyFull) => (true, Check::Full),
+        Some(TlsMode::Prefer | TlsMode::Require) => Check::Nothing,
+        Some(TlsMode::VerifyCa) => Check::Chain,
     };
     let ca = tls.ca_file.clone().or(url.ca);
     let client = match (&tls.cert_file, &tls.key_file) {
         (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
         _ => url.cert.zip(url.key),
     };
-    let mut options = options.require_tls(required || url.first);
+    let mut options = options.require_tls(true);
     if url.first {
         options = options.tls_first();
     }
@@ -406,6 +408,21 @@ mod tests {
         assert!(unknown.is_some_and(|e| e.message.contains("colour")));
         assert!(base_options(&target("nats://h?tls_cert=/c.pem")).is_err());
         assert!(base_options(&target("nats://h?tls=maybe")).is_err());
+    }
+
+    #[test]
+    fn tls_settings_win_over_the_url() {
+        use dbdock_core::{ErrorCode, TlsOptions};
+        let with =
+            |url: &str, mode: TlsMode| target(url).with_tls(TlsOptions { mode: Some(mode), ..TlsOptions::default() });
+        assert_eq!(server_address(&with("tls://h", TlsMode::Disable)).ok().as_deref(), Some("nats://h:4222"));
+        // Through a tunnel: plain needs no name; a check of the name needs the CA file.
+        let tunneled = |t: ConnectionTarget| t.through_tunnel(40000).expect("tunnel");
+        assert!(base_options(&tunneled(target("nats://h"))).is_ok());
+        assert!(base_options(&tunneled(with("nats://h", TlsMode::Require))).is_ok());
+        let e = base_options(&tunneled(with("nats://h", TlsMode::VerifyFull))).expect_err("no CA file");
+        assert_eq!(e.code, ErrorCode::Unsupported, "{e}");
+        assert!(e.message.contains("CA file"), "{e}");
     }
 
     #[test]

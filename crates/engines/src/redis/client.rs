@@ -23,9 +23,9 @@ pub(super) struct Server {
 
 impl Server {
     /// Every Redis connection DB Dock opens starts here: the URL with the profile's TLS
-    /// settings over it ([`client`]).
+    /// settings over it ([`client_with_tls`]).
     pub fn open(target: &ConnectionTarget) -> Result<Server> {
-        Ok(Server { target: target.clone(), client: client(target)? })
+        Ok(Server { target: target.clone(), client: client_with_tls(target)? })
     }
 
     /// `host:port`, for messages.
@@ -119,15 +119,14 @@ impl Server {
 }
 
 /// The driver's client for `target`, with the profile's TLS settings mapped to the redis
-/// crate's over what the URL says (docs/network.md). TLS is the `rediss://` scheme: switched
-/// on for require and verify-*, off for disable; prefer keeps the scheme the URL names (a
-/// Redis port speaks TLS or not, it offers no choice). Prefer and require do not check the
-/// certificate (`#insecure`); verify-ca checks that it chains to the CA but not its name
+/// crate's over what the URL says (docs/network.md). TLS is the `rediss://` scheme: off for
+/// disable, on for every other mode (a Redis port speaks TLS or not, it offers no choice, so
+/// prefer is require). Prefer and require do not check the certificate (`#insecure`); verify-ca checks that it chains to the CA but not its name
 /// (`danger_accept_invalid_hostnames`). A CA file replaces the system's roots; it and a
 /// client certificate go in through `Client::build_with_tls`. The driver checks the name
 /// against the host it connects to and takes no other, so verify-full towards another name
 /// (a TLS server name, or the server's own name behind an SSH tunnel) is refused.
-fn client(target: &ConnectionTarget) -> Result<Client> {
+fn client_with_tls(target: &ConnectionTarget) -> Result<Client> {
     let tls = crate::tls::checked(target)?;
     let fail = |error: Error| scrub(error, target);
     let mut url = url::Url::parse(target.url_with_secret().expose())
@@ -138,8 +137,7 @@ fn client(target: &ConnectionTarget) -> Result<Client> {
     let (on, chain, name) = match tls.effective_mode() {
         None => (url_tls, !url_unchecked, !url_unchecked),
         Some(TlsMode::Disable) => (false, false, false),
-        Some(TlsMode::Prefer) => (url_tls, false, false),
-        Some(TlsMode::Require) => (true, false, false),
+        Some(TlsMode::Prefer | TlsMode::Require) => (true, false, false),
         Some(TlsMode::VerifyCa) => (true, true, false),
         Some(TlsMode::VerifyFull) => (true, true, true),
     };
@@ -172,8 +170,9 @@ fn client(target: &ConnectionTarget) -> Result<Client> {
     if tls.ca_file.is_none() && tls.cert_file.is_none() && (name || !chain) {
         return Client::open(url).map_err(|e| fail(bad_url(target, &e)));
     }
-    let read =
-        |path: &String| std::fs::read(path).map_err(|e| Error::invalid_input(format!("cannot read {path}: {e}")));
+    let read = |path: &String| {
+        std::fs::read(path).map_err(|e| Error::invalid_input(format!("cannot read the TLS file {path}: {e}")))
+    };
     let client_tls = match (&tls.cert_file, &tls.key_file) {
         (Some(cert), Some(key)) => Some(ClientTlsConfig { client_cert: read(cert)?, client_key: read(key)? }),
         _ => None,

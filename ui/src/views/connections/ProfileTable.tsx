@@ -1,8 +1,9 @@
-import { api, type AppError, type ProfileView } from "../../api";
+import { api, toAppError, type AppError, type ProfileView } from "../../api";
 import { EngineBadge } from "../../components/EngineBadge";
 import { StateDot, stateLabel } from "../../components/StateDot";
 import { ACCESS_LABELS } from "../../lib/engines";
 import { formatDuration } from "../../lib/format";
+import { offerHostKey } from "../../stores/hostKeys";
 import { profilesStore } from "../../stores/profiles";
 import { useStore } from "../../stores/store";
 import { editConnection, setActiveProfile } from "../../stores/ui";
@@ -78,9 +79,19 @@ export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; 
   );
 }
 
+/** Reconnects; an unknown SSH host key is asked about, and trusting it reconnects again. */
+async function reconnectOrAsk(name: string): Promise<null> {
+  try {
+    return await api.reconnectProfile(name);
+  } catch (error) {
+    offerHostKey(name, toAppError(error), () => api.reconnectProfile(name), true);
+    throw error;
+  }
+}
+
 /** A connection that gave up reconnecting waits for a person: this is the person. */
 function ReconnectButton({ name, error }: { name: string; error: AppError | null }) {
-  const reconnect = useAsyncAction(api.reconnectProfile);
+  const reconnect = useAsyncAction(reconnectOrAsk);
   return (
     <button
       type="button"
