@@ -74,6 +74,10 @@ pub(crate) fn other_name(target: &ConnectionTarget) -> Option<String> {
     (!expected.eq_ignore_ascii_case(&connected)).then_some(expected)
 }
 
+/// The way out for a driver that checks no name but the one it connects to.
+pub(crate) const VERIFY_CA_INSTEAD: &str =
+    "use TLS mode verify-ca (the CA is still checked, the name is not), or connect by the name the certificate carries";
+
 /// For a driver that checks the certificate's name against the host it connects to and
 /// takes no other name: when the certificate must carry another name (a TLS server name,
 /// or the server's own host behind an SSH tunnel), the connection is refused here, as

@@ -77,12 +77,7 @@ fn with_tls(mut options: PgConnectOptions, target: &ConnectionTarget) -> Result<
         options = options.ssl_client_cert(cert).ssl_client_key(key);
     }
     if matches!(options.get_ssl_mode(), PgSslMode::VerifyFull) {
-        crate::tls::refuse_other_name(
-            target,
-            "PostgreSQL's driver (sqlx)",
-            "use TLS mode verify-ca (the CA is still checked, the name is not), or connect by the name the \
-             certificate carries",
-        )?;
+        crate::tls::refuse_other_name(target, "PostgreSQL's driver (sqlx)", crate::tls::VERIFY_CA_INSTEAD)?;
     }
     Ok(options)
 }

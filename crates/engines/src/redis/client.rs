@@ -160,12 +160,7 @@ fn client_with_tls(target: &ConnectionTarget) -> Result<Client> {
     }
     url.set_fragment((!chain).then_some("insecure"));
     if name {
-        crate::tls::refuse_other_name(
-            target,
-            "the Redis driver",
-            "use TLS mode verify-ca (the CA is still checked, the name is not), or connect by the name the \
-             certificate carries",
-        )?;
+        crate::tls::refuse_other_name(target, "the Redis driver", crate::tls::VERIFY_CA_INSTEAD)?;
     }
     if tls.ca_file.is_none() && tls.cert_file.is_none() && (name || !chain) {
         return Client::open(url).map_err(|e| fail(bad_url(target, &e)));
