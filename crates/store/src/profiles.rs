@@ -335,17 +335,19 @@ impl Store {
     }
 
     /// The secrets of `profile`'s jump hosts, by position. A password hop whose password
-    /// is missing is an error naming the hop; a key with no passphrase is fine.
+    /// is missing is an error naming the hop; a key with no passphrase is fine, so a key
+    /// hop works without any keyring (an encrypted key then says it needs its passphrase).
     async fn ssh_secrets(&self, profile: &Profile) -> Result<Vec<Option<Secret>>> {
         let mut secrets = Vec::with_capacity(profile.ssh.len());
         for (i, hop) in profile.ssh.iter().enumerate() {
+            let account = ssh_secret_account(&profile.id, i);
             let secret = match hop.auth {
                 SshAuth::Agent => None,
-                _ => self
-                    .keyring
-                    .get(&ssh_secret_account(&profile.id, i))
-                    .await
-                    .map_err(|e| keyring_hint(e, &profile.name))?,
+                SshAuth::Key { .. } => self.keyring.get(&account).await.unwrap_or_else(|e| {
+                    tracing::debug!(profile = %profile.name, error = %e, "no keyring to read a key passphrase from");
+                    None
+                }),
+                SshAuth::Password => self.keyring.get(&account).await.map_err(|e| keyring_hint(e, &profile.name))?,
             };
             if hop.auth == SshAuth::Password && secret.is_none() {
                 return Err(Error::auth_failed(format!(

@@ -56,6 +56,8 @@ impl client::Handler for Checker {
 /// A live session through every hop; the last handle reaches the destination.
 pub(crate) struct Session {
     handles: Vec<Handle<Checker>>,
+    /// The TCP connection to the first hop, beside russh's own handle on it.
+    first_hop: Option<std::net::TcpStream>,
 }
 
 impl Session {
@@ -66,6 +68,14 @@ impl Session {
     pub(crate) fn last(&self) -> &Handle<Checker> {
         // A session is only built with at least one hop.
         &self.handles[self.handles.len() - 1]
+    }
+
+    /// Acknowledges at once what arrived from the first hop (see `forward::quick_ack`).
+    pub(crate) fn quick_ack(&self) {
+        #[cfg(target_os = "linux")]
+        if let Some(socket) = &self.first_hop {
+            let _ = socket2::SockRef::from(socket).set_tcp_quickack(true);
+        }
     }
 
     pub(crate) async fn close(&self) {
@@ -87,6 +97,7 @@ pub(crate) struct Login<'a> {
 
 pub(crate) async fn connect(login: &Login<'_>) -> Result<Session> {
     let mut handles: Vec<Handle<Checker>> = Vec::with_capacity(login.hops.len());
+    let mut first_hop = None;
     for (i, hop) in login.hops.iter().enumerate() {
         let seen = Arc::new(Mutex::new(None));
         let checker = Checker {
@@ -100,6 +111,14 @@ pub(crate) async fn connect(login: &Login<'_>) -> Result<Session> {
                 let tcp = tokio::net::TcpStream::connect((hop.host.as_str(), hop.port))
                     .await
                     .map_err(|e| Error::connection_failed(format!("ssh {}: {}", hop.address(), io_text(&e))))?;
+                // The config's `nodelay` is for sockets russh opens; this one is ours.
+                let _ = tcp.set_nodelay(true);
+                // A second handle on the socket, to acknowledge what russh reads at once.
+                let tcp = tcp.into_std().and_then(|std| {
+                    first_hop = Some(std.try_clone()?);
+                    tokio::net::TcpStream::from_std(std)
+                });
+                let tcp = tcp.map_err(|e| Error::connection_failed(format!("ssh {}: {e}", hop.address())))?;
                 client::connect_stream(config(), tcp, checker).await
             }
             Some(outer) => {
@@ -136,7 +155,7 @@ pub(crate) async fn connect(login: &Login<'_>) -> Result<Session> {
     if handles.is_empty() {
         return Err(Error::invalid_input("an SSH tunnel needs at least one jump host"));
     }
-    Ok(Session { handles })
+    Ok(Session { handles, first_hop })
 }
 
 async fn authenticate(handle: &mut Handle<Checker>, hop: &SshHop, secret: Option<&Secret>) -> Result<()> {
