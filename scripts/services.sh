@@ -91,19 +91,28 @@ ensure_npm_packages() {
     fi
 }
 
-# A virtualenv with the pinned Python test tools (the official MCP SDK, pytest), from PyPI.
+# Virtualenvs with the pinned Python test tools (the official MCP SDK, pytest), from PyPI:
+# .venv-test has the SDK's 1.x line (a 2025-era client), .venv-test-sdk2 its 2.x line (speaks
+# 2026-07-28 too); the MCP black-box tests run under both.
 ensure_test_venv() {
-    local venv=.venv-test stamp=.venv-test/requirements.txt
     if ! python3 -m venv --help >/dev/null 2>&1; then
         log "installing python3-venv"
         apt_install python3-venv python3-pip
     fi
-    if [ ! -x "$venv/bin/python" ] || ! cmp -s tests/requirements.txt "$stamp"; then
-        log "preparing $venv (tests/requirements.txt)"
+    prepare_test_venv .venv-test tests/requirements.txt
+    prepare_test_venv .venv-test-sdk2 tests/requirements-sdk2.txt
+}
+
+prepare_test_venv() { # directory, requirements file
+    local venv=$1 requirements=$2 stamp=$1/requirements.txt
+    if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then
+        log "preparing $venv ($requirements)"
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-        cp tests/requirements.txt "$stamp"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+        cp "$requirements" "$stamp"
     fi
+    # Out of git whatever its name (Python 3.13's venv writes the same file).
+    [ -e "$venv/.gitignore" ] || echo '*' >"$venv/.gitignore"
 }
 
 # cargo-nextest from crates.io when the machine has none.

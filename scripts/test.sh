@@ -34,7 +34,11 @@ log "Rust tests (inside a private D-Bus session with an unlocked keyring)"
 with_keyring cargo nextest run --workspace --all-features --profile ci
 log "MCP black-box tests with the official Python MCP SDK"
 cargo build --quiet -p dbdock-cli -p dbdock-desktop
-DBDOCK_BIN="$PWD/target/debug/dbdock" with_keyring .venv-test/bin/python -m pytest -q -p no:cacheprovider tests/mcp
+# Once per line of the SDK: 1.x speaks the 2025 handshake, 2.x negotiates 2026-07-28.
+for venv in .venv-test .venv-test-sdk2; do
+    log "MCP black-box tests: $venv, mcp $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("mcp"))')"
+    DBDOCK_BIN="$PWD/target/debug/dbdock" with_keyring "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/mcp
+done
 log "desktop end-to-end tests (WebDriver)"
 bash scripts/e2e.sh
 log "deb and rpm bundles"

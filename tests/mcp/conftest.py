@@ -1,4 +1,5 @@
-"""Fixtures for black-box tests of `dbdock mcp` driven by the official Python MCP SDK.
+"""Fixtures for black-box tests of `dbdock mcp` driven by the official Python MCP SDK, of
+either line (1.x or 2.x: sdk.py gives the tests one face over both).
 
 The tests run against the real local PostgreSQL and MariaDB servers and a SQLite file,
 through profiles whose passwords live in a real Secret Service keyring (scripts/test.sh
@@ -16,10 +17,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-import httpx
-from mcp.client.streamable_http import streamable_http_client
+
+from sdk import StdioServerParameters, connect, http, stdio
 
 ROOT = Path(__file__).resolve().parents[2]
 DBDOCK = os.environ.get("DBDOCK_BIN", str(ROOT / "target" / "debug" / "dbdock"))
@@ -178,7 +177,8 @@ def http_server(world, *extra, token=None):
 
 
 class Session:
-    """A live MCP session with small helpers."""
+    """A live MCP session with small helpers; `session` is the client (sdk.Connection, the
+    same calls under both SDK lines, results read by their wire names)."""
 
     def __init__(self, session):
         self.session = session
@@ -198,22 +198,17 @@ class Session:
 
 
 @contextlib.asynccontextmanager
-async def session_over(transport, world, *extra, token=None):
+async def session_over(transport, world, *extra, token=None, **callbacks):
+    """A connected client of the installed SDK line over stdio or HTTP (sdk.connect)."""
     if transport == "stdio":
         params = StdioServerParameters(command=DBDOCK, args=["mcp", *extra], env=world.env)
-        errlog = open(world.home / "stdio-stderr.log", "a")
-        async with stdio_client(params, errlog=errlog) as (read, write):
-            async with ClientSession(read, write) as session:
-                await session.initialize()
+        with open(world.home / "stdio-stderr.log", "a") as errlog:
+            async with connect(stdio(params, errlog), **callbacks) as session:
                 yield Session(session)
-        errlog.close()
     else:
         with http_server(world, *extra, token=token) as (url, token):
-            async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
-                async with streamable_http_client(url, http_client=http) as (read, write, _):
-                    async with ClientSession(read, write) as session:
-                        await session.initialize()
-                        yield Session(session)
+            async with connect(http(url, token), **callbacks) as session:
+                yield Session(session)
 
 
 def run(body):

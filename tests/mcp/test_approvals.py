@@ -1,7 +1,8 @@
 """Writes on connections whose AI access is `ask`: the MCP call waits while the user
 decides in a terminal (`dbdock approvals`), sees a dry-run preview, and the statement runs
 exactly once, only when approved. Real PostgreSQL, MariaDB and SQLite; a real MCP client
-(the Python SDK, a 2025-era client, also answering through elicitation)."""
+(the Python SDK, also answering through elicitation: 1.x, a 2025-era client, answers the
+server's elicitation request; 2.x, at 2026-07-28, the `input_required` result, then retries)."""
 
 import contextlib
 import json
@@ -14,10 +15,8 @@ from datetime import datetime
 
 import anyio
 import pytest
-from mcp import ClientSession, StdioServerParameters, types
-from mcp.client.stdio import stdio_client
-
 from conftest import DBDOCK, Session, mariadb, psql, rpc, stdio_endpoint
+from sdk import StdioServerParameters, connect, stdio, types
 
 ENGINES = ["pg", "maria", "shop"]
 
@@ -105,10 +104,8 @@ def terminal_watch(a):
 async def client(a, env=None, **session_args):
     params = StdioServerParameters(command=DBDOCK, args=["mcp"], env=env or a.env)
     with open(a.home / "stdio-stderr.log", "a") as errlog:
-        async with stdio_client(params, errlog=errlog) as (read, write):
-            async with ClientSession(read, write, **session_args) as session:
-                await session.initialize()
-                yield Session(session)
+        async with connect(stdio(params, errlog), **session_args) as session:
+            yield Session(session)
 
 
 UPDATE = "UPDATE approval_demo SET name = upper(name) WHERE id IN (1, 2, 3)"
@@ -283,7 +280,7 @@ def test_a_statement_that_fails_its_dry_run_can_only_be_denied(approvals):
 
 
 def test_through_elicitation_when_nobody_is_in_db_dock(approvals):
-    """A 2025-era client that declared elicitation asks its user: accept runs, decline does not."""
+    """A client that declared elicitation asks its user (in either era): accept runs, decline does not."""
     a = approvals
     a.reset()
     answers = []

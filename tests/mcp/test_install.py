@@ -5,10 +5,8 @@ import json
 import os
 from pathlib import Path
 
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-
 from conftest import SECRET, dbdock, run
+from sdk import StdioServerParameters, connect, stdio
 
 CLIENT_FILES = {
     "claude-desktop": ".config/Claude/claude_desktop_config.json",
@@ -40,17 +38,15 @@ def test_the_written_claude_desktop_config_launches_and_lists_tools(world, tmp_p
         # Exactly the command, args and env the config names (plus the environment a
         # client process inherits).
         params = StdioServerParameters(command=entry["command"], args=entry["args"], env={**os.environ, **entry["env"], "DBDOCK_KEYRING_SERVICE": "dbdock-mcp-test"})
-        async with stdio_client(params) as (read, write):
-            async with ClientSession(read, write) as session:
-                init = await session.initialize()
-                assert init.serverInfo.name == "dbdock"
-                tools = {t.name for t in (await session.list_tools()).tools}
-                assert {"list-connections", "execute-query", "search-objects"} <= tools
-                listed = await session.call_tool("list-connections", {})
-                names = sorted(c["connectionId"] for c in listed.structuredContent["connections"])
-                assert names == ["pg", "shop"]
-                rows = await session.call_tool("execute-query", {"connectionId": "pg", "query": "SELECT count(*) FROM customers"})
-                assert not rows.isError and rows.structuredContent["rows"] == [[3]]
+        async with connect(stdio(params)) as session:
+            assert session.server_info.name == "dbdock"
+            tools = {t.name for t in (await session.list_tools()).tools}
+            assert {"list-connections", "execute-query", "search-objects"} <= tools
+            listed = await session.call_tool("list-connections", {})
+            names = sorted(c["connectionId"] for c in listed.structuredContent["connections"])
+            assert names == ["pg", "shop"]
+            rows = await session.call_tool("execute-query", {"connectionId": "pg", "query": "SELECT count(*) FROM customers"})
+            assert not rows.isError and rows.structuredContent["rows"] == [[3]]
 
     run(body)
 

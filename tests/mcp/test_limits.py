@@ -118,6 +118,18 @@ def heavy_sqlite(world):
     dbdock(world.home, "profile", "rm", "heavy", check=False)
 
 
+def text_table_rows(text):
+    """The rows of a result's text block (a `name:type` header, tab-separated lines, then
+    the row count), for text columns: a cell is as written unless it is a JSON string."""
+    lines = text.split("\n")
+    rows = []
+    for line in lines[1:]:
+        if line.startswith("("):
+            break
+        rows.append([json.loads(cell) if cell.startswith('"') else cell for cell in line.split("\t")])
+    return rows
+
+
 @pytest.mark.parametrize("engine", ["postgres", "sqlite"])
 @pytest.mark.parametrize("kind", list(HEAVY) + ["huge"])
 def test_the_byte_cap_holds_for_the_encoded_result(heavy_sqlite, engine, kind):
@@ -142,7 +154,7 @@ def test_the_byte_cap_holds_for_the_encoded_result(heavy_sqlite, engine, kind):
             data = result.structuredContent
             assert data["truncated"] is True and data["row_count"] >= 1
             assert wire_len(result) <= 256 * 1024 + ENVELOPE, (wire_len(result), data["row_count"])
-            assert json.loads(result.content[0].text.split("\n\n")[0])["rows"] == data["rows"]
+            assert text_table_rows(result.content[0].text) == data["rows"]
             if kind == "huge":
                 assert data["row_count"] == 1 and "[cut: " in data["rows"][0][1]
             else:

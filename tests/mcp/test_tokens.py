@@ -11,12 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from mcp import ClientSession
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.exceptions import McpError
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import DBDOCK, dbdock, free_port, http_server, make_token, run, session_over
+from sdk import McpError, connect, http
 
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -145,15 +143,12 @@ def test_metrics_count_the_calls_and_health_needs_no_token(world):
 
         # The calls go to this very server (session_over would start another).
         async def calls():
-            async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as http:
-                async with streamable_http_client(url, http_client=http) as (read, write, _):
-                    async with ClientSession(read, write) as session:
-                        await session.initialize()
-                        for _ in range(5):
-                            r = await session.call_tool("execute-query", {"connectionId": "shop", "query": "SELECT 1 AS one"})
-                            assert not r.isError, r.content[0].text
-                        r = await session.call_tool("execute-query", {"connectionId": "shop", "query": "SELECT * FROM no_such_table"})
-                        assert r.isError
+            async with connect(http(url, token)) as session:
+                for _ in range(5):
+                    r = await session.call_tool("execute-query", {"connectionId": "shop", "query": "SELECT 1 AS one"})
+                    assert not r.isError, r.content[0].text
+                r = await session.call_tool("execute-query", {"connectionId": "shop", "query": "SELECT * FROM no_such_table"})
+                assert r.isError
 
         run(calls)
         scraped = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)

@@ -1,6 +1,7 @@
 //! A lazily opened sqlx pool shared by the sqlx engines.
 
-use dbdock_core::{ConnectionTarget, Error, ErrorCode};
+use dbdock_core::{ConnectionTarget, Error, ErrorCode, stage};
+use tracing::Instrument;
 
 use crate::rows::host_port;
 use crate::sql::map_error;
@@ -198,6 +199,9 @@ impl<DB: sqlx::Database> Drop for Guarded<DB> {
 /// transaction, and how to cancel a running statement on the server.
 pub(crate) struct SessionRules {
     pub begin_read_only: &'static str,
+    /// `begin_read_only` and `session_id_sql` in one batch, so one round trip opens a
+    /// cancellable read-only call.
+    pub begin_read_only_with_session_id: &'static str,
     /// Sent as one batch (one round trip) after every read-only call: the rollback and
     /// everything that undoes session state a statement can leave behind.
     pub end_read_only: &'static str,
@@ -217,7 +221,7 @@ pub(crate) struct SessionRules {
 /// calls. The one place these rules live for the server engines.
 pub(crate) async fn run_guarded<DB, T>(
     pool: &sqlx::Pool<DB>,
-    rules: &SessionRules,
+    rules: &'static SessionRules,
     options: &dbdock_core::QueryOptions,
     map_err: impl Fn(sqlx::Error) -> Error,
     work: impl AsyncFnOnce(&mut DB::Connection) -> Result<T, Error>,
@@ -229,22 +233,18 @@ where
     i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
     usize: sqlx::ColumnIndex<DB::Row>,
 {
-    let mut conn = pool.acquire().await.map_err(&map_err)?;
-    let session = match options.read_only {
-        true => {
-            if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(rules.begin_read_only)).execute(&mut *conn).await {
-                close(conn).await;
-                return Err(map_err(e));
-            }
-            Session::ReadOnly(conn)
+    let mut conn = pool.acquire().instrument(stage!("acquire")).await.map_err(&map_err)?;
+    let session_id = match begin(&mut conn, rules, options).instrument(stage!("begin")).await {
+        Ok(id) => id,
+        Err(e) => {
+            close(conn).await;
+            return Err(map_err(e));
         }
-        false => Session::Plain(conn),
     };
+    let session = if options.read_only { Session::ReadOnly(conn) } else { Session::Plain(conn) };
     let mut guarded = Guarded { session: Some(session), cancel: None };
     let gone = || Error::internal("the session ended early");
-    if options.cancellable {
-        let conn = guarded.conn().ok_or_else(gone)?;
-        let id: i64 = sqlx::query_scalar(rules.session_id_sql).fetch_one(conn).await.map_err(&map_err)?;
+    if let Some(id) = session_id {
         let (connect, sql) = (pool.connect_options(), (rules.cancel_sql)(id));
         guarded.cancel = Some(Box::new(move || {
             Box::pin(async move {
@@ -261,10 +261,46 @@ where
             })
         }));
     }
-    let outcome = work(guarded.conn().ok_or_else(gone)?).await;
+    let outcome = work(guarded.conn().ok_or_else(gone)?).instrument(stage!("statement")).await;
     guarded.cancel = None;
     if let Some(session) = guarded.session.take() {
-        session.finish(rules, options.isolated).await;
+        // The rollback and reset go on after the answer: the connection returns to the
+        // pool only once they are done (or is closed), so no later call can see this
+        // one's state, and this call does not wait a round trip for them.
+        let isolated = options.isolated;
+        tokio::spawn(async move { session.finish(rules, isolated).await }.instrument(stage!("end")));
     }
     outcome
+}
+
+/// Opens a call's session in one round trip: its read-only transaction and, when the call
+/// can be cancelled, the session id the cancel needs (both in one simple-protocol batch
+/// when both are asked for).
+async fn begin<DB>(
+    conn: &mut DB::Connection,
+    rules: &SessionRules,
+    options: &dbdock_core::QueryOptions,
+) -> Result<Option<i64>, sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments: sqlx::IntoArguments<DB>,
+    i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    use sqlx::Row;
+    match (options.read_only, options.cancellable) {
+        (true, true) => {
+            let rows =
+                sqlx::raw_sql(sqlx::AssertSqlSafe(rules.begin_read_only_with_session_id)).fetch_all(conn).await?;
+            let id = rows.last().map(|row| row.try_get::<i64, _>(0usize)).transpose()?;
+            id.map(Some).ok_or_else(|| sqlx::Error::Protocol("the session id did not come back".into()))
+        }
+        (true, false) => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(rules.begin_read_only)).execute(conn).await?;
+            Ok(None)
+        }
+        (false, true) => Ok(Some(sqlx::query_scalar(rules.session_id_sql).fetch_one(conn).await?)),
+        (false, false) => Ok(None),
+    }
 }

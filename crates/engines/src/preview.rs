@@ -98,7 +98,7 @@ fn join(notes: Vec<String>) -> Option<String> {
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) async fn on_server<DB>(
     pool: Result<sqlx::Pool<DB>>,
-    rules: &crate::pool::SessionRules,
+    rules: &'static crate::pool::SessionRules,
     map_err: impl Fn(sqlx::Error) -> dbdock_core::Error,
     plan: &PreviewSql,
     work: impl AsyncFnOnce(&mut DB::Connection) -> WritePreview,

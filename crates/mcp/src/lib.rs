@@ -27,10 +27,24 @@ pub async fn serve_stdio(
     endpoint: std::sync::Arc<Endpoint>,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> dbdock_core::Result<()> {
+    serve_pipe(endpoint, tokio::io::stdin(), tokio::io::stdout(), shutdown).await
+}
+
+/// [`serve_stdio`] on any pair of byte streams (the benchmarks use an in-memory pipe).
+pub async fn serve_pipe<R, W>(
+    endpoint: std::sync::Arc<Endpoint>,
+    read: R,
+    write: W,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> dbdock_core::Result<()>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
     use rmcp::ServiceExt;
     let server = DbDockServer::new(endpoint.clone(), "stdio");
     let running = server
-        .serve_with_ct(rmcp::transport::stdio(), shutdown)
+        .serve_with_ct((read, write), shutdown)
         .await
         .map_err(|e| dbdock_core::Error::connection_failed(format!("the MCP client did not initialize: {e}")));
     let outcome = match running {

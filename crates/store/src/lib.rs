@@ -16,9 +16,10 @@ mod profiles;
 mod secrets;
 mod tokens;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use dbdock_core::{Error, Result};
+use dbdock_core::{Error, Profile, Result};
 use sqlx::ConnectOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
@@ -41,6 +42,9 @@ pub struct Store {
     home: Home,
     pool: SqlitePool,
     keyring: Keyring,
+    /// The saved profiles as last read, with the `profile_generation` counter they were
+    /// read at (migration 0012), shared by the clones of this store.
+    profiles_read: Arc<std::sync::Mutex<Option<(i64, Arc<[Profile]>)>>>,
 }
 
 impl Store {
@@ -62,7 +66,7 @@ impl Store {
             .connect_with(base.synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(|e| store_error("open the store", &e))?;
-        Ok(Store { home, pool, keyring: Keyring::from_env() })
+        Ok(Store { home, pool, keyring: Keyring::from_env(), profiles_read: Arc::default() })
     }
 
     pub fn home(&self) -> &Home {

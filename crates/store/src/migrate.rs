@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "audit_chain", include_str!("../migrations/0009_audit_chain.sql")),
     (10, "mcp_tokens", include_str!("../migrations/0010_mcp_tokens.sql")),
     (11, "network", include_str!("../migrations/0011_network.sql")),
+    (12, "profile_generation", include_str!("../migrations/0012_profile_generation.sql")),
 ];
 
 #[derive(Debug)]

@@ -538,13 +538,29 @@ impl Store {
 
     /// Saved profiles, by name.
     pub async fn stored_profiles(&self) -> Result<Vec<Profile>> {
+        // The counter first: a change landing between the two reads then makes the next
+        // call read again, never keeps a list older than its counter.
+        let generation: i64 = sqlx::query_scalar("SELECT value FROM profile_generation WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| store_error("list profiles", &e))?;
+        let cached = self.profiles_read.lock().ok().and_then(|read| read.clone());
+        if let Some((read_at, profiles)) = cached
+            && read_at == generation
+        {
+            return Ok(profiles.to_vec());
+        }
         let rows = sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM profiles ORDER BY name"
         )))
         .fetch_all(&self.pool)
         .await
         .map_err(|e| store_error("list profiles", &e))?;
-        rows.into_iter().map(Profile::try_from).collect()
+        let profiles = rows.into_iter().map(Profile::try_from).collect::<Result<Vec<Profile>>>()?;
+        if let Ok(mut read) = self.profiles_read.lock() {
+            *read = Some((generation, profiles.clone().into()));
+        }
+        Ok(profiles)
     }
 
     /// Saved profiles and those the `MCP_*` environment variables define (which win on a

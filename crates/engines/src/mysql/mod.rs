@@ -24,6 +24,7 @@ use crate::sql::{collect, map_error};
 
 const RULES: SessionRules = SessionRules {
     begin_read_only: "START TRANSACTION READ ONLY",
+    begin_read_only_with_session_id: "START TRANSACTION READ ONLY; SELECT CAST(CONNECTION_ID() AS SIGNED)",
     // sqlx cannot send COM_RESET_CONNECTION, so the batch undoes what it can (named locks)
     // and counts what it cannot (user variables): a connection with any is closed, not
     // reused. On servers without information_schema.USER_VARIABLES (MySQL) the batch fails

@@ -28,6 +28,7 @@ use crate::sql::{collect, map_error};
 
 const RULES: SessionRules = SessionRules {
     begin_read_only: "BEGIN READ ONLY",
+    begin_read_only_with_session_id: "BEGIN READ ONLY; SELECT pg_backend_pid()::int8",
     // What DISCARD ALL does, less DEALLOCATE ALL (it would drop the driver's cached
     // statements) and runnable in one batch after the rollback (DISCARD ALL refuses to run
     // in a multi-statement string): session advisory locks, settings, role, LISTEN, cursors

@@ -317,14 +317,16 @@ async fn mariadb_session_state_does_not_outlive_a_call_even_past_the_checks() {
         "SELECT GET_LOCK('dbdock_c', 0)",
     ] {
         let _ = engine.query_past_the_checks(sql).await;
+        // The reset runs right after the answer, before the (only) connection is reused:
+        // the next call through the engine starts once it is done (docs/safety.md, layer 4).
+        let vars = text(&engine, "SELECT @leftover IS NULL AND @other IS NULL AND @third IS NULL").await;
+        assert_eq!(vars, "1", "{sql}: a user variable survived the call");
         let observed = text(
             setup.as_ref(),
             "SELECT IS_USED_LOCK('dbdock_a') IS NULL AND IS_USED_LOCK('dbdock_b') IS NULL AND IS_USED_LOCK('dbdock_c') IS NULL",
         )
         .await;
         assert_eq!(observed, "1", "{sql}: a named lock survived the call");
-        let vars = text(&engine, "SELECT @leftover IS NULL AND @other IS NULL AND @third IS NULL").await;
-        assert_eq!(vars, "1", "{sql}: a user variable survived the call");
     }
     for sql in ["INSERT INTO items VALUES (1)", "UPDATE items SET id = 2", "DELETE FROM items"] {
         assert!(engine.query_past_the_checks(sql).await.is_err(), "{sql} ran past the checks");

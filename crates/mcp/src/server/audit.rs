@@ -121,7 +121,7 @@ impl DbDockServer {
     ) -> Result<Rendered> {
         let tool = ctx.extensions.get::<ToolName>().map_or("unknown", |t| t.0.as_str());
         let span = self.call_span(ctx, tool, &call, secret);
-        let ticket = self.audit_start(ctx, &call, secret).await?;
+        let ticket = self.audit_start(ctx, &call, secret).instrument(dbdock_core::stage!("audit_start")).await?;
         let started = Instant::now();
         let outcome = AUDIT_ID.scope(ticket.id(), work()).instrument(span.clone()).await;
         let (rows, bytes, error) = match &outcome {
@@ -143,6 +143,7 @@ impl DbDockServer {
             rows,
             bytes,
         });
+        let _enqueue = dbdock_core::stage!("audit_enqueue").entered();
         ticket.complete(AuditCompletion {
             rows,
             bytes,
@@ -177,10 +178,10 @@ impl DbDockServer {
         connection_id: &str,
         work: impl AsyncFnOnce(&OpenConnection) -> Result<Rendered>,
     ) -> CallToolResult {
-        let opening = self.endpoint.prepare(connection_id).await;
+        let opening = self.endpoint.prepare(connection_id).instrument(dbdock_core::stage!("profile")).await;
         let secret = opening.as_ref().ok().and_then(Opening::secret).cloned();
         self.audited_tool(ctx, call, secret.as_ref(), async || {
-            let open = self.endpoint.open(opening?).await?;
+            let open = self.endpoint.open(opening?).instrument(dbdock_core::stage!("open")).await?;
             work(&open).await
         })
         .await

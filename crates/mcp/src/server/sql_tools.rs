@@ -219,7 +219,7 @@ impl DbDockServer {
 
     #[tool(
         name = "execute-query",
-        description = "Run ONE read-only SQL statement (SELECT, WITH … SELECT, VALUES, SHOW, EXPLAIN), or on MongoDB one read in shell syntax (db.users.find({…}).sort({…}).limit(n), aggregate, countDocuments, distinct, findOne) or as a command document, and get its rows as {columns, rows, row_count, truncated}. Bind values with params ($1 on PostgreSQL, ? on MySQL/SQLite, @P1 on SQL Server) instead of writing them into the SQL. The database itself enforces read-only; results are capped (truncated: true says so) and the statement is cancelled when it exceeds the connection's time limit.",
+        description = "Run ONE read-only SQL statement (SELECT, WITH … SELECT, VALUES, SHOW, EXPLAIN), or on MongoDB one read in shell syntax (db.users.find({…}).sort({…}).limit(n), aggregate, countDocuments, distinct, findOne) or as a command document, and get its rows: the text has a `name:type` header line, then one tab-separated line per row (NULL is NULL; a text that could be misread is written as a JSON string), then the row count; structuredContent has {columns, rows, row_count, truncated}. Bind values with params ($1 on PostgreSQL, ? on MySQL/SQLite, @P1 on SQL Server) instead of writing them into the SQL. The database itself enforces read-only; results are capped (truncated: true says so) and the statement is cancelled when it exceeds the connection's time limit.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn execute_query(
@@ -327,6 +327,7 @@ impl DbDockServer {
         self.on_connection(ctx, args.call(), &args.connection_id, async |open| {
             let options = Self::read_options(open);
             let result = Self::guarded(open, ct, read(open, &options)).await?;
+            let _render = dbdock_core::stage!("render").entered();
             Ok(Rendered::query(&result, open.profile.row_cap(), open.profile.byte_cap()))
         })
         .await
@@ -348,6 +349,6 @@ impl DbDockServer {
             },
             limit: args.limit,
         };
-        Ok(Rendered::json(&open.search_schema(&search).await?))
+        Ok(Rendered::schema_search(&open.search_schema(&search).await?))
     }
 }

@@ -224,7 +224,7 @@ impl DbDockServer {
                 truncated,
                 dropped: status.dropped,
             };
-            Ok(Rendered { rows: Some(messages as u64), ..Rendered::compact_json(&body) })
+            Ok(Rendered { rows: Some(messages as u64), ..Rendered::json(&body) })
         })
         .await
     }
@@ -309,7 +309,7 @@ impl DbDockServer {
             subscription.last_used = Instant::now();
             self.subscriptions.live.lock().await.insert(args.subscription_id.clone(), subscription);
             let body = EventsRead { events: sent, truncated: unsent > 0, unread: unsent, status };
-            Ok(Rendered { rows: Some(count as u64), ..Rendered::compact_json(&body) })
+            Ok(Rendered { rows: Some(count as u64), ..Rendered::json(&body) })
         })
         .await
     }

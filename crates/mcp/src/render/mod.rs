@@ -1,12 +1,16 @@
 //! How results and errors reach the model: a text block (what every client shows the
-//! model) and the same data as `structuredContent` (for clients that read it).
+//! model, compact: [`table`] for rows) and the same data as JSON in `structuredContent`
+//! (for clients that read it).
 //!
 //! The byte cap of a profile holds for what goes out, encoded: the rows' JSON in
-//! `structuredContent` plus the same JSON escaped once more inside the text block, where a
-//! control character costs up to 13 bytes (docs/safety.md). Only the fixed envelope of
-//! the JSON-RPC message and the result's keys are outside it.
+//! `structuredContent` plus their lines escaped inside the text block, where a control
+//! character costs up to 13 bytes (docs/safety.md). Only the fixed envelope of the
+//! JSON-RPC message and the result's keys are outside it.
 
-use dbdock_core::{Error, MAX_ERROR_MESSAGE_BYTES, QueryResult, Value as Cell, cap_text};
+mod schema;
+mod table;
+
+use dbdock_core::{Column, Error, MAX_ERROR_MESSAGE_BYTES, QueryResult, Value as Cell, cap_text};
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -20,17 +24,18 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// `value` as `structuredContent`, and as compact JSON text: indentation would cost
+    /// the model tokens and tell it nothing.
     pub fn json(value: &impl Serialize) -> Rendered {
-        let structured = serde_json::to_value(value).unwrap_or(Value::Null);
-        let text = serde_json::to_string_pretty(&structured).unwrap_or_default();
-        Rendered::new(text, structured)
-    }
-
-    /// Like [`Rendered::json`] with the text compact: for outputs under a byte cap.
-    pub fn compact_json(value: &impl Serialize) -> Rendered {
         let structured = serde_json::to_value(value).unwrap_or(Value::Null);
         let text = serde_json::to_string(&structured).unwrap_or_default();
         Rendered::new(text, structured)
+    }
+
+    /// A schema search: its matches as lines (see [`schema`]), the JSON as `structuredContent`.
+    pub fn schema_search(result: &dbdock_app::SchemaSearchResult) -> Rendered {
+        let structured = serde_json::to_value(result).unwrap_or(Value::Null);
+        Rendered::new(schema::search_text(result), structured)
     }
 
     fn new(text: String, structured: Value) -> Rendered {
@@ -46,57 +51,44 @@ impl Rendered {
     }
 
     /// A query result whose encoded form fits `max_bytes`: whole rows while they fit; when
-    /// not even the first does, that row with its long values cut.
+    /// not even the first does, that row with its long values cut. The text is the compact
+    /// table of [`table`]; `structuredContent` has the rows as JSON arrays.
     pub fn query(result: &QueryResult, max_rows: u64, max_bytes: u64) -> Rendered {
         let budget = usize::try_from(max_bytes).unwrap_or(usize::MAX);
-        let frame = QueryResult { rows: Vec::new(), row_count: 0, truncated: true, ..result.clone() };
-        let frame_len = Self::query_unchecked(&frame, max_rows, max_bytes).encoded_len();
-        let mut used = frame_len;
-        let mut fitting = 0;
+        let header = table::header(&result.columns);
+        // What a result costs besides its rows, at its longest (cut, with the hint, and
+        // the most digits the row count can have), so that whole rows are counted once.
+        let shell = |truncated| {
+            let frame = Frame::of(result, &[], result.rows.len(), truncated, max_rows, max_bytes);
+            escaped_len(&header) + escaped_len(&frame.footer) + json_len(&frame.structured())
+        };
+        let reserve = shell(true).max(shell(false));
+        let (mut used, mut lines, mut fitting) = (reserve, String::new(), 0);
         for row in &result.rows {
-            // The row's JSON, a comma, and both again escaped in the text block.
-            used += encoded_cost(row) + 2;
+            let start = lines.len();
+            table::push_row(&mut lines, row);
+            // The row's JSON and a comma in structuredContent, its line in the text block.
+            used += json_len(row) + 1 + escaped_len(&lines[start..]) - 2;
             if used > budget {
+                lines.truncate(start);
                 break;
             }
             fitting += 1;
         }
-        let mut rows: Vec<Vec<Cell>> = result.rows[..fitting].to_vec();
-        if fitting == 0
-            && let Some(first) = result.rows.first()
-        {
-            rows.push(cut_row(first, budget.saturating_sub(frame_len)));
-        }
-        loop {
-            let fitted = QueryResult {
-                row_count: rows.len(),
-                truncated: result.truncated || rows.len() < result.rows.len(),
-                rows: rows.clone(),
-                ..result.clone()
-            };
-            let rendered = Self::query_unchecked(&fitted, max_rows, max_bytes);
-            // The estimate above leaves out the digits of row_count: check, and drop a row if needed.
-            if rendered.encoded_len() <= budget || rows.len() <= 1 {
-                return rendered;
+        let cut;
+        let rows = match (fitting, result.rows.first()) {
+            (0, Some(first)) => {
+                cut = [cut_row(first, budget.saturating_sub(reserve))];
+                table::push_row(&mut lines, &cut[0]);
+                &cut[..]
             }
-            rows.pop();
-        }
-    }
-
-    fn query_unchecked(result: &QueryResult, max_rows: u64, max_bytes: u64) -> Rendered {
-        let mut structured = serde_json::to_value(result).unwrap_or(Value::Null);
-        let mut text = serde_json::to_string(result).unwrap_or_default();
-        if result.truncated {
-            let hint = format!(
-                "The result was cut at {} rows (the cap is {max_rows} rows or {max_bytes} bytes). Page with LIMIT and \
-                 OFFSET, select fewer columns, or filter more narrowly to see the rest.",
-                result.row_count
-            );
-            text.push_str("\n\n");
-            text.push_str(&hint);
-            structured["hint"] = Value::String(hint);
-        }
-        Rendered { rows: Some(result.row_count as u64), ..Rendered::new(text, structured) }
+            _ => &result.rows[..fitting],
+        };
+        let truncated = result.truncated || rows.len() < result.rows.len();
+        let frame = Frame::of(result, rows, rows.len(), truncated, max_rows, max_bytes);
+        let structured = serde_json::to_value(frame.structured()).unwrap_or(Value::Null);
+        let text = header + &lines + &frame.footer;
+        Rendered { rows: Some(rows.len() as u64), ..Rendered::new(text, structured) }
     }
 
     pub fn into_result(self) -> CallToolResult {
@@ -108,6 +100,64 @@ impl Rendered {
     }
 }
 
+/// A query result's rows with what is said once about them: the text block's last line,
+/// and the fields of `structuredContent`.
+struct Frame<'a> {
+    result: &'a QueryResult,
+    rows: &'a [Vec<Cell>],
+    row_count: usize,
+    truncated: bool,
+    hint: Option<String>,
+    footer: String,
+}
+
+/// `structuredContent` of a query: [`QueryResult`]'s fields over borrowed rows, plus the hint.
+#[derive(Serialize)]
+struct Structured<'a> {
+    columns: &'a [Column],
+    rows: &'a [Vec<Cell>],
+    row_count: usize,
+    truncated: bool,
+    elapsed_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+}
+
+impl<'a> Frame<'a> {
+    fn of(
+        result: &'a QueryResult,
+        rows: &'a [Vec<Cell>],
+        row_count: usize,
+        truncated: bool,
+        max_rows: u64,
+        max_bytes: u64,
+    ) -> Frame<'a> {
+        let hint = truncated.then(|| {
+            format!(
+                "The result was cut at {row_count} rows (the cap is {max_rows} rows or {max_bytes} bytes). Page with \
+                 LIMIT and OFFSET, select fewer columns, or filter more narrowly to see the rest."
+            )
+        });
+        let footer = match &hint {
+            Some(hint) => format!("({row_count} rows, cut) {hint}"),
+            None if row_count == 1 => "(1 row)".to_owned(),
+            None => format!("({row_count} rows)"),
+        };
+        Frame { result, rows, row_count, truncated, hint, footer }
+    }
+
+    fn structured(&self) -> Structured<'_> {
+        Structured {
+            columns: &self.result.columns,
+            rows: self.rows,
+            row_count: self.row_count,
+            truncated: self.truncated,
+            elapsed_ms: self.result.elapsed_ms,
+            hint: self.hint.as_deref(),
+        }
+    }
+}
+
 /// What `value` costs in a tool result: its JSON in `structuredContent` and the same JSON
 /// escaped inside the text block.
 pub fn encoded_cost(value: &impl Serialize) -> usize {
@@ -115,8 +165,21 @@ pub fn encoded_cost(value: &impl Serialize) -> usize {
     text.len() + escaped_len(&text).saturating_sub(2)
 }
 
-fn json_len(value: &Value) -> usize {
-    serde_json::to_string(value).map_or(0, |t| t.len())
+/// Bytes of `value` as compact JSON, counted without keeping the text.
+fn json_len(value: &impl Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 /// Bytes of `text` as a JSON string, quotes included.

@@ -6,12 +6,17 @@
 //! - DB Dock's engine with the AI path's safety (read-only transaction, session id for
 //!   cancellation, caps),
 //! - a full MCP `execute-query` round trip through `dbdock mcp` over stdio (JSON-RPC,
-//!   profile lookup, audit log write).
+//!   profile lookup, audit log write),
+//! - the same MCP server in this process on an in-memory pipe, timing each stage of a call
+//!   (`dbdock_core::stage!` spans: profile check, audit row, pool acquire, begin, statement,
+//!   render, audit enqueue; the rest is JSON-RPC decoding, encoding and the pipe).
 //!
-//! Prints p50/p95 per way and the ratios to raw. Needs the local PostgreSQL
+//! Prints p50/p95 per way, the ratios to raw, and the per-stage breakdown. Needs the local PostgreSQL
 //! (DBDOCK_TEST_PG_URL overrides postgres://postgres@127.0.0.1:5432/postgres).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod stages;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -149,14 +154,114 @@ fn main() {
     drop(stdin);
     let _ = child.wait();
 
+    // 4. The same server in process, stage by stage.
+    let stage_times = stages::StageTimes::install();
+    let (in_process, stages) = runtime.block_on(in_process_calls(home.path(), &stage_times));
+
     let (raw50, raw95) = percentiles(raw);
     println!("{CALLS} calls each after {WARMUP} warm-up calls: {QUERY}");
     println!("{:<44} {:>9} {:>9} {:>8} {:>8}", "", "p50 ms", "p95 ms", "p50 ×", "p95 ×");
     println!("{:<44} {raw50:>9.3} {raw95:>9.3} {:>8.2} {:>8.2}", "raw sqlx, one connection (floor)", 1.0, 1.0);
-    for (name, samples) in
-        [("engine, AI safety (read-only tx, cancellable)", engine), ("MCP execute-query over stdio (+audit)", mcp)]
-    {
+    let in_process_mean = mean_ms(&in_process);
+    for (name, samples) in [
+        ("engine, AI safety (read-only tx, cancellable)", engine),
+        ("MCP execute-query over stdio (+audit)", mcp),
+        ("MCP execute-query in process (pipe)", in_process),
+    ] {
         let (p50, p95) = percentiles(samples);
         println!("{name:<44} {p50:>9.3} {p95:>9.3} {:>8.2} {:>8.2}", p50 / raw50, p95 / raw95);
     }
+    println!();
+    println!("Stages of the in-process call (mean of {CALLS} calls; nested stages are inside their parent):");
+    println!("{:<44} {:>9} {:>9} {:>8}", "", "p50 ms", "mean ms", "share");
+    let mut on_path = 0.0;
+    for (stage, parent, after) in STAGES {
+        let Some(samples) = stages.get(stage) else { continue };
+        let mean = mean_ms(samples);
+        let (p50, _) = percentiles(samples.clone());
+        if parent.is_none() && !after {
+            on_path += mean;
+        }
+        let label = match (parent, after) {
+            (_, true) => format!("{stage} (after the answer, off the path)"),
+            (Some(parent), _) => format!("  {stage} (in {parent})"),
+            (None, _) => stage.to_string(),
+        };
+        println!("{label:<44} {p50:>9.3} {mean:>9.3} {:>7.0}%", mean / in_process_mean * 100.0);
+    }
+    let rest = in_process_mean - on_path;
+    println!(
+        "{:<44} {:>9} {rest:>9.3} {:>7.0}%",
+        "rest: JSON-RPC decode/encode, dispatch, pipe",
+        "",
+        rest / in_process_mean * 100.0
+    );
+}
+
+/// The stages the breakdown shows, in call order: (span name, the stage it runs inside,
+/// whether it runs after the answer).
+const STAGES: &[(&str, Option<&str>, bool)] = &[
+    ("profile", None, false),
+    ("audit_start", None, false),
+    ("open", None, false),
+    ("acquire", None, false),
+    ("begin", None, false),
+    ("statement", None, false),
+    ("render", None, false),
+    ("audit_enqueue", None, false),
+    ("end", None, true),
+];
+
+fn mean_ms(samples: &[Duration]) -> f64 {
+    samples.iter().map(Duration::as_secs_f64).sum::<f64>() / samples.len().max(1) as f64 * 1000.0
+}
+
+/// The MCP server of `home` in this process, on an in-memory pipe, called like step 3;
+/// returns the round trips and each stage's samples (warm-up calls left out).
+async fn in_process_calls(
+    home: &std::path::Path,
+    stage_times: &stages::StageTimes,
+) -> (Vec<Duration>, std::collections::BTreeMap<&'static str, Vec<Duration>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let store = dbdock_store::Store::open(dbdock_store::Home::at(home)).await.unwrap();
+    let endpoint = dbdock_mcp::Endpoint::new(store, dbdock_mcp::EndpointConfig::default());
+    let (client, server) = tokio::io::duplex(1 << 20);
+    let (server_read, server_write) = tokio::io::split(server);
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let serving = tokio::spawn(dbdock_mcp::serve_pipe(endpoint, server_read, server_write, shutdown.clone()));
+    let (client_read, mut client_write) = tokio::io::split(client);
+    let mut lines = tokio::io::BufReader::new(client_read).lines();
+    let mut call = async |text: String, expect_reply: bool| {
+        client_write.write_all(text.as_bytes()).await.unwrap();
+        client_write.write_all(b"\n").await.unwrap();
+        client_write.flush().await.unwrap();
+        if expect_reply { lines.next_line().await.unwrap().unwrap_or_default() } else { String::new() }
+    };
+    call(
+        r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#.into(),
+        true,
+    )
+    .await;
+    call(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.into(), false).await;
+    let mut samples = Vec::with_capacity(CALLS);
+    for i in 0..WARMUP + CALLS {
+        if i == WARMUP {
+            stage_times.take();
+        }
+        let request = serde_json::json!({"jsonrpc": "2.0", "id": i + 1, "method": "tools/call",
+            "params": {"name": "execute-query", "arguments": {"connectionId": "bench", "query": QUERY, "params": [i % 1000 + 1]}}});
+        let started = Instant::now();
+        let line = call(request.to_string(), true).await;
+        let elapsed = started.elapsed();
+        assert!(line.contains("\"row_count\":1") && !line.contains("\"isError\":true"), "{line}");
+        if i >= WARMUP {
+            samples.push(elapsed);
+        }
+    }
+    // The last call's reset runs after its answer: give it time to be counted.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let stages = stage_times.take();
+    shutdown.cancel();
+    let _ = serving.await;
+    (samples, stages)
 }
