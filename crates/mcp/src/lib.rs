@@ -27,7 +27,23 @@ pub async fn serve_stdio(
     endpoint: std::sync::Arc<Endpoint>,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> dbdock_core::Result<()> {
+    #[cfg(unix)]
+    if let Ok((read, write)) = stdio_pipes() {
+        return serve_pipe(endpoint, read, write, shutdown).await;
+    }
     serve_pipe(endpoint, tokio::io::stdin(), tokio::io::stdout(), shutdown).await
+}
+
+/// stdin and stdout as non-blocking pipes that the runtime's reactor polls, when they are
+/// pipes (as an AI client starts `dbdock mcp`): tokio's `stdin()` and `stdout()` do each
+/// read and write on a blocking thread, two thread hops per call (docs/architecture.md,
+/// "The MCP hot path"). Nothing else in the endpoint writes to stdout.
+#[cfg(unix)]
+fn stdio_pipes() -> std::io::Result<(tokio::net::unix::pipe::Receiver, tokio::net::unix::pipe::Sender)> {
+    use std::os::fd::AsFd;
+    let read = tokio::net::unix::pipe::Receiver::from_owned_fd(std::io::stdin().as_fd().try_clone_to_owned()?)?;
+    let write = tokio::net::unix::pipe::Sender::from_owned_fd(std::io::stdout().as_fd().try_clone_to_owned()?)?;
+    Ok((read, write))
 }
 
 /// [`serve_stdio`] on any pair of byte streams (the benchmarks use an in-memory pipe).

@@ -114,6 +114,77 @@ pub fn audit_keep_days(days: u32) -> Duration {
     Duration::from_secs(u64::from(days) * 24 * 3600)
 }
 
+/// [`Store::append_audit`]'s transaction, on its connection.
+fn append_row(
+    conn: &mut rusqlite::Connection,
+    e: &AuditEntry,
+    completion: Option<&StoredCompletion>,
+    at: Option<&str>,
+) -> rusqlite::Result<i64> {
+    let statement = capped_statement(e.statement.as_deref());
+    let params = capped_params(e.params.as_ref());
+    // `BEGIN IMMEDIATE` waits (busy timeout) for other writers; a deferred transaction
+    // would read first and then fail to upgrade with SQLITE_BUSY instead of waiting.
+    // Dropped without commit (an error below), the transaction rolls back.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // The id is AUTOINCREMENT's next one, so an id never comes back after rows at the
+    // end were deleted. The hash continues from the newest chained row after the anchor,
+    // or from the anchor itself (a missing anchor leaves the genesis hash, and
+    // verification says the anchor is missing).
+    let (id, previous, at): (i64, String, String) = tx
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0),
+                        coalesce((SELECT max(id) FROM audit_log), 0)) + 1,
+                    coalesce((SELECT chain_hash FROM audit_log
+                              WHERE id > coalesce(a.last_id, 0) AND chain_hash IS NOT NULL
+                              ORDER BY id DESC LIMIT 1),
+                             a.chain_hash, ?2),
+                    coalesce(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+             FROM (SELECT 1) LEFT JOIN audit_anchor a ON a.singleton = 1",
+        )?
+        .query_row(rusqlite::params![at, GENESIS_HASH], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+    let start = StartFields {
+        id,
+        at: &at,
+        client: e.client.as_deref(),
+        client_version: e.client_version.as_deref(),
+        transport: &e.transport,
+        tool: &e.tool,
+        profile: e.profile.as_deref(),
+        statement: statement.as_deref(),
+        params: params.as_deref(),
+    };
+    let chain_hash = start.chain_hash(&previous);
+    let seal_hash = completion.map(|c| c.seal(&chain_hash));
+    tx.prepare_cached(
+        "INSERT INTO audit_log (id, at, client, client_version, transport, tool, profile, statement, params,
+                                rows, bytes, duration_ms, outcome, error_code, error_message, chain_hash,
+                                seal_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?
+    .execute(rusqlite::params![
+        id,
+        at,
+        e.client,
+        e.client_version,
+        e.transport,
+        e.tool,
+        e.profile,
+        statement,
+        params,
+        completion.and_then(|c| c.rows),
+        completion.and_then(|c| c.bytes),
+        completion.map_or(0.0, |c| c.duration_ms),
+        completion.map_or(AuditOutcome::Running.as_str(), |c| c.outcome.as_str()),
+        completion.and_then(|c| c.error_code.as_deref()),
+        completion.and_then(|c| c.error_message.as_deref()),
+        chain_hash,
+        seal_hash,
+    ])?;
+    tx.commit()?;
+    Ok(id)
+}
+
 fn capped_statement(statement: Option<&str>) -> Option<String> {
     statement.map(|s| cap_text(s, MAX_AUDITED_TEXT_BYTES).into_owned())
 }
@@ -217,7 +288,7 @@ impl Store {
     /// Writes the row of a call that is about to run, with outcome `running`; returns its
     /// id for [`Store::complete_audit`]. An error means the call must not run.
     pub async fn start_audit(&self, e: &AuditEntry) -> Result<i64> {
-        self.append_audit(e, None, None).await.map_err(|e| store_error("write the audit log", &e))
+        self.append_audit(e, None, None).await
     }
 
     /// Completes the row [`Store::start_audit`] wrote (only while it is still `running`).
@@ -252,83 +323,24 @@ impl Store {
             error_code: e.error_code.clone(),
             error_message: e.error_message.clone(),
         });
-        self.append_audit(e, Some(&completion), None).await.map_err(|e| store_error("write the audit log", &e))?;
+        self.append_audit(e, Some(&completion), None).await?;
         Ok(())
     }
 
     /// Appends a row to the chain: one transaction that takes the write lock first, reads
-    /// the id and the hash to continue from, and inserts. `at` is the time the lock was
-    /// taken, unless a test gives one.
+    /// the id and the hash to continue from, and inserts, on this thread unless it has to
+    /// wait for the lock (src/hot_path.rs: this runs before every AI call). `at` is the
+    /// time the lock was taken, unless a test gives one.
     async fn append_audit(
         &self,
         e: &AuditEntry,
         completion: Option<&StoredCompletion>,
         at: Option<&str>,
-    ) -> sqlx::Result<i64> {
-        let statement = capped_statement(e.statement.as_deref());
-        let params = capped_params(e.params.as_ref());
-        // `BEGIN IMMEDIATE` waits (busy timeout) for other writers; a deferred transaction
-        // would read first and then fail to upgrade with SQLITE_BUSY instead of waiting.
-        // Dropped without commit (an error below), the transaction rolls back.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // The id is AUTOINCREMENT's next one, so an id never comes back after rows at the
-        // end were deleted. The hash continues from the newest chained row after the anchor,
-        // or from the anchor itself (a missing anchor leaves the genesis hash, and
-        // verification says the anchor is missing).
-        let (id, previous, at): (i64, String, String) = sqlx::query_as(
-            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0),
-                        coalesce((SELECT max(id) FROM audit_log), 0)) + 1,
-                    coalesce((SELECT chain_hash FROM audit_log
-                              WHERE id > coalesce(a.last_id, 0) AND chain_hash IS NOT NULL
-                              ORDER BY id DESC LIMIT 1),
-                             a.chain_hash, ?2),
-                    coalesce(?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-             FROM (SELECT 1) LEFT JOIN audit_anchor a ON a.singleton = 1",
-        )
-        .bind(at)
-        .bind(GENESIS_HASH)
-        .fetch_one(&mut *tx)
-        .await?;
-        let start = StartFields {
-            id,
-            at: &at,
-            client: e.client.as_deref(),
-            client_version: e.client_version.as_deref(),
-            transport: &e.transport,
-            tool: &e.tool,
-            profile: e.profile.as_deref(),
-            statement: statement.as_deref(),
-            params: params.as_deref(),
-        };
-        let chain_hash = start.chain_hash(&previous);
-        let seal_hash = completion.map(|c| c.seal(&chain_hash));
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, client, client_version, transport, tool, profile, statement, params,
-                                    rows, bytes, duration_ms, outcome, error_code, error_message, chain_hash,
-                                    seal_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        )
-        .bind(id)
-        .bind(&at)
-        .bind(&e.client)
-        .bind(&e.client_version)
-        .bind(&e.transport)
-        .bind(&e.tool)
-        .bind(&e.profile)
-        .bind(&statement)
-        .bind(&params)
-        .bind(completion.and_then(|c| c.rows))
-        .bind(completion.and_then(|c| c.bytes))
-        .bind(completion.map_or(0.0, |c| c.duration_ms))
-        .bind(completion.map_or(AuditOutcome::Running.as_str(), |c| c.outcome.as_str()))
-        .bind(completion.and_then(|c| c.error_code.as_deref()))
-        .bind(completion.and_then(|c| c.error_message.as_deref()))
-        .bind(&chain_hash)
-        .bind(&seal_hash)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+    ) -> Result<i64> {
+        let (e, completion, at) = (e.clone(), completion.cloned(), at.map(str::to_owned));
+        self.hot
+            .write("write the audit log", move |conn| append_row(conn, &e, completion.as_ref(), at.as_deref()))
+            .await
     }
 
     /// Writes a row's completion and its seal, only while the row is `running` (a

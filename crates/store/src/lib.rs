@@ -11,6 +11,7 @@ mod env_profiles;
 mod events;
 mod history;
 mod home;
+mod hot_path;
 mod migrate;
 mod profiles;
 mod secrets;
@@ -36,6 +37,9 @@ pub use profiles::{ImportReport, NewProfile, ProfileExport, ResolvedProfile};
 pub use secrets::Keyring;
 pub use tokens::DEFAULT_TOKEN_NAME;
 
+/// The saved profiles with the `profile_generation` counter they were read at.
+type ProfilesRead = (i64, Arc<[Profile]>);
+
 /// The open store. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -44,7 +48,9 @@ pub struct Store {
     keyring: Keyring,
     /// The saved profiles as last read, with the `profile_generation` counter they were
     /// read at (migration 0012), shared by the clones of this store.
-    profiles_read: Arc<std::sync::Mutex<Option<(i64, Arc<[Profile]>)>>>,
+    profiles_read: Arc<std::sync::Mutex<Option<ProfilesRead>>>,
+    /// The profile-change check and the audit row of an AI call (src/hot_path.rs).
+    hot: hot_path::HotPath,
 }
 
 impl Store {
@@ -66,7 +72,8 @@ impl Store {
             .connect_with(base.synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(|e| store_error("open the store", &e))?;
-        Ok(Store { home, pool, keyring: Keyring::from_env(), profiles_read: Arc::default() })
+        let hot = hot_path::HotPath::new(home.database_path(), busy_timeout());
+        Ok(Store { home, pool, keyring: Keyring::from_env(), profiles_read: Arc::default(), hot })
     }
 
     pub fn home(&self) -> &Home {
@@ -78,6 +85,7 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        self.hot.close();
         self.pool.close().await;
     }
 }
@@ -91,6 +99,6 @@ fn busy_timeout() -> Duration {
         .map_or(Duration::from_secs(15), Duration::from_millis)
 }
 
-pub(crate) fn store_error(action: &str, e: &sqlx::Error) -> Error {
+pub(crate) fn store_error(action: &str, e: &impl std::fmt::Display) -> Error {
     Error::internal(format!("cannot {action}: {e}"))
 }

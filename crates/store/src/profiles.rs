@@ -540,9 +540,12 @@ impl Store {
     pub async fn stored_profiles(&self) -> Result<Vec<Profile>> {
         // The counter first: a change landing between the two reads then makes the next
         // call read again, never keeps a list older than its counter.
-        let generation: i64 = sqlx::query_scalar("SELECT value FROM profile_generation WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await
+        let generation: i64 = self
+            .hot
+            .read(|conn| {
+                conn.prepare_cached("SELECT value FROM profile_generation WHERE id = 1")?
+                    .query_row([], |row| row.get(0))
+            })
             .map_err(|e| store_error("list profiles", &e))?;
         let cached = self.profiles_read.lock().ok().and_then(|read| read.clone());
         if let Some((read_at, profiles)) = cached
