@@ -8,13 +8,23 @@
 #
 # It tests the app as built: run scripts/test.sh (which builds it first), or build it with
 #     npm ci && npm run build && cargo build -p dbdock-cli -p dbdock-desktop
+# With --installed it runs the smoke suite (e2e/smoke/) on the installed package's
+# /usr/bin/dbdock-desktop and /usr/bin/dbdock instead: scripts/package-smoke.sh does that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
 ROOT=$PWD
-APP=$ROOT/target/debug/dbdock-desktop
-CLI=$ROOT/target/debug/dbdock
-SHOTS=$ROOT/target/e2e-screenshots
+if [ "${1:-}" = "--installed" ]; then
+    SUITE=smoke
+    APP=/usr/bin/dbdock-desktop
+    CLI=/usr/bin/dbdock
+    SHOTS=$ROOT/target/smoke-screenshots
+else
+    SUITE=tests
+    APP=$ROOT/target/debug/dbdock-desktop
+    CLI=$ROOT/target/debug/dbdock
+    SHOTS=$ROOT/target/e2e-screenshots
+fi
 
 for binary in "$APP" "$CLI"; do
     if [ ! -x "$binary" ]; then
@@ -26,8 +36,10 @@ done
 
 ensure_build_packages   # dbus-run-session, gnome-keyring
 ensure_desktop_packages # WebKitWebDriver, Xvfb, Node.js
-command -v psql >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
-start_postgres
+if [ "$SUITE" = tests ]; then
+    command -v psql >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
+    start_postgres
+fi
 
 PATH=$PATH:$HOME/.cargo/bin
 if ! command -v tauri-driver >/dev/null; then
@@ -47,7 +59,7 @@ if ! cmp -s e2e/package-lock.json e2e/node_modules/.dbdock-e2e-lock; then
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dbdock-e2e.XXXXXX")
-DB=dbdock_e2e_$$
+DB=""
 XVFB_PID=""
 PSQL=(psql -h 127.0.0.1 -p 5432 -U postgres -X -q -v ON_ERROR_STOP=1)
 
@@ -57,29 +69,32 @@ cleanup() {
     [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
     # The private sshd (and its sessions), matched by this run's own config file.
     [ -f "$WORK/sshd/sshd_config" ] && pkill -f "$WORK/sshd/sshd_config"
-    "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+    [ -n "$DB" ] && "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
     rm -rf "$WORK"
     exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Databases left behind by runs that were killed outright (their process is gone).
-for stale in $("${PSQL[@]}" -d postgres -At -c "SELECT datname FROM pg_database WHERE datname ~ '^dbdock_e2e_[0-9]+$'"); do
-    kill -0 "${stale#dbdock_e2e_}" 2>/dev/null || "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $stale WITH (FORCE)"
-done
-log "creating the PostgreSQL test database $DB"
-"${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
-"${PSQL[@]}" -d "$DB" -f e2e/fixtures/postgres.sql
+if [ "$SUITE" = tests ]; then
+    # Databases left behind by runs that were killed outright (their process is gone).
+    for stale in $("${PSQL[@]}" -d postgres -At -c "SELECT datname FROM pg_database WHERE datname ~ '^dbdock_e2e_[0-9]+$'"); do
+        kill -0 "${stale#dbdock_e2e_}" 2>/dev/null || "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $stale WITH (FORCE)"
+    done
+    DB=dbdock_e2e_$$
+    log "creating the PostgreSQL test database $DB"
+    "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
+    "${PSQL[@]}" -d "$DB" -f e2e/fixtures/postgres.sql
 
-# A private sshd on a free loopback port for the SSH tunnel step: user dbdock-tunnel, who
-# logs in with $WORK/sshd/user_ed25519 and may only forward ports. Its host key is in no
-# known_hosts file (HOME is a temporary directory), so the app asks to trust it.
-# sshd reads authorized_keys as that user: WORK (mktemp, 0700) must let it pass, not list.
-log "starting a private sshd"
-chmod 711 "$WORK"
-E2E_SSH_PORT=$(bash scripts/private-sshd.sh "$WORK/sshd")
-export E2E_SSH_PORT E2E_SSH_DIR=$WORK/sshd
+    # A private sshd on a free loopback port for the SSH tunnel step: user dbdock-tunnel, who
+    # logs in with $WORK/sshd/user_ed25519 and may only forward ports. Its host key is in no
+    # known_hosts file (HOME is a temporary directory), so the app asks to trust it.
+    # sshd reads authorized_keys as that user: WORK (mktemp, 0700) must let it pass, not list.
+    log "starting a private sshd"
+    chmod 711 "$WORK"
+    E2E_SSH_PORT=$(bash scripts/private-sshd.sh "$WORK/sshd")
+    export E2E_SSH_PORT E2E_SSH_DIR=$WORK/sshd
+fi
 
 # A display of its own: Xvfb picks a free display number and writes it to fd 3.
 log "starting Xvfb"
@@ -95,8 +110,8 @@ while tcp_open 127.0.0.1 "$port" 2>/dev/null || tcp_open 127.0.0.1 $((port + 1))
 
 mkdir -p "$WORK/home" "$WORK/dbdock" "$SHOTS"
 rm -f "$SHOTS"/*.png
-export E2E_APP=$APP E2E_CLI=$CLI E2E_WORK=$WORK E2E_SCREENSHOTS=$SHOTS E2E_DRIVER_PORT=$port
-export E2E_PG_DB=$DB
+export E2E_SUITE=$SUITE E2E_APP=$APP E2E_CLI=$CLI E2E_WORK=$WORK E2E_SCREENSHOTS=$SHOTS E2E_DRIVER_PORT=$port
+if [ -n "$DB" ]; then export E2E_PG_DB=$DB; fi
 export E2E_TAURI_DRIVER=$TAURI_DRIVER E2E_NATIVE_DRIVER=$NATIVE_DRIVER E2E_NODE=$(command -v node)
 export HOME=$WORK/home DBDOCK_HOME=$WORK/dbdock
 unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME DBDOCK_SECRET_E2E_PG
@@ -116,7 +131,7 @@ with_keyring bash -c '
     done
     timeout 1 bash -c "</dev/tcp/127.0.0.1/$E2E_DRIVER_PORT" 2>/dev/null ||
         { echo "tauri-driver is not listening on port $E2E_DRIVER_PORT:" >&2; cat "$E2E_WORK/tauri-driver.log" >&2; exit 1; }
-    cd e2e && "$E2E_NODE" --test --test-concurrency=1 --test-reporter=spec tests/*.test.js
+    cd e2e && "$E2E_NODE" --test --test-concurrency=1 --test-reporter=spec "$E2E_SUITE"/*.test.js
 ' || status=$?
 
 if [ "$status" -ne 0 ]; then

@@ -4,7 +4,8 @@
 # emulator is started by the tests that use it), then runs the format check, clippy with
 # warnings as errors, the module-cycle and unused-dependency checks, the UI's lint, type check and unit tests, the whole Rust suite against
 # those real servers and a real Secret Service keyring, the MCP black-box tests, the
-# desktop app's end-to-end tests through WebDriver, and builds the deb and rpm bundles.
+# desktop app's end-to-end tests through WebDriver, builds the deb and rpm bundles and
+# smoke-tests them installed, lints the GitHub workflows and validates the MCP Bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/services.sh
@@ -43,3 +44,8 @@ log "desktop end-to-end tests (WebDriver)"
 bash scripts/e2e.sh
 log "deb and rpm bundles"
 bash scripts/package.sh --debug
+log "the installed deb and the rpm (scripts/package-smoke.sh)"
+bash scripts/package-smoke.sh --debug
+log "the release workflows (actionlint) and the MCP Bundle (mcpb validate)"
+bash scripts/lint-workflows.sh
+DBDOCK_BIN="$PWD/target/debug/dbdock" bash scripts/mcpb.sh

@@ -24,7 +24,9 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     target: ["es2022", "chrome105", "safari15"],
-    sourcemap: true,
+    // No source maps in what ships: Tauri embeds ui/dist in the binary (4 MB of maps).
+    // `DBDOCK_SOURCEMAP=1 npm run build` makes them for debugging a build.
+    sourcemap: process.env.DBDOCK_SOURCEMAP === "1",
     chunkSizeWarningLimit: 1500,
   },
   test: {

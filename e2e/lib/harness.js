@@ -22,10 +22,18 @@ export const config = {
   dbdockHome: env("DBDOCK_HOME"),
   screenshots: env("E2E_SCREENSHOTS"),
   port: Number(env("E2E_DRIVER_PORT")),
-  pgDb: env("E2E_PG_DB"),
+  // Read when used: the installed-package smoke suite (scripts/e2e.sh --installed) has
+  // neither a test database nor an sshd.
+  get pgDb() {
+    return env("E2E_PG_DB");
+  },
   /** The private sshd of the SSH tunnel step (scripts/private-sshd.sh): its port and directory. */
-  sshPort: Number(env("E2E_SSH_PORT")),
-  sshDir: env("E2E_SSH_DIR"),
+  get sshPort() {
+    return Number(env("E2E_SSH_PORT"));
+  },
+  get sshDir() {
+    return env("E2E_SSH_DIR");
+  },
 };
 
 /** Timeouts (ms): waiting for the UI, for a database round trip, for the app to open. */

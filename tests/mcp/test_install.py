@@ -3,6 +3,7 @@ exactly as written and serves the tools, and no written file holds a secret."""
 
 import json
 import os
+import tomllib
 from pathlib import Path
 
 from conftest import SECRET, dbdock, run
@@ -14,11 +15,20 @@ CLIENT_FILES = {
     "cursor": ".cursor/mcp.json",
     "vscode": ".config/Code/User/mcp.json",
     "windsurf": ".codeium/windsurf/mcp_config.json",
+    "zed": ".config/zed/settings.json",
+    "cline": ".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json",
+    "roo-code": ".config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json",
+    "gemini-cli": ".gemini/settings.json",
+    "codex": ".codex/config.toml",
+    "kiro": ".kiro/settings/mcp.json",
+    "lm-studio": ".lmstudio/mcp.json",
+    "opencode": ".config/opencode/opencode.json",
 }
+SERVERS_KEY = {"vscode": "servers", "zed": "context_servers", "codex": "mcp_servers", "opencode": "mcp"}
 
 
 def install(world, fake_home, *args):
-    env = {k: v for k, v in os.environ.items() if k != "XDG_CONFIG_HOME"}
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_CONFIG_HOME", "CODEX_HOME")}
     env.update(HOME=str(fake_home), DBDOCK_HOME=str(world.home), DBDOCK_KEYRING_SERVICE="dbdock-mcp-test")
     import subprocess
     out = subprocess.run([os.environ.get("DBDOCK_BIN", "target/debug/dbdock"), "mcp", *args], env=env, capture_output=True, text=True)
@@ -55,11 +65,12 @@ def test_every_client_gets_a_config_without_secrets(world, tmp_path):
     for client, relative in CLIENT_FILES.items():
         out = install(world, tmp_path, "install", "--client", client, "--per-profile", "--profile", "pg", "--profile", "shop")
         assert "updated" in out
-        written = json.loads((tmp_path / relative).read_text())
-        servers = written["servers" if client == "vscode" else "mcpServers"]
+        text = (tmp_path / relative).read_text()
+        written = tomllib.loads(text) if relative.endswith(".toml") else json.loads(text)
+        servers = written[SERVERS_KEY.get(client, "mcpServers")]
         assert sorted(servers) == ["dbdock-pg", "dbdock-shop"]
         assert "nothing to change" in install(world, tmp_path, "install", "--client", client, "--per-profile", "--profile", "pg", "--profile", "shop")
         install(world, tmp_path, "uninstall", "--client", client)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert len(files) >= 10  # the configs and their backups
+    assert len(files) >= 2 * len(CLIENT_FILES)  # the configs and their backups
     assert [str(p) for p in files if SECRET.encode() in p.read_bytes()] == []

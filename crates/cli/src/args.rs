@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dbdock_mcp::install::Client;
 
 #[derive(Debug, Parser)]
 #[command(name = "dbdock", version, about = "DB Dock: your database connections, from the shell and for AI assistants")]
@@ -202,8 +204,8 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    #[arg(long, value_enum)]
-    pub client: ClientArg,
+    #[arg(long, value_parser = client_arg())]
+    pub client: Client,
     /// Expose only this profile; repeat for more (default: all with AI access).
     #[arg(long = "profile", value_name = "NAME")]
     pub profiles: Vec<String>,
@@ -217,8 +219,8 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub struct UninstallArgs {
-    #[arg(long, value_enum)]
-    pub client: ClientArg,
+    #[arg(long, value_parser = client_arg())]
+    pub client: Client,
     /// Show the change as a diff and write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -489,34 +491,18 @@ impl From<AccessArg> for dbdock_core::Access {
     }
 }
 
-/// `--client`: the AI client whose configuration is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ClientArg {
-    ClaudeDesktop,
-    ClaudeCode,
-    Cursor,
-    Vscode,
-    Windsurf,
-}
-
-impl From<ClientArg> for dbdock_mcp::install::Client {
-    fn from(arg: ClientArg) -> Self {
-        use dbdock_mcp::install::Client;
-        match arg {
-            ClientArg::ClaudeDesktop => Client::ClaudeDesktop,
-            ClientArg::ClaudeCode => Client::ClaudeCode,
-            ClientArg::Cursor => Client::Cursor,
-            ClientArg::Vscode => Client::Vscode,
-            ClientArg::Windsurf => Client::Windsurf,
-        }
-    }
+/// `--client`: the AI client whose configuration is written, by the names
+/// [`Client::NAMES`] gives (so `--help` lists every client DB Dock can write).
+fn client_arg() -> impl TypedValueParser<Value = Client> {
+    PossibleValuesParser::new(Client::NAMES).try_map(|name: String| Client::parse(&name))
 }
 
 #[cfg(test)]
 mod tests {
     use clap::ValueEnum;
+    use clap::builder::TypedValueParser;
 
-    use super::{AccessArg, ClientArg};
+    use super::AccessArg;
 
     /// The flags' spellings are the names the rest of DB Dock uses for the same things.
     #[test]
@@ -526,10 +512,10 @@ mod tests {
             let access: dbdock_core::Access = (*arg).into();
             assert_eq!(name, Some(access.to_string()));
         }
-        for arg in ClientArg::value_variants() {
-            let name = arg.to_possible_value().map(|v| v.get_name().to_owned());
-            let client: dbdock_mcp::install::Client = (*arg).into();
-            assert_eq!(name.as_deref(), Some(client.as_str()));
-        }
+        // Every client DB Dock can write is offered, by its own name.
+        let parser = super::client_arg();
+        let offered: Vec<String> =
+            parser.possible_values().into_iter().flatten().map(|v| v.get_name().to_owned()).collect();
+        assert_eq!(offered, dbdock_mcp::install::Client::NAMES);
     }
 }

@@ -2,7 +2,7 @@
 //! configurations (`install`, `uninstall`).
 
 use dbdock_core::{Error, Result};
-use dbdock_mcp::install::{Client, ClientEnv, ServerSpec};
+use dbdock_mcp::install::{ClientEnv, ServerSpec};
 
 use crate::args::{InstallArgs, McpArgs, McpCommand, TokenCommand};
 use crate::context::{open_store, print};
@@ -13,7 +13,7 @@ pub async fn run(args: McpArgs) -> Result<()> {
         Some(McpCommand::Install(install)) => return client_config(install).await,
         Some(McpCommand::Uninstall(uninstall)) => {
             let env = ClientEnv::current()?;
-            let change = dbdock_mcp::install::uninstall(uninstall.client.into(), &env, uninstall.dry_run)?;
+            let change = dbdock_mcp::install::uninstall(uninstall.client, &env, uninstall.dry_run)?;
             return print(&render::config_change(&change)?);
         }
         Some(McpCommand::Token(command)) => return tokens(command).await,
@@ -70,7 +70,7 @@ async fn serve(args: McpArgs) -> Result<()> {
 /// `dbdock mcp install`: the entry names this very binary, so the client spawns the
 /// `dbdock` that wrote it. Profiles named with --profile must exist.
 async fn client_config(args: InstallArgs) -> Result<()> {
-    let client: Client = args.client.into();
+    let client = args.client;
     if !args.profiles.is_empty() {
         let store = open_store().await?;
         let known = store.profiles().await;

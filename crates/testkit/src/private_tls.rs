@@ -124,6 +124,9 @@ impl PrivateTlsPostgres {
         {
             let to = server.dir().join(to);
             std::fs::copy(from, &to).unwrap_or_else(|e| panic!("PostgreSQL with TLS: cannot copy {from}: {e}"));
+            // (A private PostgreSQL runs on Unix only; the release workflow builds the test
+            // crates on Windows too.)
+            #[cfg(unix)]
             std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o600))
                 .expect("PostgreSQL with TLS: chmod");
             if is_root() {

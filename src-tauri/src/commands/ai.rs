@@ -7,7 +7,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use dbdock_core::{Access, Error, Result};
-use dbdock_mcp::install::{self, Client, ClientEnv, ConfigChange, ServerSpec};
+use dbdock_mcp::install::{self, Client, ClientEnv, ConfigChange, Os, ServerSpec};
 use serde::Serialize;
 use serde_json::{Value, json};
 use specta::Type;
@@ -114,6 +114,14 @@ fn client_name(client: Client) -> &'static str {
         Client::Cursor => "Cursor",
         Client::Vscode => "VS Code",
         Client::Windsurf => "Windsurf",
+        Client::Zed => "Zed",
+        Client::Cline => "Cline",
+        Client::RooCode => "Roo Code",
+        Client::GeminiCli => "Gemini CLI",
+        Client::Codex => "Codex CLI",
+        Client::Kiro => "Kiro",
+        Client::LmStudio => "LM Studio",
+        Client::Opencode => "opencode",
     }
 }
 
@@ -121,8 +129,7 @@ fn client_name(client: Client) -> &'static str {
 /// development build, the workspace's own binary in the same target directory).
 fn endpoint_binary() -> Result<PathBuf> {
     let exe = std::env::current_exe().map_err(|e| Error::internal(format!("cannot tell where the app is: {e}")))?;
-    let name = if cfg!(windows) { "dbdock.exe" } else { "dbdock" };
-    let binary = exe.with_file_name(name);
+    let binary = PathBuf::from(install::installed_sidecar(&exe.to_string_lossy(), Os::current()));
     if !binary.is_file() {
         return Err(Error::not_found(format!(
             "the dbdock endpoint binary is missing at {}: reinstall DB Dock (or build it with cargo build -p dbdock-cli)",

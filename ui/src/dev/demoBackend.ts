@@ -138,12 +138,23 @@ const clients: AiClientView[] = [
   { id: "cursor", name: "Cursor", configPath: "/home/demo/.cursor/mcp.json", installed: false },
   { id: "vscode", name: "VS Code", configPath: "/home/demo/.config/Code/User/mcp.json", installed: false },
   { id: "windsurf", name: "Windsurf", configPath: "/home/demo/.codeium/windsurf/mcp_config.json", installed: false },
+  { id: "zed", name: "Zed", configPath: "/home/demo/.config/zed/settings.json", installed: false },
+  { id: "cline", name: "Cline", configPath: "/home/demo/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", installed: false },
+  { id: "roo-code", name: "Roo Code", configPath: "/home/demo/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json", installed: false },
+  { id: "gemini-cli", name: "Gemini CLI", configPath: "/home/demo/.gemini/settings.json", installed: false },
+  { id: "codex", name: "Codex CLI", configPath: "/home/demo/.codex/config.toml", installed: false },
+  { id: "kiro", name: "Kiro", configPath: "/home/demo/.kiro/settings/mcp.json", installed: false },
+  { id: "lm-studio", name: "LM Studio", configPath: "/home/demo/.lmstudio/mcp.json", installed: false },
+  { id: "opencode", name: "opencode", configPath: "/home/demo/.config/opencode/opencode.json", installed: false },
 ];
+
+/** The key each client keeps its servers under (Codex's TOML is shown as if it were JSON). */
+const serversKey: Partial<Record<string, string>> = { vscode: "servers", zed: "context_servers", codex: "mcp_servers", opencode: "mcp" };
 
 function configChange(id: AiClientId, install: boolean): ConfigChangeView {
   const client = clients.find((c) => c.id === id) ?? clients[0];
   const changed = install !== client.installed;
-  const key = id === "vscode" ? "servers" : "mcpServers";
+  const key = serversKey[id] ?? "mcpServers";
   const entry = [`+    "dbdock": {`, `+      "command": "/usr/bin/dbdock",`, `+      "args": ["mcp"]`, `+    }`];
   const lines = [`--- ${client.configPath}`, `+++ ${client.configPath}`, "@@ -1,5 +1,9 @@", " {", `   "${key}": {`, `     "other": { "command": "other-mcp" }${install ? "," : ""}`];
   const body = install ? entry : entry.map((l) => `-${l.slice(1)}`);

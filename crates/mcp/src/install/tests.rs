@@ -4,6 +4,9 @@ use serde_json::{Value, json};
 
 use super::*;
 
+mod fixtures;
+mod paths;
+
 fn linux(home: &Path) -> ClientEnv {
     ClientEnv {
         os: Os::Linux,
@@ -11,6 +14,7 @@ fn linux(home: &Path) -> ClientEnv {
         appdata: None,
         localappdata: None,
         xdg_config_home: None,
+        codex_home: None,
     }
 }
 
@@ -23,8 +27,18 @@ fn spec(profiles: &[&str], per_profile: bool) -> ServerSpec {
     }
 }
 
+fn text(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The file as JSON (comments allowed), `Null` when missing or unreadable.
 fn read(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or(Value::Null)
+    json::read(&text(path)).unwrap_or(Value::Null)
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new("/"))).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
 }
 
 fn backups(dir: &Path) -> usize {
@@ -45,62 +59,6 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-fn paths_for_every_client_and_os() {
-    let mac =
-        ClientEnv { os: Os::Macos, home: "/Users/jo".into(), appdata: None, localappdata: None, xdg_config_home: None };
-    let lin = ClientEnv {
-        os: Os::Linux,
-        home: "/home/jo".into(),
-        appdata: None,
-        localappdata: None,
-        xdg_config_home: Some("/home/jo/.cfg".into()),
-    };
-    let win = ClientEnv {
-        os: Os::Windows,
-        home: r"C:\Users\Jo Doe".into(),
-        appdata: Some(r"C:\Users\Jo Doe\AppData\Roaming".into()),
-        localappdata: Some(r"C:\Users\Jo Doe\AppData\Local".into()),
-        xdg_config_home: None,
-    };
-    let path = |c: Client, e: &ClientEnv| config_path(c, e).map(|p| p.display().to_string()).unwrap_or_default();
-    assert_eq!(
-        path(Client::ClaudeDesktop, &mac),
-        "/Users/jo/Library/Application Support/Claude/claude_desktop_config.json"
-    );
-    assert_eq!(path(Client::ClaudeDesktop, &lin), "/home/jo/.cfg/Claude/claude_desktop_config.json");
-    assert_eq!(path(Client::ClaudeDesktop, &win), r"C:\Users\Jo Doe\AppData\Roaming\Claude\claude_desktop_config.json");
-    assert_eq!(path(Client::ClaudeCode, &lin), "/home/jo/.claude.json");
-    assert_eq!(path(Client::ClaudeCode, &win), r"C:\Users\Jo Doe\.claude.json");
-    assert_eq!(path(Client::Cursor, &mac), "/Users/jo/.cursor/mcp.json");
-    assert_eq!(path(Client::Cursor, &win), r"C:\Users\Jo Doe\.cursor\mcp.json");
-    assert_eq!(path(Client::Windsurf, &lin), "/home/jo/.codeium/windsurf/mcp_config.json");
-    assert_eq!(path(Client::Vscode, &mac), "/Users/jo/Library/Application Support/Code/User/mcp.json");
-    assert_eq!(path(Client::Vscode, &lin), "/home/jo/.cfg/Code/User/mcp.json");
-    assert_eq!(path(Client::Vscode, &win), r"C:\Users\Jo Doe\AppData\Roaming\Code\User\mcp.json");
-    let no_xdg = ClientEnv { xdg_config_home: None, ..lin };
-    assert_eq!(path(Client::ClaudeDesktop, &no_xdg), "/home/jo/.config/Claude/claude_desktop_config.json");
-    let no_appdata = ClientEnv { appdata: None, ..win };
-    assert!(config_path(Client::ClaudeDesktop, &no_appdata).is_err());
-}
-
-#[test]
-fn claude_desktop_installed_from_the_microsoft_store_uses_its_package_folder() {
-    let local = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::create_dir_all(local.path().join("Packages").join("Claude_pzs8sxrjxfjjc")).unwrap_or_default();
-    std::fs::create_dir_all(local.path().join("Packages").join("Other_123")).unwrap_or_default();
-    let win = ClientEnv {
-        os: Os::Windows,
-        home: "/x".into(),
-        appdata: Some("/x/Roaming".into()),
-        localappdata: Some(local.path().display().to_string()),
-        xdg_config_home: None,
-    };
-    let expected =
-        local.path().join("Packages/Claude_pzs8sxrjxfjjc/LocalCache/Roaming/Claude/claude_desktop_config.json");
-    assert_eq!(config_path(Client::ClaudeDesktop, &win).ok(), Some(expected));
-}
-
-#[test]
 fn fresh_install_merge_idempotence_uninstall_and_backups() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let env = linux(home.path());
@@ -116,8 +74,9 @@ fn fresh_install_merge_idempotence_uninstall_and_backups() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap_or_default();
     }
     assert_eq!(
-        read(&path),
-        json!({"mcpServers": {"dbdock": {"command": "/opt/DB Dock/bin/dbdock", "args": ["mcp", "--profile", "shop"]}}})
+        text(&path),
+        "{\n  \"mcpServers\": {\n    \"dbdock\": {\n      \"command\": \"/opt/DB Dock/bin/dbdock\",\n      \"args\": \
+         [\"mcp\", \"--profile\", \"shop\"]\n    }\n  }\n}\n"
     );
 
     // Someone else's servers and settings survive; the old file is backed up.
@@ -127,7 +86,7 @@ fn fresh_install_merge_idempotence_uninstall_and_backups() {
         install(Client::ClaudeDesktop, &env, &spec(&["shop", "pg"], false), false).unwrap_or_else(|e| panic!("{e}"));
     assert!(change.changed);
     let backup = change.backup.unwrap_or_default();
-    assert!(std::fs::read_to_string(&backup).unwrap_or_default().contains(r#""command": "old""#));
+    assert!(text(&backup).contains(r#""command": "old""#));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -136,11 +95,11 @@ fn fresh_install_merge_idempotence_uninstall_and_backups() {
     }
     let config = read(&path);
     assert_eq!(config["globalShortcut"], "Ctrl+Space");
-    // The user's keys keep their order; ours are added after them.
+    // The user's keys keep their order; ours stays where it was.
     let keys: Vec<&String> = config["mcpServers"].as_object().map(|m| m.keys().collect()).unwrap_or_default();
     assert_eq!(keys, ["files", "dbdock"]);
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(text.find("globalShortcut") < text.find("mcpServers"), "{text}");
+    let written = text(&path);
+    assert!(written.starts_with(r#"{"globalShortcut": "Ctrl+Space", "mcpServers": {"#), "{written}");
     assert_eq!(config["mcpServers"]["files"], json!({"command": "npx", "args": ["fs"]}));
     assert_eq!(config["mcpServers"]["dbdock"]["args"], json!(["mcp", "--profile", "shop", "--profile", "pg"]));
     assert!(change.diff.contains("+") && change.diff.contains("\"old\""), "{}", change.diff);
@@ -173,40 +132,69 @@ fn fresh_install_merge_idempotence_uninstall_and_backups() {
 }
 
 #[test]
-fn invalid_json_is_reported_and_left_untouched() {
+fn uninstall_never_creates_a_file_and_leaves_an_mcp_only_file_its_empty_servers_object() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let env = linux(home.path());
+    for client in Client::ALL {
+        let change = uninstall(client, &env, false).unwrap_or_else(|e| panic!("{client:?}: {e}"));
+        assert!(!change.changed && change.entries.is_empty(), "{client:?}");
+    }
+    assert!(walk(home.path()).is_empty());
+
+    // Cursor creates its mcp.json with an empty servers object itself: it stays.
+    install(Client::Cursor, &env, &spec(&[], false), false).unwrap_or_else(|e| panic!("{e}"));
+    uninstall(Client::Cursor, &env, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text(&config_path(Client::Cursor, &env).unwrap_or_default()), "{\n  \"mcpServers\": {}\n}\n");
+    // Zed's settings.json is everyone's: the object DB Dock added goes again.
+    let zed = config_path(Client::Zed, &env).unwrap_or_default();
+    write(&zed, "{\n  \"vim_mode\": true\n}\n");
+    install(Client::Zed, &env, &spec(&[], false), false).unwrap_or_else(|e| panic!("{e}"));
+    uninstall(Client::Zed, &env, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text(&zed), "{\n  \"vim_mode\": true\n}\n");
+}
+
+#[test]
+fn invalid_files_are_reported_and_left_untouched() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let env = linux(home.path());
     for (client, text) in [
         (Client::Cursor, "{\"mcpServers\": {,}"),
         (Client::ClaudeCode, "[1, 2]"),
         (Client::Windsurf, "{\"mcpServers\": []}"),
-        // Comments are fine for VS Code only.
+        // Comments are fine for the clients that read them only.
         (Client::Cursor, "{ // a comment\n \"mcpServers\": {} }"),
+        (Client::Kiro, "{\"mcpServers\": {\"a\": 1,}}"),
+        (Client::Zed, "{\n  // fine\n  \"context_servers\": {\n}"),
+        (Client::Opencode, "{\"mcp\": \"none\"}"),
+        (Client::GeminiCli, "{'mcpServers': {}}"),
+        (Client::Codex, "model = \"o3\"\n[mcp_servers\ncommand = 1\n"),
+        (Client::Codex, "mcp_servers = 5\n"),
     ] {
         let path = config_path(client, &env).unwrap_or_default();
-        std::fs::create_dir_all(path.parent().unwrap_or(home.path())).unwrap_or_default();
-        std::fs::write(&path, text).unwrap_or_default();
-        let err =
-            install(client, &env, &spec(&[], false), false).err().unwrap_or_else(|| panic!("{text} was accepted"));
-        assert_eq!(err.code, dbdock_core::ErrorCode::InvalidInput);
-        assert!(
-            err.message.contains(&path.display().to_string()) && err.message.contains("untouched"),
-            "{}",
-            err.message
-        );
+        write(&path, text);
+        for outcome in [install(client, &env, &spec(&[], false), false), uninstall(client, &env, false)] {
+            let err = outcome.err().unwrap_or_else(|| panic!("{client:?} accepted {text}"));
+            assert_eq!(err.code, dbdock_core::ErrorCode::InvalidInput);
+            assert!(
+                err.message.contains(&path.display().to_string()) && err.message.contains("untouched"),
+                "{}",
+                err.message
+            );
+        }
         assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), text);
     }
     assert_eq!(backups(home.path()), 0);
+    let err = install(Client::Codex, &env, &spec(&[], false), false).err().map(|e| e.message).unwrap_or_default();
+    assert!(err.contains("\"mcp_servers\"") && err.contains("is not a table"), "{err}");
 }
 
 #[test]
-fn vscode_reads_comments_and_trailing_commas_and_uses_its_servers_key() {
+fn vscode_reads_comments_and_trailing_commas_and_keeps_them() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let env = linux(home.path());
     let path = config_path(Client::Vscode, &env).unwrap_or_default();
-    std::fs::create_dir_all(path.parent().unwrap_or(home.path())).unwrap_or_default();
-    std::fs::write(&path, "{\n  // my servers\n  \"servers\": {\n    \"git\": {\"command\": \"git-mcp\", \"args\": [\"a // not a comment\",],},\n  },\n  /* inputs */ \"inputs\": [],\n}\n")
-        .unwrap_or_default();
+    let original = "{\n  // my servers\n  \"servers\": {\n    \"git\": {\"command\": \"git-mcp\", \"args\": [\"a // not a comment\",],},\n  },\n  /* inputs */ \"inputs\": [],\n}\n";
+    write(&path, original);
     install(Client::Vscode, &env, &spec(&[], false), false).unwrap_or_else(|e| panic!("{e}"));
     let config = read(&path);
     assert_eq!(config["servers"]["git"]["args"], json!(["a // not a comment"]));
@@ -215,16 +203,28 @@ fn vscode_reads_comments_and_trailing_commas_and_uses_its_servers_key() {
         json!({"type": "stdio", "command": "/opt/DB Dock/bin/dbdock", "args": ["mcp"]})
     );
     assert_eq!(config["inputs"], json!([]));
+    let written = text(&path);
+    assert!(
+        written.contains("  // my servers\n") && written.contains("  /* inputs */ \"inputs\": [],\n}"),
+        "{written}"
+    );
+    // The file's own style: trailing commas after our entry too.
+    assert!(written.contains("\"args\": [\"mcp\"],\n    },\n  },"), "{written}");
+    uninstall(Client::Vscode, &env, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text(&path), original);
 }
 
 #[test]
 fn dry_run_shows_the_diff_and_writes_nothing() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let env = linux(home.path());
-    let change = install(Client::Windsurf, &env, &spec(&["shop"], false), true).unwrap_or_else(|e| panic!("{e}"));
-    assert!(change.changed && change.dry_run);
-    assert!(change.diff.contains("+    \"dbdock\": {"), "{}", change.diff);
-    assert!(!change.path.exists());
+    for client in [Client::Windsurf, Client::Codex] {
+        let change = install(client, &env, &spec(&["shop"], false), true).unwrap_or_else(|e| panic!("{e}"));
+        assert!(change.changed && change.dry_run && change.backup.is_none());
+        let added = if client == Client::Codex { "+[mcp_servers.dbdock]" } else { "+    \"dbdock\": {" };
+        assert!(change.diff.contains(added), "{}", change.diff);
+        assert!(!change.path.exists());
+    }
     assert!(walk(home.path()).is_empty());
 }
 
@@ -250,17 +250,6 @@ fn relative_commands_are_refused_and_only_the_home_goes_into_env() {
 }
 
 #[test]
-fn jsonc_stripping_keeps_strings_intact() {
-    assert_eq!(
-        strip_jsonc(r#"{"a": "http://x/*y*/", /* c */ "b": [1, 2,], } // end"#),
-        r#"{"a": "http://x/*y*/",  "b": [1, 2] } "#
-    );
-    assert_eq!(strip_jsonc(r#"{"q": "say \"hi\" // no",}"#), r#"{"q": "say \"hi\" // no"}"#);
-    let with_comment_after_comma = "[1, // one more\n]";
-    assert_eq!(serde_json::from_str::<Value>(&strip_jsonc(with_comment_after_comma)).ok(), Some(json!([1])));
-}
-
-#[test]
 fn an_unreadable_claude_code_file_comes_with_the_claude_mcp_add_command() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let env = linux(home.path());
@@ -269,4 +258,18 @@ fn an_unreadable_claude_code_file_comes_with_the_claude_mcp_add_command() {
         install(Client::ClaudeCode, &env, &spec(&["shop"], false), false).err().map(|e| e.message).unwrap_or_default();
     assert!(err.ends_with("or let Claude Code add it: claude mcp add --scope user dbdock -- '/opt/DB Dock/bin/dbdock' mcp --profile shop"), "{err}");
     assert_eq!(std::fs::read_to_string(home.path().join(".claude.json")).unwrap_or_default(), "{ not json");
+}
+
+#[test]
+fn a_one_line_servers_object_is_made_multi_line_and_stays_so() {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let env = linux(home.path());
+    let path = config_path(Client::Cursor, &env).unwrap_or_default();
+    let original = r#"{"mcpServers": {"files": {"command": "npx"}}}"#;
+    write(&path, original);
+    install(Client::Cursor, &env, &spec(&[], false), false).unwrap_or_else(|e| panic!("{e}"));
+    uninstall(Client::Cursor, &env, false).unwrap_or_else(|e| panic!("{e}"));
+    let restored = text(&path);
+    assert_eq!(restored, "{\"mcpServers\": {\n    \"files\": {\"command\": \"npx\"}\n  }}");
+    assert_eq!(serde_json::from_str::<Value>(&restored).ok(), serde_json::from_str::<Value>(original).ok());
 }
