@@ -76,12 +76,15 @@ desktop=$(printf '%s\n' "${files[@]}" | grep '^/usr/share/applications/.*\.deskt
 desktop-file-validate "$desktop" || fail "$desktop is not a valid desktop entry"
 grep -q '^Exec=dbdock-desktop' "$desktop" || fail "$desktop does not start dbdock-desktop: $(grep ^Exec= "$desktop")"
 icon=$(sed -n 's/^Icon=//p' "$desktop")
-# Every size tauri.conf.json's bundle.icon lists, at the size its folder says.
-for size in 32x32 128x128 256x256@2; do
+# Every icon tauri.conf.json's bundle.icon lists, in the folder of its size (`@2` for a
+# `@2x` source) and still that size.
+mapfile -t sources < <(python3 -c 'import json; print("\n".join(json.load(open("tauri.conf.json"))["bundle"]["icon"]))')
+for source in "${sources[@]}"; do
+    pixels=$(identify -format '%wx%h' "$source")
+    size=$pixels
+    [[ $source == *@2x.* ]] && size+=@2
     png=/usr/share/icons/hicolor/$size/apps/$icon.png
-    [ -f "$png" ] || fail "no $size icon at $png"
-    pixels=${size%@2}
-    [ "$size" = 256x256@2 ] && pixels=256x256
+    [ -f "$png" ] || fail "no $size icon at $png (from $source)"
     actual=$(identify -format '%wx%h' "$png")
     [ "$actual" = "$pixels" ] || fail "$png is $actual, not $pixels"
 done

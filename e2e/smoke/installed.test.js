@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before } from "node:test";
-import { T, config, diagnoseBlankPage, openApp, step } from "../lib/harness.js";
+import { T, config, diagnoseBlankPage, openApp, step, tid } from "../lib/harness.js";
 import { attrIs, click, shown, textMatches, textOf, until } from "../lib/ui.js";
 
 let browser;
@@ -62,9 +62,9 @@ step("Install into Claude Desktop writes the installed /usr/bin/dbdock", current
   const ok = await until(
     browser,
     "the self-test should finish",
-    () => browser.$('[data-testid="ai-selftest-result"]').getAttribute("data-ok"),
+    () => browser.$(tid("ai-selftest-result")).getAttribute("data-ok"),
     (v) => v === "true" || v === "false",
     30_000,
   );
-  assert.equal(ok, "true", `the self-test of ${config.cli} failed: ${await textOf(browser, '[data-testid="ai-selftest-result"]')}`);
+  assert.equal(ok, "true", `the self-test of ${config.cli} failed: ${await textOf(browser, tid("ai-selftest-result"))}`);
 }, { needs: [OPENED] });
