@@ -97,7 +97,13 @@ def terminal_watch(a):
         yield proc
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            # Left running, it would be "someone here to decide" for every later test.
+            proc.kill()
+            proc.wait()
+            raise
 
 
 @contextlib.asynccontextmanager
