@@ -183,19 +183,21 @@ def test_long_error_messages_and_audited_statements_are_cut(world):
     assert len(entry["error_message"].encode()) < 4096 + 64
 
 
-def dbdock_children():
-    """The dbdock processes this test process started (the stdio MCP server)."""
+def stdio_server():
+    """The `dbdock mcp` stdio server this test process started last. Other dbdock children of
+    pytest (an HTTP endpoint of a module fixture, a session still exiting) are not it."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            name = stat.read_text().split("(", 1)[1].rsplit(")", 1)[0]
+            argv = (stat.parent / "cmdline").read_bytes().split(b"\0")[:-1]
         except (OSError, IndexError):
             continue
-        # The kernel keeps the first 15 characters of a process's name.
-        if int(fields[1]) == os.getpid() and name == Path(DBDOCK).name[:15]:
-            found.append(stat.parent)
-    return found
+        # fields[0] is the state (Z: exited, not yet reaped); fields[19] the start time.
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and argv == [DBDOCK.encode(), b"mcp"]:
+            found.append((int(fields[19]), stat.parent))
+    assert found, "no `dbdock mcp` child of this test process"
+    return max(found)[1]
 
 
 def peak_rss_mib(proc_dir):
@@ -211,8 +213,7 @@ def test_a_900_mb_cell_never_reaches_dbdock_whole(world):
             data = await s.ok("execute-query", connectionId="pg", query="SELECT 1 AS n, repeat('x', 900000000) AS big")
             assert data["truncated"] is True
             assert data["rows"][0][1].endswith("[cut: 900000000 bytes in all]")
-            (server,) = dbdock_children()
-            peak = peak_rss_mib(server)
+            peak = peak_rss_mib(stdio_server())
             print(f"dbdock mcp peak RSS after a 900 MB cell: {peak} MiB")
             assert peak < 200, f"dbdock mcp peaked at {peak} MiB"
 

@@ -10,6 +10,7 @@ use dbdock_core::{ApprovalRoute, ApprovalState, Result};
 use dbdock_store::{Decision, Store};
 
 use crate::args::{ApprovalsCommand, WatchFormat};
+use crate::interrupt::Interrupt;
 use crate::{context, render};
 
 /// How often `watch` looks for new requests and says it is still here.
@@ -47,6 +48,7 @@ async fn on_store(store: &Store, command: ApprovalsCommand) -> Result<()> {
 
 /// Prints each new pending request once, until Ctrl-C; says it is here meanwhile.
 async fn watch(store: &Store, format: WatchFormat) -> Result<()> {
+    let mut interrupt = Interrupt::listen()?;
     let mut shown = HashSet::new();
     let mut presence = tokio::time::interval(PRESENCE_EVERY);
     let mut poll = tokio::time::interval(WATCH_POLL);
@@ -73,7 +75,7 @@ async fn watch(store: &Store, format: WatchFormat) -> Result<()> {
                     }
                 }
             }
-            _ = tokio::signal::ctrl_c() => break Ok(()),
+            () = interrupt.recv() => break Ok(()),
         }
     };
     let _ = store.forget_approver(ApprovalRoute::Terminal).await;

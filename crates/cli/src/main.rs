@@ -6,6 +6,7 @@ mod args;
 mod audit;
 mod context;
 mod demo;
+mod interrupt;
 mod mcp;
 mod profile;
 mod query;

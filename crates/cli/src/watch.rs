@@ -12,6 +12,7 @@ use dbdock_engines::MonitorOptions;
 
 use crate::args::{WatchArgs, WatchFormat};
 use crate::context::{open_store, resolve};
+use crate::interrupt::Interrupt;
 
 pub async fn run(args: WatchArgs) -> Result<()> {
     let what = WatchTarget::parse(&args.target)?;
@@ -40,6 +41,7 @@ pub async fn run(args: WatchArgs) -> Result<()> {
     let deadline = args.timeout.map(|secs| tokio::time::Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
     let mut out = BufWriter::new(io::stdout().lock());
     let mut messages = 0_u64;
+    let mut interrupt = Interrupt::listen()?;
     let outcome = loop {
         if args.count.is_some_and(|n| messages >= n) {
             break Ok(());
@@ -47,7 +49,7 @@ pub async fn run(args: WatchArgs) -> Result<()> {
         let next = tokio::select! {
             event = monitor.recv() => event,
             () = sleep_until(deadline) => break Ok(()),
-            _ = tokio::signal::ctrl_c() => break Ok(()),
+            () = interrupt.recv() => break Ok(()),
         };
         let Some(event) = next else {
             break Err(Error::connection_failed(format!("the monitor on {} stopped", monitor.target())));

@@ -104,19 +104,24 @@ impl<DB: sqlx::Database> Session<DB> {
     /// closed instead of going back to the pool.
     async fn finish(self, rules: &SessionRules, isolated: bool)
     where
+        DB: sqlx::Database + sqlx::database::HasStatementCache,
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
         i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
         usize: sqlx::ColumnIndex<DB::Row>,
     {
         match self {
             Session::ReadOnly(mut conn) => {
-                if !isolated && reset(&mut conn, rules).await {
+                if !isolated && reset(&mut conn, rules).await && trim_prepared::<DB>(&mut conn).await {
                     return;
                 }
                 close(conn).await;
             }
             Session::Plain(conn) if isolated => close(conn).await,
-            Session::Plain(_) => {}
+            Session::Plain(mut conn) => {
+                if !trim_prepared::<DB>(&mut conn).await {
+                    close(conn).await;
+                }
+            }
         }
     }
 
@@ -149,6 +154,31 @@ where
         Ok(_) => true,
         Err(e) => {
             tracing::debug!(error = %e, "resetting a read-only session failed; closing its connection");
+            false
+        }
+    }
+}
+
+/// Statements a connection may keep prepared; past this, the end of a session closes them
+/// all in one round trip, after the answer. AI clients send a new SQL text almost every
+/// call: left to sqlx, a full cache (100) makes every later call wait one more round trip
+/// while it closes the least recently used statement to make room.
+const PREPARED_KEPT: usize = 64;
+
+/// Keeps the connection's prepared statements under [`PREPARED_KEPT`]; false when the
+/// connection broke doing so (then it must not be reused).
+async fn trim_prepared<DB>(conn: &mut DB::Connection) -> bool
+where
+    DB: sqlx::Database + sqlx::database::HasStatementCache,
+{
+    use sqlx::Connection;
+    if conn.cached_statements_size() < PREPARED_KEPT {
+        return true;
+    }
+    match conn.clear_cached_statements().await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::debug!(error = %e, "closing prepared statements failed; closing the connection");
             false
         }
     }
@@ -227,7 +257,7 @@ pub(crate) async fn run_guarded<DB, T>(
     work: impl AsyncFnOnce(&mut DB::Connection) -> Result<T, Error>,
 ) -> Result<T, Error>
 where
-    DB: sqlx::Database,
+    DB: sqlx::Database + sqlx::database::HasStatementCache,
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     for<'q> DB::Arguments: sqlx::IntoArguments<DB>,
     i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,

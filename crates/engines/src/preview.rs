@@ -104,7 +104,7 @@ pub(crate) async fn on_server<DB>(
     work: impl AsyncFnOnce(&mut DB::Connection) -> WritePreview,
 ) -> WritePreview
 where
-    DB: sqlx::Database,
+    DB: sqlx::Database + sqlx::database::HasStatementCache,
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     for<'q> DB::Arguments: sqlx::IntoArguments<DB>,
     i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,

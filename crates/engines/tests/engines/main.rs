@@ -10,6 +10,7 @@ mod mssql;
 mod mssql_read_only;
 mod mssql_server;
 mod nats;
+mod prepared;
 mod privileges;
 mod reconnect;
 mod redis;

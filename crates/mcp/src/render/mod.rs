@@ -63,32 +63,41 @@ impl Rendered {
             escaped_len(&header) + escaped_len(&frame.footer) + json_len(&frame.structured())
         };
         let reserve = shell(true).max(shell(false));
-        let (mut used, mut lines, mut fitting) = (reserve, String::new(), 0);
+        let (mut used, mut lines, mut fitting, mut rows_json) = (reserve, String::new(), 0, 0);
         for row in &result.rows {
             let start = lines.len();
             table::push_row(&mut lines, row);
             // The row's JSON and a comma in structuredContent, its line in the text block.
-            used += json_len(row) + 1 + escaped_len(&lines[start..]) - 2;
+            let row_json = json_len(row);
+            used += row_json + 1 + escaped_len(&lines[start..]) - 2;
             if used > budget {
                 lines.truncate(start);
                 break;
             }
             fitting += 1;
+            rows_json += row_json;
         }
         let cut;
         let rows = match (fitting, result.rows.first()) {
             (0, Some(first)) => {
                 cut = [cut_row(first, budget.saturating_sub(reserve))];
                 table::push_row(&mut lines, &cut[0]);
+                rows_json = json_len(&cut[0]);
                 &cut[..]
             }
             _ => &result.rows[..fitting],
         };
         let truncated = result.truncated || rows.len() < result.rows.len();
         let frame = Frame::of(result, rows, rows.len(), truncated, max_rows, max_bytes);
-        let structured = serde_json::to_value(frame.structured()).unwrap_or(Value::Null);
+        // The encoded size from the parts already measured, not from another pass over every
+        // row: the frame without its rows, plus the rows' JSON and the commas between them.
+        // (A JSON cell is counted as the server wrote it; `structuredContent` re-spaces it.)
+        let rowless = json_len(&Structured { rows: &[], ..frame.structured() });
+        let structured_len = rowless + rows_json + rows.len().saturating_sub(1);
         let text = header + &lines + &frame.footer;
-        Rendered { rows: Some(rows.len() as u64), ..Rendered::new(text, structured) }
+        let bytes = (escaped_len(&text) + structured_len) as u64;
+        let structured = serde_json::to_value(frame.structured()).unwrap_or(Value::Null);
+        Rendered { text, structured, rows: Some(rows.len() as u64), bytes: Some(bytes) }
     }
 
     pub fn into_result(self) -> CallToolResult {
@@ -312,6 +321,30 @@ mod tests {
         let rendered = Rendered::query(&result_of(vec![vec![Cell::Text(engine_cut)]]), 200, 8 * 1024);
         assert!(rendered.structured["rows"][0][0].as_str().unwrap().ends_with("…[cut: 9999999 bytes in all]"));
         assert!(wire_len(rendered) <= 8 * 1024 + ENVELOPE);
+    }
+
+    #[test]
+    fn the_counted_size_is_the_encoded_size() {
+        let cells = ["plain", "", "\u{1}\"\\\n\t", "é€😀", "NULL"];
+        for n in [0, 1, 2, 17] {
+            let rows: Vec<Vec<Cell>> = (0..n).map(|i| vec![Cell::Text(cells[i % cells.len()].into())]).collect();
+            for max_bytes in [64 * 1024, 300, 40] {
+                let rendered = Rendered::query(&result_of(rows.clone()), 10, max_bytes);
+                assert_eq!(rendered.bytes, Some(rendered.encoded_len() as u64), "{n} rows, cap {max_bytes}");
+            }
+        }
+        let mixed = QueryResult {
+            columns: vec![
+                Column { name: "n".into(), type_name: "int8".into() },
+                Column { name: "b".into(), type_name: "bytea".into() },
+            ],
+            rows: vec![vec![Cell::Int(-7), Cell::Bytes(vec![0, 255])], vec![Cell::Null, Cell::Float(0.1)]],
+            row_count: 2,
+            truncated: true,
+            elapsed_ms: 0.25,
+        };
+        let rendered = Rendered::query(&mixed, 2, 1 << 20);
+        assert_eq!(rendered.bytes, Some(rendered.encoded_len() as u64));
     }
 
     #[test]
