@@ -17,6 +17,11 @@ use tokio::task::JoinHandle;
 
 use crate::reconnect::{Attempt, Observer, give_up_text, reconnect};
 
+/// When the first health check runs after opening. Run at open, it would only repeat what
+/// `connect` proved, and on a cold start it would hold the pool's first connection while
+/// the first call opened a second one (docs/reconnect-policy.md).
+const FIRST_CHECK_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub struct LiveConnection {
     shared: Arc<Shared>,
     task: JoinHandle<()>,
@@ -53,8 +58,10 @@ impl LiveConnection {
             retry: Notify::new(),
             reconnecting: Default::default(),
         });
+        // `connect` proves the server answers and takes the login; the first health check
+        // (the latency) comes a moment later, off the first call's path.
         shared.db.connect().await.inspect_err(|e| shared.set(ConnectionState::Error, 0, Some(e.clone())))?;
-        shared.check().await?;
+        shared.set(ConnectionState::Connected, 0, None);
         let task = tokio::spawn(Arc::clone(&shared).watch_health());
         Ok(LiveConnection { shared, task })
     }
@@ -239,11 +246,13 @@ impl Shared {
     }
 
     async fn watch_health(self: Arc<Self>) {
+        let mut wait = self.policy.health_interval.min(FIRST_CHECK_AFTER);
         loop {
             tokio::select! {
-                () = tokio::time::sleep(self.policy.health_interval) => {}
+                () = tokio::time::sleep(wait) => {}
                 () = self.wake.notified() => {}
             }
+            wait = self.policy.health_interval;
             if let Err(lost) = self.check().await {
                 self.reconnect_with_backoff(lost).await;
             }

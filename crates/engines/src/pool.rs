@@ -296,9 +296,17 @@ where
     if let Some(session) = guarded.session.take() {
         // The rollback and reset go on after the answer: the connection returns to the
         // pool only once they are done (or is closed), so no later call can see this
-        // one's state, and this call does not wait a round trip for them.
+        // one's state, and this call does not wait a round trip for them. A spawned task
+        // runs next on a runtime thread (tokio's LIFO slot), ahead of the tasks that carry
+        // the answer out: it yields first, so the answer leaves before the reset starts.
         let isolated = options.isolated;
-        tokio::spawn(async move { session.finish(rules, isolated).await }.instrument(stage!("end")));
+        tokio::spawn(
+            async move {
+                tokio::task::yield_now().await;
+                session.finish(rules, isolated).await;
+            }
+            .instrument(stage!("end")),
+        );
     }
     outcome
 }

@@ -83,6 +83,9 @@ impl AuditLog {
         let writer_shared = Arc::clone(&shared);
         let writer = tokio::spawn(async move {
             while let Some((id, completion)) = receiver.recv().await {
+                // After the answer that sent this completion has gone out (the send woke
+                // this task ahead of the ones carrying the answer).
+                tokio::task::yield_now().await;
                 if let Err(e) = writer_shared.store.complete_audit(id, &completion).await {
                     tracing::error!(error = %e, id, "could not complete an audit row; it stays 'running'");
                 }

@@ -17,6 +17,7 @@ use dbdock_core::{
     AuditOutcome, CanonicalHash, Error, MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, Result, cap_text,
 };
 use futures_util::TryStreamExt;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::sqlite::{Sqlite, SqliteRow};
@@ -234,6 +235,36 @@ impl StartFields<'_> {
     }
 }
 
+/// Writes a `running` row's completion and its seal in one transaction; a row that is no
+/// longer `running` (completed, or interrupted at shutdown) is left as it is.
+fn seal_row(conn: &mut rusqlite::Connection, id: i64, completion: &StoredCompletion) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let chain_hash: Option<Option<String>> = tx
+        .prepare_cached("SELECT chain_hash FROM audit_log WHERE id = ?1 AND outcome = ?2")?
+        .query_row(rusqlite::params![id, AuditOutcome::Running.as_str()], |row| row.get(0))
+        .optional()?;
+    let Some(chain_hash) = chain_hash else { return Ok(()) };
+    // A row from before chaining gets no seal: verification does not look at it.
+    let seal_hash = chain_hash.map(|hash| completion.seal(&hash));
+    tx.prepare_cached(
+        "UPDATE audit_log SET rows = ?2, bytes = ?3, duration_ms = ?4, outcome = ?5, error_code = ?6,
+                              error_message = ?7, seal_hash = ?8
+         WHERE id = ?1 AND outcome = ?9",
+    )?
+    .execute(rusqlite::params![
+        id,
+        completion.rows,
+        completion.bytes,
+        completion.duration_ms,
+        completion.outcome,
+        completion.error_code,
+        completion.error_message,
+        seal_hash,
+        AuditOutcome::Running.as_str(),
+    ])?;
+    tx.commit()
+}
+
 /// A completion as it is stored, which is what its seal covers.
 #[derive(Clone)]
 struct StoredCompletion {
@@ -293,7 +324,7 @@ impl Store {
 
     /// Completes the row [`Store::start_audit`] wrote (only while it is still `running`).
     pub async fn complete_audit(&self, id: i64, c: &AuditCompletion) -> Result<()> {
-        self.seal_audit(id, &StoredCompletion::of(c)).await.map_err(|e| store_error("complete the audit log", &e))
+        self.seal_audit(id, &StoredCompletion::of(c)).await
     }
 
     /// Marks rows still `running` as `interrupted`: their calls were abandoned at shutdown.
@@ -308,7 +339,7 @@ impl Store {
             error_message: None,
         };
         for id in ids {
-            self.seal_audit(*id, &interrupted).await.map_err(|e| store_error("complete the audit log", &e))?;
+            self.seal_audit(*id, &interrupted).await?;
         }
         Ok(())
     }
@@ -344,37 +375,12 @@ impl Store {
     }
 
     /// Writes a row's completion and its seal, only while the row is `running` (a
-    /// completed row is final).
-    async fn seal_audit(&self, id: i64, completion: &StoredCompletion) -> sqlx::Result<()> {
-        // A chain hash never changes once written, so it is read outside the UPDATE; the
-        // UPDATE's own condition decides which completion wins a race (complete against
-        // interrupt), and each writes the seal of its own values.
-        let chain_hash: Option<Option<String>> =
-            sqlx::query_scalar("SELECT chain_hash FROM audit_log WHERE id = ?1 AND outcome = ?2")
-                .bind(id)
-                .bind(AuditOutcome::Running.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(chain_hash) = chain_hash else { return Ok(()) };
-        // A row from before chaining gets no seal: verification does not look at it.
-        let seal_hash = chain_hash.map(|hash| completion.seal(&hash));
-        sqlx::query(
-            "UPDATE audit_log SET rows = ?2, bytes = ?3, duration_ms = ?4, outcome = ?5, error_code = ?6,
-                                  error_message = ?7, seal_hash = ?8
-             WHERE id = ?1 AND outcome = ?9",
-        )
-        .bind(id)
-        .bind(completion.rows)
-        .bind(completion.bytes)
-        .bind(completion.duration_ms)
-        .bind(&completion.outcome)
-        .bind(&completion.error_code)
-        .bind(&completion.error_message)
-        .bind(&seal_hash)
-        .bind(AuditOutcome::Running.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+    /// completed row is final). On the hot-path connection, like the row's start: the two
+    /// would otherwise contend for the write lock from two connections of this process,
+    /// and the next call's start would wait on a blocking thread (src/hot_path.rs).
+    async fn seal_audit(&self, id: i64, completion: &StoredCompletion) -> Result<()> {
+        let completion = completion.clone();
+        self.hot.write("complete the audit log", move |conn| seal_row(conn, id, &completion)).await
     }
 
     /// The newest `limit` entries, newest first.

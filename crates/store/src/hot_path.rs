@@ -1,5 +1,6 @@
 //! A plain synchronous SQLite connection for the store's work on an AI call's path: the
-//! profile-change check and the audit row written before the call runs. Each sqlx SQLite
+//! profile-change check, the audit row written before the call runs and its completion
+//! after. Each sqlx SQLite
 //! operation is a round trip to the connection's worker thread (about 0.1 ms under load,
 //! four of them for one audit row); here the check is one in-thread read of a few
 //! microseconds and the audit row one in-thread transaction unless another process holds
@@ -68,8 +69,10 @@ impl HotPath {
             empty => empty.insert(self.open()?),
         };
         let outcome = work(conn);
-        if outcome.is_err() {
-            // Whatever state the error left (an open transaction) goes with the connection.
+        if outcome.is_err() && !conn.is_autocommit() {
+            // A transaction the error left open goes with the connection. Anything else (the
+            // write lock busy, a constraint) leaves it as good as new: reopening it costs a
+            // file open and the WAL's set-up on the next call.
             *slot = None;
         }
         outcome
@@ -79,7 +82,10 @@ impl HotPath {
         let conn = Connection::open(&self.path)?;
         conn.busy_timeout(self.busy_timeout)?;
         // As the sqlx pool's connections: WAL is the file's (set with the migrations).
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+        // A small page cache: this connection reads the profile counter and the audit log's
+        // newest pages; SQLite's default (2 MB) would only fill up with audit pages written
+        // long ago, growing the endpoint's memory for nothing.
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -256;")?;
         Ok(conn)
     }
 }
