@@ -144,3 +144,38 @@ def test_profile_filter_and_adhoc(world, tmp_path):
             assert rows["rows"] == [[8]]
 
     run(body)
+
+
+@pytest.mark.parametrize("stdout_kind", ["pipe", "file"])
+def test_stdio_waits_for_a_slow_client(world, tmp_path, stdout_kind):
+    """A client that writes `initialize` a while after starting the server gets its answer,
+    whether stdout is a pipe (the usual case) or a file (stdin piped, stdout redirected)."""
+    import subprocess
+    import time
+
+    from conftest import DBDOCK
+
+    out_path = tmp_path / "stdout.jsonl"
+    with open(out_path, "wb") as out_file:
+        stdout = subprocess.PIPE if stdout_kind == "pipe" else out_file
+        proc = subprocess.Popen([DBDOCK, "mcp"], env=world.env, stdin=subprocess.PIPE, stdout=stdout,
+                                stderr=subprocess.PIPE)
+        try:
+            time.sleep(0.5)
+            assert proc.poll() is None, f"dbdock mcp exited before the client spoke: {proc.stderr.read()!r}"
+            request = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                       "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                                  "clientInfo": {"name": "slow", "version": "1"}}}
+            proc.stdin.write((json.dumps(request) + "\n").encode())
+            proc.stdin.close()
+            if stdout_kind == "pipe":
+                line = proc.stdout.readline()
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    if stdout_kind == "file":
+        line = out_path.read_bytes().split(b"\n")[0]
+    answer = json.loads(line)
+    assert answer["id"] == 1 and "protocolVersion" in answer["result"], answer

@@ -48,7 +48,7 @@ async fn on_store(store: &Store, command: ApprovalsCommand) -> Result<()> {
 
 /// Prints each new pending request once, until Ctrl-C; says it is here meanwhile.
 async fn watch(store: &Store, format: WatchFormat) -> Result<()> {
-    let mut interrupt = Interrupt::listen()?;
+    let mut interrupt = Interrupt::ctrl_c()?;
     let mut shown = HashSet::new();
     let mut presence = tokio::time::interval(PRESENCE_EVERY);
     let mut poll = tokio::time::interval(WATCH_POLL);

@@ -6,6 +6,7 @@ use dbdock_mcp::install::{ClientEnv, ServerSpec};
 
 use crate::args::{InstallArgs, McpArgs, McpCommand, TokenCommand};
 use crate::context::{open_store, print};
+use crate::interrupt::Interrupt;
 use crate::render;
 
 pub async fn run(args: McpArgs) -> Result<()> {
@@ -27,6 +28,8 @@ pub async fn run(args: McpArgs) -> Result<()> {
 
 /// The endpoint itself, on stdio or HTTP, until the client leaves or a signal stops it.
 async fn serve(args: McpArgs) -> Result<()> {
+    // Listening before anything else: a signal from here on stops the endpoint cleanly.
+    let mut interrupt = Interrupt::ctrl_c_or_terminate()?;
     let store = open_store().await?;
     let config = dbdock_mcp::EndpointConfig {
         profiles: args.profiles,
@@ -34,24 +37,18 @@ async fn serve(args: McpArgs) -> Result<()> {
         trace_statements: args.otlp_statements && args.otlp_endpoint.is_some(),
     };
     let endpoint = dbdock_mcp::Endpoint::new(store, config);
+    // Ctrl-C or SIGTERM stops the endpoint the way a leaving client does, so every call is
+    // still audited and the log flushed before the process ends.
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let on_signal = shutdown.clone();
+    tokio::spawn(async move {
+        interrupt.recv().await;
+        on_signal.cancel();
+    });
     let Some(addr) = args.http else {
-        // A client that stops the endpoint with SIGTERM still gets every call audited.
-        let shutdown = tokio_util::sync::CancellationToken::new();
-        let on_signal = shutdown.clone();
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            on_signal.cancel();
-        });
         return dbdock_mcp::serve_stdio(endpoint, shutdown).await;
     };
     let made = endpoint.workspace().store().ensure_default_token().await?;
-    let shutdown = tokio_util::sync::CancellationToken::new();
-    let on_signal = shutdown.clone();
-    // Stop on Ctrl-C or SIGTERM, so the audit log is flushed before the process ends.
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        on_signal.cancel();
-    });
     // The token goes to the terminal once; the home keeps only its hash.
     let note = match made {
         Some(token) => format!(
@@ -95,28 +92,6 @@ async fn client_config(args: InstallArgs) -> Result<()> {
     };
     let change = dbdock_mcp::install::install(client, &ClientEnv::current()?, &spec, args.dry_run)?;
     print(&render::config_change(&change)?)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// `dbdock mcp token add|list|revoke`.

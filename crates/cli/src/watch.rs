@@ -41,7 +41,7 @@ pub async fn run(args: WatchArgs) -> Result<()> {
     let deadline = args.timeout.map(|secs| tokio::time::Instant::now() + Duration::from_secs_f64(secs.max(0.0)));
     let mut out = BufWriter::new(io::stdout().lock());
     let mut messages = 0_u64;
-    let mut interrupt = Interrupt::listen()?;
+    let mut interrupt = Interrupt::ctrl_c()?;
     let outcome = loop {
         if args.count.is_some_and(|n| messages >= n) {
             break Ok(());

@@ -38,11 +38,23 @@ pub async fn serve_stdio(
 /// pipes (as an AI client starts `dbdock mcp`): tokio's `stdin()` and `stdout()` do each
 /// read and write on a blocking thread, two thread hops per call (docs/architecture.md,
 /// "The MCP hot path"). Nothing else in the endpoint writes to stdout.
+///
+/// Both or neither: making one a tokio pipe sets its file non-blocking, and the fallback's
+/// blocking reads would then fail with EAGAIN as soon as the client is slower than the
+/// server (stdin a pipe, stdout a file or a terminal).
 #[cfg(unix)]
 fn stdio_pipes() -> std::io::Result<(tokio::net::unix::pipe::Receiver, tokio::net::unix::pipe::Sender)> {
     use std::os::fd::AsFd;
-    let read = tokio::net::unix::pipe::Receiver::from_owned_fd(std::io::stdin().as_fd().try_clone_to_owned()?)?;
-    let write = tokio::net::unix::pipe::Sender::from_owned_fd(std::io::stdout().as_fd().try_clone_to_owned()?)?;
+    use std::os::unix::fs::FileTypeExt;
+    let stdin = std::io::stdin().as_fd().try_clone_to_owned()?;
+    let stdout = std::io::stdout().as_fd().try_clone_to_owned()?;
+    for fd in [&stdin, &stdout] {
+        if !std::fs::File::from(fd.try_clone()?).metadata()?.file_type().is_fifo() {
+            return Err(std::io::Error::other("stdin and stdout are not both pipes"));
+        }
+    }
+    let read = tokio::net::unix::pipe::Receiver::from_owned_fd(stdin)?;
+    let write = tokio::net::unix::pipe::Sender::from_owned_fd(stdout)?;
     Ok((read, write))
 }
 
