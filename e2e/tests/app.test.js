@@ -470,3 +470,28 @@ step("AI: an HTTP token is made in the window (shown once), listed without its v
   const after = JSON.parse(execFileSync(config.cli, ["mcp", "token", "list", "--format", "json"], { encoding: "utf8" }));
   assert.ok(!after.some((t) => t.name === "e2e-token"), "the CLI still lists the revoked token");
 }, { needs: [FIRST] });
+
+step("connections: Find local servers names PostgreSQL and Redis by their handshake; the Redis one is added", current, async () => {
+  await click(browser, "nav-connections");
+  await click(browser, "discovery-run");
+  await shown(browser, "discovery-count", T.db);
+  const findingOf = async (engine) => {
+    for (const item of await browser.$$(tid("discovery-item"))) {
+      if ((await item.getAttribute("data-engine")) === engine) return item;
+    }
+    return null;
+  };
+  const pg = await findingOf("postgres");
+  assert.ok(pg, "PostgreSQL on 127.0.0.1:5432 was not found");
+  const pgText = await pg.getText();
+  const version = psql("SHOW server_version").split(" ")[0];
+  assert.ok(pgText.includes(version), `the finding should name PostgreSQL ${version}: ${pgText}`);
+  assert.ok(pgText.includes(`Saved as ${PROFILE}`), `the finding should say ${PROFILE} reaches it: ${pgText}`);
+  const redis = await findingOf("redis");
+  assert.ok(redis, "Redis on 127.0.0.1:6379 was not found");
+  await redis.$(tid("discovery-add")).click();
+  await shown(browser, "discovery-added", T.db);
+  await screenshot(browser, "discovery-added");
+  const saved = JSON.parse(execFileSync(config.cli, ["profile", "list", "--format", "json"], { encoding: "utf8" }));
+  assert.ok(saved.some((p) => p.engine === "redis" && p.url.startsWith("redis://127.0.0.1:6379")), `the CLI lists ${JSON.stringify(saved)}`);
+}, { needs: [FIRST] });

@@ -32,6 +32,10 @@ export type TlsMode = B.TlsMode;
 export type TlsOptions = B.TlsOptions_Serialize;
 export type TestReport = B.TestReport;
 export type ImportReport = B.ImportReport;
+/** What "Find local servers" looks at besides the defaults (empty strings: nothing). */
+export type DiscoveryForm = B.DiscoveryForm;
+/** A server found by its handshake, or a listener that answered none (never with a secret). */
+export type FindingView = B.FindingView;
 export type ConnectionState = B.ConnectionState;
 export type Severity = B.Severity;
 export type EventKind = B.EventKind;
@@ -130,6 +134,13 @@ export type Backend = {
   trustHostKey: (name: string, fingerprint: string) => Promise<void>;
   exportProfiles: (path: string) => Promise<number>;
   importProfiles: (path: string) => Promise<ImportReport>;
+  /** Finds servers on this machine's default ports and sockets, in the environment, and where `form` says. */
+  discoverServers: (form: DiscoveryForm) => Promise<FindingView[]>;
+  /**
+   * Saves a finding as a profile. With `saveSecret` the password its source holds is read again on the
+   * Rust side and kept in the keyring; `password` is one the user typed instead.
+   */
+  addDiscovered: (token: string, url: string, name: string, saveSecret: boolean, password: string | null) => Promise<ProfileView>;
   connectionStates: () => Promise<ConnectionStateView[]>;
   /**
    * Sends the state of every profile to `onChange` now and at every change, for as long as
@@ -215,6 +226,8 @@ const tauriBackend: Backend = {
   },
   exportProfiles: (path) => unwrap(commands.exportProfiles(path)),
   importProfiles: (path) => unwrap(commands.importProfiles(path)),
+  discoverServers: (form) => unwrap(commands.discoverServers(form)),
+  addDiscovered: (token, url, name, saveSecret, password) => unwrap(commands.addDiscovered(token, url, name, saveSecret, password)),
   connectionStates: () => unwrap(commands.connectionStates()),
   watchConnectionStates: async (onChange) => {
     const channel = new Channel<B.ConnectionStateView_Deserialize[]>((list) => onChange(list.map(toStateView)));

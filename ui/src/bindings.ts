@@ -42,6 +42,13 @@ export const commands = {
 	 *  connections are dropped so that the next use connects afresh.
 	 */
 	trustHostKey: (name: string, fingerprint: string) => typedError<null, Error>(__TAURI_INVOKE("trust_host_key", { name, fingerprint })),
+	/**  The default ports and sockets, DB Dock's environment, and what the form adds. */
+	discoverServers: (form: DiscoveryForm) => typedError<FindingView_Serialize[], Error>(__TAURI_INVOKE("discover_servers", { form })),
+	/**
+	 *  Saves a finding as a profile named `name`; with `save_secret` the password its source
+	 *  holds goes to the keyring, or `password` when the user typed one.
+	 */
+	addDiscovered: (token: string, url: string, name: string, saveSecret: boolean, password: string | null) => typedError<ProfileView_Serialize, Error>(__TAURI_INVOKE("add_discovered", { token, url, name, saveSecret, password })),
 	listTables: (profile: string) => typedError<TableRef_Serialize[], Error>(__TAURI_INVOKE("list_tables", { profile })),
 	tableDetails: (profile: string, table: string) => typedError<TableInfo_Serialize, Error>(__TAURI_INVOKE("table_details", { profile, table })),
 	/**
@@ -522,6 +529,16 @@ export type CreatedToken_Serialize = {
 	token: string,
 };
 
+/**  What the user asked to look at. */
+export type DiscoveryForm = {
+	/**  Ports to scan besides the defaults, as typed: `5000-5010,6380`. */
+	ports: string,
+	/**  The host of those ports (empty: 127.0.0.1). */
+	host: string,
+	/**  A folder whose `.env` and Compose files are read (empty: none). */
+	folder: string,
+};
+
 export type EndpointInfo = {
 	/**  The `dbdock` binary AI clients are configured to spawn. */
 	binary: string,
@@ -678,6 +695,51 @@ export type ExportFormat = "csv" | "json";
 export type ExportReport = {
 	path: string,
 	rows: number,
+};
+
+/**  A finding as the list shows it. */
+export type FindingView = FindingView_Serialize | FindingView_Deserialize;
+
+/**  A finding as the list shows it. */
+export type FindingView_Deserialize = {
+	/**  Hands the finding back to `add_discovered` (its origin, encoded). */
+	token: string,
+	/**  Where it was found, for people: `port 127.0.0.1:5432`, `.env DATABASE_URL`. */
+	foundAt: string,
+	/**  `identified`, `unknown`, `closed` or `not-probed`. */
+	state: string,
+	/**  PostgreSQL, MariaDB, Redis, …; or why it is not identified. */
+	summary: string,
+	version?: string | null,
+	authRequired?: boolean | null,
+	detail?: string | null,
+	engine?: Engine | null,
+	url?: string | null,
+	suggestedName?: string | null,
+	hasSecret: boolean,
+	secretElsewhere?: string | null,
+	savedAs?: string | null,
+};
+
+/**  A finding as the list shows it. */
+export type FindingView_Serialize = {
+	/**  Hands the finding back to `add_discovered` (its origin, encoded). */
+	token: string,
+	/**  Where it was found, for people: `port 127.0.0.1:5432`, `.env DATABASE_URL`. */
+	foundAt: string,
+	/**  `identified`, `unknown`, `closed` or `not-probed`. */
+	state: string,
+	/**  PostgreSQL, MariaDB, Redis, …; or why it is not identified. */
+	summary: string,
+	version: string | null,
+	authRequired: boolean | null,
+	detail: string | null,
+	engine: Engine | null,
+	url: string | null,
+	suggestedName: string | null,
+	hasSecret: boolean,
+	secretElsewhere: string | null,
+	savedAs: string | null,
 };
 
 export type ForeignKeyInfo = ForeignKeyInfo_Serialize | ForeignKeyInfo_Deserialize;

@@ -10,6 +10,7 @@ mod access;
 mod ai_logins;
 mod approvals;
 mod connections;
+mod discovery;
 mod network;
 mod schema_search;
 mod statements;
@@ -28,6 +29,7 @@ pub use approvals::{Verdict, WriteRequest, approval_wait};
 pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,
 };
+pub use discovery::{DiscoveryRequest, Finding, MAX_SCAN_PORTS, Origin, Probed, parse_ports};
 pub use network::known_hosts;
 pub use schema_search::{Detail, ObjectKind, SchemaMatch, SchemaSearch, SchemaSearchResult, glob_match};
 pub use statements::{StatementKind, statement_kind};

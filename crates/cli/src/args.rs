@@ -39,6 +39,55 @@ pub enum Command {
     /// Print live events (Redis pub/sub, keyspace and streams; NATS subjects, JetStream lag,
     /// KV; PostgreSQL NOTIFY; MongoDB change streams) until --count or --timeout.
     Watch(WatchArgs),
+    /// Find database and streaming servers to add as profiles: the default ports and unix
+    /// sockets on this machine, ports you name, DATABASE_URL-style variables, and the .env
+    /// and Compose files of a folder. Each is told by its handshake; only loopback and a
+    /// host you type are contacted (docs/discovery.md).
+    Discover(DiscoverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Scan these ports too: `5000-5010,6380` (at most 1024).
+    #[arg(long, value_name = "PORTS", value_parser = parse_ports)]
+    pub ports: Option<PortList>,
+    /// The host the --ports are scanned on (default 127.0.0.1).
+    #[arg(long, value_name = "HOST", requires = "ports")]
+    pub host: Option<String>,
+    /// Read the .env and Compose files of this folder.
+    #[arg(long, value_name = "FOLDER")]
+    pub dir: Option<PathBuf>,
+    /// Skip the default ports and unix sockets.
+    #[arg(long)]
+    pub no_defaults: bool,
+    /// Skip DB Dock's own environment variables.
+    #[arg(long)]
+    pub no_env: bool,
+    /// Add the findings with these suggested names as profiles (AI access read-only).
+    #[arg(long = "add", value_name = "NAME")]
+    pub add: Vec<String>,
+    /// Add every finding that has a URL and no saved profile yet.
+    #[arg(long, conflicts_with = "add")]
+    pub add_all: bool,
+    /// When adding, also save the passwords the .env or Compose files and variables hold
+    /// to the OS keyring. Without it, profiles are added without them.
+    #[arg(long)]
+    pub save_secrets: bool,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
+}
+
+/// The ports of one `--ports` (a newtype: clap would read a `Vec` as repeated values).
+#[derive(Debug, Clone)]
+pub struct PortList(pub Vec<u16>);
+
+/// `5000-5010,6380` as a list of ports.
+fn parse_ports(text: &str) -> Result<PortList, String> {
+    match dbdock_app::parse_ports(text) {
+        Ok(ports) if ports.is_empty() => Err("no port given".into()),
+        Ok(ports) => Ok(PortList(ports)),
+        Err(e) => Err(e.message),
+    }
 }
 
 #[derive(Debug, Subcommand)]

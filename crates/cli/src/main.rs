@@ -6,6 +6,7 @@ mod args;
 mod audit;
 mod context;
 mod demo;
+mod discover;
 mod interrupt;
 mod mcp;
 mod profile;
@@ -90,5 +91,6 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Approvals(command) => approvals::run(command).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Watch(args) => watch::run(args).await,
+        Command::Discover(args) => discover::run(args).await,
     }
 }

@@ -473,3 +473,45 @@ pub fn stats(s: &dbdock_core::AiStats, format: SchemaFormat) -> Result<String> {
         Ok(())
     })
 }
+
+pub fn findings(findings: &[dbdock_app::Finding], format: SchemaFormat) -> Result<String> {
+    use dbdock_app::Probed;
+    use dbdock_engines::discover::Answer;
+    if format == SchemaFormat::Json {
+        return json_line(&findings);
+    }
+    let mut table = new_table();
+    table.set_header(["name", "found", "version", "password", "where", "url"]);
+    for f in findings {
+        let (found, version, auth) = match &f.probed {
+            Probed::Answered(Answer::Identified(i)) => (
+                i.product.clone(),
+                i.version.clone().unwrap_or_default(),
+                match i.auth_required {
+                    Some(true) => "required",
+                    Some(false) => "not required",
+                    None => "?",
+                }
+                .to_owned(),
+            ),
+            Probed::Answered(Answer::Unknown { reason }) => {
+                (format!("unknown: {reason}"), String::new(), String::new())
+            }
+            Probed::Answered(Answer::Closed { reason }) => {
+                (format!("not reachable: {reason}"), String::new(), String::new())
+            }
+            Probed::NotProbed { reason } => (format!("not contacted: {reason}"), String::new(), String::new()),
+        };
+        let auth = match (&f.has_secret, &f.secret_elsewhere) {
+            (true, _) => format!("{auth} (source holds one)").trim().to_owned(),
+            (false, Some(from)) => format!("{auth} (from {from})").trim().to_owned(),
+            _ => auth,
+        };
+        let name = match &f.saved_as {
+            Some(saved) => format!("saved as {saved}"),
+            None => f.suggested_name.clone().unwrap_or_default(),
+        };
+        table.add_row([name, found, version, auth, f.origin.to_string(), f.url.clone().unwrap_or_default()]);
+    }
+    text(|out| if findings.is_empty() { writeln!(out, "no servers found") } else { writeln!(out, "{table}") })
+}

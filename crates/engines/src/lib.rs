@@ -11,6 +11,7 @@ use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Result, WatchTarget};
 
 #[cfg(feature = "sqlite")]
 pub use sqlite::demo;
+pub mod discover;
 pub mod live;
 pub mod monitor;
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]

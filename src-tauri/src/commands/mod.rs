@@ -3,6 +3,7 @@
 
 pub mod ai;
 pub mod approvals;
+pub mod discovery;
 pub mod events;
 pub mod least_privilege;
 pub mod profiles;

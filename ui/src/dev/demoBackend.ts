@@ -13,6 +13,7 @@ import {
   type Backend,
   type Cell,
   type ConfigChangeView,
+  type FindingView,
   type HistoryEntry,
   type ProfileView,
   type QueryChunk,
@@ -43,6 +44,10 @@ const profiles: ProfileView[] = [
 // The demo's PostgreSQL server cannot be reached; every call to it fails.
 const unreachable = (p: ProfileView): boolean => p.engine === "postgres";
 const states = demoStates(() => profiles, unreachable, ["shop"]);
+
+function finding(foundAt: string, summary: string, version: string | null, authRequired: boolean | null, engine: ProfileView["engine"] | null, url: string | null, suggestedName: string | null): FindingView {
+  return { token: JSON.stringify({ kind: "demo", foundAt }), foundAt, state: "identified", summary, version, authRequired, detail: null, engine, url, suggestedName, hasSecret: false, secretElsewhere: null, savedAs: null };
+}
 
 function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
   return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, approvalWaitSecs: null, maxRows: null, maxBytes: null, source: "store", ssh: [], tls: {} };
@@ -267,6 +272,27 @@ export const demoBackend: Backend = {
   importProfiles: async () => {
     await wait(100);
     return { added: ["reporting"], unchanged: ["shop"], conflicts: ["staging"], needSecrets: ["reporting"] };
+  },
+  discoverServers: async (form) => {
+    await wait(250);
+    const found: FindingView[] = [
+      finding("port 127.0.0.1:5432", "PostgreSQL", "16.4", false, "postgres", "postgres://postgres@127.0.0.1:5432/postgres", "local-postgres"),
+      finding("port 127.0.0.1:6379", "Redis", "7.2.5", false, "redis", "redis://127.0.0.1:6379/0", "local-redis"),
+      { ...finding("port 127.0.0.1:9092", "Kafka", null, null, null, null, null), detail: "60 APIs served" },
+    ];
+    if (form.folder.trim() !== "") {
+      found.push({ ...finding(`${form.folder.trim()}/.env DATABASE_URL`, "MariaDB", "11.4.2", true, "mysql", "mysql://shop@127.0.0.1:3306/shop", "local-mysql"), hasSecret: true });
+    }
+    return found.map((f) => ({ ...f, savedAs: profiles.find((p) => p.url === f.url)?.name ?? null }));
+  },
+  addDiscovered: async (_token, url, name, saveSecret, password) => {
+    await wait(120);
+    if (profiles.some((p) => p.name === name)) throw new ApiError({ code: "INVALID_INPUT", message: `a profile named '${name}' already exists` });
+    const engine = (await demoBackend.parseUrl(url)).engine;
+    const saved = profile(name, engine, url, "read-only", null, saveSecret || password !== null);
+    profiles.push(saved);
+    states.changed();
+    return saved;
   },
   connectionStates: states.connectionStates,
   watchConnectionStates: states.watchConnectionStates,

@@ -271,3 +271,44 @@ fn version_names_the_engines_of_this_build() {
     assert!(text.starts_with("dbdock 0.") && text.contains("engines: SQLite, PostgreSQL"), "{text}");
     assert!(text.contains("Redis, NATS"), "{text}");
 }
+
+/// `dbdock discover --dir`: a Compose service becomes a profile; its password reaches the
+/// keyring only with --save-secrets, and no output or file of the home shows it.
+#[test]
+fn discover_adds_a_compose_service_and_saves_its_password_only_when_told() {
+    let home = tempfile::tempdir().expect("home");
+    let folder = tempfile::tempdir().expect("folder");
+    let password = "compose-Secret-91c";
+    std::fs::write(
+        folder.path().join("compose.yaml"),
+        format!(
+            "services:\n  shopdb:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n    environment:\n      \
+             POSTGRES_USER: postgres\n      POSTGRES_PASSWORD: {password}\n"
+        ),
+    )
+    .expect("write compose.yaml");
+    let dir = folder.path().to_str().expect("a UTF-8 temp path");
+    let base = ["discover", "--no-defaults", "--no-env", "--dir", dir];
+    let listed = ok(&dbdock_in(home.path(), &[&base[..], &["--format", "json"]].concat(), None, &[]));
+    let findings: serde_json::Value = serde_json::from_str(&listed).expect("JSON findings");
+    assert_eq!(findings[0]["suggestedName"], "shopdb", "{listed}");
+    assert_eq!(findings[0]["hasSecret"], true, "{listed}");
+    assert_eq!(findings[0]["probed"]["product"], "PostgreSQL", "PostgreSQL on 127.0.0.1:5432: {listed}");
+
+    let plain = ok(&dbdock_in(home.path(), &[&base[..], &["--add", "shopdb"]].concat(), None, &[]));
+    assert!(plain.contains("added shopdb") && plain.contains("without the password"), "{plain}");
+    let out = dbdock_in(home.path(), &[&base[..], &["--add", "shopdb", "--save-secrets"]].concat(), None, &[]);
+    assert!(!out.status.success(), "the name is taken now");
+    ok(&dbdock_in(home.path(), &["profile", "rm", "shopdb"], None, &[]));
+    let out = dbdock_in(home.path(), &[&base[..], &["--add", "shopdb", "--save-secrets"]].concat(), None, &[]);
+    keyring_required(&out);
+    let saved = ok(&out);
+    assert!(saved.contains("password saved to the OS keyring"), "{saved}");
+    let profiles = ok(&dbdock_in(home.path(), &["profile", "list", "--format", "json"], None, &[]));
+    assert!(profiles.contains("\"has_secret\":true"), "{profiles}");
+    for text in [&listed, &plain, &saved, &profiles] {
+        assert!(!text.contains(password), "the password was printed: {text}");
+    }
+    assert_eq!(files_containing(home.path(), password), Vec::<String>::new(), "files hold the password");
+    ok(&dbdock_in(home.path(), &["profile", "rm", "shopdb"], None, &[]));
+}

@@ -7,6 +7,7 @@ import { editConnection, uiStore } from "../../stores/ui";
 import { ProfileForm } from "./ProfileForm";
 import { ProfileTable } from "./ProfileTable";
 import { ProfileTransfer } from "./ProfileTransfer";
+import { ServerDiscovery } from "./ServerDiscovery";
 
 /** Connections: the list of saved connections, the add/edit form, import and export. */
 export function ConnectionsView() {
@@ -41,6 +42,7 @@ export function ConnectionsView() {
               Paste a URL such as <code>postgres://user@localhost:5432/db</code> or a SQLite file path.
             </EmptyState>
           )}
+          <ServerDiscovery />
           <ProfileTransfer />
         </div>
         <div className="connections-form-pane">
