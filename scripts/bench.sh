@@ -4,6 +4,8 @@
 #   bash scripts/bench.sh mcp   # `dbdock mcp` side by side with DBHub, server-postgres and
 #                               # mcp-dbs on PostgreSQL, MariaDB and SQLite: latency, cold
 #                               # start, memory, a 10,000-row result, tokens
+#   bash scripts/bench.sh events  # `dbdock events export` of 1,000,000 events: peak RSS and
+#                                 # time, beside a raw export by Python's sqlite3
 #
 # It installs what it needs (the peers from npm into target/bench-peers, a Python venv in
 # target/bench-venv, Node.js 22 from npm where the machine's is older), starts PostgreSQL and
@@ -98,10 +100,17 @@ bench_mcp() {
     log "bench.sh mcp took $((SECONDS - started)) s"
 }
 
+bench_events() {
+    ensure_dbdock_release
+    log "event export benchmark (BENCH_EVENTS=${BENCH_EVENTS:-1000000})"
+    python3 bench/events_export.py
+}
+
 case "${1:-}" in
     mcp) bench_mcp ;;
+    events) bench_events ;;
     *)
-        echo "usage: bash scripts/bench.sh mcp" >&2
+        echo "usage: bash scripts/bench.sh mcp|events" >&2
         exit 2
         ;;
 esac

@@ -61,6 +61,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::events::retry_monitor,
         commands::events::monitor_statuses,
         commands::events::event_log,
+        commands::events::export_event_log,
     ])
 }
 

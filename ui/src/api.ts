@@ -83,6 +83,8 @@ export type EventView = B.EventView_Serialize;
 export type MonitorView = B.MonitorView_Serialize;
 /** A lifecycle event as the store keeps it (the event log). */
 export type LoggedEvent = B.LoggedEventView_Serialize;
+/** Which events of the log an export takes, and where it goes (empty strings: no limit). */
+export type EventExportForm = B.EventExportForm;
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: B.Error };
 
@@ -199,6 +201,8 @@ export type Backend = {
   monitorStatuses: () => Promise<MonitorView[]>;
   /** The newest `limit` lifecycle events of every monitor, newest first. */
   eventLog: (limit: number) => Promise<LoggedEvent[]>;
+  /** Writes the event log's events the form takes to its file, streamed on the Rust side; how many. */
+  exportEventLog: (form: EventExportForm) => Promise<number>;
 };
 
 async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
@@ -279,6 +283,7 @@ const tauriBackend: Backend = {
   retryMonitor: (monitorId) => unwrap(commands.retryMonitor(monitorId)),
   monitorStatuses: () => unwrap(commands.monitorStatuses()),
   eventLog: (limit) => unwrap(commands.eventLog(limit)),
+  exportEventLog: (form) => unwrap(commands.exportEventLog(form)),
 };
 
 function toStateView(v: B.ConnectionStateView_Deserialize): ConnectionStateView {

@@ -127,6 +127,8 @@ export const commands = {
 	monitorStatuses: () => typedError<MonitorView_Serialize[], Error>(__TAURI_INVOKE("monitor_statuses")),
 	/**  The newest `limit` lifecycle events of every monitor, newest first. */
 	eventLog: (limit: number) => typedError<LoggedEventView_Serialize[], Error>(__TAURI_INVOKE("event_log", { limit })),
+	/**  Writes the event log's events the form takes to its file; returns how many. */
+	exportEventLog: (form: EventExportForm_Deserialize) => typedError<number, Error>(__TAURI_INVOKE("export_event_log", { form })),
 };
 
 /* Types */
@@ -646,6 +648,38 @@ export type EventCount = {
 	severity: string,
 	events: number,
 };
+
+/**  Which events an export takes, as the Events view's export bar sends it (empty: all). */
+export type EventExportForm = EventExportForm_Serialize | EventExportForm_Deserialize;
+
+/**  Which events an export takes, as the Events view's export bar sends it (empty: all). */
+export type EventExportForm_Deserialize = {
+	path: string,
+	format: EventExportFormat,
+	monitor: string,
+	/**  A date, a date and time (UTC) or a span back from now (`2h`). */
+	since: string,
+	until: string,
+	minSeverity?: Severity | null,
+	text: string,
+};
+
+/**  Which events an export takes, as the Events view's export bar sends it (empty: all). */
+export type EventExportForm_Serialize = {
+	path: string,
+	format: EventExportFormat,
+	monitor: string,
+	/**  A date, a date and time (UTC) or a span back from now (`2h`). */
+	since: string,
+	until: string,
+	minSeverity: Severity | null,
+	text: string,
+};
+
+/**  The file format of an event export. */
+export type EventExportFormat = 
+/**  JSON Lines: one object a line. */
+"jsonl" | "csv";
 
 /**  A message, or a change in the monitor's own state. */
 export type EventKind = "message" | "lifecycle";

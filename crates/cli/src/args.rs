@@ -44,6 +44,56 @@ pub enum Command {
     /// and Compose files of a folder. Each is told by its handshake; only loopback and a
     /// host you type are contacted (docs/discovery.md).
     Discover(DiscoverArgs),
+    /// The event log of the monitors (connected, reconnecting, errors, …).
+    #[command(subcommand)]
+    Events(EventsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Write the event log, oldest first, as JSON Lines or CSV to FILE (or stdout), read
+    /// row by row so any size exports in constant memory.
+    Export(EventsExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EventsExportArgs {
+    /// Where to write (replaced only once the export is whole); stdout without it.
+    pub file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Jsonl)]
+    pub format: ExportFormatArg,
+    /// Only this monitor (its id or its target, e.g. channel:orders).
+    #[arg(long, value_name = "ID|TARGET")]
+    pub monitor: Option<String>,
+    /// Only this profile's monitors.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// From this time on, UTC: 2026-12-07, 2026-12-07T10:30, or a span back from now (30m, 2h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// This severity and worse.
+    #[arg(long, value_enum)]
+    pub severity: Option<SeverityArg>,
+    /// Only events whose message or target contains TEXT (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Warning,
+    Error,
+    Critical,
 }
 
 #[derive(Debug, Args)]

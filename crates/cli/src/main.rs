@@ -7,6 +7,7 @@ mod audit;
 mod context;
 mod demo;
 mod discover;
+mod events;
 mod interrupt;
 mod mcp;
 mod profile;
@@ -92,5 +93,6 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Watch(args) => watch::run(args).await,
         Command::Discover(args) => discover::run(args).await,
+        Command::Events(command) => events::run(command).await,
     }
 }

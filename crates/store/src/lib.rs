@@ -30,7 +30,7 @@ pub use audit::{
     audit_retention_from_env,
 };
 pub use env_profiles::env_profiles;
-pub use events::{EventRetention, LoggedEvent};
+pub use events::{EventFilter, EventRetention, LoggedEvent};
 pub use history::{HISTORY_PER_PROFILE, HistoryEntry, QueryOutcome};
 pub use home::Home;
 pub use profiles::{ImportReport, NewProfile, ProfileExport, ResolvedProfile};

@@ -9,7 +9,7 @@ use dbdock_core::{
     Category, ConnectionState, Event, EventKind, MonitorStatus, Result, Severity, WatchTarget, payload_as_text,
 };
 use dbdock_engines::MonitorOptions;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -185,4 +185,53 @@ pub async fn event_log(state: State<'_, AppState>, limit: u32) -> Result<Vec<Log
             message: e.message,
         })
         .collect())
+}
+
+/// The file format of an event export.
+#[derive(Debug, Clone, Copy, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+pub enum EventExportFormat {
+    /// JSON Lines: one object a line.
+    Jsonl,
+    Csv,
+}
+
+/// Which events an export takes, as the Events view's export bar sends it (empty: all).
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EventExportForm {
+    pub path: String,
+    pub format: EventExportFormat,
+    pub monitor: String,
+    /// A date, a date and time (UTC) or a span back from now (`2h`).
+    pub since: String,
+    pub until: String,
+    pub min_severity: Option<dbdock_core::Severity>,
+    pub text: String,
+}
+
+/// Writes the event log's events the form takes to its file; returns how many.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_event_log(state: State<'_, AppState>, form: EventExportForm) -> Result<u32> {
+    let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let time = |s: &str| given(s).map(|t| dbdock_app::time_bound(&t)).transpose();
+    let filter = dbdock_store::EventFilter {
+        monitor: given(&form.monitor),
+        profile: None,
+        since: time(&form.since)?,
+        until: time(&form.until)?,
+        min_severity: form.min_severity,
+        text: given(&form.text),
+    };
+    let path = std::path::PathBuf::from(form.path.trim());
+    if path.as_os_str().is_empty() {
+        return Err(dbdock_core::Error::invalid_input("name the file to export to"));
+    }
+    let format = match form.format {
+        EventExportFormat::Jsonl => dbdock_app::ExportFormat::Jsonl,
+        EventExportFormat::Csv => dbdock_app::ExportFormat::Csv,
+    };
+    let count = state.workspace.export_events_to(&filter, format, &path).await?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }

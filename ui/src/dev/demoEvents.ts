@@ -2,7 +2,7 @@
 // consumer lag, each emitting events on a timer (see demoBackend.ts). The PostgreSQL demo
 // connection is unreachable, so its monitors keep reconnecting and log errors.
 
-import { ApiError, type ConnectionState, type Severity, type Engine, type EngineSpec, type EventView, type LoggedEvent, type MonitorView } from "../api";
+import { ApiError, type ConnectionState, type Severity, type Engine, type EngineSpec, type EventExportForm, type EventView, type LoggedEvent, type MonitorView } from "../api";
 import { labelsWhere } from "../lib/engines";
 import { canWatch, parseTarget } from "../lib/events";
 import { DEMO_ENGINE_SPECS } from "./demoEngines";
@@ -252,6 +252,11 @@ export function demoMonitors(specOf: (profile: string) => EngineSpec) {
     eventLog: async (limit: number): Promise<LoggedEvent[]> => {
       await wait(30);
       return [...log].reverse().slice(0, Math.min(limit, 1000));
+    },
+    exportEventLog: async (form: EventExportForm): Promise<number> => {
+      await wait(80);
+      const text = form.text.trim().toLowerCase();
+      return log.filter((e) => text === "" || e.message.toLowerCase().includes(text) || e.target.toLowerCase().includes(text)).length;
     },
   };
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod discovery;
+mod event_export;
 mod fake;
 mod registry;
 mod servers;

@@ -3,6 +3,9 @@ import { api, toAppError, type AppError, type LoggedEvent } from "../../api";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { severityClass } from "../../lib/events";
 import { formatTimestamp } from "../../lib/format";
+import { loadEndpoint, profilesStore } from "../../stores/profiles";
+import { useStore } from "../../stores/store";
+import { EventLogExport } from "./EventLogExport";
 
 const LIMIT = 200;
 
@@ -11,6 +14,10 @@ export function LifecycleLog() {
   const [entries, setEntries] = useState<LoggedEvent[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const { endpoint } = useStore(profilesStore);
+  useEffect(() => {
+    void loadEndpoint();
+  }, []);
 
   const load = useCallback(async () => {
     setBusy(true);
@@ -49,6 +56,7 @@ export function LifecycleLog() {
           {busy ? "Refreshing…" : "Refresh"}
         </button>
       </header>
+      <EventLogExport key={endpoint?.home ?? ""} home={endpoint?.home ?? null} />
       {error && <ErrorNotice error={error} testId="events-log-error" />}
       {entries !== null && entries.length === 0 && (
         <p className="muted panel-note" data-testid="events-log-empty">
