@@ -28,6 +28,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::profiles::engine_specs,
         commands::profiles::reconnect_profile,
         commands::profiles::trust_host_key,
+        commands::profiles::bulk_action,
         commands::discovery::discover_servers,
         commands::discovery::add_discovered,
         commands::schema::list_tables,

@@ -32,6 +32,10 @@ export type TlsMode = B.TlsMode;
 export type TlsOptions = B.TlsOptions_Serialize;
 export type TestReport = B.TestReport;
 export type ImportReport = B.ImportReport;
+/** An action of the connections list's selection bar. */
+export type BulkActionInput = B.BulkActionInput;
+/** One connection's outcome of a bulk action, as it ends. */
+export type BulkItemView = B.BulkItemView;
 /** What "Find local servers" looks at besides the defaults (empty strings: nothing). */
 export type DiscoveryForm = B.DiscoveryForm;
 /** A server found by its handshake, or a listener that answered none (never with a secret). */
@@ -136,6 +140,11 @@ export type Backend = {
   trustHostKey: (name: string, fingerprint: string) => Promise<void>;
   exportProfiles: (path: string) => Promise<number>;
   importProfiles: (path: string) => Promise<ImportReport>;
+  /**
+   * Runs one action on the named connections, a few at a time; `onItem` gets each outcome as it ends.
+   * `access` is the level for `set-access`.
+   */
+  bulkAction: (names: string[], action: BulkActionInput, access: Access | null, onItem: (item: BulkItemView) => void) => Promise<BulkItemView[]>;
   /** Finds servers on this machine's default ports and sockets, in the environment, and where `form` says. */
   discoverServers: (form: DiscoveryForm) => Promise<FindingView[]>;
   /**
@@ -230,6 +239,7 @@ const tauriBackend: Backend = {
   },
   exportProfiles: (path) => unwrap(commands.exportProfiles(path)),
   importProfiles: (path) => unwrap(commands.importProfiles(path)),
+  bulkAction: (names, action, access, onItem) => unwrap(commands.bulkAction(names, action, access, new Channel<BulkItemView>(onItem))),
   discoverServers: (form) => unwrap(commands.discoverServers(form)),
   addDiscovered: (token, url, name, saveSecret, password) => unwrap(commands.addDiscovered(token, url, name, saveSecret, password)),
   connectionStates: () => unwrap(commands.connectionStates()),

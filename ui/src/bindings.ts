@@ -42,6 +42,11 @@ export const commands = {
 	 *  connections are dropped so that the next use connects afresh.
 	 */
 	trustHostKey: (name: string, fingerprint: string) => typedError<null, Error>(__TAURI_INVOKE("trust_host_key", { name, fingerprint })),
+	/**
+	 *  Runs one action on the named connections, a few at a time; each outcome goes to
+	 *  `on_item` as it ends, and the whole list is returned at the end.
+	 */
+	bulkAction: (names: string[], action: BulkActionInput, access: Access | null, onItem: Channel<BulkItemView_Deserialize>) => typedError<BulkItemView_Serialize[], Error>(__TAURI_INVOKE("bulk_action", { names, action, access, onItem })),
 	/**  The default ports and sockets, DB Dock's environment, and what the form adds. */
 	discoverServers: (form: DiscoveryForm) => typedError<FindingView_Serialize[], Error>(__TAURI_INVOKE("discover_servers", { form })),
 	/**
@@ -358,6 +363,32 @@ export type AuditView_Serialize = {
 	 *  (`request 12: executed, approved in the terminal`).
 	 */
 	approval: string | null,
+};
+
+/**  What the Connections view's selection bar does to every selected connection. */
+export type BulkActionInput = "test" | "connect" | "disconnect" | "delete" | 
+/**  Set AI access to `access` (given beside the action). */
+"set-access";
+
+/**  One connection's outcome, sent as it ends. */
+export type BulkItemView = BulkItemView_Serialize | BulkItemView_Deserialize;
+
+/**  One connection's outcome, sent as it ends. */
+export type BulkItemView_Deserialize = {
+	name: string,
+	done: number,
+	total: number,
+	message: string,
+	error?: Error | null,
+};
+
+/**  One connection's outcome, sent as it ends. */
+export type BulkItemView_Serialize = {
+	name: string,
+	done: number,
+	total: number,
+	message: string,
+	error: Error | null,
 };
 
 /**  Calls of one tool on one connection with one outcome. */

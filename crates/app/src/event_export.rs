@@ -1,11 +1,11 @@
 //! Exporting the event log to JSON Lines or CSV, streamed row by row from the store so a
-//! million events never sit in memory, and written through a side file so a failed export
+//! million events never sit in memory, and written as a [`WholeFile`] so a failed export
 //! never leaves half a file where the user's was.
 
 use std::io::Write;
 use std::path::Path;
 
-use dbdock_core::{Error, Result};
+use dbdock_core::{Error, Result, WholeFile};
 use dbdock_store::{EventFilter, LoggedEvent};
 
 use crate::Workspace;
@@ -54,20 +54,10 @@ impl Workspace {
 
     /// [`Workspace::export_events`] to the file `path`, replaced only once it is whole.
     pub async fn export_events_to(&self, filter: &EventFilter, format: ExportFormat, path: &Path) -> Result<u64> {
-        let partial = std::path::PathBuf::from(format!("{}.dbdock-partial", path.display()));
-        let cannot = |e: std::io::Error| Error::invalid_input(format!("cannot write {}: {e}", path.display()));
-        let file = std::fs::File::create(&partial).map_err(cannot)?;
-        let written = self.export_events(filter, format, std::io::BufWriter::new(file)).await;
-        match written {
-            Ok(count) => {
-                std::fs::rename(&partial, path).map_err(cannot)?;
-                Ok(count)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&partial);
-                Err(e)
-            }
-        }
+        let mut file = WholeFile::create(path)?;
+        let count = self.export_events(filter, format, &mut file).await?;
+        file.commit()?;
+        Ok(count)
     }
 }
 

@@ -9,6 +9,7 @@
 mod access;
 mod ai_logins;
 mod approvals;
+mod bulk;
 mod connections;
 mod discovery;
 mod event_export;
@@ -27,6 +28,7 @@ use tokio::task::JoinHandle;
 
 pub use access::{WriteAccess, ai_write_access, no_approver};
 pub use approvals::{Verdict, WriteRequest, approval_wait};
+pub use bulk::{BULK_PARALLEL, BulkAction, BulkItem, Selection};
 pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,
 };

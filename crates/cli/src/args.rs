@@ -47,6 +47,36 @@ pub enum Command {
     /// The event log of the monitors (connected, reconnecting, errors, …).
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Back up and restore DB Dock's configuration: profiles, AI access, tokens' records,
+    /// accepted SSH host keys; passwords too, sealed with a passphrase, on request.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a backup to FILE. Without --include-secrets it holds no secret; with it, the
+    /// passwords come along and the whole file is sealed with the passphrase read from
+    /// stdin (Argon2id + XChaCha20-Poly1305).
+    Backup {
+        file: PathBuf,
+        #[arg(long, requires = "passphrase_stdin")]
+        include_secrets: bool,
+        /// Read the passphrase from standard input.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Restore a backup: shows what is added, changed and kept, then applies it in one
+    /// transaction (only the preview with --dry-run). A sealed backup needs its passphrase.
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        passphrase_stdin: bool,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+        format: SchemaFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -377,10 +407,13 @@ pub enum ProfileCommand {
     List(ListArgs),
     /// Show one profile.
     Show(ShowArgs),
-    /// Connect with a profile and report latency and server version.
-    Test(NameArg),
-    /// Delete a profile and its keyring entries.
-    Rm(NameArg),
+    /// Connect with profiles afresh and report latency and server version: one profile in
+    /// detail, or several (names, --all, --tag) in parallel, each line as it ends.
+    Test(SelectArgs),
+    /// Delete profiles and their keyring entries (more than one only with --yes).
+    Rm(RemoveArgs),
+    /// Set what AI clients may do with one or several profiles.
+    SetAccess(SetAccessArgs),
     /// Give AI clients a login of their own that can only read (docs/safety.md, "least
     /// privilege"): --create makes one on the server (statements shown first, run only
     /// with --yes), --set attaches an existing one, --remove forgets it.
@@ -393,6 +426,36 @@ pub enum ProfileCommand {
     /// fingerprint with the host's administrator (`ssh-keygen -lf` on the host). It is
     /// written to DB Dock's own known_hosts file; a changed key is never accepted here.
     TrustHost(TrustHostArgs),
+}
+
+/// Which saved profiles a command takes: names, every one, or those with a tag.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["names", "all", "tag"])))]
+pub struct SelectArgs {
+    pub names: Vec<String>,
+    /// Every saved profile.
+    #[arg(long, conflicts_with_all = ["names", "tag"])]
+    pub all: bool,
+    /// The profiles with this tag (see profile add --tag).
+    #[arg(long, value_name = "TAG", conflicts_with = "names")]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Confirm deleting more than one profile at once.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetAccessArgs {
+    #[arg(value_enum)]
+    pub level: AccessArg,
+    #[command(flatten)]
+    pub select: SelectArgs,
 }
 
 #[derive(Debug, Args)]
@@ -411,6 +474,9 @@ pub struct ProfileAddArgs {
     /// Read the password from standard input instead of the URL.
     #[arg(long)]
     pub password_stdin: bool,
+    /// A tag to select it by in bulk (--tag on test, rm, set-access); repeat for more.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
     /// What AI clients may do with it.
     #[arg(long, value_name = "LEVEL", value_enum, default_value_t = AccessArg::ReadOnly)]
     pub access: AccessArg,

@@ -4,6 +4,7 @@
 mod approvals;
 mod args;
 mod audit;
+mod config;
 mod context;
 mod demo;
 mod discover;
@@ -94,5 +95,6 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Watch(args) => watch::run(args).await,
         Command::Discover(args) => discover::run(args).await,
         Command::Events(command) => events::run(command).await,
+        Command::Config(command) => config::run(command).await,
     }
 }

@@ -3,11 +3,11 @@
 
 use std::io::Read;
 
-use dbdock_app::{Audience, Workspace};
+use dbdock_app::{Audience, BulkAction, Selection, Workspace};
 use dbdock_core::{Access, ConnectionTarget, Error, LoginAccess, Profile, Result, Secret, SshAuth, SshHop, TlsOptions};
 use dbdock_store::{NewProfile, ProfileExport, Store};
 
-use crate::args::{AiLoginArgs, NetworkArgs, ProfileAddArgs, ProfileCommand};
+use crate::args::{AiLoginArgs, NetworkArgs, ProfileAddArgs, ProfileCommand, RemoveArgs, SelectArgs};
 use crate::context::{open_store, print, print_line, secret_source};
 use crate::render;
 
@@ -24,14 +24,12 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
             let profile = find(&store, &args.name).await?;
             print(&render::profile(&profile, args.format, &secret_source(&profile, store.keyring().service()))?)
         }
-        ProfileCommand::Test(args) => test(&store, &args.name).await,
-        ProfileCommand::Rm(args) => {
-            let removed = store.remove_profile(&args.name).await?;
-            let ai = removed.ai_login.as_ref().map_or_else(String::new, |login| {
-                format!(" (its AI login {login} still exists on the server: drop it there if it is no longer needed)")
-            });
-            print_line(&format!("removed profile {}{ai}", removed.name))
-        }
+        ProfileCommand::Test(args) => match (args.names.as_slice(), args.all, &args.tag) {
+            ([name], false, None) => test(&store, name).await,
+            _ => bulk(&store, BulkAction::Test, &args).await,
+        },
+        ProfileCommand::Rm(args) => remove(&store, args).await,
+        ProfileCommand::SetAccess(args) => bulk(&store, BulkAction::SetAccess(args.level.into()), &args.select).await,
         ProfileCommand::AiLogin(args) => ai_login(&store, args).await,
         ProfileCommand::Export(args) => {
             let export = store.export_profiles().await?;
@@ -57,6 +55,72 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
     };
     store.close().await;
     outcome
+}
+
+fn selection(args: &SelectArgs) -> Selection {
+    match (&args.tag, args.all) {
+        (Some(tag), _) => Selection::Tag(tag.clone()),
+        (None, true) => Selection::All,
+        (None, false) => Selection::Names(args.names.clone()),
+    }
+}
+
+/// `rm`: one profile as before; several only with --yes, listed first.
+async fn remove(store: &Store, args: RemoveArgs) -> Result<()> {
+    let workspace = Workspace::new(store.clone());
+    let names = workspace.select_profiles(&selection(&args.select)).await?;
+    if let [name] = names.as_slice()
+        && !args.select.all
+        && args.select.tag.is_none()
+    {
+        let removed = store.remove_profile(name).await?;
+        let ai = removed.ai_login.as_ref().map_or_else(String::new, |login| {
+            format!(" (its AI login {login} still exists on the server: drop it there if it is no longer needed)")
+        });
+        return print_line(&format!("removed profile {}{ai}", removed.name));
+    }
+    if !args.yes {
+        return Err(Error::invalid_input(format!(
+            "this would delete {} profiles ({}): add --yes to delete them",
+            names.len(),
+            names.join(", ")
+        )));
+    }
+    run_bulk(&workspace, BulkAction::Remove, &names).await
+}
+
+/// A bulk action on the profiles `args` select, a line per profile as it ends and a
+/// summary; fails (exit 1) when any item failed.
+async fn bulk(store: &Store, action: BulkAction, args: &SelectArgs) -> Result<()> {
+    let workspace = Workspace::new(store.clone());
+    let names = workspace.select_profiles(&selection(args)).await?;
+    run_bulk(&workspace, action, &names).await
+}
+
+async fn run_bulk(workspace: &Workspace, action: BulkAction, names: &[String]) -> Result<()> {
+    let width = names.len().to_string().len();
+    let mut write_failed = None;
+    let items = workspace
+        .bulk(action, names, |item| {
+            let status = if item.error.is_some() { "failed" } else { "ok" };
+            let line = format!("[{:>width$}/{}] {status:<6} {}: {}", item.done, item.total, item.name, item.message);
+            if let Err(e) = print_line(&line) {
+                write_failed.get_or_insert(e);
+            }
+        })
+        .await;
+    if let Some(e) = write_failed {
+        return Err(e);
+    }
+    let failed: Vec<&str> = items.iter().filter(|i| i.error.is_some()).map(|i| i.name.as_str()).collect();
+    print_line(&format!("{} ok, {} failed", items.len() - failed.len(), failed.len()))?;
+    match failed.as_slice() {
+        [] => Ok(()),
+        _ => Err(Error::new(
+            items.iter().find_map(|i| i.error.as_ref()).map_or(dbdock_core::ErrorCode::Internal, |e| e.code),
+            format!("{} of {} failed: {}", failed.len(), items.len(), failed.join(", ")),
+        )),
+    }
 }
 
 async fn find(store: &Store, name: &str) -> Result<Profile> {
@@ -103,6 +167,7 @@ async fn add(store: &Store, args: ProfileAddArgs) -> Result<()> {
         approval_wait_secs: args.approval_wait,
         max_rows: args.max_rows,
         max_bytes: args.max_bytes,
+        tags: args.tags,
         ..NewProfile::new(args.name, target.clone())
     };
     let profile = store.add_profile(new).await?;
@@ -168,7 +233,7 @@ fn secret_lines_from_stdin<const N: usize>(flags: [&str; N]) -> Result<Vec<Secre
         .collect()
 }
 
-fn password_from_stdin(flag: &str) -> Result<Secret> {
+pub(crate) fn password_from_stdin(flag: &str) -> Result<Secret> {
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)

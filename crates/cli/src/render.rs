@@ -515,3 +515,26 @@ pub fn findings(findings: &[dbdock_app::Finding], format: SchemaFormat) -> Resul
     }
     text(|out| if findings.is_empty() { writeln!(out, "no servers found") } else { writeln!(out, "{table}") })
 }
+
+pub fn restore_plan(plan: &dbdock_store::RestorePlan, format: SchemaFormat, dry_run: bool) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(plan);
+    }
+    let list = |names: &[String]| if names.is_empty() { "none".to_owned() } else { names.join(", ") };
+    let verb = if dry_run { "would be" } else { "were" };
+    let mut out = format!(
+        "profiles added: {}\nprofiles changed: {}\nprofiles kept: {}\ntokens added: {}\ntokens kept (name taken here): {}\nSSH host keys added: {}\n",
+        list(&plan.added),
+        list(&plan.changed),
+        list(&plan.kept),
+        list(&plan.tokens_added),
+        list(&plan.tokens_kept),
+        plan.host_keys_added
+    );
+    out.push_str(&format!(
+        "{} {verb} restored{}\n",
+        if dry_run { "nothing yet: these" } else { "these" },
+        if plan.with_secrets { ", passwords to the OS keyring" } else { ", without passwords" }
+    ));
+    Ok(out)
+}

@@ -29,6 +29,7 @@ mod target;
 mod text;
 mod token;
 mod value;
+mod whole_file;
 
 pub use approval::{
     ApprovalRoute, ApprovalState, PREVIEW_ROWS, RowChanges, WritePreview, answer_hash, approval_binding, preview_row,
@@ -55,3 +56,4 @@ pub use token::{
     DEFAULT_TOKEN_CONCURRENCY, DEFAULT_TOKEN_RATE, NewToken, TokenInfo, TokenScope, constant_time_eq, token_hash,
 };
 pub use value::{JsonText, Value};
+pub use whole_file::WholeFile;

@@ -7,6 +7,7 @@
 mod ai_stats;
 mod approvals;
 mod audit;
+mod backup;
 mod env_profiles;
 mod events;
 mod history;
@@ -29,6 +30,7 @@ pub use audit::{
     AuditCompletion, AuditEntry, AuditVerification, BrokenAuditRow, DEFAULT_AUDIT_KEEP_DAYS, audit_keep_days,
     audit_retention_from_env,
 };
+pub use backup::{BackupContent, BackupFile, MIN_PASSPHRASE_CHARS, RestorePlan};
 pub use env_profiles::env_profiles;
 pub use events::{EventFilter, EventRetention, LoggedEvent};
 pub use history::{HISTORY_PER_PROFILE, HistoryEntry, QueryOutcome};

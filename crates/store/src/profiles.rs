@@ -145,14 +145,14 @@ impl ProfileExport {
         serde_json::to_string_pretty(self).map_err(|e| Error::internal(format!("cannot encode the export: {e}")))
     }
 
-    /// Writes the export to `path` through a side file, so a failed write never leaves a
-    /// half-written export where the user's file was.
+    /// Writes the export to `path`, replaced only once whole (a failed write never leaves a
+    /// half-written export where the user's file was; `/dev/stdout` stays a device).
     pub fn write(&self, path: &std::path::Path) -> Result<()> {
+        use std::io::Write;
         let text = self.to_json()?;
-        let partial = std::path::PathBuf::from(format!("{}.dbdock-partial", path.display()));
-        std::fs::write(&partial, format!("{text}\n"))
-            .and_then(|()| std::fs::rename(&partial, path))
-            .map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))
+        let mut file = dbdock_core::WholeFile::create(path)?;
+        writeln!(file, "{text}").map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))?;
+        file.commit()
     }
 
     /// Reads an export file, saying plainly when it is not one.
@@ -239,7 +239,7 @@ impl TryFrom<ProfileRow> for Profile {
     }
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
 }
 

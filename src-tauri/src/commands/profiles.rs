@@ -428,3 +428,64 @@ pub fn engine_specs() -> Vec<EngineSpecView> {
         })
         .collect()
 }
+
+/// What the Connections view's selection bar does to every selected connection.
+#[derive(Debug, Clone, Copy, Deserialize, Type)]
+#[serde(rename_all = "kebab-case")]
+pub enum BulkActionInput {
+    Test,
+    Connect,
+    Disconnect,
+    Delete,
+    /// Set AI access to `access` (given beside the action).
+    SetAccess,
+}
+
+/// One connection's outcome, sent as it ends.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkItemView {
+    pub name: String,
+    pub done: u32,
+    pub total: u32,
+    pub message: String,
+    pub error: Option<Error>,
+}
+
+/// Runs one action on the named connections, a few at a time; each outcome goes to
+/// `on_item` as it ends, and the whole list is returned at the end.
+#[tauri::command]
+#[specta::specta]
+pub async fn bulk_action(
+    state: State<'_, AppState>,
+    names: Vec<String>,
+    action: BulkActionInput,
+    access: Option<Access>,
+    on_item: Channel<BulkItemView>,
+) -> Result<Vec<BulkItemView>> {
+    use dbdock_app::{BulkAction, Selection};
+    let action = match (action, access) {
+        (BulkActionInput::Test, _) => BulkAction::Test,
+        (BulkActionInput::Connect, _) => BulkAction::Connect,
+        (BulkActionInput::Disconnect, _) => BulkAction::Disconnect,
+        (BulkActionInput::Delete, _) => BulkAction::Remove,
+        (BulkActionInput::SetAccess, Some(level)) => BulkAction::SetAccess(level),
+        (BulkActionInput::SetAccess, None) => return Err(Error::invalid_input("set-access needs the access level")),
+    };
+    let names = state.workspace.select_profiles(&Selection::Names(names)).await?;
+    let view = |i: &dbdock_app::BulkItem| BulkItemView {
+        name: i.name.clone(),
+        done: u32::try_from(i.done).unwrap_or(u32::MAX),
+        total: u32::try_from(i.total).unwrap_or(u32::MAX),
+        message: i.message.clone(),
+        error: i.error.clone(),
+    };
+    let items = state
+        .workspace
+        .bulk(action, &names, |item| {
+            // A closed window stops listening; the action still finishes.
+            let _ = on_item.send(view(item));
+        })
+        .await;
+    Ok(items.iter().map(view).collect())
+}

@@ -11,6 +11,7 @@ import {
   type AiClientView,
   type AuditEntry,
   type Backend,
+  type BulkItemView,
   type Cell,
   type ConfigChangeView,
   type FindingView,
@@ -272,6 +273,27 @@ export const demoBackend: Backend = {
   importProfiles: async () => {
     await wait(100);
     return { added: ["reporting"], unchanged: ["shop"], conflicts: ["staging"], needSecrets: ["reporting"] };
+  },
+  bulkAction: async (names, action, access, onItem) => {
+    const all: BulkItemView[] = [];
+    for (const [i, name] of names.entries()) {
+      await wait(60);
+      const p = profiles.find((x) => x.name === name);
+      let item: BulkItemView = { name, done: i + 1, total: names.length, message: "", error: null };
+      if (!p) item = { ...item, message: "not found", error: { code: "NOT_FOUND", message: `no saved profile is named '${name}'` } };
+      else if (action === "test" && unreachable(p)) item = { ...item, message: "connection refused", error: { code: "CONNECTION_FAILED", message: "could not connect: connection refused" } };
+      else if (action === "delete") {
+        profiles.splice(profiles.indexOf(p), 1);
+        item.message = "removed";
+      } else if (action === "set-access" && access) {
+        p.access = access;
+        item.message = `AI access ${access}`;
+      } else item.message = action === "test" ? "connected in 2.0 ms" : `${action} done`;
+      onItem(item);
+      all.push(item);
+    }
+    states.changed();
+    return all;
   },
   discoverServers: async (form) => {
     await wait(250);

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { api, toAppError, type AppError, type ProfileView } from "../../api";
 import { EngineBadge } from "../../components/EngineBadge";
 import { StateDot, stateLabel } from "../../components/StateDot";
@@ -8,14 +9,36 @@ import { profilesStore } from "../../stores/profiles";
 import { useStore } from "../../stores/store";
 import { editConnection, setActiveProfile } from "../../stores/ui";
 import { useAsyncAction } from "../../hooks/useAsyncAction";
+import { BulkBar } from "./BulkBar";
 
 /** Every connection with its URL (never a password), AI access, state and latency. */
 export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; selected: string | null }) {
   const { states, tests } = useStore(profilesStore);
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  // Only saved connections can be selected (environment ones are not the store's to change).
+  const selectable = profiles.filter((p) => p.source === "store").map((p) => p.name);
+  const chosen = selectable.filter((n) => checked.has(n));
+  const toggle = (name: string) => {
+    const next = new Set(checked);
+    if (next.has(name)) next.delete(name);
+    else next.add(name);
+    setChecked(next);
+  };
   return (
+    <>
+    {chosen.length > 0 && <BulkBar names={chosen} onDone={(removed) => setChecked(new Set([...checked].filter((n) => !removed.includes(n))))} />}
     <table className="data-table profile-table" data-testid="profile-table">
       <thead>
         <tr>
+          <th className="check-cell">
+            <input
+              type="checkbox"
+              aria-label="Select every connection"
+              data-testid="profile-select-all"
+              checked={selectable.length > 0 && chosen.length === selectable.length}
+              onChange={(e) => setChecked(new Set(e.target.checked ? selectable : []))}
+            />
+          </th>
           <th aria-label="State" />
           <th>Name</th>
           <th>URL</th>
@@ -37,6 +60,17 @@ export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; 
                 editConnection({ mode: "edit", name: p.name });
               }}
             >
+              <td className="check-cell" onClick={(e) => e.stopPropagation()}>
+                {p.source === "store" && (
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${p.name}`}
+                    data-testid={`profile-select-${p.name}`}
+                    checked={checked.has(p.name)}
+                    onChange={() => toggle(p.name)}
+                  />
+                )}
+              </td>
               <td>
                 <StateDot state={live?.state ?? "disconnected"} />
               </td>
@@ -76,6 +110,7 @@ export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; 
         })}
       </tbody>
     </table>
+    </>
   );
 }
 
