@@ -513,3 +513,40 @@ step("connections: two selected connections are tested at once, each line shown 
   await click(browser, "profile-select-all");
   await until(browser, "the selection bar should close", () => browser.$(tid("bulk-bar")).isExisting(), (v) => v === false);
 }, { needs: [FIRST] });
+
+step("connections: a backup is written without passwords and its restore previewed", current, async () => {
+  await click(browser, "nav-connections");
+  await click(browser, "backup-run");
+  await shown(browser, "backup-done", T.db);
+  const file = path.join(config.dbdockHome, "dbdock-backup.json");
+  const text = readFileSync(file, "utf8");
+  assert.ok(text.includes(`"name": "${PROFILE}"`), `the backup should hold ${PROFILE}`);
+  assert.ok(!text.includes(PASSWORD), "a backup without passwords holds the password");
+  await click(browser, "restore-preview");
+  await shown(browser, "restore-plan", T.db);
+  assert.equal(await browser.$(tid("restore-plan")).getAttribute("data-preview"), "true");
+  const plan = await textOf(browser, tid("restore-plan"));
+  assert.ok(plan.includes(PROFILE) && plan.includes("Would add: none"), `the plan should keep everything: ${plan}`);
+  await screenshot(browser, "restore-previewed");
+}, { needs: [FIRST] });
+
+step("connections: the history names the Redis connection added from discovery by the app, and Undo removes it", current, async () => {
+  await click(browser, "nav-connections");
+  await click(browser, "history-refresh");
+  let added = null;
+  await until(browser, "the history should list the added Redis connection", async () => {
+    for (const item of await browser.$$('[data-testid^="history-"][data-action="add"]')) {
+      if ((await item.getText()).includes("local-redis")) added = item;
+    }
+    return added;
+  }, (v) => v !== null, T.db);
+  const text = await added.getText();
+  assert.ok(text.includes(" app "), `the change should be the app's: ${text}`);
+  const id = (await added.getAttribute("data-testid")).replace("history-", "");
+  await click(browser, `history-undo-${id}`);
+  await until(browser, "the CLI should no longer list local-redis", () => {
+    const saved = JSON.parse(execFileSync(config.cli, ["profile", "list", "--format", "json"], { encoding: "utf8" }));
+    return saved.some((p) => p.name === "local-redis");
+  }, (listed) => listed === false, T.db);
+  await screenshot(browser, "history-undone");
+}, { needs: [FIRST] });

@@ -34,7 +34,7 @@ pub struct AppState {
 
 impl AppState {
     pub async fn open() -> Result<AppState> {
-        let store = Store::open(Home::resolve()?).await?;
+        let store = Store::open(Home::resolve()?).await?.acting_as("app");
         offer_demo(&store).await?;
         Ok(AppState::over(Workspace::new(store)))
     }

@@ -32,6 +32,10 @@ export type TlsMode = B.TlsMode;
 export type TlsOptions = B.TlsOptions_Serialize;
 export type TestReport = B.TestReport;
 export type ImportReport = B.ImportReport;
+/** A recorded change to a connection (never with a secret). */
+export type ProfileChange = B.ProfileChangeView;
+/** What a restore did or, previewed, would do. */
+export type RestorePlanView = B.RestorePlanView;
 /** An action of the connections list's selection bar. */
 export type BulkActionInput = B.BulkActionInput;
 /** One connection's outcome of a bulk action, as it ends. */
@@ -140,6 +144,14 @@ export type Backend = {
   trustHostKey: (name: string, fingerprint: string) => Promise<void>;
   exportProfiles: (path: string) => Promise<number>;
   importProfiles: (path: string) => Promise<ImportReport>;
+  /** The newest changes to connections, newest first. */
+  configHistory: (limit: number) => Promise<ProfileChange[]>;
+  /** Undoes a change (or the newest not undone): the connection and its secrets as they were. */
+  undoChange: (id: number | null) => Promise<ProfileChange>;
+  /** Writes a backup; with a passphrase the passwords come along, sealed. Whether it is sealed. */
+  backupConfig: (path: string, passphrase: string | null) => Promise<boolean>;
+  /** Previews (`apply` false) or applies a backup file. */
+  restoreConfig: (path: string, passphrase: string | null, apply: boolean) => Promise<RestorePlanView>;
   /**
    * Runs one action on the named connections, a few at a time; `onItem` gets each outcome as it ends.
    * `access` is the level for `set-access`.
@@ -239,6 +251,10 @@ const tauriBackend: Backend = {
   },
   exportProfiles: (path) => unwrap(commands.exportProfiles(path)),
   importProfiles: (path) => unwrap(commands.importProfiles(path)),
+  configHistory: (limit) => unwrap(commands.configHistory(limit)),
+  undoChange: (id) => unwrap(commands.undoChange(id)),
+  backupConfig: (path, passphrase) => unwrap(commands.backupConfig(path, passphrase)),
+  restoreConfig: (path, passphrase, apply) => unwrap(commands.restoreConfig(path, passphrase, apply)),
   bulkAction: (names, action, access, onItem) => unwrap(commands.bulkAction(names, action, access, new Channel<BulkItemView>(onItem))),
   discoverServers: (form) => unwrap(commands.discoverServers(form)),
   addDiscovered: (token, url, name, saveSecret, password) => unwrap(commands.addDiscovered(token, url, name, saveSecret, password)),

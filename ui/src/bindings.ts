@@ -47,6 +47,14 @@ export const commands = {
 	 *  `on_item` as it ends, and the whole list is returned at the end.
 	 */
 	bulkAction: (names: string[], action: BulkActionInput, access: Access | null, onItem: Channel<BulkItemView_Deserialize>) => typedError<BulkItemView_Serialize[], Error>(__TAURI_INVOKE("bulk_action", { names, action, access, onItem })),
+	/**  Writes a backup to `path`: without secrets, or with them sealed under `passphrase`. */
+	backupConfig: (path: string, passphrase: string | null) => typedError<boolean, Error>(__TAURI_INVOKE("backup_config", { path, passphrase })),
+	/**  Previews (`apply` false) or applies the backup at `path`. */
+	restoreConfig: (path: string, passphrase: string | null, apply: boolean) => typedError<RestorePlanView, Error>(__TAURI_INVOKE("restore_config", { path, passphrase, apply })),
+	/**  The newest `limit` changes to profiles, newest first. */
+	configHistory: (limit: number) => typedError<ProfileChangeView_Serialize[], Error>(__TAURI_INVOKE("config_history", { limit })),
+	/**  Undoes change `id` (or the newest not undone); its profile's connections are dropped. */
+	undoChange: (id: number | null) => typedError<ProfileChangeView_Serialize, Error>(__TAURI_INVOKE("undo_change", { id })),
 	/**  The default ports and sockets, DB Dock's environment, and what the form adds. */
 	discoverServers: (form: DiscoveryForm) => typedError<FindingView_Serialize[], Error>(__TAURI_INVOKE("discover_servers", { form })),
 	/**
@@ -1039,6 +1047,37 @@ export type NewToken_Serialize = {
 	maxConcurrent: number | null,
 };
 
+/**  A recorded change to a profile, as the history panel shows it. */
+export type ProfileChangeView = ProfileChangeView_Serialize | ProfileChangeView_Deserialize;
+
+/**  A recorded change to a profile, as the history panel shows it. */
+export type ProfileChangeView_Deserialize = {
+	id: number,
+	at: string,
+	actor: string,
+	action: string,
+	profile: string,
+	/**  `field: before → after`, one per changed field. */
+	diff: string[],
+	secretsTouched: number,
+	undoes?: number | null,
+	undoneBy?: number | null,
+};
+
+/**  A recorded change to a profile, as the history panel shows it. */
+export type ProfileChangeView_Serialize = {
+	id: number,
+	at: string,
+	actor: string,
+	action: string,
+	profile: string,
+	/**  `field: before → after`, one per changed field. */
+	diff: string[],
+	secretsTouched: number,
+	undoes: number | null,
+	undoneBy: number | null,
+};
+
 export type ProfileInput = ProfileInput_Serialize | ProfileInput_Deserialize;
 
 export type ProfileInput_Deserialize = {
@@ -1157,6 +1196,19 @@ export type QuerySummary = {
 	rowCount: number,
 	truncated: boolean,
 	elapsedMs: number | null,
+};
+
+/**  What a restore did (or, previewed, would do), as the Connections view shows it. */
+export type RestorePlanView = {
+	added: string[],
+	changed: string[],
+	kept: string[],
+	tokensAdded: string[],
+	tokensKept: string[],
+	hostKeysAdded: number,
+	withSecrets: boolean,
+	/**  Nothing was written yet (a preview). */
+	preview: boolean,
 };
 
 /**

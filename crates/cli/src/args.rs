@@ -414,6 +414,11 @@ pub enum ProfileCommand {
     Rm(RemoveArgs),
     /// Set what AI clients may do with one or several profiles.
     SetAccess(SetAccessArgs),
+    /// The changes made to profiles (who, when, what changed; never a secret), newest first.
+    History(HistoryArgs),
+    /// Undo the newest change not undone yet, or change ID from `profile history`: the
+    /// profile and its secrets are put back as they were, if nothing changed it since.
+    Undo { id: Option<i64> },
     /// Give AI clients a login of their own that can only read (docs/safety.md, "least
     /// privilege"): --create makes one on the server (statements shown first, run only
     /// with --yes), --set attaches an existing one, --remove forgets it.
@@ -439,6 +444,16 @@ pub struct SelectArgs {
     /// The profiles with this tag (see profile add --tag).
     #[arg(long, value_name = "TAG", conflicts_with = "names")]
     pub tag: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this profile (by its name now or a former one).
+    pub name: Option<String>,
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: u32,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,15 @@ pub async fn run(command: ProfileCommand) -> Result<()> {
             _ => bulk(&store, BulkAction::Test, &args).await,
         },
         ProfileCommand::Rm(args) => remove(&store, args).await,
+        ProfileCommand::History(args) => {
+            let changes = store.config_history(args.name.as_deref(), args.limit).await?;
+            print(&render::config_history(&changes, args.format)?)
+        }
+        ProfileCommand::Undo { id } => {
+            let undo = store.undo_change(id).await?;
+            let what = undo.undoes.map_or_else(String::new, |n| format!(" #{n}"));
+            print_line(&format!("undid change{what} of profile {} (recorded as #{})", undo.profile, undo.id))
+        }
         ProfileCommand::SetAccess(args) => bulk(&store, BulkAction::SetAccess(args.level.into()), &args.select).await,
         ProfileCommand::AiLogin(args) => ai_login(&store, args).await,
         ProfileCommand::Export(args) => {

@@ -538,3 +538,24 @@ pub fn restore_plan(plan: &dbdock_store::RestorePlan, format: SchemaFormat, dry_
     ));
     Ok(out)
 }
+
+pub fn config_history(changes: &[dbdock_store::ConfigChange], format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(&changes);
+    }
+    let mut table = new_table();
+    table.set_header(["#", "when", "who", "action", "profile", "what changed"]);
+    for c in changes {
+        let mut what: Vec<String> = c.diff.iter().map(|f| format!("{}: {} → {}", f.field, f.before, f.after)).collect();
+        if c.secrets_touched > 0 {
+            what.push(format!("{} secret(s) kept in the keyring for undo", c.secrets_touched));
+        }
+        let action = match (c.undoes, c.undone_by) {
+            (Some(n), _) => format!("undo #{n}"),
+            (None, Some(by)) => format!("{} (undone by #{by})", c.action),
+            (None, None) => c.action.clone(),
+        };
+        table.add_row([c.id.to_string(), c.at.clone(), c.actor.clone(), action, c.profile.clone(), what.join("\n")]);
+    }
+    text(|out| if changes.is_empty() { writeln!(out, "no changes recorded") } else { writeln!(out, "{table}") })
+}

@@ -18,6 +18,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use dbdock_core::{Error, MAX_SSH_HOPS, Profile, Result, Secret, ssh_secret_account};
 use serde::{Deserialize, Serialize};
 
+use crate::config_history::settings;
 use crate::{Store, store_error};
 
 const FORMAT: &str = "dbdock-backup";
@@ -251,17 +252,6 @@ fn ai_account(profile_id: &str) -> String {
     format!("{profile_id}:ai")
 }
 
-/// The settings a restore compares: everything but the id, the timestamps and the source.
-fn settings(p: &Profile) -> serde_json::Value {
-    let mut value = serde_json::to_value(p).unwrap_or_default();
-    if let Some(map) = value.as_object_mut() {
-        for volatile in ["id", "created_at", "updated_at", "source"] {
-            map.remove(volatile);
-        }
-    }
-    value
-}
-
 impl Store {
     /// The backup of this home: plain, or with the secrets sealed under `passphrase`.
     pub async fn backup(&self, passphrase: Option<&Secret>) -> Result<BackupFile> {
@@ -441,34 +431,7 @@ impl Store {
             let p = &entry.profile;
             // A profile whose secret is in neither the backup nor the keyring says so.
             let has_secret = entry.secret.is_some() || (p.has_secret && self.keyring.get(id).await?.is_some());
-            sqlx::query(
-                "INSERT INTO profiles (id, name, engine, url, has_secret, access, ai_login, max_rows, max_bytes,
-                                       timeout_secs, approval_wait_secs, create_if_missing, color, tags, ssh, tls)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                 ON CONFLICT (id) DO UPDATE SET name = ?2, engine = ?3, url = ?4, has_secret = ?5, access = ?6,
-                     ai_login = ?7, max_rows = ?8, max_bytes = ?9, timeout_secs = ?10, approval_wait_secs = ?11,
-                     create_if_missing = ?12, color = ?13, tags = ?14, ssh = ?15, tls = ?16,
-                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            )
-            .bind(id)
-            .bind(&p.name)
-            .bind(p.engine.as_str())
-            .bind(&p.url)
-            .bind(has_secret)
-            .bind(p.access.as_str())
-            .bind(&p.ai_login)
-            .bind(p.max_rows.and_then(|n| i64::try_from(n).ok()))
-            .bind(p.max_bytes.and_then(|n| i64::try_from(n).ok()))
-            .bind(p.timeout_secs.and_then(|n| i64::try_from(n).ok()))
-            .bind(p.approval_wait_secs.and_then(|n| i64::try_from(n).ok()))
-            .bind(p.create_if_missing)
-            .bind(&p.color)
-            .bind(json(&p.tags))
-            .bind(json(&p.ssh))
-            .bind(json(&p.tls))
-            .execute(&mut *tx)
-            .await
-            .map_err(failed)?;
+            crate::profiles::upsert_profile(&mut *tx, id, p, has_secret).await?;
         }
         for t in &content.tokens {
             sqlx::query(
@@ -491,10 +454,6 @@ impl Store {
         }
         tx.commit().await.map_err(failed)
     }
-}
-
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// The lines of the backup's known_hosts that `known` lacks.

@@ -8,6 +8,7 @@ mod ai_stats;
 mod approvals;
 mod audit;
 mod backup;
+mod config_history;
 mod env_profiles;
 mod events;
 mod history;
@@ -31,6 +32,7 @@ pub use audit::{
     audit_retention_from_env,
 };
 pub use backup::{BackupContent, BackupFile, MIN_PASSPHRASE_CHARS, RestorePlan};
+pub use config_history::{ConfigChange, FieldChange, HISTORY_KEPT};
 pub use env_profiles::env_profiles;
 pub use events::{EventFilter, EventRetention, LoggedEvent};
 pub use history::{HISTORY_PER_PROFILE, HistoryEntry, QueryOutcome};
@@ -53,6 +55,8 @@ pub struct Store {
     profiles_read: Arc<std::sync::Mutex<Option<ProfilesRead>>>,
     /// The profile-change check and the audit row of an AI call (src/hot_path.rs).
     hot: hot_path::HotPath,
+    /// Who the configuration history names for changes made through this store.
+    actor: &'static str,
 }
 
 impl Store {
@@ -75,7 +79,13 @@ impl Store {
             .await
             .map_err(|e| store_error("open the store", &e))?;
         let hot = hot_path::HotPath::new(home.database_path(), busy_timeout());
-        Ok(Store { home, pool, keyring: Keyring::from_env(), profiles_read: Arc::default(), hot })
+        Ok(Store { home, pool, keyring: Keyring::from_env(), profiles_read: Arc::default(), hot, actor: "cli" })
+    }
+
+    /// The same store, naming `actor` (`app`, `cli`) in the configuration history.
+    pub fn acting_as(mut self, actor: &'static str) -> Store {
+        self.actor = actor;
+        self
     }
 
     pub fn home(&self) -> &Home {

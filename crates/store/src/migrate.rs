@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "mcp_tokens", include_str!("../migrations/0010_mcp_tokens.sql")),
     (11, "network", include_str!("../migrations/0011_network.sql")),
     (12, "profile_generation", include_str!("../migrations/0012_profile_generation.sql")),
+    (13, "config_history", include_str!("../migrations/0013_config_history.sql")),
 ];
 
 #[derive(Debug)]

@@ -259,9 +259,8 @@ impl Store {
         self
     }
 
-    /// Saves a profile; its password (if any) goes to the keyring. A duplicate name is
-    /// refused. If the keyring cannot take the secret, the profile is not saved either.
-    pub async fn add_profile(&self, new: NewProfile) -> Result<Profile> {
+    /// [`Store::add_profile`] without the history.
+    async fn add_profile_unrecorded(&self, new: NewProfile) -> Result<Profile> {
         validate_profile_name(&new.name)?;
         new.validate_network()?;
         let id = new_id();
@@ -364,10 +363,8 @@ impl Store {
         Ok(secrets)
     }
 
-    /// Changes the saved profile `name` in place: the same id, so its keyring entry stays
-    /// attached. A password in `new.target` replaces the saved secret; without one the saved
-    /// secret is kept, unless `clear_secret`.
-    pub async fn update_profile(&self, name: &str, new: NewProfile, clear_secret: bool) -> Result<Profile> {
+    /// [`Store::update_profile`] without the history.
+    async fn update_profile_unrecorded(&self, name: &str, new: NewProfile, clear_secret: bool) -> Result<Profile> {
         validate_profile_name(&new.name)?;
         new.validate_network()?;
         let old = self.stored_profile(name).await?;
@@ -436,8 +433,8 @@ impl Store {
         self.stored_profile(&new.name).await
     }
 
-    /// Sets only the AI access level of a saved profile.
-    pub async fn set_profile_access(&self, name: &str, access: Access) -> Result<Profile> {
+    /// [`Store::set_profile_access`] without the history.
+    async fn set_profile_access_unrecorded(&self, name: &str, access: Access) -> Result<Profile> {
         let profile = self.stored_profile(name).await?;
         sqlx::query(
             "UPDATE profiles SET access = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?2",
@@ -450,10 +447,8 @@ impl Store {
         self.stored_profile(name).await
     }
 
-    /// Gives the saved profile `name` a separate login for AI use: `login` with `password`.
-    /// The keyring and the row change together: the new secret is written first, then the
-    /// row; if the row cannot be written, the keyring gets back what it held before.
-    pub async fn set_ai_login(&self, name: &str, login: &str, password: &Secret) -> Result<Profile> {
+    /// [`Store::set_ai_login`] without the history.
+    async fn set_ai_login_unrecorded(&self, name: &str, login: &str, password: &Secret) -> Result<Profile> {
         let profile = self.stored_profile(name).await?;
         validate_ai_login(login)?;
         if password.is_empty() {
@@ -482,10 +477,8 @@ impl Store {
         self.stored_profile(&profile.name).await
     }
 
-    /// Forgets the saved profile `name`'s AI login (AI clients use the profile's own login
-    /// again). The row changes first; if its keyring entry then cannot be removed, the row
-    /// is put back and the error returned, so the two never disagree.
-    pub async fn clear_ai_login(&self, name: &str) -> Result<Profile> {
+    /// [`Store::clear_ai_login`] without the history.
+    async fn clear_ai_login_unrecorded(&self, name: &str) -> Result<Profile> {
         let profile = self.stored_profile(name).await?;
         let Some(login) = profile.ai_login.clone() else { return Ok(profile) };
         let set = |value: Option<String>| {
@@ -627,8 +620,8 @@ impl Store {
         Ok(ResolvedProfile { target: target.with_password(secret).with_tls(profile.tls.clone()), profile, ssh_secrets })
     }
 
-    /// Deletes a saved profile and its keyring entry.
-    pub async fn remove_profile(&self, name: &str) -> Result<Profile> {
+    /// [`Store::remove_profile`] without the history.
+    async fn remove_profile_unrecorded(&self, name: &str) -> Result<Profile> {
         let profile = self.stored_profile(name).await?;
         sqlx::query("DELETE FROM profiles WHERE id = ?1")
             .bind(&profile.id)
@@ -637,13 +630,7 @@ impl Store {
             .map_err(|e| store_error("remove the profile", &e))?;
         // The profile is gone either way; a keyring that cannot be reached keeps an
         // orphaned entry, which is named in the log rather than failing the removal.
-        let accounts = [
-            profile.has_secret.then(|| profile.id.clone()),
-            profile.ai_login.is_some().then(|| ai_account(&profile.id)),
-        ];
-        let hops = profile.ssh.iter().enumerate().filter(|(_, h)| h.auth != SshAuth::Agent);
-        let hop_accounts: Vec<_> = hops.map(|(i, _)| Some(ssh_secret_account(&profile.id, i))).collect();
-        for account in accounts.into_iter().chain(hop_accounts).flatten() {
+        for account in secret_accounts(&profile) {
             if let Err(e) = self.keyring.delete(&account).await {
                 tracing::warn!(profile = %profile.name, error = %e, "could not delete the keyring entry");
             }
@@ -731,6 +718,100 @@ impl Store {
         Ok(report)
     }
 
+    /// Saves a profile; its password (if any) goes to the keyring. A duplicate name is
+    /// refused. If the keyring cannot take the secret, the profile is not saved either.
+    /// Recorded in the configuration history.
+    pub async fn add_profile(&self, new: NewProfile) -> Result<Profile> {
+        let name = new.name.clone();
+        self.recorded("add", &name, None, |s| s.add_profile_unrecorded(new)).await
+    }
+
+    /// Changes the saved profile `name` in place: the same id, so its keyring entry stays
+    /// attached. A password in `new.target` replaces the saved secret; without one the saved
+    /// secret is kept, unless `clear_secret`. Recorded, with the replaced secrets parked.
+    pub async fn update_profile(&self, name: &str, new: NewProfile, clear_secret: bool) -> Result<Profile> {
+        let before = self.stored_profile(name).await?;
+        self.recorded("change", name, Some(&before), |s| s.update_profile_unrecorded(name, new, clear_secret)).await
+    }
+
+    /// Sets only the AI access level of a saved profile. Recorded.
+    pub async fn set_profile_access(&self, name: &str, access: Access) -> Result<Profile> {
+        let before = self.stored_profile(name).await?;
+        self.recorded("set-access", name, Some(&before), |s| s.set_profile_access_unrecorded(name, access)).await
+    }
+
+    /// Gives the saved profile `name` a separate login for AI use: `login` with `password`.
+    /// The keyring and the row change together: the new secret is written first, then the
+    /// row; if the row cannot be written, the keyring gets back what it held before.
+    pub async fn set_ai_login(&self, name: &str, login: &str, password: &Secret) -> Result<Profile> {
+        let before = self.stored_profile(name).await?;
+        self.recorded("set-ai-login", name, Some(&before), |s| s.set_ai_login_unrecorded(name, login, password)).await
+    }
+
+    /// Forgets the AI login of `name` (its password leaves the keyring). Recorded.
+    pub async fn clear_ai_login(&self, name: &str) -> Result<Profile> {
+        let before = self.stored_profile(name).await?;
+        self.recorded("clear-ai-login", name, Some(&before), |s| s.clear_ai_login_unrecorded(name)).await
+    }
+
+    /// Deletes a profile and its keyring entries (parked in the history, so an undo brings
+    /// them back).
+    pub async fn remove_profile(&self, name: &str) -> Result<Profile> {
+        let before = self.stored_profile(name).await?;
+        let pending = self.begin_change("remove", &before.name, Some(&before), &every_secret_account(&before)).await?;
+        match self.remove_profile_unrecorded(name).await {
+            Ok(removed) => {
+                self.finish_change(pending, None).await?;
+                Ok(removed)
+            }
+            Err(e) => {
+                self.abandon_change(pending).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `change` on the profile `before` (None: being added as `name`) as one recorded
+    /// change: every keyring entry it could touch is parked first.
+    async fn recorded<'a, F>(
+        &'a self,
+        action: &str,
+        name: &str,
+        before: Option<&Profile>,
+        change: impl FnOnce(&'a Store) -> F,
+    ) -> Result<Profile>
+    where
+        F: std::future::Future<Output = Result<Profile>> + 'a,
+    {
+        // Only changes that can write or delete a secret park them.
+        let touches_secrets = action != "set-access";
+        let accounts = before.filter(|_| touches_secrets).map(every_secret_account).unwrap_or_default();
+        let pending = self.begin_change(action, name, before, &accounts).await?;
+        match change(self).await {
+            Ok(after) => {
+                self.finish_change(pending, Some(&after)).await?;
+                Ok(after)
+            }
+            Err(e) => {
+                self.abandon_change(pending).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The saved profile with this id, if any.
+    pub(crate) async fn profile_by_id(&self, id: Option<&str>) -> Result<Option<Profile>> {
+        let Some(id) = id else { return Ok(None) };
+        let row = sqlx::query_as::<_, ProfileRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM profiles WHERE id = ?1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| store_error("read the profile", &e))?;
+        row.map(Profile::try_from).transpose()
+    }
+
     async fn unknown_profile(&self, name: &str) -> Error {
         let names: Vec<String> =
             self.profiles().await.map(|ps| ps.into_iter().map(|p| p.name).collect()).unwrap_or_default();
@@ -742,6 +823,67 @@ impl Store {
             Error::not_found(format!("no profile named '{name}'; the profiles are: {}", names.join(", ")))
         }
     }
+}
+
+/// Writes profile `p` under `id`: inserted, or replacing the row with that id.
+pub(crate) async fn upsert_profile<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    id: &str,
+    p: &Profile,
+    has_secret: bool,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO profiles (id, name, engine, url, has_secret, access, ai_login, max_rows, max_bytes,
+                               timeout_secs, approval_wait_secs, create_if_missing, color, tags, ssh, tls)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, engine = ?3, url = ?4, has_secret = ?5, access = ?6,
+             ai_login = ?7, max_rows = ?8, max_bytes = ?9, timeout_secs = ?10, approval_wait_secs = ?11,
+             create_if_missing = ?12, color = ?13, tags = ?14, ssh = ?15, tls = ?16,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    )
+    .bind(id)
+    .bind(&p.name)
+    .bind(p.engine.as_str())
+    .bind(&p.url)
+    .bind(has_secret)
+    .bind(p.access.as_str())
+    .bind(&p.ai_login)
+    .bind(p.max_rows.and_then(|n| i64::try_from(n).ok()))
+    .bind(p.max_bytes.and_then(|n| i64::try_from(n).ok()))
+    .bind(p.timeout_secs.and_then(|n| i64::try_from(n).ok()))
+    .bind(p.approval_wait_secs.and_then(|n| i64::try_from(n).ok()))
+    .bind(p.create_if_missing)
+    .bind(&p.color)
+    .bind(to_json(&p.tags)?)
+    .bind(to_json(&p.ssh)?)
+    .bind(to_json(&p.tls)?)
+    .execute(db)
+    .await
+    .map_err(|e| {
+        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+            Error::invalid_input(format!("a profile named '{}' exists: rename or remove it first", p.name))
+        } else {
+            store_error("write the profile", &e)
+        }
+    })?;
+    Ok(())
+}
+
+/// The keyring entries `profile` holds secrets in: its own, its AI login's, and those of
+/// its jump hosts that log in with a key or a password.
+pub(crate) fn secret_accounts(profile: &Profile) -> Vec<String> {
+    let own =
+        [profile.has_secret.then(|| profile.id.clone()), profile.ai_login.is_some().then(|| ai_account(&profile.id))];
+    let hops = profile.ssh.iter().enumerate().filter(|(_, h)| h.auth != SshAuth::Agent);
+    own.into_iter().flatten().chain(hops.map(|(i, _)| ssh_secret_account(&profile.id, i))).collect()
+}
+
+/// Every keyring entry a change to `profile` could write or delete, whether it holds a
+/// secret now or not (a change may add one): what the history parks.
+fn every_secret_account(profile: &Profile) -> Vec<String> {
+    let mut accounts = vec![profile.id.clone(), ai_account(&profile.id)];
+    accounts.extend((0..MAX_SSH_HOPS).map(|hop| ssh_secret_account(&profile.id, hop)));
+    accounts
 }
 
 /// An AI login's user name: it goes into the profile's URL (percent-encoded there), so

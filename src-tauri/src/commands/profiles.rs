@@ -489,3 +489,112 @@ pub async fn bulk_action(
         .await;
     Ok(items.iter().map(view).collect())
 }
+
+/// What a restore did (or, previewed, would do), as the Connections view shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RestorePlanView {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub kept: Vec<String>,
+    pub tokens_added: Vec<String>,
+    pub tokens_kept: Vec<String>,
+    pub host_keys_added: u32,
+    pub with_secrets: bool,
+    /// Nothing was written yet (a preview).
+    pub preview: bool,
+}
+
+/// Writes a backup to `path`: without secrets, or with them sealed under `passphrase`.
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_config(state: State<'_, AppState>, path: String, passphrase: Option<String>) -> Result<bool> {
+    use std::io::Write;
+    let passphrase = passphrase.map(Secret::new);
+    let backup = state.store().backup(passphrase.as_ref()).await?;
+    let path = PathBuf::from(path.trim());
+    let mut file = dbdock_core::WholeFile::create(&path)?;
+    writeln!(file, "{}", backup.to_json()?)
+        .map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))?;
+    file.commit()?;
+    Ok(backup.is_sealed())
+}
+
+/// Previews (`apply` false) or applies the backup at `path`.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_config(
+    state: State<'_, AppState>,
+    path: String,
+    passphrase: Option<String>,
+    apply: bool,
+) -> Result<RestorePlanView> {
+    let backup = dbdock_store::BackupFile::read(&PathBuf::from(path.trim()))?;
+    let content = backup.open(passphrase.map(Secret::new).as_ref())?;
+    let plan = if apply {
+        let plan = state.store().restore(&content).await?;
+        for name in plan.changed.iter() {
+            state.workspace.forget(name).await;
+        }
+        plan
+    } else {
+        state.store().restore_plan(&content).await?
+    };
+    Ok(RestorePlanView {
+        added: plan.added,
+        changed: plan.changed,
+        kept: plan.kept,
+        tokens_added: plan.tokens_added,
+        tokens_kept: plan.tokens_kept,
+        host_keys_added: u32::try_from(plan.host_keys_added).unwrap_or(u32::MAX),
+        with_secrets: plan.with_secrets,
+        preview: !apply,
+    })
+}
+
+/// A recorded change to a profile, as the history panel shows it.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileChangeView {
+    pub id: u32,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub profile: String,
+    /// `field: before → after`, one per changed field.
+    pub diff: Vec<String>,
+    pub secrets_touched: u32,
+    pub undoes: Option<u32>,
+    pub undone_by: Option<u32>,
+}
+
+fn change_view(c: dbdock_store::ConfigChange) -> ProfileChangeView {
+    let id = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    ProfileChangeView {
+        id: id(c.id),
+        diff: c.diff.iter().map(|f| format!("{}: {} → {}", f.field, f.before, f.after)).collect(),
+        secrets_touched: u32::try_from(c.secrets_touched).unwrap_or(u32::MAX),
+        undoes: c.undoes.map(id),
+        undone_by: c.undone_by.map(id),
+        at: c.at,
+        actor: c.actor,
+        action: c.action,
+        profile: c.profile,
+    }
+}
+
+/// The newest `limit` changes to profiles, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn config_history(state: State<'_, AppState>, limit: u32) -> Result<Vec<ProfileChangeView>> {
+    Ok(state.store().config_history(None, limit.min(500)).await?.into_iter().map(change_view).collect())
+}
+
+/// Undoes change `id` (or the newest not undone); its profile's connections are dropped.
+#[tauri::command]
+#[specta::specta]
+pub async fn undo_change(state: State<'_, AppState>, id: Option<u32>) -> Result<ProfileChangeView> {
+    let undo = state.store().undo_change(id.map(i64::from)).await?;
+    state.workspace.forget(&undo.profile).await;
+    Ok(change_view(undo))
+}

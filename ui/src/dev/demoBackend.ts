@@ -16,6 +16,7 @@ import {
   type ConfigChangeView,
   type FindingView,
   type HistoryEntry,
+  type ProfileChange,
   type ProfileView,
   type QueryChunk,
   type ResultColumn,
@@ -45,6 +46,11 @@ const profiles: ProfileView[] = [
 // The demo's PostgreSQL server cannot be reached; every call to it fails.
 const unreachable = (p: ProfileView): boolean => p.engine === "postgres";
 const states = demoStates(() => profiles, unreachable, ["shop"]);
+
+const demoHistory: ProfileChange[] = [
+  { id: 2, at: "2026-12-07T09:12:03.120Z", actor: "cli", action: "set-access", profile: "staging", diff: ['access: "read-write" → "read-only"'], secretsTouched: 0, undoes: null, undoneBy: null },
+  { id: 1, at: "2026-12-06T17:40:51.004Z", actor: "app", action: "add", profile: "catalog", diff: ['name: null → "catalog"', 'url: null → "mongodb://localhost:27017/catalog"'], secretsTouched: 0, undoes: null, undoneBy: null },
+];
 
 function finding(foundAt: string, summary: string, version: string | null, authRequired: boolean | null, engine: ProfileView["engine"] | null, url: string | null, suggestedName: string | null): FindingView {
   return { token: JSON.stringify({ kind: "demo", foundAt }), foundAt, state: "identified", summary, version, authRequired, detail: null, engine, url, suggestedName, hasSecret: false, secretElsewhere: null, savedAs: null };
@@ -273,6 +279,27 @@ export const demoBackend: Backend = {
   importProfiles: async () => {
     await wait(100);
     return { added: ["reporting"], unchanged: ["shop"], conflicts: ["staging"], needSecrets: ["reporting"] };
+  },
+  configHistory: async (limit) => {
+    await wait(40);
+    return demoHistory.slice(0, limit);
+  },
+  undoChange: async (id) => {
+    await wait(80);
+    const change = demoHistory.find((c) => (id === null ? c.undoneBy === null && c.undoes === null : c.id === id));
+    if (!change) throw new ApiError({ code: "NOT_FOUND", message: "there is no change to undo" });
+    const undo: ProfileChange = { ...change, id: demoHistory.length + 1, action: "undo", undoes: change.id, undoneBy: null, actor: "app", at: new Date().toISOString() };
+    change.undoneBy = undo.id;
+    demoHistory.unshift(undo);
+    return undo;
+  },
+  backupConfig: async (_path, passphrase) => {
+    await wait(passphrase === null ? 80 : 500);
+    return passphrase !== null;
+  },
+  restoreConfig: async (_path, passphrase, apply) => {
+    await wait(passphrase === null ? 80 : 500);
+    return { added: ["reporting"], changed: [], kept: profiles.map((p) => p.name), tokensAdded: [], tokensKept: [], hostKeysAdded: 0, withSecrets: passphrase !== null, preview: !apply };
   },
   bulkAction: async (names, action, access, onItem) => {
     const all: BulkItemView[] = [];

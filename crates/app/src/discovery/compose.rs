@@ -11,6 +11,18 @@ use serde_yaml_ng::Value;
 
 use super::sources::{Candidate, Origin};
 
+/// The services of the Compose files of `folder`.
+pub fn compose_files(folder: &Path) -> Result<Vec<Candidate>> {
+    let mut found = Vec::new();
+    let names = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+    for path in super::sources::files_in(folder, |name| names.contains(&name))? {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::invalid_input(format!("cannot read {}: {e}", path.display())))?;
+        found.extend(services(&path, &text)?);
+    }
+    Ok(found)
+}
+
 pub fn services(path: &Path, text: &str) -> Result<Vec<Candidate>> {
     let doc: Value = serde_yaml_ng::from_str(text)
         .map_err(|e| Error::invalid_input(format!("{} is not a Compose file: {e}", path.display())))?;

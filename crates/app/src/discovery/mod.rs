@@ -111,7 +111,7 @@ impl Workspace {
         }
         if let Some(folder) = &request.folder {
             candidates.extend(sources::env_files(folder)?);
-            candidates.extend(sources::compose_files(folder)?);
+            candidates.extend(compose::compose_files(folder)?);
         }
         let profiles = self.store.stored_profiles().await?;
         let patience = Patience::default();

@@ -126,19 +126,7 @@ pub fn env_files(folder: &Path) -> Result<Vec<Candidate>> {
     Ok(found)
 }
 
-/// The Compose files of `folder`, read as in `compose.rs`.
-pub fn compose_files(folder: &Path) -> Result<Vec<Candidate>> {
-    let mut found = Vec::new();
-    let names = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
-    for path in files_in(folder, |name| names.contains(&name))? {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::invalid_input(format!("cannot read {}: {e}", path.display())))?;
-        found.extend(super::compose::services(&path, &text)?);
-    }
-    Ok(found)
-}
-
-fn files_in(folder: &Path, wanted: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
+pub(super) fn files_in(folder: &Path, wanted: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(folder)
         .map_err(|e| Error::invalid_input(format!("cannot read the folder {}: {e}", folder.display())))?;
     let mut files: Vec<PathBuf> = entries

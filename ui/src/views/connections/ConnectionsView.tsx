@@ -6,6 +6,8 @@ import { useStore } from "../../stores/store";
 import { editConnection, uiStore } from "../../stores/ui";
 import { ProfileForm } from "./ProfileForm";
 import { ProfileTable } from "./ProfileTable";
+import { ConfigBackup } from "./ConfigBackup";
+import { ProfileHistory } from "./ProfileHistory";
 import { ProfileTransfer } from "./ProfileTransfer";
 import { ServerDiscovery } from "./ServerDiscovery";
 
@@ -44,6 +46,8 @@ export function ConnectionsView() {
           )}
           <ServerDiscovery />
           <ProfileTransfer />
+          <ConfigBackup />
+          <ProfileHistory />
         </div>
         <div className="connections-form-pane">
           {showForm ? (
