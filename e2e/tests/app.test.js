@@ -254,6 +254,18 @@ step("events: a NOTIFY monitor streams notifications into the window", current, 
     T.db,
   );
   assert.ok(payloads[0].includes("42") && payloads[1].includes("second"), `unexpected rows: ${JSON.stringify(payloads)}`);
+  // The monitor's captured events export as JSON Lines, the same objects dbdock watch prints.
+  const monitorId = await browser.$('[data-testid^="monitor-"][data-state]').getAttribute("data-testid");
+  const select = await shown(browser, "events-monitor");
+  await select.selectByAttribute("value", monitorId.replace(/^monitor-/, ""));
+  await shown(browser, "captured-export");
+  const file = await browser.$(tid("captured-export-path")).getValue();
+  await click(browser, "captured-export-run");
+  await shown(browser, "captured-export-result", T.db);
+  const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const messages = lines.filter((e) => e.kind === "message").map((e) => e.payload);
+  assert.deepEqual(messages.slice(0, 2), ['{"job": 42}', "second"], `exported: ${JSON.stringify(lines)}`);
+  await select.selectByAttribute("value", "");
 }, { needs: [FIRST] });
 
 step("ssh: a profile through an SSH jump host; its unknown host key is confirmed by fingerprint, then queries go through the tunnel", current, async () => {

@@ -67,6 +67,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::events::monitor_statuses,
         commands::events::event_log,
         commands::events::export_event_log,
+        commands::events::export_monitor_events,
     ])
 }
 

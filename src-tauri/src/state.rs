@@ -20,6 +20,8 @@ const KEPT_RESULTS: usize = 16;
 pub struct RunningMonitor {
     pub profile: String,
     pub monitor: Arc<Monitor>,
+    /// The newest events forwarded to the window, for Export (bounded like the buffer).
+    pub captured: Arc<std::sync::Mutex<std::collections::VecDeque<dbdock_core::Event>>>,
     /// The task forwarding its events to the window.
     pub forward: AbortHandle,
 }

@@ -222,6 +222,8 @@ export type Backend = {
   monitorStatuses: () => Promise<MonitorView[]>;
   /** The newest `limit` lifecycle events of every monitor, newest first. */
   eventLog: (limit: number) => Promise<LoggedEvent[]>;
+  /** Writes the events a running monitor captured (the newest 50,000) to a file; how many. */
+  exportMonitorEvents: (monitorId: string, path: string, format: EventExportForm["format"]) => Promise<number>;
   /** Writes the event log's events the form takes to its file, streamed on the Rust side; how many. */
   exportEventLog: (form: EventExportForm) => Promise<number>;
 };
@@ -310,6 +312,7 @@ const tauriBackend: Backend = {
   monitorStatuses: () => unwrap(commands.monitorStatuses()),
   eventLog: (limit) => unwrap(commands.eventLog(limit)),
   exportEventLog: (form) => unwrap(commands.exportEventLog(form)),
+  exportMonitorEvents: (monitorId, path, format) => unwrap(commands.exportMonitorEvents(monitorId, path, format)),
 };
 
 function toStateView(v: B.ConnectionStateView_Deserialize): ConnectionStateView {

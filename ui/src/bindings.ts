@@ -142,6 +142,11 @@ export const commands = {
 	eventLog: (limit: number) => typedError<LoggedEventView_Serialize[], Error>(__TAURI_INVOKE("event_log", { limit })),
 	/**  Writes the event log's events the form takes to its file; returns how many. */
 	exportEventLog: (form: EventExportForm_Deserialize) => typedError<number, Error>(__TAURI_INVOKE("export_event_log", { form })),
+	/**
+	 *  Writes the events monitor `monitor_id` captured (the newest 50,000 sent to the window)
+	 *  to `path` as JSON Lines or CSV; how many.
+	 */
+	exportMonitorEvents: (monitorId: string, path: string, format: EventExportFormat) => typedError<number, Error>(__TAURI_INVOKE("export_monitor_events", { monitorId, path, format })),
 };
 
 /* Types */
@@ -1087,6 +1092,8 @@ export type ProfileInput_Deserialize = {
 	password?: string | null,
 	access: Access,
 	color?: string | null,
+	/**  Labels to select it by in bulk (blank ones dropped). */
+	tags: string[],
 	timeoutSecs?: number | null,
 	approvalWaitSecs?: number | null,
 	maxRows?: number | null,
@@ -1104,6 +1111,8 @@ export type ProfileInput_Serialize = {
 	password: string | null,
 	access: Access,
 	color: string | null,
+	/**  Labels to select it by in bulk (blank ones dropped). */
+	tags: string[],
 	timeoutSecs: number | null,
 	approvalWaitSecs: number | null,
 	maxRows: number | null,
@@ -1137,6 +1146,8 @@ export type ProfileView_Deserialize = {
 	 */
 	aiLogin?: string | null,
 	color?: string | null,
+	/**  Labels to select the connection by in bulk. */
+	tags: string[],
 	hasSecret: boolean,
 	timeoutSecs?: number | null,
 	/**  How long an AI client's write waits for approval on `ask` (None: 120 s). */
@@ -1165,6 +1176,8 @@ export type ProfileView_Serialize = {
 	 */
 	aiLogin: string | null,
 	color: string | null,
+	/**  Labels to select the connection by in bulk. */
+	tags: string[],
 	hasSecret: boolean,
 	timeoutSecs: number | null,
 	/**  How long an AI client's write waits for approval on `ask` (None: 120 s). */

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use dbdock_core::{Error, Result, WholeFile};
+use dbdock_core::{Error, Event, Result, WholeFile, payload_as_text};
 use dbdock_store::{EventFilter, LoggedEvent};
 
 use crate::Workspace;
@@ -59,6 +59,65 @@ impl Workspace {
         file.commit()?;
         Ok(count)
     }
+}
+
+/// Writes events a monitor captured: JSON Lines as `dbdock watch --format json` prints
+/// them, or CSV (time, monitor, target, channel, kind, severity, sequence, size, server
+/// time, payload as text). Returns how many.
+pub fn write_monitor_events<'a, W: Write>(
+    events: impl IntoIterator<Item = &'a Event>,
+    format: ExportFormat,
+    out: W,
+) -> Result<u64> {
+    let failed = |e: &dyn std::fmt::Display| Error::internal(format!("cannot write the export: {e}"));
+    let mut count = 0;
+    match format {
+        ExportFormat::Jsonl => {
+            let mut out = out;
+            for event in events {
+                serde_json::to_writer(&mut out, event).map_err(|e| failed(&e))?;
+                out.write_all(b"\n").map_err(|e| failed(&e))?;
+                count += 1;
+            }
+            out.flush().map_err(|e| failed(&e))?;
+        }
+        ExportFormat::Csv => {
+            let mut csv = csv::Writer::from_writer(out);
+            let header = [
+                "ts",
+                "monitor_id",
+                "target",
+                "channel",
+                "kind",
+                "severity",
+                "sequence",
+                "size",
+                "server_ts",
+                "payload",
+            ];
+            csv.write_record(header).map_err(|e| failed(&e))?;
+            for e in events {
+                let kind =
+                    serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                let row = [
+                    e.ts.clone(),
+                    e.monitor_id.clone(),
+                    e.target.clone(),
+                    e.channel.clone(),
+                    kind,
+                    e.severity.as_str().to_owned(),
+                    e.sequence.to_string(),
+                    e.size.to_string(),
+                    e.server_ts.clone().unwrap_or_default(),
+                    payload_as_text(&e.payload).into_owned(),
+                ];
+                csv.write_record(row).map_err(|e| failed(&e))?;
+                count += 1;
+            }
+            csv.flush().map_err(|e| failed(&e))?;
+        }
+    }
+    Ok(count)
 }
 
 fn csv_row(e: &LoggedEvent) -> [String; 9] {

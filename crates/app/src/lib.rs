@@ -33,7 +33,7 @@ pub use connections::{
     Audience, ConnectionEntry, DEFAULT_TIMEOUT, OpenConnection, Opener, Opening, connection_entries,
 };
 pub use discovery::{DiscoveryRequest, Finding, MAX_SCAN_PORTS, Origin, Probed, parse_ports};
-pub use event_export::{ExportFormat, parse_time_bound, time_bound};
+pub use event_export::{ExportFormat, parse_time_bound, time_bound, write_monitor_events};
 pub use network::known_hosts;
 pub use schema_search::{Detail, ObjectKind, SchemaMatch, SchemaSearch, SchemaSearchResult, glob_match};
 pub use statements::{StatementKind, statement_kind};

@@ -369,6 +369,22 @@ impl Store {
             };
             rows.push((id, entry));
         }
+        // Each restored profile is a change of the history (action `restore`), its old
+        // secrets parked, so `profile undo` takes a restore back too.
+        let mut changes = Vec::new();
+        for (id, entry) in &rows {
+            let before = self.profile_by_id(Some(id)).await?;
+            let accounts = crate::profiles::every_secret_account_of(id);
+            match self.begin_change("restore", &entry.profile.name, before.as_ref(), &accounts).await {
+                Ok(pending) => changes.push((id.clone(), pending)),
+                Err(e) => {
+                    for (_, pending) in changes {
+                        self.abandon_change(pending).await;
+                    }
+                    return Err(e);
+                }
+            }
+        }
         let mut undo: Vec<(String, Option<Secret>)> = Vec::new();
         let written = self.write_secrets(&rows, &mut undo).await;
         let committed = match written {
@@ -382,7 +398,14 @@ impl Store {
                     None => self.keyring.delete(&account).await.map(|_| ()),
                 };
             }
+            for (_, pending) in changes {
+                self.abandon_change(pending).await;
+            }
             return Err(e);
+        }
+        for (id, pending) in changes {
+            let after = self.profile_by_id(Some(&id)).await?;
+            self.finish_change(pending, after.as_ref()).await?;
         }
         let known_path = self.home.root().join("known_hosts");
         let known = std::fs::read_to_string(&known_path).unwrap_or_default();
@@ -548,7 +571,12 @@ mod tests {
         // Again: nothing to do.
         let again = fresh.restore(&content).await.unwrap();
         assert_eq!((again.added.len(), again.changed.len(), again.kept.as_slice()), (0, 0, &["shop".to_owned()][..]));
-        fresh.remove_profile("shop").await.unwrap();
+        // The restore is in the history, and undoing it takes the profile and its secrets away.
+        let history = fresh.config_history(None, 10).await.unwrap();
+        assert_eq!(history.iter().map(|c| c.action.as_str()).collect::<Vec<_>>(), ["restore"]);
+        fresh.undo_change(None).await.unwrap();
+        assert!(fresh.stored_profiles().await.unwrap().is_empty());
+        assert_eq!(fresh.keyring.get(&content.profiles[0].profile.id).await.unwrap(), None);
     }
 
     #[tokio::test]

@@ -706,7 +706,10 @@ impl Store {
                         ssh_secrets: Vec::new(),
                         tls: entry.tls,
                     };
-                    self.add_profile(new).await.map_err(|e| e.context(format!("profile '{}'", entry.name)))?;
+                    let name = entry.name.clone();
+                    self.recorded("import", &name, None, |s| s.add_profile_unrecorded(new))
+                        .await
+                        .map_err(|e| e.context(format!("profile '{}'", entry.name)))?;
                     if needs_secret {
                         report.needs_secret.push(entry.name.clone());
                     }
@@ -881,8 +884,13 @@ pub(crate) fn secret_accounts(profile: &Profile) -> Vec<String> {
 /// Every keyring entry a change to `profile` could write or delete, whether it holds a
 /// secret now or not (a change may add one): what the history parks.
 fn every_secret_account(profile: &Profile) -> Vec<String> {
-    let mut accounts = vec![profile.id.clone(), ai_account(&profile.id)];
-    accounts.extend((0..MAX_SSH_HOPS).map(|hop| ssh_secret_account(&profile.id, hop)));
+    every_secret_account_of(&profile.id)
+}
+
+/// [`every_secret_account`] of the profile with this id.
+pub(crate) fn every_secret_account_of(id: &str) -> Vec<String> {
+    let mut accounts = vec![id.to_owned(), ai_account(id)];
+    accounts.extend((0..MAX_SSH_HOPS).map(|hop| ssh_secret_account(id, hop)));
     accounts
 }
 

@@ -127,11 +127,18 @@ pub async fn start_monitor(
     let monitor = std::sync::Arc::new(state.workspace.watch(resolved, what, options).await?);
     let status = view(&profile, &monitor.status());
     let feeding = monitor.clone();
+    let captured = std::sync::Arc::new(std::sync::Mutex::new(std::collections::VecDeque::new()));
+    let keeping = captured.clone();
     let forward = tokio::spawn(async move {
         loop {
             let events = feeding.read(BATCH, Duration::from_millis(500)).await;
             if events.is_empty() {
                 continue;
+            }
+            if let Ok(mut kept) = keeping.lock() {
+                kept.extend(events.iter().cloned());
+                let over = kept.len().saturating_sub(APP_BUFFER);
+                kept.drain(..over);
             }
             // The window is gone (closed, reloaded): stop forwarding.
             if on_event.send(events.iter().map(EventView::from).collect()).is_err() {
@@ -139,7 +146,7 @@ pub async fn start_monitor(
             }
         }
     });
-    let running = RunningMonitor { profile, monitor, forward: forward.abort_handle() };
+    let running = RunningMonitor { profile, monitor, captured, forward: forward.abort_handle() };
     state.monitors.lock().await.insert(status.monitor_id.clone(), running);
     Ok(status)
 }
@@ -233,5 +240,33 @@ pub async fn export_event_log(state: State<'_, AppState>, form: EventExportForm)
         EventExportFormat::Csv => dbdock_app::ExportFormat::Csv,
     };
     let count = state.workspace.export_events_to(&filter, format, &path).await?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+/// Writes the events monitor `monitor_id` captured (the newest 50,000 sent to the window)
+/// to `path` as JSON Lines or CSV; how many.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_monitor_events(
+    state: State<'_, AppState>,
+    monitor_id: String,
+    path: String,
+    format: EventExportFormat,
+) -> Result<u32> {
+    let snapshot: Vec<dbdock_core::Event> = {
+        let monitors = state.monitors.lock().await;
+        let running = monitors
+            .get(&monitor_id)
+            .ok_or_else(|| dbdock_core::Error::not_found(format!("no monitor {monitor_id} is running")))?;
+        let kept = running.captured.lock().map_err(|_| dbdock_core::Error::internal("the captured events are lost"))?;
+        kept.iter().cloned().collect()
+    };
+    let format = match format {
+        EventExportFormat::Jsonl => dbdock_app::ExportFormat::Jsonl,
+        EventExportFormat::Csv => dbdock_app::ExportFormat::Csv,
+    };
+    let mut file = dbdock_core::WholeFile::create(std::path::Path::new(path.trim()))?;
+    let count = dbdock_app::write_monitor_events(&snapshot, format, &mut file)?;
+    file.commit()?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }

@@ -28,6 +28,8 @@ pub struct ProfileView {
     /// the keyring).
     pub ai_login: Option<String>,
     pub color: Option<String>,
+    /// Labels to select the connection by in bulk.
+    pub tags: Vec<String>,
     pub has_secret: bool,
     pub timeout_secs: Option<u32>,
     /// How long an AI client's write waits for approval on `ask` (None: 120 s).
@@ -140,6 +142,7 @@ impl From<Profile> for ProfileView {
             access: p.access,
             ai_login: p.ai_login,
             color: p.color,
+            tags: p.tags,
             has_secret: p.has_secret,
             timeout_secs: small(p.timeout_secs),
             approval_wait_secs: small(p.approval_wait_secs),
@@ -161,6 +164,8 @@ pub struct ProfileInput {
     pub password: Option<String>,
     pub access: Access,
     pub color: Option<String>,
+    /// Labels to select it by in bulk (blank ones dropped).
+    pub tags: Vec<String>,
     pub timeout_secs: Option<u32>,
     pub approval_wait_secs: Option<u32>,
     pub max_rows: Option<u32>,
@@ -272,6 +277,8 @@ pub async fn save_profile(
     let mut new = NewProfile::new(input.name.trim(), target);
     new.access = input.access;
     new.color = input.color.filter(|c| !c.is_empty());
+    new.tags = input.tags.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+    new.tags.dedup();
     new.timeout_secs = input.timeout_secs.map(u64::from);
     new.approval_wait_secs = input.approval_wait_secs.map(u64::from);
     new.max_rows = input.max_rows.map(u64::from);

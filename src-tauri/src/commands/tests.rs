@@ -78,6 +78,7 @@ async fn a_saved_change_applies_to_the_next_command() {
         password: None,
         access: Access::ReadOnly,
         color: None,
+        tags: vec![" prod ".into(), String::new(), "eu".into()],
         timeout_secs: None,
         approval_wait_secs: None,
         max_rows: None,
@@ -86,7 +87,8 @@ async fn a_saved_change_applies_to_the_next_command() {
         tls: TlsOptions::default(),
     };
     // A file that does not exist is not created behind the user's back.
-    profiles::save_profile(app.state(), input, Some("shop".into())).await.unwrap();
+    let saved = profiles::save_profile(app.state(), input, Some("shop".into())).await.unwrap();
+    assert_eq!(saved.tags, ["prod", "eu"], "tags are kept, trimmed, blanks dropped");
     let after = schema::list_tables(app.state(), "shop".into()).await.unwrap_err();
     assert_eq!(after.code, dbdock_core::ErrorCode::NotFound, "{after:?}");
 }
@@ -98,6 +100,7 @@ fn tunnelled(ssh: Vec<SshHopInput>, tls: TlsOptions) -> ProfileInput {
         password: None,
         access: Access::ReadOnly,
         color: None,
+        tags: Vec::new(),
         timeout_secs: None,
         approval_wait_secs: None,
         max_rows: None,

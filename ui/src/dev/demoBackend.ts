@@ -57,7 +57,7 @@ function finding(foundAt: string, summary: string, version: string | null, authR
 }
 
 function profile(name: string, engine: ProfileView["engine"], url: string, access: ProfileView["access"], color: string | null, hasSecret: boolean): ProfileView {
-  return { name, engine, url, access, aiLogin: null, color, hasSecret, timeoutSecs: null, approvalWaitSecs: null, maxRows: null, maxBytes: null, source: "store", ssh: [], tls: {} };
+  return { name, engine, url, access, aiLogin: null, color, tags: [], hasSecret, timeoutSecs: null, approvalWaitSecs: null, maxRows: null, maxBytes: null, source: "store", ssh: [], tls: {} };
 }
 
 // Jump hosts whose key the user accepted this session (by profile); the first connection
@@ -238,7 +238,7 @@ export const demoBackend: Backend = {
     }
     const parsed = await demoBackend.parseUrl(input.url);
     const ssh = input.ssh.map((h) => ({ url: h.url.includes("://") ? h.url : `ssh://${h.url}`, auth: h.auth, keyPath: h.keyPath }));
-    const saved: ProfileView = { ...profile(input.name, parsed.engine, input.url, input.access, input.color, input.password !== null), timeoutSecs: input.timeoutSecs, approvalWaitSecs: input.approvalWaitSecs, maxRows: input.maxRows, maxBytes: input.maxBytes, ssh, tls: input.tls };
+    const saved: ProfileView = { ...profile(input.name, parsed.engine, input.url, input.access, input.color, input.password !== null), tags: input.tags, timeoutSecs: input.timeoutSecs, approvalWaitSecs: input.approvalWaitSecs, maxRows: input.maxRows, maxBytes: input.maxBytes, ssh, tls: input.tls };
     const index = profiles.findIndex((p) => p.name === (replacing ?? input.name));
     if (index >= 0) profiles[index] = { ...saved, hasSecret: saved.hasSecret || profiles[index].hasSecret };
     else profiles.push(saved);

@@ -253,6 +253,11 @@ export function demoMonitors(specOf: (profile: string) => EngineSpec) {
       await wait(30);
       return [...log].reverse().slice(0, Math.min(limit, 1000));
     },
+    exportMonitorEvents: async (monitorId: string): Promise<number> => {
+      await wait(60);
+      if (!monitors.has(monitorId)) throw new ApiError({ code: "NOT_FOUND", message: `no monitor ${monitorId} is running` });
+      return 0;
+    },
     exportEventLog: async (form: EventExportForm): Promise<number> => {
       await wait(80);
       const text = form.text.trim().toLowerCase();

@@ -9,6 +9,7 @@ const profile = (name: string, engine: ProfileView["engine"]): ProfileView => ({
   access: "none",
   aiLogin: null,
   color: null,
+  tags: [],
   hasSecret: false,
   ssh: [],
   tls: {},

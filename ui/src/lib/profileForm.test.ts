@@ -178,13 +178,14 @@ describe("names, validation and the saved input", () => {
   });
 
   it("turns the form into ProfileInput: empty password keeps the saved one", () => {
-    const form = { ...emptyForm(), name: " shop ", url: "postgres://u:***@h/db", maxRows: "500", color: "#30a46c" };
+    const form = { ...emptyForm(), name: " shop ", url: "postgres://u:***@h/db", maxRows: "500", color: "#30a46c", tags: " prod, ,eu " };
     expect(formToInput(form)).toEqual({
       name: "shop",
       url: "postgres://u@h/db",
       password: null,
       access: "read-only",
       color: "#30a46c",
+      tags: ["prod", "eu"],
       timeoutSecs: null,
       approvalWaitSecs: null,
       maxRows: 500,

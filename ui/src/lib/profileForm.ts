@@ -23,6 +23,8 @@ export type ProfileForm = {
   password: string;
   access: Access;
   color: string | null;
+  /** Comma-separated labels, for selecting connections in bulk. */
+  tags: string;
   timeoutSecs: string;
   /** With AI access "ask": how long a write waits for the user's decision. */
   approvalWaitSecs: string;
@@ -50,6 +52,7 @@ export function emptyForm(): ProfileForm {
     password: "",
     access: "read-only",
     color: null,
+    tags: "",
     timeoutSecs: "",
     approvalWaitSecs: "",
     maxRows: "",
@@ -71,6 +74,7 @@ export function formFromProfile(profile: ProfileView): ProfileForm {
     url: profile.url,
     access: profile.access,
     color: profile.color,
+    tags: profile.tags.join(", "),
     engine: profile.engine,
     timeoutSecs: profile.timeoutSecs === null ? "" : String(profile.timeoutSecs),
     approvalWaitSecs: profile.approvalWaitSecs === null ? "" : String(profile.approvalWaitSecs),
@@ -321,6 +325,10 @@ export function formToInput(form: ProfileForm): ProfileInput {
     password: form.password === "" ? null : form.password,
     access: form.access,
     color: form.color,
+    tags: form.tags
+      .split(",")
+      .map((t) => t.trim())
+      .filter((t) => t !== ""),
     timeoutSecs: limit(form.timeoutSecs),
     approvalWaitSecs: limit(form.approvalWaitSecs),
     maxRows: limit(form.maxRows),

@@ -68,3 +68,19 @@ async fn a_failed_export_leaves_the_old_file_and_no_partial_one() {
     let listing = dbdock_testkit::dir_listing(home.path());
     assert!(listing.iter().all(|f| !f.ends_with(".dbdock-partial")), "{listing:?}");
 }
+
+#[test]
+fn a_monitors_events_export_as_watch_prints_them_or_as_csv() {
+    let events = [event(1, "{\"price\": 1.5}"), event(2, "a,b\nc")];
+    let mut jsonl = Vec::new();
+    assert_eq!(dbdock_app::write_monitor_events(&events, ExportFormat::Jsonl, &mut jsonl).unwrap(), 2);
+    let lines: Vec<String> = String::from_utf8(jsonl).unwrap().lines().map(str::to_owned).collect();
+    let watch: Vec<String> = events.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+    assert_eq!(lines, watch, "the same objects as dbdock watch --format json");
+
+    let mut csv = Vec::new();
+    dbdock_app::write_monitor_events(&events, ExportFormat::Csv, &mut csv).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!((&rows[1][4], &rows[1][6], &rows[1][9]), ("lifecycle", "2", "a,b\nc"));
+}

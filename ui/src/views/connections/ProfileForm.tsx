@@ -337,6 +337,11 @@ export function ProfileForm({ profile }: Props) {
           </div>
         </div>
 
+        <label className="field">
+          <span className="field-label">Tags</span>
+          <input data-testid="profile-tags" value={form.tags} onChange={(e) => set("tags", e.target.value)} placeholder="prod, reporting — to select connections together" spellCheck={false} />
+        </label>
+
         {networked(engine) && (
           <>
             <SshSection ssh={form.ssh} errors={errors} saved={profile?.ssh ?? []} onChange={setSsh} />

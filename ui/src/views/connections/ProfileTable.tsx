@@ -24,8 +24,25 @@ export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; 
     else next.add(name);
     setChecked(next);
   };
+  const tags = [...new Set(profiles.filter((p) => p.source === "store").flatMap((p) => p.tags))].sort();
   return (
     <>
+    {tags.length > 0 && (
+      <div className="tag-select" data-testid="tag-select">
+        <span className="muted">Select by tag:</span>
+        {tags.map((tag) => (
+          <button
+            key={tag}
+            type="button"
+            className="button small"
+            data-testid={`select-tag-${tag}`}
+            onClick={() => setChecked(new Set(profiles.filter((p) => p.source === "store" && p.tags.includes(tag)).map((p) => p.name)))}
+          >
+            {tag}
+          </button>
+        ))}
+      </div>
+    )}
     {chosen.length > 0 && <BulkBar names={chosen} onDone={(removed) => setChecked(new Set([...checked].filter((n) => !removed.includes(n))))} />}
     <table className="data-table profile-table" data-testid="profile-table">
       <thead>
@@ -79,6 +96,11 @@ export function ProfileTable({ profiles, selected }: { profiles: ProfileView[]; 
                   <span className="color-chip" style={{ background: p.color ?? "transparent" }} />
                   <EngineBadge engine={p.engine} />
                   <strong>{p.name}</strong>
+                  {p.tags.map((t) => (
+                    <span key={t} className="kind-tag">
+                      {t}
+                    </span>
+                  ))}
                   {p.source === "environment" && (
                     <span className="kind-tag" title="Defined by MCP_* environment variables">
                       env

@@ -1,9 +1,11 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { EventView } from "../../api";
 import { EVENTS_KEEP, filterEvents, NO_EVENT_FILTER, type EventFilter, type KindFilter } from "../../lib/events";
 import { formatCount } from "../../lib/format";
 import { clearEvents, eventsStore } from "../../stores/events";
+import { loadEndpoint, profilesStore } from "../../stores/profiles";
 import { useStore } from "../../stores/store";
+import { CapturedExport } from "./CapturedExport";
 import { EventDetails } from "./EventDetails";
 import { EventList } from "./EventList";
 
@@ -18,6 +20,10 @@ export function EventStream() {
   const [frozen, setFrozen] = useState<Frozen | null>(null);
   const [filter, setFilter] = useState<EventFilter>(NO_EVENT_FILTER);
   const [selected, setSelected] = useState<EventView | null>(null);
+  const { endpoint } = useStore(profilesStore);
+  useEffect(() => {
+    void loadEndpoint();
+  }, []);
 
   const paused = frozen !== null;
   const shown = frozen?.events ?? events;
@@ -93,6 +99,7 @@ export function EventStream() {
           Clear
         </button>
       </header>
+      {filter.monitorId !== "" && <CapturedExport key={`${filter.monitorId}:${endpoint?.home ?? ""}`} monitorId={filter.monitorId} home={endpoint?.home ?? null} />}
       <div className={selected ? "event-stream-body with-details" : "event-stream-body"}>
         <EventList events={visible} selected={selected} onSelect={setSelected} paused={paused} />
         {selected && <EventDetails event={selected} onClose={() => setSelected(null)} />}
