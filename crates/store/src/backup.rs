@@ -374,7 +374,14 @@ impl Store {
         let mut changes = Vec::new();
         for (id, entry) in &rows {
             let before = self.profile_by_id(Some(id)).await?;
-            let accounts = crate::profiles::every_secret_account_of(id);
+            let accounts = match &before {
+                Some(profile) => crate::profiles::every_secret_account(profile),
+                // A new profile: nothing of it is in the keyring yet.
+                None => crate::profiles::every_secret_account(&entry.profile)
+                    .into_iter()
+                    .map(|(account, _)| (account.replacen(&entry.profile.id, id, 1), false))
+                    .collect(),
+            };
             match self.begin_change("restore", &entry.profile.name, before.as_ref(), &accounts).await {
                 Ok(pending) => changes.push((id.clone(), pending)),
                 Err(e) => {

@@ -130,13 +130,14 @@ pub(crate) struct Pending {
 
 impl Store {
     /// Begins recording `action` on the profile `before` (None: it is being added, as
-    /// `name`), parking the current values of `accounts` first.
+    /// `name`), parking first the current values of `accounts` that hold a secret (the
+    /// `bool`: as the profile says; the keyring is read only for those).
     pub(crate) async fn begin_change(
         &self,
         action: &str,
         name: &str,
         before: Option<&Profile>,
-        accounts: &[String],
+        accounts: &[(String, bool)],
     ) -> Result<Pending> {
         let before_json = before.map(serde_json::to_string).transpose().map_err(|e| Error::internal(e.to_string()))?;
         let id: i64 = sqlx::query_scalar(
@@ -152,19 +153,25 @@ impl Store {
         .await
         .map_err(|e| store_error("record the change", &e))?;
         let mut pending = Pending { id, parked: Vec::new() };
-        for account in accounts {
+        for (account, holds) in accounts {
+            if !holds {
+                pending.parked.push(Parked { account: account.clone(), had: false });
+                continue;
+            }
+            // Without a reachable keyring there is nothing to park: the change goes ahead
+            // as it did before the history (its undo then cannot bring secrets back).
             let held = match self.keyring.get(account).await {
                 Ok(held) => held,
                 Err(e) => {
-                    self.abandon_change(pending).await;
-                    return Err(e);
+                    tracing::warn!(profile = %name, error = %e, "the keyring cannot be read: secrets are not kept for undo");
+                    continue;
                 }
             };
             if let Some(secret) = &held
                 && let Err(e) = self.keyring.set(&parked_account(id, account), secret).await
             {
-                self.abandon_change(pending).await;
-                return Err(e);
+                tracing::warn!(profile = %name, error = %e, "the keyring cannot keep a secret for undo");
+                continue;
             }
             pending.parked.push(Parked { account: account.clone(), had: held.is_some() });
         }
@@ -271,7 +278,12 @@ impl Store {
                 ),
             ));
         }
-        let accounts: Vec<String> = change.parked.iter().map(|p| p.account.clone()).collect();
+        let holding = current.as_ref().map(crate::profiles::every_secret_account).unwrap_or_default();
+        let accounts: Vec<(String, bool)> = change
+            .parked
+            .iter()
+            .map(|p| (p.account.clone(), holding.iter().any(|(a, holds)| *holds && a == &p.account)))
+            .collect();
         let pending = self.begin_change("undo", &change.profile, current.as_ref(), &accounts).await?;
         let restored = self.put_back(&change).await;
         match restored {
@@ -299,18 +311,9 @@ impl Store {
         }
     }
 
-    /// Writes `change.before` back (or deletes the profile it added) and its parked secrets.
+    /// Puts `change`'s parked secrets back, then writes `change.before` back (or deletes the
+    /// profile it added): secrets first, so a row never points at a secret not yet there.
     async fn put_back(&self, change: &ConfigChange) -> Result<Option<Profile>> {
-        let failed = |e: sqlx::Error| store_error("undo the change", &e);
-        match &change.before {
-            Some(before) => {
-                crate::profiles::upsert_profile(&self.pool, &before.id, before, before.has_secret).await?;
-            }
-            None => {
-                let id = change.after.as_ref().map(|p| p.id.clone()).unwrap_or_default();
-                sqlx::query("DELETE FROM profiles WHERE id = ?1").bind(id).execute(&self.pool).await.map_err(failed)?;
-            }
-        }
         for p in &change.parked {
             let parked = parked_account(change.id, &p.account);
             if p.had {
@@ -319,14 +322,25 @@ impl Store {
                     self.keyring.set(&p.account, &secret).await?;
                     let _ = self.keyring.delete(&parked).await;
                 }
-            } else {
-                self.keyring.delete(&p.account).await?;
+            } else if let Err(e) = self.keyring.delete(&p.account).await {
+                // An entry the change may have written: without a keyring it wrote none.
+                tracing::warn!(profile = %change.profile, error = %e, "could not delete a keyring entry on undo");
             }
         }
         // A profile that was added had nothing parked; its own secrets go with it.
         if let (None, Some(after)) = (&change.before, &change.after) {
             for account in crate::profiles::secret_accounts(after) {
                 let _ = self.keyring.delete(&account).await;
+            }
+        }
+        let failed = |e: sqlx::Error| store_error("undo the change", &e);
+        match &change.before {
+            Some(before) => {
+                crate::profiles::upsert_profile(&self.pool, &before.id, before, before.has_secret).await?;
+            }
+            None => {
+                let id = change.after.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+                sqlx::query("DELETE FROM profiles WHERE id = ?1").bind(id).execute(&self.pool).await.map_err(failed)?;
             }
         }
         self.profile_by_id(change.before.as_ref().map(|p| p.id.as_str())).await

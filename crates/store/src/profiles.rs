@@ -883,14 +883,14 @@ pub(crate) fn secret_accounts(profile: &Profile) -> Vec<String> {
 
 /// Every keyring entry a change to `profile` could write or delete, whether it holds a
 /// secret now or not (a change may add one): what the history parks.
-fn every_secret_account(profile: &Profile) -> Vec<String> {
-    every_secret_account_of(&profile.id)
-}
-
-/// [`every_secret_account`] of the profile with this id.
-pub(crate) fn every_secret_account_of(id: &str) -> Vec<String> {
-    let mut accounts = vec![id.to_owned(), ai_account(id)];
-    accounts.extend((0..MAX_SSH_HOPS).map(|hop| ssh_secret_account(id, hop)));
+/// Each with whether the profile says it holds a secret now.
+pub(crate) fn every_secret_account(profile: &Profile) -> Vec<(String, bool)> {
+    let id = &profile.id;
+    let mut accounts = vec![(id.clone(), profile.has_secret), (ai_account(id), profile.ai_login.is_some())];
+    accounts.extend((0..MAX_SSH_HOPS).map(|hop| {
+        let holds = profile.ssh.get(hop).is_some_and(|h| h.auth != SshAuth::Agent);
+        (ssh_secret_account(id, hop), holds)
+    }));
     accounts
 }
 
