@@ -1,8 +1,6 @@
 //! `dbdock config backup|restore`: the configuration to a file and back (docs/backup.md).
 
-use std::io::Write;
-
-use dbdock_core::{Result, WholeFile};
+use dbdock_core::Result;
 use dbdock_store::BackupFile;
 
 use crate::args::ConfigCommand;
@@ -25,7 +23,7 @@ pub async fn run(command: ConfigCommand) -> Result<()> {
             };
             let backup = store.backup(passphrase.as_ref()).await;
             match backup {
-                Ok(backup) => write(&backup, &file).and_then(|()| {
+                Ok(backup) => backup.write(&file).and_then(|()| {
                     let kind = if backup.is_sealed() { "with secrets, sealed" } else { "without secrets" };
                     print_line(&format!("backed up to {} ({kind})", file.display()))
                 }),
@@ -49,11 +47,4 @@ pub async fn run(command: ConfigCommand) -> Result<()> {
     };
     store.close().await;
     outcome
-}
-
-fn write(backup: &BackupFile, path: &std::path::Path) -> Result<()> {
-    let mut file = WholeFile::create(path)?;
-    writeln!(file, "{}", backup.to_json()?)
-        .map_err(|e| dbdock_core::Error::invalid_input(format!("cannot write {}: {e}", path.display())))?;
-    file.commit()
 }

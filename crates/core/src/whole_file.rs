@@ -30,6 +30,13 @@ impl WholeFile {
         Ok(WholeFile { target: target.to_owned(), partial, out: BufWriter::new(file) })
     }
 
+    /// Writes `text` and a line end to `target` as one whole file.
+    pub fn write_text(target: &Path, text: &str) -> Result<()> {
+        let mut file = WholeFile::create(target)?;
+        writeln!(file, "{text}").map_err(|e| cannot_write(target, &e))?;
+        file.commit()
+    }
+
     /// Flushes and puts the file in place of the target.
     pub fn commit(mut self) -> Result<()> {
         self.out.flush().map_err(|e| cannot_write(&self.target, &e))?;

@@ -19,6 +19,7 @@ use dbdock_core::{Error, MAX_SSH_HOPS, Profile, Result, Secret, ssh_secret_accou
 use serde::{Deserialize, Serialize};
 
 use crate::config_history::settings;
+use crate::profiles::ai_account;
 use crate::{Store, store_error};
 
 const FORMAT: &str = "dbdock-backup";
@@ -141,6 +142,11 @@ impl BackupFile {
         Ok(file)
     }
 
+    /// Writes the backup to `path`, replaced only once whole.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        dbdock_core::WholeFile::write_text(path, &self.to_json()?)
+    }
+
     pub fn is_sealed(&self) -> bool {
         self.encryption.is_some()
     }
@@ -245,11 +251,6 @@ fn random<const N: usize>() -> Result<[u8; N]> {
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// The keyring entry of a profile's AI login (beside the profile's own).
-fn ai_account(profile_id: &str) -> String {
-    format!("{profile_id}:ai")
 }
 
 impl Store {

@@ -148,11 +148,7 @@ impl ProfileExport {
     /// Writes the export to `path`, replaced only once whole (a failed write never leaves a
     /// half-written export where the user's file was; `/dev/stdout` stays a device).
     pub fn write(&self, path: &std::path::Path) -> Result<()> {
-        use std::io::Write;
-        let text = self.to_json()?;
-        let mut file = dbdock_core::WholeFile::create(path)?;
-        writeln!(file, "{text}").map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))?;
-        file.commit()
+        dbdock_core::WholeFile::write_text(path, &self.to_json()?)
     }
 
     /// Reads an export file, saying plainly when it is not one.
@@ -179,7 +175,7 @@ const COLUMNS: &str = "id, name, engine, url, has_secret, access, ai_login, max_
 
 /// The keyring entry of a profile's AI login: next to the profile's own (its id), never
 /// the same entry, so neither can overwrite the other.
-fn ai_account(profile_id: &str) -> String {
+pub(crate) fn ai_account(profile_id: &str) -> String {
     format!("{profile_id}:ai")
 }
 

@@ -203,6 +203,15 @@ pub enum EventExportFormat {
     Csv,
 }
 
+impl From<EventExportFormat> for dbdock_app::ExportFormat {
+    fn from(format: EventExportFormat) -> Self {
+        match format {
+            EventExportFormat::Jsonl => dbdock_app::ExportFormat::Jsonl,
+            EventExportFormat::Csv => dbdock_app::ExportFormat::Csv,
+        }
+    }
+}
+
 /// Which events an export takes, as the Events view's export bar sends it (empty: all).
 #[derive(Debug, Clone, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -235,10 +244,7 @@ pub async fn export_event_log(state: State<'_, AppState>, form: EventExportForm)
     if path.as_os_str().is_empty() {
         return Err(dbdock_core::Error::invalid_input("name the file to export to"));
     }
-    let format = match form.format {
-        EventExportFormat::Jsonl => dbdock_app::ExportFormat::Jsonl,
-        EventExportFormat::Csv => dbdock_app::ExportFormat::Csv,
-    };
+    let format = dbdock_app::ExportFormat::from(form.format);
     let count = state.workspace.export_events_to(&filter, format, &path).await?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
@@ -261,10 +267,7 @@ pub async fn export_monitor_events(
         let kept = running.captured.lock().map_err(|_| dbdock_core::Error::internal("the captured events are lost"))?;
         kept.iter().cloned().collect()
     };
-    let format = match format {
-        EventExportFormat::Jsonl => dbdock_app::ExportFormat::Jsonl,
-        EventExportFormat::Csv => dbdock_app::ExportFormat::Csv,
-    };
+    let format = dbdock_app::ExportFormat::from(format);
     let mut file = dbdock_core::WholeFile::create(std::path::Path::new(path.trim()))?;
     let count = dbdock_app::write_monitor_events(&snapshot, format, &mut file)?;
     file.commit()?;

@@ -516,14 +516,9 @@ pub struct RestorePlanView {
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_config(state: State<'_, AppState>, path: String, passphrase: Option<String>) -> Result<bool> {
-    use std::io::Write;
     let passphrase = passphrase.map(Secret::new);
     let backup = state.store().backup(passphrase.as_ref()).await?;
-    let path = PathBuf::from(path.trim());
-    let mut file = dbdock_core::WholeFile::create(&path)?;
-    writeln!(file, "{}", backup.to_json()?)
-        .map_err(|e| Error::invalid_input(format!("cannot write {}: {e}", path.display())))?;
-    file.commit()?;
+    backup.write(&PathBuf::from(path.trim()))?;
     Ok(backup.is_sealed())
 }
 

@@ -51,7 +51,8 @@ pub fn services(path: &Path, text: &str) -> Result<Vec<Candidate>> {
         }
         let Ok(target) = ConnectionTarget::parse(url.as_str()) else { continue };
         let (password, elsewhere) = match login.password {
-            Some(p) if p.contains("${") => (None, Some(p)),
+            // Only the variable names are shown: literal text around them may be secret.
+            Some(p) if p.contains("${") => (None, Some(variable_references(&p))),
             Some(p) => (Some(Secret::new(p)), None),
             None => (None, None),
         };
@@ -62,6 +63,18 @@ pub fn services(path: &Path, text: &str) -> Result<Vec<Candidate>> {
         });
     }
     Ok(found)
+}
+
+/// The `${…}` references of a Compose value, and nothing else of it.
+fn variable_references(value: &str) -> String {
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else { break };
+        found.push(&rest[start..=start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    found.join(" ")
 }
 
 /// The engine of an image (`postgres:16`, `bitnami/mariadb`, `mcr.microsoft.com/mssql/server:2022-latest`).
@@ -217,6 +230,7 @@ services:
         assert!(found[2].target.password().is_none(), "an interpolated value is no password");
         assert_eq!(found[2].secret_elsewhere.as_deref(), Some("${SA_PASSWORD}"));
         assert!(services(Path::new("x.yml"), "services: [unclosed").is_err());
+        assert_eq!(variable_references("pre-s3cret${A}mid${B:-x}"), "${A} ${B:-x}", "literal text is never shown");
         Ok(())
     }
 
