@@ -65,9 +65,30 @@ export type CellKind = B.CellKind;
 export type QueryChunk = B.QueryChunk;
 export type ResultColumn = B.Column;
 export type QuerySummary = B.QuerySummary;
+/** A statement's plan as the server gave it: PostgreSQL/MySQL JSON in one cell, SQLite's plan rows. */
+export type PlanView = Omit<B.PlanView, "elapsedMs"> & { elapsedMs: number };
 export type ExportFormat = B.ExportFormat;
 export type ExportReport = B.ExportReport;
 export type HistoryEntry = B.HistoryView_Serialize;
+/** A condition on one column of a data tab (`values`: none, one, a list for `in`, two for `between`). */
+export type ColumnFilter = B.ColumnFilter_Serialize;
+export type FilterOp = B.FilterOp;
+export type SortKey = B.SortKey_Serialize;
+/** Which page of a table to read: filters, sort, and where the page starts (keyset `after` or `offset`). */
+export type TablePageRequest = { filters: ColumnFilter[]; sort: SortKey[]; after: Cell[] | null; offset: number; limit: number };
+/** A page of a table's rows with what the data tab needs to edit them (`key` null: read-only). */
+export type TablePageView = Omit<B.TablePageView_Serialize, "elapsedMs"> & { elapsedMs: number };
+/** How pages are read: by key (keyset) or by OFFSET, with why. */
+export type Paging = B.Paging_Serialize;
+/** One column's new value in a row edit; `default` asks for the column's DEFAULT. */
+export type CellEdit = { column: string; value: Cell; default: boolean };
+/** One changed row of a data tab: an update, an insert or a delete. */
+export type RowEdit = { kind: "update"; original: Cell[]; set: CellEdit[] } | { kind: "insert"; values: CellEdit[] } | { kind: "delete"; original: Cell[] };
+/** A statement a commit runs, with the rows it must change (null: not checked). */
+export type PlannedStatement = B.PlannedStatement_Serialize;
+export type ChangeOutcome = B.ChangeOutcome;
+/** What a commit ran and whether it committed (conflicts: indexes into the edits sent). */
+export type CommitReport = B.CommitReport_Serialize;
 export type AiClientId = B.AiClientView["id"];
 export type AiClientView = B.AiClientView;
 export type ConfigChangeView = B.ConfigChangeView_Serialize;
@@ -182,8 +203,21 @@ export type Backend = {
     onChunk: (chunk: QueryChunk) => void,
   ) => Promise<QuerySummary>;
   cancelQuery: (queryId: string) => Promise<boolean>;
+  /**
+   * The server's plan for `sql`. With `analyze` the statement RUNS (with its effects) and the plan
+   * carries measured rows and times; engines without a plan reject with UNSUPPORTED.
+   */
+  explainQuery: (profile: string, sql: string, analyze: boolean) => Promise<PlanView>;
   exportResult: (queryId: string, path: string, format: ExportFormat) => Promise<ExportReport>;
   queryHistory: (profile: string, limit: number) => Promise<HistoryEntry[]>;
+  /** A page of a table's rows (`table` qualified `schema.name` where it has a schema). */
+  openTablePage: (profile: string, table: string, request: TablePageRequest) => Promise<TablePageView>;
+  /** The exact number of rows the filters keep. */
+  countTableRows: (profile: string, table: string, filters: ColumnFilter[]) => Promise<number>;
+  /** The statements `commitTableChanges` would run for these edits; nothing runs. */
+  reviewTableChanges: (profile: string, table: string, edits: RowEdit[]) => Promise<PlannedStatement[]>;
+  /** Runs the edits in one transaction; a row changed since it was read is a conflict and nothing commits. */
+  commitTableChanges: (profile: string, table: string, edits: RowEdit[]) => Promise<CommitReport>;
   aiClients: () => Promise<AiClientView[]>;
   aiPreview: (client: AiClientId) => Promise<ConfigChangeView>;
   aiInstall: (client: AiClientId) => Promise<ConfigChangeView>;
@@ -274,8 +308,20 @@ const tauriBackend: Backend = {
     return unwrap(commands.runQuery(profile, sql, queryId, channel));
   },
   cancelQuery: (queryId) => unwrap(commands.cancelQuery(queryId)),
+  explainQuery: async (profile, sql, analyze) => {
+    const plan = await unwrap(commands.explainQuery(profile, sql, analyze));
+    return { ...plan, elapsedMs: plan.elapsedMs ?? 0 };
+  },
   exportResult: (queryId, path, format) => unwrap(commands.exportResult(queryId, path, format)),
   queryHistory: (profile, limit) => unwrap(commands.queryHistory(profile, limit)),
+  openTablePage: async (profile, table, request) => {
+    const page = await unwrap(commands.openTablePage(profile, table, request));
+    return { ...page, elapsedMs: page.elapsedMs ?? 0 };
+  },
+  // A count is never NaN; `null` only in the generated type.
+  countTableRows: async (profile, table, filters) => (await unwrap(commands.countTableRows(profile, table, filters))) ?? 0,
+  reviewTableChanges: (profile, table, edits) => unwrap(commands.reviewTableChanges(profile, table, edits)),
+  commitTableChanges: (profile, table, edits) => unwrap(commands.commitTableChanges(profile, table, edits)),
   aiClients: () => unwrap(commands.aiClients()),
   aiPreview: (client) => unwrap(commands.aiPreview(client)),
   aiInstall: (client) => unwrap(commands.aiInstall(client)),

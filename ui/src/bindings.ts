@@ -78,6 +78,22 @@ export const commands = {
 	 */
 	exportResult: (queryId: string, path: string, format: ExportFormat) => typedError<ExportReport, Error>(__TAURI_INVOKE("export_result", { queryId, path, format })),
 	queryHistory: (profile: string, limit: number) => typedError<HistoryView_Serialize[], Error>(__TAURI_INVOKE("query_history", { profile, limit })),
+	/**
+	 *  The plan of `sql` on `profile`: without running it (through the read-only path), or
+	 *  with `analyze` by running it (the window confirms first: it executes the statement).
+	 */
+	explainQuery: (profile: string, sql: string, analyze: boolean) => typedError<PlanView, Error>(__TAURI_INVOKE("explain_query", { profile, sql, analyze })),
+	/**  One page of `table` on the user's connection to `profile`. */
+	openTablePage: (profile: string, table: string, request: TablePageRequest_Deserialize) => typedError<TablePageView_Serialize, Error>(__TAURI_INVOKE("open_table_page", { profile, table, request })),
+	/**  The exact number of rows the filters let through. */
+	countTableRows: (profile: string, table: string, filters: ColumnFilter_Deserialize[]) => typedError<number | null, Error>(__TAURI_INVOKE("count_table_rows", { profile, table, filters })),
+	/**  The statements Commit would run, with their values as literals (Review). */
+	reviewTableChanges: (profile: string, table: string, edits: RowEdit_Deserialize[]) => typedError<PlannedStatement_Serialize[], Error>(__TAURI_INVOKE("review_table_changes", { profile, table, edits })),
+	/**
+	 *  Runs the staged edits in one transaction: all or nothing, conflicts reported by the
+	 *  statement's index (the edit's, since there is one statement per edit).
+	 */
+	commitTableChanges: (profile: string, table: string, edits: RowEdit_Deserialize[]) => typedError<CommitReport_Serialize, Error>(__TAURI_INVOKE("commit_table_changes", { profile, table, edits })),
 	aiClients: () => typedError<AiClientView[], Error>(__TAURI_INVOKE("ai_clients")),
 	aiPreview: (client: string) => typedError<ConfigChangeView_Serialize, Error>(__TAURI_INVOKE("ai_preview", { client })),
 	aiInstall: (client: string) => typedError<ConfigChangeView_Serialize, Error>(__TAURI_INVOKE("ai_install", { client })),
@@ -493,12 +509,73 @@ export type Cell = {
 	v: string,
 };
 
+/**  A cell's new content: a value (`None`: NULL) or the column's default. */
+export type CellEdit = CellEdit_Serialize | CellEdit_Deserialize;
+
+/**  A cell's new content: a value (`None`: NULL) or the column's default. */
+export type CellEdit_Deserialize = {
+	column: string,
+	value?: Cell | null,
+	default?: boolean,
+};
+
+/**  A cell's new content: a value (`None`: NULL) or the column's default. */
+export type CellEdit_Serialize = {
+	column: string,
+	value: Cell | null,
+	default: boolean,
+};
+
 export type CellKind = "bool" | "int" | "float" | "decimal" | "text" | "json" | "bytes" | "date" | "time" | "timestamp" | "uuid" | "array";
+
+/**
+ *  What running a change set did. It committed only when every statement ran and none
+ *  conflicted; otherwise it was rolled back whole.
+ */
+export type ChangeOutcome = {
+	committed: boolean,
+	/**
+	 *  Rows each statement affected, in order (only the ones that ran). (Typed as 32-bit
+	 *  for TypeScript, where it is a plain number: an edit's statement touches one row.)
+	 */
+	rowsAffected: number[],
+	/**
+	 *  The statements (by index) that did not affect the rows they expected: their rows
+	 *  changed or went away since they were read.
+	 */
+	conflicts: number[],
+};
 
 /**  A result column: its name as the server reported it and the engine's type name. */
 export type Column = {
 	name: string,
 	type: string,
+};
+
+/**
+ *  One condition of the filter bar. Values are the text the user typed; the server
+ *  converts each to the column's type.
+ */
+export type ColumnFilter = ColumnFilter_Serialize | ColumnFilter_Deserialize;
+
+/**
+ *  One condition of the filter bar. Values are the text the user typed; the server
+ *  converts each to the column's type.
+ */
+export type ColumnFilter_Deserialize = {
+	column: string,
+	op: FilterOp,
+	values?: string[],
+};
+
+/**
+ *  One condition of the filter bar. Values are the text the user typed; the server
+ *  converts each to the column's type.
+ */
+export type ColumnFilter_Serialize = {
+	column: string,
+	op: FilterOp,
+	values: string[],
 };
 
 export type ColumnInfo = ColumnInfo_Serialize | ColumnInfo_Deserialize;
@@ -519,6 +596,18 @@ export type ColumnInfo_Serialize = {
 	primary_key: boolean,
 	default: string | null,
 	comment?: string,
+};
+
+export type CommitReport = CommitReport_Serialize | CommitReport_Deserialize;
+
+export type CommitReport_Deserialize = {
+	statements: PlannedStatement_Deserialize[],
+	outcome: ChangeOutcome,
+};
+
+export type CommitReport_Serialize = {
+	statements: PlannedStatement_Serialize[],
+	outcome: ChangeOutcome,
 };
 
 export type ConfigChangeView = ConfigChangeView_Serialize | ConfigChangeView_Deserialize;
@@ -774,6 +863,8 @@ export type ExportReport = {
 	path: string,
 	rows: number,
 };
+
+export type FilterOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "like" | "not_like" | "in" | "between" | "is_null" | "is_not_null";
 
 /**  A finding as the list shows it. */
 export type FindingView = FindingView_Serialize | FindingView_Deserialize;
@@ -1052,6 +1143,49 @@ export type NewToken_Serialize = {
 	maxConcurrent: number | null,
 };
 
+/**  How pages are read. */
+export type Paging = Paging_Serialize | Paging_Deserialize;
+
+/**  How pages are read. */
+export type Paging_Deserialize = {
+	keyset: boolean,
+	/**  Why pages are read by OFFSET (later pages cost more), when they are. */
+	note?: string | null,
+};
+
+/**  How pages are read. */
+export type Paging_Serialize = {
+	keyset: boolean,
+	/**  Why pages are read by OFFSET (later pages cost more), when they are. */
+	note: string | null,
+};
+
+/**
+ *  A statement's plan, as the grid cells of the server's answer: one JSON cell on
+ *  PostgreSQL and MySQL/MariaDB, `EXPLAIN QUERY PLAN` rows (id, parent, detail) on SQLite.
+ */
+export type PlanView = {
+	columns: string[],
+	rows: ((Cell | null)[])[],
+	/**  The statement ran and the plan holds measured rows and times. */
+	analyzed: boolean,
+	elapsedMs: number | null,
+};
+
+export type PlannedStatement = PlannedStatement_Serialize | PlannedStatement_Deserialize;
+
+export type PlannedStatement_Deserialize = {
+	/**  The statement with its values as literals (what runs binds them as parameters). */
+	sql: string,
+	expectRows?: number | null,
+};
+
+export type PlannedStatement_Serialize = {
+	/**  The statement with its values as literals (what runs binds them as parameters). */
+	sql: string,
+	expectRows: number | null,
+};
+
 /**  A recorded change to a profile, as the history panel shows it. */
 export type ProfileChangeView = ProfileChangeView_Serialize | ProfileChangeView_Deserialize;
 
@@ -1238,6 +1372,12 @@ export type RowChanges = {
 	more: boolean,
 };
 
+export type RowEdit = RowEdit_Serialize | RowEdit_Deserialize;
+
+export type RowEdit_Deserialize = { kind: "update"; original: (Cell | null)[]; set: CellEdit_Deserialize[] } | { kind: "insert"; values: CellEdit_Deserialize[] } | { kind: "delete"; original: (Cell | null)[] };
+
+export type RowEdit_Serialize = { kind: "update"; original: (Cell | null)[]; set: CellEdit_Serialize[] } | { kind: "insert"; values: CellEdit_Serialize[] } | { kind: "delete"; original: (Cell | null)[] };
+
 export type SelfTestReport = SelfTestReport_Serialize | SelfTestReport_Deserialize;
 
 export type SelfTestReport_Deserialize = {
@@ -1260,6 +1400,18 @@ export type SelfTestReport_Serialize = {
 
 /**  How serious an event is (docs/architecture.md, "Events"). */
 export type Severity = "info" | "warning" | "error" | "critical";
+
+export type SortKey = SortKey_Serialize | SortKey_Deserialize;
+
+export type SortKey_Deserialize = {
+	column: string,
+	descending?: boolean,
+};
+
+export type SortKey_Serialize = {
+	column: string,
+	descending: boolean,
+};
 
 /**  How DB Dock logs in to an SSH jump host, as the form offers it. */
 export type SshAuthKind = 
@@ -1348,6 +1500,62 @@ export type TableInfo_Serialize = {
 
 /**  What kind of relation a table entry is. */
 export type TableKind = "table" | "view" | "materialized_view" | "foreign_table" | "partitioned_table" | "system_view";
+
+export type TablePageRequest = TablePageRequest_Serialize | TablePageRequest_Deserialize;
+
+export type TablePageRequest_Deserialize = {
+	filters?: ColumnFilter_Deserialize[],
+	sort?: SortKey_Deserialize[],
+	/**  The page before's `next`, for the page after it (keyset paging). */
+	after?: (Cell | null)[] | null,
+	/**  Rows to skip, when the page says it is read by OFFSET. */
+	offset?: number,
+	limit: number,
+};
+
+export type TablePageRequest_Serialize = {
+	filters: ColumnFilter_Serialize[],
+	sort: SortKey_Serialize[],
+	/**  The page before's `next`, for the page after it (keyset paging). */
+	after: (Cell | null)[] | null,
+	/**  Rows to skip, when the page says it is read by OFFSET. */
+	offset: number,
+	limit: number,
+};
+
+export type TablePageView = TablePageView_Serialize | TablePageView_Deserialize;
+
+export type TablePageView_Deserialize = {
+	table: TableInfo_Deserialize,
+	/**  The columns that identify a row; `None` when the rows cannot be edited. */
+	key?: string[] | null,
+	/**  Why the rows cannot be edited, when they cannot. */
+	readOnlyReason?: string | null,
+	rows: ((Cell | null)[])[],
+	order: SortKey_Deserialize[],
+	paging: Paging_Deserialize,
+	next?: (Cell | null)[] | null,
+	hasMore: boolean,
+	statement: string,
+	filter: string,
+	elapsedMs: number | null,
+};
+
+export type TablePageView_Serialize = {
+	table: TableInfo_Serialize,
+	/**  The columns that identify a row; `None` when the rows cannot be edited. */
+	key: string[] | null,
+	/**  Why the rows cannot be edited, when they cannot. */
+	readOnlyReason: string | null,
+	rows: ((Cell | null)[])[],
+	order: SortKey_Serialize[],
+	paging: Paging_Serialize,
+	next: (Cell | null)[] | null,
+	hasMore: boolean,
+	statement: string,
+	filter: string,
+	elapsedMs: number | null,
+};
 
 /**
  *  A table's name, qualified by its schema (PostgreSQL schema, MySQL database, SQLite

@@ -10,6 +10,7 @@ import "./styles/layout.css";
 import "./styles/components.css";
 import "./styles/query.css";
 import "./styles/events.css";
+import "./styles/data.css";
 
 async function start(): Promise<void> {
   // In a plain browser during development there is no Rust side: use the in-memory demo

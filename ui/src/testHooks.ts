@@ -2,7 +2,7 @@
 // the app from the devtools console. It only does what a user can do with the keyboard.
 
 import { editorHandles } from "./views/query/editor/editorRegistry";
-import { activeTab, openTab, tabsStore, updateTab } from "./stores/tabs";
+import { activeTab, openDataTab, openTab, tabsStore, updateTab } from "./stores/tabs";
 import { showView, uiStore, type ViewName } from "./stores/ui";
 
 export type DbDockTestHooks = {
@@ -10,6 +10,8 @@ export type DbDockTestHooks = {
   setQuery: (text: string) => void;
   /** The text of the active query tab. */
   getQuery: () => string;
+  /** Opens a data tab on a table (`schema.name` where it has a schema) of the active connection. */
+  openTable: (table: string) => void;
   /** Switches to a view. */
   show: (view: ViewName) => void;
 };
@@ -24,8 +26,8 @@ export function installTestHooks(): void {
   window.__dbdock = {
     setQuery(text) {
       const tab = activeTab(tabsStore.get());
-      if (!tab) {
-        const profile = uiStore.get().activeProfile;
+      if (tab?.kind !== "query") {
+        const profile = tab?.profile ?? uiStore.get().activeProfile;
         if (profile !== null) openTab(profile, text);
         return;
       }
@@ -35,8 +37,14 @@ export function installTestHooks(): void {
     },
     getQuery() {
       const tab = activeTab(tabsStore.get());
-      if (!tab) return "";
+      if (tab?.kind !== "query") return "";
       return editorHandles.get(tab.id)?.getText() ?? tab.sql;
+    },
+    openTable(table) {
+      const profile = uiStore.get().activeProfile;
+      if (profile === null) return;
+      openDataTab(profile, table);
+      showView("query");
     },
     show(view) {
       showView(view);

@@ -17,6 +17,7 @@ mod network;
 mod schema_search;
 mod statements;
 mod streaming;
+mod table_data;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +38,7 @@ pub use event_export::{ExportFormat, parse_time_bound, time_bound, write_monitor
 pub use network::known_hosts;
 pub use schema_search::{Detail, ObjectKind, SchemaMatch, SchemaSearch, SchemaSearchResult, glob_match};
 pub use statements::{StatementKind, statement_kind};
+pub use table_data::{AppliedChanges, MAX_PAGE_ROWS, TablePage};
 
 use crate::connections::Connections;
 

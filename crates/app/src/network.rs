@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use dbdock_core::{
-    ConnectionTarget, Database, Engine, ErrorCode, ExecOutcome, LoginAccess, QueryOptions, QueryResult, Result,
-    SchemaInfo, TableInfo, TableRef, WritePreview,
+    ChangeOutcome, ConnectionTarget, Database, Engine, ErrorCode, ExecOutcome, GuardedStatement, LoginAccess,
+    QueryOptions, QueryResult, Result, SchemaInfo, TableInfo, TableRef, WritePreview,
 };
 use dbdock_store::{ResolvedProfile, Store};
 use dbdock_tunnel::{KnownHosts, Tunnel, TunnelSpec};
@@ -112,6 +112,9 @@ impl Database for Tunneled {
     }
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {
         self.inner.preview(sql, params).await
+    }
+    async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
+        self.inner.apply_changes(statements).await.map_err(|e| self.name_the_hop(e))
     }
     async fn ping(&self) -> Result<()> {
         self.tunnel.ensure().await?;

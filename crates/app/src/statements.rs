@@ -4,7 +4,7 @@
 //! command — goes to the server once, because it may have run before the connection broke
 //! (docs/reconnect-policy.md).
 
-use dbdock_core::{Engine, QueryOptions, QueryResult, Result, check_read_only};
+use dbdock_core::{Dialect, Engine, Error, QueryOptions, QueryResult, Result, check_read_only};
 
 use crate::OpenConnection;
 
@@ -47,6 +47,23 @@ impl OpenConnection {
         options: &QueryOptions,
     ) -> Result<QueryResult> {
         self.live.database().explain(sql, params, options).await
+    }
+
+    /// The plan of `sql` as the server measured it by running it: PostgreSQL
+    /// `EXPLAIN (ANALYZE, FORMAT JSON)`, MariaDB `ANALYZE FORMAT=JSON`. The statement runs,
+    /// with its effects, as the user's own (the face asks first), and is sent once.
+    pub async fn explain_analyze(&self, sql: &str, options: &QueryOptions) -> Result<QueryResult> {
+        let text = match self.profile.engine.spec().dialect {
+            Some(Dialect::Postgres) => format!("EXPLAIN (ANALYZE, FORMAT JSON) {sql}"),
+            Some(Dialect::Mysql) => format!("ANALYZE FORMAT=JSON {sql}"),
+            _ => {
+                return Err(Error::unsupported(format!(
+                    "{} gives no measured plans; the plan without running is available",
+                    self.profile.engine.spec().label
+                )));
+            }
+        };
+        self.live.query_once(&text, &[], options).await
     }
 }
 

@@ -1,7 +1,10 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::{ConnectionTarget, Engine, QueryResult, Result, SchemaInfo, TableInfo, TableRef, WritePreview};
+use crate::{
+    ChangeOutcome, ConnectionTarget, Engine, GuardedStatement, QueryResult, Result, SchemaInfo, TableInfo, TableRef,
+    WritePreview,
+};
 
 /// How one statement runs: caps on its result (`None` means no cap) and what the engine
 /// must enforce. (The statement time limit belongs to the connection: the engines ask the
@@ -109,6 +112,17 @@ pub trait Database: Send + Sync {
             "{} writes are not dry-run: decide on the statement itself",
             self.engine().spec().label
         ))
+    }
+
+    /// Runs `statements` in one transaction on the user's connection (the data editor's
+    /// Commit): it commits only if every statement ran and each affected the rows it
+    /// expects; a statement that fails rolls everything back and is the error (its message
+    /// names the statement), and rows that conflict are reported with nothing committed.
+    /// The connection is closed afterwards rather than reused, so nothing of a half-run
+    /// set outlives a dropped call (docs/data-editor.md).
+    async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
+        let _ = statements;
+        Err(crate::Error::unsupported(format!("{} tables are not edited through DB Dock", self.engine().spec().label)))
     }
 
     /// A cheap round trip that proves the connection works.

@@ -25,6 +25,7 @@ mod schema;
 mod secret;
 mod stage;
 mod stats;
+mod table_data;
 mod target;
 mod text;
 mod token;
@@ -50,10 +51,14 @@ pub use schema::{ColumnInfo, ForeignKeyInfo, IndexInfo, SchemaInfo, TableInfo, T
 pub use secret::Secret;
 pub use stage::STAGE_TARGET;
 pub use stats::{AiStats, CallCount, EventCount, MinuteCount};
+pub use table_data::{
+    CellInput, ChangeOutcome, ColumnFilter, FilterOp, GuardedStatement, PagePlan, PageRequest, Paging, RowChange,
+    SortKey, SqlStatement, count_rows, plan_changes, plan_page, qualified_name, row_key,
+};
 pub use target::{ConnectionTarget, Endpoint, percent_decode, redact_url_text};
 pub use text::{MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, cap_text};
 pub use token::{
     DEFAULT_TOKEN_CONCURRENCY, DEFAULT_TOKEN_RATE, NewToken, TokenInfo, TokenScope, constant_time_eq, token_hash,
 };
-pub use value::{JsonText, Value};
+pub use value::{JsonText, Value, parse_hex};
 pub use whole_file::WholeFile;

@@ -109,6 +109,14 @@ impl PartialEq for JsonText {
     }
 }
 
+/// Hex digits (an even number of them) as bytes: the inverse of [`hex_text`] after its `\x`.
+pub fn parse_hex(digits: &str) -> Option<Vec<u8>> {
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..digits.len()).step_by(2).map(|i| u8::from_str_radix(digits.get(i..i + 2)?, 16).ok()).collect()
+}
+
 /// `\x` followed by lowercase hex, as PostgreSQL prints bytea.
 pub(crate) fn hex_text(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(2 + bytes.len() * 2);

@@ -11,6 +11,8 @@ use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Result, WatchTarget};
 
 #[cfg(feature = "sqlite")]
 pub use sqlite::demo;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql", feature = "mssql"))]
+mod changes;
 pub mod discover;
 pub mod live;
 pub mod monitor;

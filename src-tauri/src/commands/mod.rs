@@ -9,6 +9,7 @@ pub mod least_privilege;
 pub mod profiles;
 pub mod query;
 pub mod schema;
+pub mod table_data;
 pub mod tokens;
 
 #[cfg(test)]

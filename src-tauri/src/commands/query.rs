@@ -125,6 +125,43 @@ pub async fn run_query(
     })
 }
 
+/// A statement's plan, as the grid cells of the server's answer: one JSON cell on
+/// PostgreSQL and MySQL/MariaDB, `EXPLAIN QUERY PLAN` rows (id, parent, detail) on SQLite.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanView {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<Cell>>>,
+    /// The statement ran and the plan holds measured rows and times.
+    pub analyzed: bool,
+    pub elapsed_ms: f64,
+}
+
+/// The plan of `sql` on `profile`: without running it (through the read-only path), or
+/// with `analyze` by running it (the window confirms first: it executes the statement).
+#[tauri::command]
+#[specta::specta]
+pub async fn explain_query(
+    state: State<'_, AppState>,
+    profile: String,
+    sql: String,
+    analyze: bool,
+) -> Result<PlanView> {
+    let connection = state.connection(&profile).await?;
+    let options = QueryOptions { max_rows: Some(10_000), cancellable: true, ..QueryOptions::default() };
+    let result = if analyze {
+        connection.explain_analyze(&sql, &options).await?
+    } else {
+        connection.explain(&sql, &[], &options).await?
+    };
+    Ok(PlanView {
+        columns: result.columns.iter().map(|c| c.name.clone()).collect(),
+        rows: result.rows.iter().map(|row| row.iter().map(cell).collect()).collect(),
+        analyzed: analyze,
+        elapsed_ms: result.elapsed_ms,
+    })
+}
+
 /// Cancels a running query; `false` if it was not running (already done).
 #[tauri::command]
 #[specta::specta]

@@ -25,6 +25,7 @@ import {
   type TokenInfo,
 } from "../api";
 import { DEMO_ENGINE_SPECS, demoSpec } from "./demoEngines";
+import { demoTableData } from "./demoTableData";
 import { demoMonitors } from "./demoEvents";
 import { demoStates } from "./demoStates";
 
@@ -120,6 +121,20 @@ const shopTables: DemoTable[] = [
   demoTable("order_items", "table", [col("order_id", "INTEGER", true), col("product_id", "INTEGER", true), col("quantity", "INTEGER")], (i) => [int(Math.floor(i / 3) + 1), int((i % 40) + 1), int((i % 4) + 1)]),
   demoTable("order_totals", "view", [col("customer_id", "INTEGER"), col("orders", "BIGINT"), col("spent", "DECIMAL")], (i) => [int(i + 1), int((i * 7) % 30), { k: "decimal", v: ((i * 91.5) % 5000).toFixed(2) }]),
 ];
+
+// The rows data tabs page through and edit (how many of each generated table are kept).
+const DATA_ROWS: Record<string, number> = { customers: 1200, products: 150, orders: 2000, order_items: 600, order_totals: 50 };
+const tableData = demoTableData(shopTables.map((t) => ({ info: t.info, row: t.row, count: DATA_ROWS[t.info.name] ?? 100 })));
+
+/** Data tabs work on the shop's tables; the staging server cannot be reached, as for queries. */
+async function withTableData<T>(profileName: string, run: () => T): Promise<T> {
+  const p = findProfile(profileName);
+  await wait(60);
+  if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+  if (p.engine !== "sqlite") throw new ApiError({ code: "UNSUPPORTED", message: "this connection has no tables to edit" });
+  states.opened(profileName);
+  return run();
+}
 
 const stagingTables: TableRef[] = Array.from({ length: 5000 }, (_, i) => ({
   schema: i < 4000 ? "public" : "archive",
@@ -416,6 +431,17 @@ export const demoBackend: Backend = {
       return { queryId, columns, rowCount, truncated: rowCount >= 100_000, elapsedMs };
     }
   },
+  explainQuery: async (profileName, sql, analyze) => {
+    const p = findProfile(profileName);
+    const started = performance.now();
+    await wait(60);
+    const spec = demoSpec(p.engine);
+    if (!spec.capabilities.explain) throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} has no query plans` });
+    if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
+    if (analyze) throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} has no EXPLAIN ANALYZE; Explain shows the plan without running the statement` });
+    states.opened(profileName);
+    return { ...demoQueryPlan(sql), analyzed: false, elapsedMs: performance.now() - started };
+  },
   cancelQuery: async (queryId) => {
     const state = running.get(queryId);
     if (!state) return false;
@@ -433,6 +459,10 @@ export const demoBackend: Backend = {
     await wait(40);
     return [...(history.get(name) ?? [])].reverse().slice(0, limit);
   },
+  openTablePage: (name, table, request) => withTableData(name, () => tableData.openTablePage(table, request)),
+  countTableRows: (name, table, filters) => withTableData(name, () => tableData.countTableRows(table, filters)),
+  reviewTableChanges: (name, table, edits) => withTableData(name, () => tableData.reviewTableChanges(table, edits)),
+  commitTableChanges: (name, table, edits) => withTableData(name, () => tableData.commitTableChanges(table, edits)),
   aiClients: async () => {
     await wait(60);
     return clients.map((c) => ({ ...c }));
@@ -607,3 +637,27 @@ export const demoBackend: Backend = {
   },
   ...demoMonitors((name) => demoSpec(findProfile(name).engine)),
 };
+
+/** SQLite's EXPLAIN QUERY PLAN rows for the demo's statements: a scan of the first table, searches of the joined ones. */
+function demoQueryPlan(sql: string): { columns: string[]; rows: Cell[][] } {
+  const tables = [...sql.matchAll(/\b(?:from|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/gi)].map((m) => m[1].toLowerCase());
+  for (const name of tables) {
+    if (!shopTables.some((t) => t.ref.name === name)) throw new ApiError({ code: "NOT_FOUND", message: `no such table: ${name}` });
+  }
+  const rows: Cell[][] = [];
+  let id = 2;
+  const add = (parent: number, detail: string): number => {
+    const own = id;
+    rows.push([int(own), int(parent), int(0), text(detail)]);
+    id += 3;
+    return own;
+  };
+  if (tables.length === 0) add(0, "SCAN CONSTANT ROW");
+  tables.forEach((name, i) => add(0, i === 0 ? `SCAN ${name}` : `SEARCH ${name} USING INTEGER PRIMARY KEY (rowid=?)`));
+  if (/\bin\s*\(\s*select\b/i.test(sql)) {
+    const list = add(0, "LIST SUBQUERY 1");
+    add(list, "SCAN CONSTANT ROW");
+  }
+  if (/\border\s+by\b/i.test(sql)) add(0, "USE TEMP B-TREE FOR ORDER BY");
+  return { columns: ["id", "parent", "notused", "detail"], rows };
+}

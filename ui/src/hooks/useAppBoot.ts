@@ -44,7 +44,7 @@ export function useAppBoot(): void {
     void loadTables(profile.name).then(() => {
       const first = schemaEntry(profile.name).tables?.find((t) => t.kind === "table");
       const tab = tabsStore.get().tabs.find((t) => t.id === tabId);
-      if (first && tab && tab.sql === "") updateTab(tabId, { sql: selectRowsSql(engineSpec(profile.engine), first) });
+      if (first && tab?.kind === "query" && tab.sql === "") updateTab(tabId, { sql: selectRowsSql(engineSpec(profile.engine), first) });
     });
   }, [profiles, activeProfile]);
 }

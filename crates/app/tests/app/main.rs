@@ -9,4 +9,5 @@ mod event_export;
 mod fake;
 mod registry;
 mod servers;
+mod table_data;
 mod tunnels;

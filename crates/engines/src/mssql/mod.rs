@@ -25,13 +25,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, LoginAccess, QueryOptions,
-    QueryResult, Result, SchemaInfo, TableInfo, TableRef, check_read_only,
+    ChangeOutcome, Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome,
+    GuardedStatement, LoginAccess, QueryOptions, QueryResult, Result, SchemaInfo, SqlStatement, TableInfo, TableRef,
+    check_read_only,
 };
 use futures_util::TryStreamExt;
 use tiberius::{ColumnType, Query, QueryItem};
 
 use crate::OpenOptions;
+use crate::changes;
 use crate::rows::{RowCollector, check_param_count, host_port, one_line};
 use crate::shell::{self, Output, Ran};
 use pool::{Client, Lease, Pool};
@@ -301,6 +303,13 @@ fn mentions_transaction(sql: &str) -> bool {
 }
 
 #[async_trait]
+impl changes::RunOne<Lease> for Mssql {
+    async fn run_one(&self, lease: &mut Lease, s: &SqlStatement) -> Result<u64> {
+        self.effect(lease, params::bind(&s.sql, &s.params)).await
+    }
+}
+
+#[async_trait]
 impl Database for Mssql {
     fn engine(&self) -> Engine {
         Engine::Mssql
@@ -326,6 +335,33 @@ impl Database for Mssql {
 
     async fn execute(&self, sql: &str, params: &[serde_json::Value], options: &QueryOptions) -> Result<ExecOutcome> {
         Ok(shell::affected(self.run(sql, params, options, Output::Count).await?))
+    }
+
+    async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
+        // Isolated: the connection is closed after the lease, so a set dropped half-way is
+        // rolled back by the server.
+        let mut lease = self.pool.acquire(true).await?;
+        let work = async {
+            self.effect(&mut lease, Query::new("BEGIN TRANSACTION")).await?;
+            let ran = changes::run_each(&mut lease, statements, self).await;
+            match ran {
+                Ok(mut outcome) if outcome.conflicts.is_empty() => {
+                    self.effect(&mut lease, Query::new("COMMIT TRANSACTION")).await?;
+                    outcome.committed = true;
+                    Ok(outcome)
+                }
+                other => {
+                    self.effect(&mut lease, Query::new("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION")).await?;
+                    other
+                }
+            }
+        };
+        match self.statement_timeout {
+            Some(limit) => tokio::time::timeout(limit * 4, work)
+                .await
+                .map_err(|_| Error::timeout("the changes took too long and were rolled back"))?,
+            None => work.await,
+        }
     }
 
     async fn server_version(&self) -> Result<String> {

@@ -9,13 +9,15 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
-    Result, SchemaInfo, TableInfo, TableRef, TlsMode, WritePreview, check_read_only,
+    ChangeOutcome, Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome,
+    GuardedStatement, QueryOptions, QueryResult, Result, SchemaInfo, SqlStatement, TableInfo, TableRef, TlsMode,
+    WritePreview, check_read_only,
 };
 use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlSslMode};
 use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
 
 use crate::OpenOptions;
+use crate::changes;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
 use crate::preview;
 use crate::rows::check_param_count;
@@ -222,6 +224,13 @@ fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
 }
 
 #[async_trait]
+impl changes::RunOne<sqlx::MySqlConnection> for Mysql {
+    async fn run_one(&self, conn: &mut sqlx::MySqlConnection, s: &SqlStatement) -> Result<u64> {
+        Ok(shell::affected(self.statement(conn, &s.sql, &s.params, Output::Count).await?).rows_affected)
+    }
+}
+
+#[async_trait]
 impl Database for Mysql {
     fn engine(&self) -> Engine {
         Engine::Mysql
@@ -254,6 +263,18 @@ impl Database for Mysql {
     async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         // The plan request goes through the read path and its checks like any query.
         self.query(&format!("EXPLAIN FORMAT=JSON {sql}"), params, &QueryOptions { read_only: true, ..*limits }).await
+    }
+
+    async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
+        let options = QueryOptions { cancellable: true, isolated: true, ..QueryOptions::default() };
+        run_guarded(
+            &self.pool().await?,
+            &RULES,
+            &options,
+            |e| self.err(e),
+            async |conn| changes::in_transaction::<sqlx::MySql>(conn, "BEGIN", |e| self.err(e), statements, self).await,
+        )
+        .await
     }
 
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {

@@ -13,13 +13,15 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome, QueryOptions, QueryResult,
-    Result, SchemaInfo, TableInfo, TableRef, TlsMode, Value, WritePreview, check_read_only,
+    ChangeOutcome, Column, ConnectionTarget, Database, Dialect, Engine, Error, ErrorCode, ExecOutcome,
+    GuardedStatement, QueryOptions, QueryResult, Result, SchemaInfo, SqlStatement, TableInfo, TableRef, TlsMode, Value,
+    WritePreview, check_read_only,
 };
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgSslMode, PgTypeInfo};
 use sqlx::{AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row, SqlSafeStr, Statement, ValueRef};
 
 use crate::OpenOptions;
+use crate::changes;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
 use crate::preview;
 use crate::rows::check_param_count;
@@ -220,6 +222,13 @@ impl Postgres {
     }
 }
 
+#[async_trait]
+impl changes::RunOne<sqlx::PgConnection> for Postgres {
+    async fn run_one(&self, conn: &mut sqlx::PgConnection, s: &SqlStatement) -> Result<u64> {
+        Ok(shell::affected(self.statement(conn, &s.sql, &s.params, None, Output::Count).await?).rows_affected)
+    }
+}
+
 fn decode_row(row: &PgRow) -> Vec<Value> {
     (0..row.len()).map(|i| decode_value(row, i)).collect()
 }
@@ -288,6 +297,20 @@ impl Database for Postgres {
     async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         // The plan request goes through the read path and its checks like any query.
         self.query(&format!("EXPLAIN (FORMAT JSON) {sql}"), params, &QueryOptions { read_only: true, ..*limits }).await
+    }
+
+    async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
+        let options = QueryOptions { cancellable: true, isolated: true, ..QueryOptions::default() };
+        run_guarded(
+            &self.pool().await?,
+            &RULES,
+            &options,
+            |e| self.err(e),
+            async |conn| {
+                changes::in_transaction::<sqlx::Postgres>(conn, "BEGIN", |e| self.err(e), statements, self).await
+            },
+        )
+        .await
     }
 
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {

@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use dbdock_core::{
-    Column, ConnectionTarget, Database, Dialect, Endpoint, Engine, Error, ErrorCode, ExecOutcome, QueryOptions,
-    QueryResult, Result, SchemaInfo, TableInfo, TableRef, Value, WritePreview, check_read_only,
+    ChangeOutcome, Column, ConnectionTarget, Database, Dialect, Endpoint, Engine, Error, ErrorCode, ExecOutcome,
+    GuardedStatement, QueryOptions, QueryResult, Result, SchemaInfo, SqlStatement, TableInfo, TableRef, Value,
+    WritePreview, check_read_only,
 };
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
 use sqlx::{
@@ -28,6 +29,7 @@ use sqlx::{
 };
 
 use crate::OpenOptions;
+use crate::changes;
 use crate::pool::PoolSlot;
 use crate::preview;
 use crate::rows::check_param_count;
@@ -179,6 +181,13 @@ fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
 }
 
 #[async_trait]
+impl changes::RunOne<sqlx::SqliteConnection> for Sqlite {
+    async fn run_one(&self, conn: &mut sqlx::SqliteConnection, s: &SqlStatement) -> Result<u64> {
+        Ok(shell::affected(self.run_on(conn, &s.sql, &s.params, Output::Count).await?).rows_affected)
+    }
+}
+
+#[async_trait]
 impl Database for Sqlite {
     fn engine(&self) -> Engine {
         Engine::Sqlite
@@ -227,6 +236,17 @@ impl Database for Sqlite {
     async fn explain(&self, sql: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
         // The plan request goes through the read path and its checks like any query.
         self.query(&format!("EXPLAIN QUERY PLAN {sql}"), params, &QueryOptions { read_only: true, ..*limits }).await
+    }
+
+    async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
+        // Detached: dropped midway, the connection closes and SQLite rolls back. IMMEDIATE
+        // takes the write lock first, so the set never fails half-way on another writer.
+        let mut conn = self.pool().await?.acquire().await.map_err(|e| self.err(e))?.detach();
+        let outcome =
+            changes::in_transaction::<sqlx::Sqlite>(&mut conn, "BEGIN IMMEDIATE", |e| self.err(e), statements, self)
+                .await;
+        let _ = sqlx::Connection::close(conn).await;
+        outcome
     }
 
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {

@@ -46,6 +46,14 @@ pub(super) async fn load_table(pool: &SqlitePool, table: &TableRef) -> Result<Ta
     }
     pk.sort();
     let primary_key: Vec<String> = pk.into_iter().map(|(_, c)| c).collect();
+    // A lone INTEGER PRIMARY KEY is the rowid, which is never NULL, though SQLite reports
+    // it as nullable (other primary key columns may really hold NULL in SQLite).
+    if let [only] = primary_key.as_slice()
+        && let Some(column) = columns.iter_mut().find(|c| &c.name == only)
+        && column.type_name.eq_ignore_ascii_case("INTEGER")
+    {
+        column.nullable = false;
+    }
 
     let mut foreign_keys: Vec<ForeignKeyInfo> = Vec::new();
     let mut last_id = None;

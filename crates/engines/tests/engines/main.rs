@@ -16,3 +16,4 @@ mod reconnect;
 mod redis;
 mod sql_read_only;
 mod sqlite_read_only;
+mod table_edit;

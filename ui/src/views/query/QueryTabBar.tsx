@@ -3,17 +3,17 @@ import { Kbd } from "../../components/Kbd";
 import { sqlSummary } from "../../lib/sqlText";
 import { runsStore } from "../../stores/runs";
 import { useStore } from "../../stores/store";
-import { activateTab, type QueryTab } from "../../stores/tabs";
+import { activateTab, type Tab } from "../../stores/tabs";
 
 type Props = {
-  tabs: QueryTab[];
+  tabs: Tab[];
   activeId: string | null;
   profiles: ProfileView[];
   onNew: () => void;
   onClose: (id: string) => void;
 };
 
-/** The query tabs: connection colour, name, the start of the statement, a dot while it runs. */
+/** The tabs: connection colour, name, the start of the statement (or the table of a data tab), a dot while it runs. */
 export function QueryTabBar({ tabs, activeId, profiles, onNew, onClose }: Props) {
   const runs = useStore(runsStore);
   return (
@@ -31,9 +31,10 @@ export function QueryTabBar({ tabs, activeId, profiles, onNew, onClose }: Props)
             className={active ? "tab active" : "tab"}
             data-testid={`query-tab-${i}`}
             data-profile={tab.profile}
+            data-kind={tab.kind}
             data-status={status}
             style={{ borderTopColor: profile?.color ?? "transparent" }}
-            title={tab.sql || tab.profile}
+            title={tab.kind === "data" ? `${tab.table} — rows` : tab.sql || tab.profile}
             onClick={() => activateTab(tab.id)}
             onAuxClick={(e) => {
               if (e.button === 1) onClose(tab.id);
@@ -41,7 +42,11 @@ export function QueryTabBar({ tabs, activeId, profiles, onNew, onClose }: Props)
           >
             {status === "running" && <span className="tab-running" aria-label="running" />}
             <span className="tab-profile">{tab.profile}</span>
-            <span className="tab-sql">{sqlSummary(tab.sql, 28) || "new query"}</span>
+            {tab.kind === "data" ? (
+              <span className="tab-sql tab-table">▦ {tab.table}</span>
+            ) : (
+              <span className="tab-sql">{sqlSummary(tab.sql, 28) || "new query"}</span>
+            )}
             <button
               type="button"
               className="tab-close"

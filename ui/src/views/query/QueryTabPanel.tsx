@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Cell, EngineSpec, ProfileView, ResultColumn } from "../../api";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { EmptyState } from "../../components/EmptyState";
 import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
@@ -8,7 +9,9 @@ import { useVerticalSplit } from "../../hooks/useVerticalSplit";
 import { canQuery, engineLabel, statementNoun } from "../../lib/engines";
 import { statementToRun } from "../../lib/sqlText";
 import { useEngineSpec } from "../../stores/engines";
+import { explainStatement, plansStore, showPlan } from "../../stores/plans";
 import { cancelRun, runQuery, runsStore, type RunState } from "../../stores/runs";
+import { cancelScript, forgetScript, runScript, scriptsStore, selectScriptResult, shownRun } from "../../stores/scripts";
 import { completionSchema, prefetchColumns, schemaStore } from "../../stores/schema";
 import { useStoreSelect } from "../../stores/store";
 import { updateTab, type QueryTab } from "../../stores/tabs";
@@ -17,7 +20,9 @@ import { editorHandles } from "./editor/editorRegistry";
 import { SqlEditor } from "./editor/SqlEditor";
 import { ExportPanel } from "./ExportPanel";
 import { HistoryPanel } from "./HistoryPanel";
+import { PlanPanel } from "./PlanTree";
 import { ResultGrid, type CellPosition } from "./ResultGrid";
+import { ResultTabs, ScriptNotice } from "./ResultTabs";
 import { StatusLine } from "./StatusLine";
 
 type Props = { tab: QueryTab; profile: ProfileView | null; profiles: ProfileView[] };
@@ -28,9 +33,17 @@ type Inspected = { position: CellPosition; cell: Cell; column: ResultColumn };
 
 /** One query tab: toolbar, editor, and the result of its last run. */
 export function QueryTabPanel({ tab, profile, profiles }: Props) {
-  const run = useStoreSelect(runsStore, (all) => all.get(tab.id) ?? null);
+  const live = useStoreSelect(runsStore, (all) => all.get(tab.id) ?? null);
+  const script = useStoreSelect(scriptsStore, (all) => all.get(tab.id) ?? null);
+  const planState = useStoreSelect(plansStore, (all) => all.get(tab.id) ?? null);
+  // The result shown: the selected statement's of a script, else the last run's.
+  const run = script ? shownRun(script, live) : live;
   const spec = useEngineSpec(profile?.engine);
   const runnable = profile !== null && canQuery(spec);
+  const explainable = runnable && (spec?.capabilities.explain ?? false);
+  // EXPLAIN ANALYZE (which runs the statement) is offered where DB Dock reads its measured plan.
+  const analyzable = explainable && (profile?.engine === "postgres" || profile?.engine === "mysql");
+  const [confirmAnalyze, setConfirmAnalyze] = useState<string | null>(null);
   const schemaEntry = useStoreSelect(schemaStore, (all) => all.get(tab.profile));
   const completion = useMemo(
     () => (schemaEntry ? completionSchema(schemaEntry) : {}),
@@ -44,27 +57,57 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
     void prefetchColumns(tab.profile);
   }, [tab.profile]);
 
-  const running = run?.status === "running";
+  const scriptRunning = script?.status === "running";
+  const running = live?.status === "running" || scriptRunning;
 
   const execute = useCallback(
     (mode: "auto" | "selection") => {
       const handle = editorHandles.get(tab.id);
-      if (!handle || !runnable) return;
+      if (!handle || !runnable || scriptsStore.get().get(tab.id)?.status === "running") return;
       const text = handle.getText();
       const selection = handle.getSelection();
       const sql = mode === "selection" ? text.slice(selection.from, selection.to).trim() : statementToRun(text, selection);
-      if (sql !== "") void runQuery(tab.id, tab.profile, sql);
+      if (sql === "" || runsStore.get().get(tab.id)?.status === "running") return;
+      forgetScript(tab.id);
+      showPlan(tab.id, false);
+      void runQuery(tab.id, tab.profile, sql);
     },
     [tab.id, tab.profile, runnable],
+  );
+
+  const executeScript = useCallback(() => {
+    const handle = editorHandles.get(tab.id);
+    if (!handle || !runnable) return;
+    showPlan(tab.id, false);
+    void runScript(tab.id, tab.profile, handle.getText()).then((failed) => {
+      if (failed) editorHandles.get(tab.id)?.select(failed);
+    });
+  }, [tab.id, tab.profile, runnable]);
+
+  const explain = useCallback(
+    (analyze: boolean) => {
+      const handle = editorHandles.get(tab.id);
+      if (!handle || !explainable) return;
+      const sql = statementToRun(handle.getText(), handle.getSelection());
+      if (sql === "") return;
+      if (analyze) setConfirmAnalyze(sql);
+      else void explainStatement(tab.id, tab.profile, sql, false);
+    },
+    [tab.id, tab.profile, explainable],
   );
 
   const onChange = useCallback((text: string) => updateTab(tab.id, { sql: text }), [tab.id]);
   const onRun = useCallback(() => execute("auto"), [execute]);
   const onCancel = useCallback((): boolean => {
+    if (scriptsStore.get().get(tab.id)?.status === "running") {
+      void cancelScript(tab.id);
+      return true;
+    }
     if (runsStore.get().get(tab.id)?.status !== "running") return false;
     void cancelRun(tab.id);
     return true;
   }, [tab.id]);
+  const onCancelAnalyze = useCallback(() => setConfirmAnalyze(null), []);
 
   return (
     <div className="query-tab" data-testid="query-tab-panel" data-profile={tab.profile}>
@@ -97,6 +140,16 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
         <button
           type="button"
           className="button"
+          data-testid="run-script"
+          disabled={running || !runnable}
+          onClick={executeScript}
+          title="Run every statement of the editor, one after another; the first failure stops the script"
+        >
+          ▶▶ Run script <Kbd keys="Mod+Shift+Enter" />
+        </button>
+        <button
+          type="button"
+          className="button"
           data-testid="run-selection"
           disabled={running || !runnable || !hasSelection}
           onClick={() => execute("selection")}
@@ -107,12 +160,38 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
           type="button"
           className="button danger-outline"
           data-testid="cancel-query"
-          disabled={!running || run?.cancelling}
-          onClick={() => void cancelRun(tab.id)}
+          disabled={!running || (live?.status === "running" && live.cancelling) || script?.cancelRequested}
+          onClick={() => void (scriptRunning ? cancelScript(tab.id) : cancelRun(tab.id))}
           title={`${cancelText(spec)} (Esc in the editor)`}
         >
           ■ Cancel
         </button>
+        {explainable && (
+          <>
+            <button
+              type="button"
+              className="button"
+              data-testid="explain-query"
+              disabled={planState?.status === "running"}
+              onClick={() => explain(false)}
+              title="Show the server's plan for the statement Run would run, without running it"
+            >
+              Explain
+            </button>
+            {analyzable && (
+              <button
+                type="button"
+                className="button danger-outline"
+                data-testid="explain-analyze"
+                disabled={planState?.status === "running" || running}
+                onClick={() => explain(true)}
+                title="Run the statement and show its plan with measured rows and times"
+              >
+                Explain analyze
+              </button>
+            )}
+          </>
+        )}
         <span className="spacer" />
         <button
           type="button"
@@ -135,6 +214,23 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
         </button>
       </div>
 
+      {confirmAnalyze !== null && (
+        <ConfirmDialog
+          title="Explain analyze?"
+          confirmLabel="Run and explain"
+          danger
+          testId="explain-analyze-dialog"
+          onConfirm={() => {
+            void explainStatement(tab.id, tab.profile, confirmAnalyze, true);
+            setConfirmAnalyze(null);
+          }}
+          onCancel={onCancelAnalyze}
+        >
+          <p>Explain analyze runs the statement, with its effects. Run it?</p>
+          <pre className="mono confirm-sql">{confirmAnalyze}</pre>
+        </ConfirmDialog>
+      )}
+
       {!profile && profiles.length > 0 && (
         <div className="notice">
           The connection <strong>{tab.profile}</strong> no longer exists. Choose another one above.
@@ -152,11 +248,33 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
               onChange={onChange}
               onSelection={setHasSelection}
               onRun={onRun}
+              onRunScript={executeScript}
               onCancel={onCancel}
             />
           </div>
           <div className="splitter" role="separator" aria-orientation="horizontal" onPointerDown={startResize} />
-          <ResultArea key={run?.queryId ?? "none"} run={run} profile={profile} spec={spec} />
+          <ResultTabs
+            script={script}
+            live={live}
+            plan={planState}
+            onSelect={(i) => {
+              showPlan(tab.id, false);
+              selectScriptResult(tab.id, i);
+            }}
+            onPlan={() => showPlan(tab.id, true)}
+          />
+          {script && !planState?.shown && <ScriptNotice script={script} />}
+          {planState?.shown ? (
+            <PlanPanel state={planState} />
+          ) : (
+            <ResultArea
+              key={run?.queryId ?? `none-${script?.selected ?? ""}`}
+              run={run}
+              profile={profile}
+              spec={spec}
+              notRun={script === null || run !== null ? null : scriptRunning ? "Not run yet." : "Not run: the script stopped before this statement."}
+            />
+          )}
         </div>
         {side === "history" && (
           <HistoryPanel
@@ -179,9 +297,15 @@ function cancelText(spec: EngineSpec | null): string {
   return spec?.capabilities.cancelOnServer ? "Cancel the statement on the server" : "Cancel the statement";
 }
 
-type ResultAreaProps = { run: RunState | null; profile: ProfileView | null; spec: EngineSpec | null };
+type ResultAreaProps = {
+  run: RunState | null;
+  profile: ProfileView | null;
+  spec: EngineSpec | null;
+  /** Why a script's statement has no result (it did not run). */
+  notRun?: string | null;
+};
 
-function ResultArea({ run, profile, spec }: ResultAreaProps) {
+function ResultArea({ run, profile, spec, notRun = null }: ResultAreaProps) {
   const [inspected, setInspected] = useState<Inspected | null>(null);
   const [inspectorOpen, setInspectorOpen] = useState(false);
   const width = run?.rows[0]?.length ?? 0;
@@ -198,7 +322,11 @@ function ResultArea({ run, profile, spec }: ResultAreaProps) {
     <div className="result-area">
       {run?.error && <ErrorNotice error={run.error} testId="query-error" />}
       <div className="result-content">
-        {!run && profile && noun === null ? (
+        {!run && notRun ? (
+          <div className="result-placeholder muted" data-testid="result-not-run">
+            {notRun}
+          </div>
+        ) : !run && profile && noun === null ? (
           <EmptyState title={`${engineLabel(spec, profile.engine)} takes no queries`}>
             {spec?.capabilities.watch ? "Watch its events in the Events view." : "Choose another connection above."}
           </EmptyState>

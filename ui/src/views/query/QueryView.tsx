@@ -1,12 +1,17 @@
-import { useCallback, useEffect } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { AddConnectionButton } from "../../components/AddConnectionButton";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { EmptyState } from "../../components/EmptyState";
 import { Kbd } from "../../components/Kbd";
 import { findProfile, profilesStore } from "../../stores/profiles";
+import { forgetPlan } from "../../stores/plans";
 import { forgetRun } from "../../stores/runs";
+import { forgetScript } from "../../stores/scripts";
 import { useStore } from "../../stores/store";
 import { activeTab, closeTab, cycleTab, openTab, tabsStore } from "../../stores/tabs";
 import { uiStore } from "../../stores/ui";
+import { DataTabPanel } from "../data/DataTabPanel";
+import { forgetDataTab, stagedRowCount } from "../data/dataTabMemory";
 import { forgetEditor } from "./editor/editorRegistry";
 import { QueryTabBar } from "./QueryTabBar";
 import { QueryTabPanel } from "./QueryTabPanel";
@@ -23,11 +28,26 @@ export function QueryView() {
     if (name) openTab(name);
   }, [activeProfile, profiles]);
 
-  const close = useCallback((id: string) => {
+  const forget = useCallback((id: string) => {
+    forgetScript(id);
     forgetRun(id);
+    forgetPlan(id);
+    forgetDataTab(id);
     forgetEditor(id);
     closeTab(id);
   }, []);
+
+  // A data tab with staged changes asks before they are dropped.
+  const [closing, setClosing] = useState<{ id: string; changed: number } | null>(null);
+  const close = useCallback(
+    (id: string) => {
+      const changed = stagedRowCount(id);
+      if (changed > 0) setClosing({ id, changed });
+      else forget(id);
+    },
+    [forget],
+  );
+  const cancelClose = useCallback(() => setClosing(null), []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -59,8 +79,25 @@ export function QueryView() {
 
   return (
     <div className="view query-view" data-testid="view-query">
+      {closing && (
+        <ConfirmDialog
+          title="Drop the staged changes?"
+          confirmLabel="Close tab"
+          danger
+          testId="data-close-dialog"
+          onConfirm={() => {
+            forget(closing.id);
+            setClosing(null);
+          }}
+          onCancel={cancelClose}
+        >
+          {closing.changed === 1 ? "A row has" : `${closing.changed} rows have`} changes that were not committed. Closing the tab drops them.
+        </ConfirmDialog>
+      )}
       <QueryTabBar tabs={tabsState.tabs} activeId={tab?.id ?? null} profiles={profiles ?? []} onNew={newTab} onClose={close} />
-      {tab ? (
+      {tab?.kind === "data" ? (
+        <DataTabPanel key={tab.id} tab={tab} />
+      ) : tab ? (
         <QueryTabPanel key={tab.id} tab={tab} profile={findProfile(profiles, tab.profile)} profiles={profiles ?? []} />
       ) : (
         <EmptyState

@@ -2,12 +2,12 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { ProfileView, TableRef } from "../../api";
 import { Spinner } from "../../components/Spinner";
-import { flattenTree, kindLabel, toggled, type DetailsEntry, type SchemaRow } from "../../lib/schemaTree";
+import { flattenTree, kindLabel, qualifiedName, toggled, type DetailsEntry, type SchemaRow } from "../../lib/schemaTree";
 import { selectRowsSql } from "../../lib/sqlText";
 import { useEngineSpec } from "../../stores/engines";
 import { loadDetails } from "../../stores/schema";
 import { updateSchemaUi, type SchemaUi } from "../../stores/schemaUi";
-import { openQuery } from "../../stores/tabs";
+import { openDataTab, openQuery } from "../../stores/tabs";
 import { showView } from "../../stores/ui";
 
 type Props = {
@@ -40,6 +40,16 @@ export function SchemaTree({ profile, tables, details, ui }: Props) {
     const sql = selectRowsSql(spec, table);
     if (sql === "") return;
     openQuery(profile.name, sql);
+    showView("query");
+  };
+
+  // Opens the table's rows in a data tab (SQL engines), else in a query tab.
+  const openData = (table: TableRef): void => {
+    if (spec?.capabilities.query !== "sql") {
+      openRows(table);
+      return;
+    }
+    openDataTab(profile.name, qualifiedName(table));
     showView("query");
   };
 
@@ -129,7 +139,7 @@ export function SchemaTree({ profile, tables, details, ui }: Props) {
                 selected={row.type === "table" && row.qualified === ui.selected}
                 onActivate={activate}
                 onToggle={toggle}
-                onOpen={openRows}
+                onOpen={openData}
               />
             </div>
           );
@@ -213,7 +223,7 @@ function TreeRow({ row, focused, selected, onActivate, onToggle, onOpen }: RowPr
           data-kind={row.table.kind}
           data-expanded={row.expanded}
           onDoubleClick={() => onOpen(row.table)}
-          title={`${row.qualified} (${kindLabel(row.table.kind)}) — double-click to query`}
+          title={`${row.qualified} (${kindLabel(row.table.kind)}) — double-click to open its rows, Enter to query it`}
         >
           {chevron}
           <span className={`tree-icon kind-${row.table.kind}`}>{row.table.kind === "table" ? "▦" : "◨"}</span>

@@ -8,7 +8,7 @@ import { selectRowsSql } from "../../lib/sqlText";
 import { useEngineSpec } from "../../stores/engines";
 import { loadDetails, schemaStore } from "../../stores/schema";
 import { useStoreSelect } from "../../stores/store";
-import { openQuery } from "../../stores/tabs";
+import { openDataTab, openQuery } from "../../stores/tabs";
 import { showView } from "../../stores/ui";
 
 /** The selected table: columns, primary key, indexes, foreign keys, and a button to query it. */
@@ -60,10 +60,24 @@ function TableDetails({ profile, info, onReload }: { profile: ProfileView; info:
         <button type="button" className="button" onClick={onReload}>
           Reload
         </button>
-        {sql !== "" && (
+        {spec?.capabilities.query === "sql" && (
           <button
             type="button"
             className="button primary"
+            data-testid="open-table-data"
+            title="Browse and edit the rows in a data tab"
+            onClick={() => {
+              openDataTab(profile.name, name);
+              showView("query");
+            }}
+          >
+            Open data
+          </button>
+        )}
+        {sql !== "" && (
+          <button
+            type="button"
+            className="button"
             data-testid="query-table"
             onClick={() => {
               openQuery(profile.name, sql);

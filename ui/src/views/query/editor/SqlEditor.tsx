@@ -13,15 +13,15 @@ type Props = EditorCallbacks & {
 };
 
 /** The CodeMirror editor of one query tab. */
-export function SqlEditor({ tabId, value, spec, schema, onChange, onSelection, onRun, onCancel }: Props) {
+export function SqlEditor({ tabId, value, spec, schema, onChange, onSelection, onRun, onRunScript, onCancel }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const initialRef = useRef({ value, spec, schema });
 
   // Callbacks are looked up at call time, so the saved editor state never holds stale ones.
   useEffect(() => {
-    editorCallbacks.set(tabId, { onChange, onSelection, onRun, onCancel });
-  }, [tabId, onChange, onSelection, onRun, onCancel]);
+    editorCallbacks.set(tabId, { onChange, onSelection, onRun, onRunScript, onCancel });
+  }, [tabId, onChange, onSelection, onRun, onRunScript, onCancel]);
 
   useEffect(() => {
     const host = hostRef.current;
@@ -40,6 +40,13 @@ export function SqlEditor({ tabId, value, spec, schema, onChange, onSelection, o
       },
       setText: (text) => {
         view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, selection: { anchor: text.length } });
+      },
+      select: (span) => {
+        const length = view.state.doc.length;
+        const from = Math.min(span.from, length);
+        const to = Math.min(span.to, length);
+        view.dispatch({ selection: { anchor: from, head: to }, scrollIntoView: true });
+        view.focus();
       },
       focus: () => view.focus(),
     };

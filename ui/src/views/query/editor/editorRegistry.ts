@@ -10,6 +10,8 @@ export type EditorHandle = {
   getText: () => string;
   getSelection: () => Span;
   setText: (text: string) => void;
+  /** Selects the span (clamped to the text) and scrolls it into view. */
+  select: (span: Span) => void;
   focus: () => void;
 };
 
@@ -21,6 +23,7 @@ const noop: EditorCallbacks = {
   onChange: () => undefined,
   onSelection: () => undefined,
   onRun: () => undefined,
+  onRunScript: () => undefined,
   onCancel: () => false,
 };
 

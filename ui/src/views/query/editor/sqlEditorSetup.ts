@@ -78,6 +78,8 @@ export type EditorCallbacks = {
   onChange: (text: string) => void;
   onSelection: (hasSelection: boolean) => void;
   onRun: () => void;
+  /** Ctrl/⌘+Shift+Enter: run every statement of the editor. */
+  onRunScript: () => void;
   onCancel: () => boolean;
 };
 
@@ -111,6 +113,13 @@ export function createEditorState(
       placeholder("Write a query. Ctrl/⌘+Enter runs the statement under the cursor, or the selection."),
       Prec.highest(
         keymap.of([
+          {
+            key: "Shift-Mod-Enter",
+            run: () => {
+              callbacks().onRunScript();
+              return true;
+            },
+          },
           {
             key: "Mod-Enter",
             run: () => {

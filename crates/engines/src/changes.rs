@@ -1,0 +1,67 @@
+//! The data editor's change sets (`Database::apply_changes`): every statement in one
+//! transaction, committed only when each ran and affected the rows it expected
+//! (docs/data-editor.md, "Commit").
+
+use async_trait::async_trait;
+use dbdock_core::{ChangeOutcome, Error, GuardedStatement, Result, SqlStatement};
+
+/// How an engine runs one statement of a set on its connection `C`, for its effect.
+#[async_trait]
+pub(crate) trait RunOne<C: ?Sized + Send>: Sync {
+    async fn run_one(&self, conn: &mut C, statement: &SqlStatement) -> Result<u64>;
+}
+
+/// Runs `statements` in order on `conn` (inside a transaction the caller began) and
+/// counts what each did. The first failure is the error, named by its place in the set;
+/// a statement that affected other rows than it expected is a conflict, and the rest
+/// still run, so every conflicting row is found in one go.
+pub(crate) async fn run_each<C: ?Sized + Send>(
+    conn: &mut C,
+    statements: &[GuardedStatement],
+    engine: &impl RunOne<C>,
+) -> Result<ChangeOutcome> {
+    let mut outcome = ChangeOutcome { committed: false, rows_affected: Vec::new(), conflicts: Vec::new() };
+    for (i, guarded) in statements.iter().enumerate() {
+        let rows = engine.run_one(conn, &guarded.statement).await.map_err(|e| {
+            Error::new(
+                e.code,
+                format!("statement {} of {} failed, nothing was changed: {}", i + 1, statements.len(), e.message),
+            )
+        })?;
+        outcome.rows_affected.push(rows);
+        if guarded.expect_rows.is_some_and(|expected| expected != rows) {
+            outcome.conflicts.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+    }
+    Ok(outcome)
+}
+
+/// [`run_each`] in a transaction on a sqlx connection: `begin`, then `COMMIT` when there
+/// is nothing to object to, else `ROLLBACK`. The caller's connection is not pooled
+/// afterwards, so a call dropped half-way closes it and the server rolls back.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub(crate) async fn in_transaction<DB>(
+    conn: &mut DB::Connection,
+    begin: &'static str,
+    map_err: impl Fn(sqlx::Error) -> Error,
+    statements: &[GuardedStatement],
+    engine: &impl RunOne<DB::Connection>,
+) -> Result<ChangeOutcome>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    use sqlx::Executor;
+    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(begin))).await.map_err(&map_err)?;
+    match run_each(conn, statements, engine).await {
+        Ok(mut outcome) if outcome.conflicts.is_empty() => {
+            conn.execute(sqlx::raw_sql("COMMIT")).await.map_err(&map_err)?;
+            outcome.committed = true;
+            Ok(outcome)
+        }
+        other => {
+            conn.execute(sqlx::raw_sql("ROLLBACK")).await.map_err(&map_err)?;
+            other
+        }
+    }
+}
