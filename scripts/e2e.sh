@@ -39,6 +39,10 @@ ensure_desktop_packages # WebKitWebDriver, Xvfb, Node.js
 if [ "$SUITE" = tests ]; then
     command -v psql >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
     start_postgres
+    command -v mariadb >/dev/null || { log "installing the MariaDB client"; apt_install mariadb-client; }
+    start_mariadb
+    # The data editor's paste step puts TSV on the X clipboard, as a spreadsheet would.
+    command -v xclip >/dev/null || { log "installing xclip"; apt_install xclip; }
 fi
 
 PATH=$PATH:$HOME/.cargo/bin
@@ -62,6 +66,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/dbdock-e2e.XXXXXX")
 DB=""
 XVFB_PID=""
 PSQL=(psql -h 127.0.0.1 -p 5432 -U postgres -X -q -v ON_ERROR_STOP=1)
+MARIADB=(mariadb -h 127.0.0.1 -P 3306 -u root --batch)
 
 cleanup() {
     local status=$?
@@ -70,6 +75,7 @@ cleanup() {
     # The private sshd (and its sessions), matched by this run's own config file.
     [ -f "$WORK/sshd/sshd_config" ] && pkill -f "$WORK/sshd/sshd_config"
     [ -n "$DB" ] && "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1
+    [ -n "$DB" ] && "${MARIADB[@]}" -e "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1
     rm -rf "$WORK"
     exit "$status"
 }
@@ -85,6 +91,12 @@ if [ "$SUITE" = tests ]; then
     log "creating the PostgreSQL test database $DB"
     "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
     "${PSQL[@]}" -d "$DB" -f e2e/fixtures/postgres.sql
+    for stale in $("${MARIADB[@]}" -N -e "SELECT schema_name FROM information_schema.schemata WHERE schema_name RLIKE '^dbdock_e2e_[0-9]+$'"); do
+        kill -0 "${stale#dbdock_e2e_}" 2>/dev/null || "${MARIADB[@]}" -e "DROP DATABASE IF EXISTS $stale"
+    done
+    log "creating the MariaDB test database $DB"
+    "${MARIADB[@]}" -e "CREATE DATABASE $DB"
+    "${MARIADB[@]}" "$DB" < e2e/fixtures/mariadb.sql
 
     # A private sshd on a free loopback port for the SSH tunnel step: user dbdock-tunnel, who
     # logs in with $WORK/sshd/user_ed25519 and may only forward ports. Its host key is in no
@@ -111,7 +123,7 @@ while tcp_open 127.0.0.1 "$port" 2>/dev/null || tcp_open 127.0.0.1 $((port + 1))
 mkdir -p "$WORK/home" "$WORK/dbdock" "$SHOTS"
 rm -f "$SHOTS"/*.png
 export E2E_SUITE=$SUITE E2E_APP=$APP E2E_CLI=$CLI E2E_WORK=$WORK E2E_SCREENSHOTS=$SHOTS E2E_DRIVER_PORT=$port
-if [ -n "$DB" ]; then export E2E_PG_DB=$DB; fi
+if [ -n "$DB" ]; then export E2E_PG_DB=$DB E2E_MARIA_DB=$DB; fi
 export E2E_TAURI_DRIVER=$TAURI_DRIVER E2E_NATIVE_DRIVER=$NATIVE_DRIVER E2E_NODE=$(command -v node)
 export HOME=$WORK/home DBDOCK_HOME=$WORK/dbdock
 unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME DBDOCK_SECRET_E2E_PG

@@ -1343,6 +1343,11 @@ export type QuerySummary = {
 	rowCount: number,
 	truncated: boolean,
 	elapsedMs: number | null,
+	/**
+	 *  The result sets after the first (a SQL Server batch, a MySQL/MariaDB procedure),
+	 *  whole: the rows of the first arrive in chunks, these with the summary.
+	 */
+	moreResults: ResultSet[],
 };
 
 /**  What a restore did (or, previewed, would do), as the Connections view shows it. */
@@ -1356,6 +1361,13 @@ export type RestorePlanView = {
 	withSecrets: boolean,
 	/**  Nothing was written yet (a preview). */
 	preview: boolean,
+};
+
+/**  A later result set of the same statement. */
+export type ResultSet = {
+	columns: Column[],
+	rows: ((Cell | null)[])[],
+	truncated: boolean,
 };
 
 /**

@@ -10,8 +10,10 @@ export type DbDockTestHooks = {
   setQuery: (text: string) => void;
   /** The text of the active query tab. */
   getQuery: () => string;
-  /** Opens a data tab on a table (`schema.name` where it has a schema) of the active connection. */
-  openTable: (table: string) => void;
+  /** Opens a data tab on a table (`schema.name` where it has a schema) of `profile` (default: the active connection). */
+  openTable: (table: string, profile?: string) => void;
+  /** Opens a new query tab on `profile` holding `sql`. */
+  openQueryTab: (profile: string, sql: string) => void;
   /** Switches to a view. */
   show: (view: ViewName) => void;
 };
@@ -40,10 +42,14 @@ export function installTestHooks(): void {
       if (tab?.kind !== "query") return "";
       return editorHandles.get(tab.id)?.getText() ?? tab.sql;
     },
-    openTable(table) {
-      const profile = uiStore.get().activeProfile;
-      if (profile === null) return;
-      openDataTab(profile, table);
+    openTable(table, profile) {
+      const on = profile ?? uiStore.get().activeProfile;
+      if (on === null) return;
+      openDataTab(on, table);
+      showView("query");
+    },
+    openQueryTab(profile, sql) {
+      openTab(profile, sql);
       showView("query");
     },
     show(view) {

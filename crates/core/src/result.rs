@@ -22,6 +22,11 @@ pub struct QueryResult {
     pub truncated: bool,
     /// Wall time from sending the statement to holding the last row, in milliseconds.
     pub elapsed_ms: f64,
+    /// The result sets after the first, in order, where one statement gives several (a
+    /// SQL Server batch, a MySQL/MariaDB procedure). Only the user's own statements read
+    /// them; each has its own caps and no `more` of its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<QueryResult>,
 }
 
 impl QueryResult {

@@ -65,3 +65,27 @@ where
         }
     }
 }
+
+/// A change set on a pooled PostgreSQL or MySQL connection: cancellable, and `isolated`
+/// (closed afterwards, never pooled again mid-transaction).
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) async fn on_pool<DB>(
+    pool: &sqlx::Pool<DB>,
+    rules: &'static crate::pool::SessionRules,
+    map_err: impl Fn(sqlx::Error) -> Error,
+    statements: &[GuardedStatement],
+    engine: &impl RunOne<DB::Connection>,
+) -> Result<ChangeOutcome>
+where
+    DB: sqlx::Database + sqlx::database::HasStatementCache,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments: sqlx::IntoArguments<DB>,
+    i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let options = dbdock_core::QueryOptions { cancellable: true, isolated: true, ..Default::default() };
+    crate::pool::run_guarded(pool, rules, &options, &map_err, async |conn| {
+        in_transaction::<DB>(conn, "BEGIN", &map_err, statements, engine).await
+    })
+    .await
+}

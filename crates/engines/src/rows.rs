@@ -56,11 +56,26 @@ pub(crate) struct RowCollector {
     /// `seen`: a dry run's `RETURNING` rows are its row count.
     count_all: bool,
     pub seen: u64,
+    /// The result sets after the first, where the engine reads them (`QueryResult::more`).
+    pub more: Vec<dbdock_core::QueryResult>,
 }
 
 impl RowCollector {
     pub fn new(limits: QueryOptions) -> Self {
-        RowCollector { limits, rows: Vec::new(), bytes: 0, truncated: false, count_all: false, seen: 0 }
+        RowCollector {
+            limits,
+            rows: Vec::new(),
+            bytes: 0,
+            truncated: false,
+            count_all: false,
+            seen: 0,
+            more: Vec::new(),
+        }
+    }
+
+    /// A collector with the same caps, for a later result set of the same statement.
+    pub fn for_next_set(&self) -> Self {
+        RowCollector::new(self.limits)
     }
 
     /// A collector that reads to the end and counts every row, keeping those under the caps.
@@ -80,6 +95,7 @@ impl RowCollector {
             rows: self.rows,
             truncated: self.truncated,
             elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+            more: self.more,
         }
     }
 

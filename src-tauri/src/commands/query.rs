@@ -33,6 +33,18 @@ pub struct QuerySummary {
     pub row_count: u32,
     pub truncated: bool,
     pub elapsed_ms: f64,
+    /// The result sets after the first (a SQL Server batch, a MySQL/MariaDB procedure),
+    /// whole: the rows of the first arrive in chunks, these with the summary.
+    pub more_results: Vec<ResultSet>,
+}
+
+/// A later result set of the same statement.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultSet {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Option<Cell>>>,
+    pub truncated: bool,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Type)]
@@ -122,6 +134,15 @@ pub async fn run_query(
         row_count: u32::try_from(result.row_count).unwrap_or(u32::MAX),
         truncated: result.truncated,
         elapsed_ms: result.elapsed_ms,
+        more_results: result
+            .more
+            .iter()
+            .map(|set| ResultSet {
+                columns: set.columns.clone(),
+                rows: set.rows.iter().map(|row| row.iter().map(cell).collect()).collect(),
+                truncated: set.truncated,
+            })
+            .collect(),
     })
 }
 

@@ -428,7 +428,7 @@ export const demoBackend: Backend = {
       const elapsedMs = performance.now() - started;
       results.set(queryId, rowCount);
       record(profileName, sql, true, rowCount, elapsedMs, null);
-      return { queryId, columns, rowCount, truncated: rowCount >= 100_000, elapsedMs };
+      return { queryId, columns, rowCount, truncated: rowCount >= 100_000, elapsedMs, moreResults: [] };
     }
   },
   explainQuery: async (profileName, sql, analyze) => {

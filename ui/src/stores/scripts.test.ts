@@ -18,7 +18,7 @@ async function withBackend(runQuery: Run, extra: Partial<Backend> = {}) {
   return { scripts: await import("./scripts"), runs: await import("./runs") };
 }
 
-const answer = (queryId: string, rowCount = 0) => ({ queryId, columns: [], rowCount, truncated: false, elapsedMs: 1 });
+const answer = (queryId: string, rowCount = 0) => ({ queryId, columns: [], rowCount, truncated: false, elapsedMs: 1, moreResults: [] });
 
 describe("running a script", () => {
   it("runs every statement in order and keeps each result", async () => {

@@ -56,7 +56,7 @@ impl Database for Fake {
         if self.seen.break_next.swap(false, Ordering::SeqCst) {
             return Err(Error::connection_failed("the server closed the connection"));
         }
-        Ok(QueryResult { columns: vec![], rows: vec![], row_count: 0, truncated: false, elapsed_ms: 0.0 })
+        Ok(QueryResult { columns: vec![], rows: vec![], row_count: 0, truncated: false, elapsed_ms: 0.0, more: vec![] })
     }
     async fn execute(&self, _sql: &str, _params: &[serde_json::Value], _limits: &QueryOptions) -> Result<ExecOutcome> {
         self.seen.statements.fetch_add(1, Ordering::SeqCst);

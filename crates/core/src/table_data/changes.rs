@@ -48,7 +48,7 @@ fn plan_change(dialect: Dialect, table: &TableInfo, key: &[String], change: &Row
                     let col = column(table, col_name)?;
                     let CellInput::Value(value) = input else { continue };
                     names.push(dialect::quote(dialect, &col.name));
-                    let (v, d) = b.value(col, value);
+                    let (v, d) = b.stored(col, value);
                     sql.push(v);
                     shown.push(d);
                 }
@@ -70,7 +70,7 @@ fn plan_change(dialect: Dialect, table: &TableInfo, key: &[String], change: &Row
                 b.push(&format!("{} = ", dialect::quote(dialect, &col.name)));
                 match input {
                     CellInput::Value(value) => {
-                        let pair = b.value(col, value);
+                        let pair = b.stored(col, value);
                         b.push_pair(pair);
                     }
                     CellInput::Default => b.push(&default_expression(dialect, col)),

@@ -52,9 +52,9 @@ pub(super) fn placeholder(dialect: Dialect, n: usize) -> String {
     }
 }
 
-/// How `value` goes where a value of `column` goes: the expression around its placeholder
-/// and the parameter itself.
-pub(super) fn typed(dialect: Dialect, column: &ColumnInfo, value: &Value) -> (Wrap, serde_json::Value) {
+/// How `value` goes where a value of `column` goes (`assign`: where it is stored, by `SET` or
+/// `INSERT`): the expression around its placeholder and the parameter itself.
+pub(super) fn typed(dialect: Dialect, column: &ColumnInfo, value: &Value, assign: bool) -> (Wrap, serde_json::Value) {
     let ty = column.type_name.trim();
     let lower = ty.to_ascii_lowercase();
     match dialect {
@@ -63,6 +63,12 @@ pub(super) fn typed(dialect: Dialect, column: &ColumnInfo, value: &Value) -> (Wr
             Wrap::around("ARRAY(SELECT jsonb_array_elements_text(CAST(", format!(" AS jsonb)))::{ty}")),
             text(value),
         ),
+        // An explicit cast to `varchar(n)` or `bit(n)` cuts a longer value without a word;
+        // where a value is stored, the column's own assignment rules must refuse it instead.
+        Dialect::Postgres if assign && pg_length_limited(&lower) => {
+            let base = if lower.starts_with("bit") || lower.starts_with("varbit") { "bit varying" } else { "text" };
+            (Wrap::around("CAST(", format!(" AS {base})")), text(value))
+        }
         Dialect::Postgres => (Wrap::around("CAST(", format!(" AS {ty})")), text(value)),
         Dialect::Mysql => match mysql_class(&lower) {
             MysqlClass::Integer { unsigned } => {
@@ -115,17 +121,24 @@ pub(super) fn compared(dialect: Dialect, column: &ColumnInfo, value: &Value) -> 
             (Wrap::around("CAST(", " AS nvarchar(max))"), Wrap::bare(), text(value))
         }
         Dialect::Mssql if lower == "image" => {
-            let (wrap, param) = typed(dialect, column, value);
+            let (wrap, param) = typed(dialect, column, value, false);
             (Wrap::around("CAST(", " AS varbinary(max))"), wrap, param)
         }
         Dialect::Mssql if ["char", "varchar", "nchar", "nvarchar"].iter().any(|t| base_name(&lower) == *t) => {
             (Wrap::around("", " COLLATE Latin1_General_100_BIN2"), Wrap::bare(), text(value))
         }
         _ => {
-            let (wrap, param) = typed(dialect, column, value);
+            let (wrap, param) = typed(dialect, column, value, false);
             (Wrap::bare(), wrap, param)
         }
     }
+}
+
+/// PostgreSQL character and bit string types with a length.
+fn pg_length_limited(lower: &str) -> bool {
+    lower.starts_with("character")
+        || lower.starts_with("bit")
+        || matches!(base_name(lower), "varchar" | "char" | "bpchar" | "varbit")
 }
 
 /// The type name without its length, precision or modifiers: `varchar(20)` → `varchar`.

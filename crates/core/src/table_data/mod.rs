@@ -144,7 +144,17 @@ impl Builder {
     /// `value` converted on the server to `column`'s type: an expression to use where a
     /// value of that column goes.
     fn value(&mut self, column: &ColumnInfo, value: &Value) -> (String, String) {
-        let (wrap, param) = dialect::typed(self.dialect, column, value);
+        self.typed(column, value, false)
+    }
+
+    /// `value` as it is stored into `column` (`SET`, `INSERT`): the column's own rules
+    /// decide, so a value too long for it is refused, never cut.
+    fn stored(&mut self, column: &ColumnInfo, value: &Value) -> (String, String) {
+        self.typed(column, value, true)
+    }
+
+    fn typed(&mut self, column: &ColumnInfo, value: &Value, assign: bool) -> (String, String) {
+        let (wrap, param) = dialect::typed(self.dialect, column, value, assign);
         let (placeholder, literal) = self.param(param);
         (wrap.apply(&placeholder), wrap.apply(&literal))
     }

@@ -83,6 +83,21 @@ fn an_update_is_keyed_and_guarded_by_the_edited_columns_original_values() {
 }
 
 #[test]
+fn a_stored_value_is_never_cut_to_the_column_length_by_a_cast() {
+    // CAST('…' AS varchar(20)) would cut a longer value silently; stored as text, the
+    // column refuses it. Compared, the declared type stays (char(n) pads).
+    let s = update(Dialect::Postgres, vec![("note", CellInput::Value(Value::Text("x".repeat(30))))]);
+    assert!(s.statement.sql.contains("SET \"note\" = CAST($1 AS text) WHERE"), "{}", s.statement.sql);
+    let mut t = orders(Dialect::Postgres);
+    t.columns[3].type_name = "character(5)".into();
+    let original = vec![Value::Int(1), Value::Int(2), Value::Null, Value::Text("ab   ".into()), Value::Null];
+    let change = RowChange::Update { original, set: vec![("note".into(), CellInput::Value(Value::Text("cd".into())))] };
+    let s = plan_changes(Dialect::Postgres, &t, &[change]).unwrap().remove(0);
+    assert!(s.statement.sql.contains("SET \"note\" = CAST($1 AS text)"), "{}", s.statement.sql);
+    assert!(s.statement.sql.ends_with("\"note\" = CAST($4 AS character(5))"), "{}", s.statement.sql);
+}
+
+#[test]
 fn null_and_empty_text_stay_apart() {
     // The original note is '' (not NULL): guarded with '=', not IS NULL; the new value NULL.
     let s = update(Dialect::Mysql, vec![("note", CellInput::Value(Value::Null))]);
@@ -154,7 +169,7 @@ fn defaults_inserts_and_deletes() {
     assert_eq!(
         planned[2].statement.sql,
         "INSERT INTO \"my schema\".\"odd \"\"name\"\"\" (\"tenant\", \"note\") VALUES (CAST($1 AS integer), CAST($2 AS \
-         varchar(20)))"
+         text))"
     );
     assert_eq!(planned[2].statement.params, vec![json("1"), serde_json::Value::Null]);
     let my = plan_changes(Dialect::Mysql, &orders(Dialect::Mysql), &[all_default]).unwrap();

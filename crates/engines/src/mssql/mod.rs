@@ -119,7 +119,9 @@ impl Mssql {
         let may_cancel = !options.read_only && check_read_only(Dialect::Mssql, sql).is_ok();
         let query = params::bind(sql, params);
         let outcome = match output {
-            Output::Rows(collector) => self.rows(lease, query, collector, may_cancel).await.map(Ran::Rows),
+            Output::Rows(collector) => {
+                self.rows(lease, query, collector, may_cancel, !options.read_only).await.map(Ran::Rows)
+            }
             Output::Count => self.effect(lease, query).await.map(Ran::Affected),
         };
         if let Some(before) = before {
@@ -153,16 +155,18 @@ impl Mssql {
         outcome
     }
 
-    /// Reads the first result set into `collector`. Later result sets are not returned.
+    /// Reads the first result set into `collector`, and with `later_sets` each later one
+    /// (a batch's, a procedure's) into `collector.more`.
     async fn rows(
         &self,
         lease: &mut Lease,
         query: Query<'_>,
         collector: &mut RowCollector,
         may_cancel: bool,
+        later_sets: bool,
     ) -> Result<Vec<Column>> {
         let client = lease.start()?;
-        let outcome = read_first_result(client, query, collector, may_cancel).await;
+        let outcome = read_results(client, query, collector, may_cancel, later_sets).await;
         lease.settle(&outcome);
         let (columns, complete) = outcome.map_err(|e| self.pool.map_err(e))?;
         if !complete {
@@ -257,43 +261,71 @@ impl Mssql {
     }
 }
 
-/// Streams the first result set into `collector`; returns its columns and whether the
-/// server's answer was read to its end. Past a cap (or at a second result set) it stops:
-/// where `may_cancel` the rest is left for an attention, otherwise it is read and dropped so
-/// that every statement in the batch completes.
-async fn read_first_result(
+/// Reads the answer to `query`: the first result set into `collector` and, with
+/// `later_sets`, each later one into `collector.more` (same caps); without, later sets are
+/// read and dropped. Returns the first set's columns and whether the answer was read to its
+/// end (with `may_cancel`, reading stops at the first set's cap, for the caller to cancel
+/// the rest).
+async fn read_results(
     client: &mut Client,
     query: Query<'_>,
     collector: &mut RowCollector,
     may_cancel: bool,
+    later_sets: bool,
 ) -> tiberius::Result<(Vec<Column>, bool)> {
     let mut stream = query.query(client).await?;
     let described: Vec<tiberius::Column> = stream.columns().await?.map(<[_]>::to_vec).unwrap_or_default();
-    let types: Vec<ColumnType> = described.iter().map(tiberius::Column::column_type).collect();
+    let (columns, types) = described_columns(&described);
+    let mut later: Option<(Vec<Column>, Vec<ColumnType>, RowCollector)> = None;
+    let mut started = std::time::Instant::now();
+    let mut reading = true;
+    while let Some(item) = stream.try_next().await? {
+        match &item {
+            QueryItem::Metadata(meta) if meta.result_index() == 0 => {}
+            QueryItem::Metadata(meta) => {
+                if let Some((set_columns, _, rows)) = later.take() {
+                    collector.more.push(rows.into_result(set_columns, started));
+                }
+                if may_cancel {
+                    return Ok((columns, false));
+                }
+                reading = later_sets;
+                if later_sets {
+                    let (set_columns, set_types) = described_columns(meta.columns());
+                    later = Some((set_columns, set_types, collector.for_next_set()));
+                    started = std::time::Instant::now();
+                }
+            }
+            QueryItem::Row(row) if row.result_index() == 0 => {
+                if reading {
+                    reading = collector
+                        .offer(|| row.cells().zip(&types).map(|((_, data), ty)| decode::value(*ty, data)).collect());
+                    if !reading && may_cancel {
+                        return Ok((columns, false));
+                    }
+                }
+            }
+            QueryItem::Row(row) => {
+                if let Some((_, set_types, rows)) = later.as_mut().filter(|_| reading) {
+                    reading = rows.offer(|| {
+                        row.cells().zip(set_types.iter()).map(|((_, data), ty)| decode::value(*ty, data)).collect()
+                    });
+                }
+            }
+        }
+    }
+    if let Some((set_columns, _, rows)) = later.take() {
+        collector.more.push(rows.into_result(set_columns, started));
+    }
+    Ok((columns, true))
+}
+
+fn described_columns(described: &[tiberius::Column]) -> (Vec<Column>, Vec<ColumnType>) {
     let columns = described
         .iter()
         .map(|c| Column { name: c.name().to_owned(), type_name: decode::type_name(c.column_type()).to_owned() })
         .collect();
-    let mut reading = true;
-    while let Some(item) = stream.try_next().await? {
-        if !reading {
-            continue;
-        }
-        let more = match &item {
-            QueryItem::Metadata(meta) => meta.result_index() == 0,
-            QueryItem::Row(row) if row.result_index() > 0 => false,
-            QueryItem::Row(row) => {
-                collector.offer(|| row.cells().zip(&types).map(|((_, data), ty)| decode::value(*ty, data)).collect())
-            }
-        };
-        if !more {
-            if may_cancel {
-                return Ok((columns, false));
-            }
-            reading = false;
-        }
-    }
-    Ok((columns, true))
+    (columns, described.iter().map(tiberius::Column::column_type).collect())
 }
 
 /// Whether a write may have opened a transaction (`BEGIN TRAN`, `SET IMPLICIT_TRANSACTIONS`):

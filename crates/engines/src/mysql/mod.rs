@@ -6,6 +6,7 @@ pub(crate) mod privileges;
 mod schema;
 
 use std::str::FromStr;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use dbdock_core::{
@@ -13,16 +14,18 @@ use dbdock_core::{
     GuardedStatement, QueryOptions, QueryResult, Result, SchemaInfo, SqlStatement, TableInfo, TableRef, TlsMode,
     WritePreview, check_read_only,
 };
-use sqlx::mysql::{MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlSslMode};
-use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, SqlSafeStr, Statement};
+use sqlx::mysql::{
+    MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlPoolOptions, MySqlQueryResult, MySqlRow, MySqlSslMode,
+};
+use sqlx::{Arguments, AssertSqlSafe, Column as _, ConnectOptions, Either, Executor, Row as _, SqlSafeStr, Statement};
 
 use crate::OpenOptions;
 use crate::changes;
 use crate::pool::{PoolSlot, SessionRules, run_guarded};
 use crate::preview;
-use crate::rows::check_param_count;
+use crate::rows::{RowCollector, check_param_count};
 use crate::shell::{self, Output, Ran};
-use crate::sql::{collect, map_error};
+use crate::sql::map_error;
 
 const RULES: SessionRules = SessionRules {
     begin_read_only: "START TRANSACTION READ ONLY",
@@ -182,9 +185,58 @@ impl Mysql {
             let done = query.execute(&mut *conn).await.map_err(|e| self.err(e))?;
             return Ok(Ran::Affected(done.rows_affected()));
         };
-        collect(query.fetch(&mut *conn), collector, decode::row, |e| self.err(e)).await?;
+        let columns = read_sets((&mut *conn).fetch_many(query), collector, columns, |e| self.err(e)).await?;
         Ok(Ran::Rows(columns))
     }
+}
+
+/// Reads every result set of a statement: the first into `collector` (under `columns`, or
+/// the first row's columns where the statement declared none, as `CALL` does), each later
+/// one (a procedure's) into `collector.more` with the same caps. A set past its cap is read
+/// to its end without keeping rows: MySQL has no way to skip the rest of an answer.
+async fn read_sets<'c>(
+    mut stream: impl futures_util::Stream<Item = Result<Either<MySqlQueryResult, MySqlRow>, sqlx::Error>> + Unpin + 'c,
+    collector: &mut RowCollector,
+    mut columns: Vec<Column>,
+    map_err: impl Fn(sqlx::Error) -> Error,
+) -> Result<Vec<Column>> {
+    use futures_util::TryStreamExt;
+    let row_columns = |row: &MySqlRow| -> Vec<Column> {
+        row.columns()
+            .iter()
+            .map(|c| Column { name: c.name().to_owned(), type_name: c.type_info().to_string() })
+            .collect()
+    };
+    let mut started = Instant::now();
+    let mut set = 0usize;
+    let mut later: Option<(Vec<Column>, RowCollector)> = None;
+    let mut reading = true;
+    while let Some(item) = stream.try_next().await.map_err(&map_err)? {
+        match item {
+            Either::Left(_) => {
+                if let Some((set_columns, rows)) = later.take() {
+                    collector.more.push(rows.into_result(set_columns, started));
+                }
+                set += 1;
+                reading = true;
+                started = Instant::now();
+            }
+            Either::Right(row) if set == 0 => {
+                if columns.is_empty() {
+                    columns = row_columns(&row);
+                }
+                reading = reading && collector.offer(|| decode::row(&row));
+            }
+            Either::Right(row) => {
+                let (_, rows) = later.get_or_insert_with(|| (row_columns(&row), collector.for_next_set()));
+                reading = reading && rows.offer(|| decode::row(&row));
+            }
+        }
+    }
+    if let Some((set_columns, rows)) = later.take() {
+        collector.more.push(rows.into_result(set_columns, started));
+    }
+    Ok(columns)
 }
 
 /// MySQL converts between strings and numbers as the statement needs, so each JSON value
@@ -266,15 +318,7 @@ impl Database for Mysql {
     }
 
     async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
-        let options = QueryOptions { cancellable: true, isolated: true, ..QueryOptions::default() };
-        run_guarded(
-            &self.pool().await?,
-            &RULES,
-            &options,
-            |e| self.err(e),
-            async |conn| changes::in_transaction::<sqlx::MySql>(conn, "BEGIN", |e| self.err(e), statements, self).await,
-        )
-        .await
+        changes::on_pool(&self.pool().await?, &RULES, |e| self.err(e), statements, self).await
     }
 
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {

@@ -300,17 +300,7 @@ impl Database for Postgres {
     }
 
     async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
-        let options = QueryOptions { cancellable: true, isolated: true, ..QueryOptions::default() };
-        run_guarded(
-            &self.pool().await?,
-            &RULES,
-            &options,
-            |e| self.err(e),
-            async |conn| {
-                changes::in_transaction::<sqlx::Postgres>(conn, "BEGIN", |e| self.err(e), statements, self).await
-            },
-        )
-        .await
+        changes::on_pool(&self.pool().await?, &RULES, |e| self.err(e), statements, self).await
     }
 
     async fn preview(&self, sql: &str, params: &[serde_json::Value]) -> WritePreview {

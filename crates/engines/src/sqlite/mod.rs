@@ -219,6 +219,7 @@ impl Database for Sqlite {
                 rows: read.rows,
                 truncated: read.truncated,
                 elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+                more: Vec::new(),
             });
         }
         shell::rows_of(*limits, async |output| self.run(sql, params, output).await).await

@@ -14,6 +14,7 @@ mod prepared;
 mod privileges;
 mod reconnect;
 mod redis;
+mod result_sets;
 mod sql_read_only;
 mod sqlite_read_only;
 mod table_edit;

@@ -240,6 +240,18 @@ async fn contract(case: Case) {
     assert_ne!(err.code, ErrorCode::Internal, "{engine}");
     let all = read_all(&case, &info, PageRequest { limit: 100, ..Default::default() }).await;
     assert_ne!(row_of(&all, "0", "9007199254740003")[3].as_deref(), Some("x"), "{engine}: rolled back");
+
+    // A value too long for its column is refused by the server, never cut to fit by a cast
+    // (SQLite has no lengths to enforce).
+    if case.dialect != Dialect::Sqlite {
+        let row = original(&case, &info, 0, 9_007_199_254_740_003).await;
+        let long = RowChange::Update {
+            original: row,
+            set: vec![("note".into(), CellInput::Value(Value::Text("y".repeat(30))))],
+        };
+        let err = case.db.apply_changes(&plan_changes(case.dialect, &info, &[long]).unwrap()).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{engine}: {err:?}");
+    }
 }
 
 #[tokio::test]

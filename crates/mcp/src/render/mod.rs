@@ -289,6 +289,7 @@ mod tests {
             rows: cells,
             truncated: false,
             elapsed_ms: 1.0,
+            more: vec![],
         }
     }
 
@@ -342,6 +343,7 @@ mod tests {
             row_count: 2,
             truncated: true,
             elapsed_ms: 0.25,
+            more: vec![],
         };
         let rendered = Rendered::query(&mixed, 2, 1 << 20);
         assert_eq!(rendered.bytes, Some(rendered.encoded_len() as u64));

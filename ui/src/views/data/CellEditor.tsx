@@ -16,7 +16,21 @@ type Props = {
 };
 
 /**
- * Edits one cell in place: a text input (a true/false select for booleans). Enter or Tab stage
+ * The browser's own picker for a date, a time or a timestamp without a zone, when the value
+ * is one it can hold exactly (whole seconds); anything else (fractions, offsets, a typed first
+ * key) stays in a text input, so no digit is lost.
+ */
+function pickerType(kind: CellKind, initial: string, selectAll: boolean): "date" | "time" | "datetime-local" | "text" {
+  if (!selectAll && initial !== "") return "text";
+  if (kind === "date" && /^\d{4}-\d{2}-\d{2}$/.test(initial)) return "date";
+  if (kind === "time" && /^\d{2}:\d{2}:\d{2}$/.test(initial)) return "time";
+  if (kind === "timestamp" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(initial)) return "datetime-local";
+  return "text";
+}
+
+/**
+ * Edits one cell in place: a text input (a true/false select for booleans, the date and time
+ * pickers where the value fits them). Enter or Tab stage
  * the value, Esc drops it; leaving the cell stages it too when it is valid. JSON and bytes are
  * checked before they are staged; numbers stay the text typed.
  */
@@ -24,10 +38,13 @@ export function CellEditor({ kind, initial, selectAll, testId, onCommit, onCance
   const [text, setText] = useState(() => (kind === "bool" ? (initial === "false" ? "false" : "true") : initial));
   const done = useRef(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const [type] = useState(() => pickerType(kind, initial, selectAll));
   useEffect(() => {
     const input = inputRef.current;
     if (!input) return;
     input.focus();
+    // Pickers have no text selection (setSelectionRange throws on them).
+    if (input.type !== "text") return;
     if (selectAll) input.select();
     else input.setSelectionRange(input.value.length, input.value.length);
   }, [selectAll]);
@@ -84,6 +101,8 @@ export function CellEditor({ kind, initial, selectAll, testId, onCommit, onCance
   return (
     <input
       ref={inputRef}
+      type={type}
+      step={type === "text" || type === "date" ? undefined : 1}
       className={error ? "data-cell-editor invalid" : "data-cell-editor"}
       data-testid={testId}
       data-invalid={error ? "true" : undefined}

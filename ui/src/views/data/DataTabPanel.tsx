@@ -237,6 +237,7 @@ export function DataTabPanel({ tab }: { tab: DataTab }) {
         onDiscard={() => {
           stage(() => EMPTY_STAGING);
           setConflicts(new Set());
+          setNotice(null);
         }}
         onReload={() => restart(filters, sort)}
       />

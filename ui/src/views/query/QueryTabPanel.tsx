@@ -7,6 +7,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { Kbd } from "../../components/Kbd";
 import { useVerticalSplit } from "../../hooks/useVerticalSplit";
 import { canQuery, engineLabel, statementNoun } from "../../lib/engines";
+import { plural } from "../../lib/format";
 import { statementToRun } from "../../lib/sqlText";
 import { useEngineSpec } from "../../stores/engines";
 import { explainStatement, plansStore, showPlan } from "../../stores/plans";
@@ -297,6 +298,29 @@ function cancelText(spec: EngineSpec | null): string {
   return spec?.capabilities.cancelOnServer ? "Cancel the statement on the server" : "Cancel the statement";
 }
 
+/** The result sets of one statement (a batch's, a procedure's), to switch the grid between. */
+function ResultSets({ counts, selected, onSelect }: { counts: { rows: number; truncated: boolean }[]; selected: number; onSelect: (i: number) => void }) {
+  return (
+    <div className="result-sets" role="tablist" aria-label="Result sets" data-testid="result-sets">
+      {counts.map((c, i) => (
+        <button
+          key={i}
+          type="button"
+          role="tab"
+          aria-selected={i === selected}
+          className={i === selected ? "result-set active" : "result-set"}
+          data-testid={`result-set-${i}`}
+          data-rows={c.rows}
+          onClick={() => onSelect(i)}
+        >
+          Set {i + 1} · {plural(c.rows, "row")}
+          {c.truncated ? "+" : ""}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 type ResultAreaProps = {
   run: RunState | null;
   profile: ProfileView | null;
@@ -308,10 +332,15 @@ type ResultAreaProps = {
 function ResultArea({ run, profile, spec, notRun = null }: ResultAreaProps) {
   const [inspected, setInspected] = useState<Inspected | null>(null);
   const [inspectorOpen, setInspectorOpen] = useState(false);
-  const width = run?.rows[0]?.length ?? 0;
+  // A batch or a procedure may answer with several result sets: 0 is the first (streamed).
+  const [set, setSet] = useState(0);
+  const more = run?.summary?.moreResults ?? [];
+  const later = set > 0 ? (more[set - 1] ?? null) : null;
+  const rows = later ? later.rows : (run?.rows ?? []);
+  const width = rows[0]?.length ?? 0;
   const columns = useMemo<ResultColumn[]>(
-    () => run?.columns ?? Array.from({ length: width }, (_, j) => ({ name: `column ${j + 1}`, type: "" })),
-    [run?.columns, width],
+    () => later?.columns ?? run?.columns ?? Array.from({ length: width }, (_, j) => ({ name: `column ${j + 1}`, type: "" })),
+    [later, run?.columns, width],
   );
   const onSelect = useCallback((position: CellPosition, cell: Cell, column: ResultColumn) => {
     setInspected({ position, cell, column });
@@ -321,6 +350,16 @@ function ResultArea({ run, profile, spec, notRun = null }: ResultAreaProps) {
   return (
     <div className="result-area">
       {run?.error && <ErrorNotice error={run.error} testId="query-error" />}
+      {run?.summary && more.length > 0 && (
+        <ResultSets
+          counts={[{ rows: run.summary.rowCount, truncated: run.summary.truncated }, ...more.map((m) => ({ rows: m.rows.length, truncated: m.truncated }))]}
+          selected={set}
+          onSelect={(i) => {
+            setSet(i);
+            setInspected(null);
+          }}
+        />
+      )}
       <div className="result-content">
         {!run && notRun ? (
           <div className="result-placeholder muted" data-testid="result-not-run">
@@ -337,8 +376,9 @@ function ResultArea({ run, profile, spec, notRun = null }: ResultAreaProps) {
           </EmptyState>
         ) : columns.length > 0 ? (
           <ResultGrid
+            key={set}
             columns={columns}
-            rows={run.rows}
+            rows={rows}
             selected={inspected?.position ?? null}
             onSelect={onSelect}
             onInspect={() => setInspectorOpen(true)}
