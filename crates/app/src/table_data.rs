@@ -88,7 +88,6 @@ impl Workspace {
         match result.rows.first().and_then(|r| r.first()) {
             Some(Value::Int(n)) => Ok(u64::try_from(*n).unwrap_or(0)),
             Some(Value::UInt(n)) => Ok(*n),
-            Some(Value::Decimal(text)) => text.parse().map_err(|_| Error::internal(format!("a count of '{text}'"))),
             other => Err(Error::internal(format!("the count came back as {other:?}"))),
         }
     }

@@ -5,20 +5,28 @@
 use async_trait::async_trait;
 use dbdock_core::{ChangeOutcome, Error, GuardedStatement, Result, SqlStatement};
 
-/// How an engine runs one statement of a set on its connection `C`, for its effect.
+/// What an engine brings to a change set on its connection `C`: how it runs one statement
+/// for its effect, and its own words for the transaction around them.
 #[async_trait]
-pub(crate) trait RunOne<C: ?Sized + Send>: Sync {
+pub(crate) trait ChangeRunner<C: ?Sized + Send>: Sync {
+    const BEGIN: &'static str = "BEGIN";
+    const COMMIT: &'static str = "COMMIT";
+    const ROLLBACK: &'static str = "ROLLBACK";
+
     async fn run_one(&self, conn: &mut C, statement: &SqlStatement) -> Result<u64>;
+
+    /// Runs one of the transaction's own statements (`BEGIN`, `COMMIT`, `ROLLBACK`).
+    async fn control(&self, conn: &mut C, sql: &'static str) -> Result<()>;
 }
 
 /// Runs `statements` in order on `conn` (inside a transaction the caller began) and
 /// counts what each did. The first failure is the error, named by its place in the set;
 /// a statement that affected other rows than it expected is a conflict, and the rest
 /// still run, so every conflicting row is found in one go.
-pub(crate) async fn run_each<C: ?Sized + Send>(
+async fn run_each<C: ?Sized + Send>(
     conn: &mut C,
     statements: &[GuardedStatement],
-    engine: &impl RunOne<C>,
+    engine: &impl ChangeRunner<C>,
 ) -> Result<ChangeOutcome> {
     let mut outcome = ChangeOutcome { committed: false, rows_affected: Vec::new(), conflicts: Vec::new() };
     for (i, guarded) in statements.iter().enumerate() {
@@ -36,34 +44,41 @@ pub(crate) async fn run_each<C: ?Sized + Send>(
     Ok(outcome)
 }
 
-/// [`run_each`] in a transaction on a sqlx connection: `begin`, then `COMMIT` when there
-/// is nothing to object to, else `ROLLBACK`. The caller's connection is not pooled
-/// afterwards, so a call dropped half-way closes it and the server rolls back.
-#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
-pub(crate) async fn in_transaction<DB>(
-    conn: &mut DB::Connection,
-    begin: &'static str,
-    map_err: impl Fn(sqlx::Error) -> Error,
+/// [`run_each`] in a transaction: the engine's `BEGIN`, then `COMMIT` when there is nothing
+/// to object to, else `ROLLBACK`. The caller's connection is not pooled afterwards, so a call
+/// dropped half-way closes it and the server rolls back.
+pub(crate) async fn in_transaction<C: ?Sized + Send, E: ChangeRunner<C>>(
+    conn: &mut C,
     statements: &[GuardedStatement],
-    engine: &impl RunOne<DB::Connection>,
-) -> Result<ChangeOutcome>
+    engine: &E,
+) -> Result<ChangeOutcome> {
+    engine.control(conn, E::BEGIN).await?;
+    match run_each(conn, statements, engine).await {
+        Ok(mut outcome) if outcome.conflicts.is_empty() => {
+            engine.control(conn, E::COMMIT).await?;
+            outcome.committed = true;
+            Ok(outcome)
+        }
+        other => {
+            engine.control(conn, E::ROLLBACK).await?;
+            other
+        }
+    }
+}
+
+/// `ChangeRunner::control` on a sqlx connection.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+pub(crate) async fn control_sql<DB>(
+    conn: &mut DB::Connection,
+    sql: &'static str,
+    map_err: impl Fn(sqlx::Error) -> Error,
+) -> Result<()>
 where
     DB: sqlx::Database,
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
     use sqlx::Executor;
-    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(begin))).await.map_err(&map_err)?;
-    match run_each(conn, statements, engine).await {
-        Ok(mut outcome) if outcome.conflicts.is_empty() => {
-            conn.execute(sqlx::raw_sql("COMMIT")).await.map_err(&map_err)?;
-            outcome.committed = true;
-            Ok(outcome)
-        }
-        other => {
-            conn.execute(sqlx::raw_sql("ROLLBACK")).await.map_err(&map_err)?;
-            other
-        }
-    }
+    conn.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))).await.map(|_| ()).map_err(map_err)
 }
 
 /// A change set on a pooled PostgreSQL or MySQL connection: cancellable, and `isolated`
@@ -74,7 +89,7 @@ pub(crate) async fn on_pool<DB>(
     rules: &'static crate::pool::SessionRules,
     map_err: impl Fn(sqlx::Error) -> Error,
     statements: &[GuardedStatement],
-    engine: &impl RunOne<DB::Connection>,
+    engine: &impl ChangeRunner<DB::Connection>,
 ) -> Result<ChangeOutcome>
 where
     DB: sqlx::Database + sqlx::database::HasStatementCache,
@@ -84,8 +99,8 @@ where
     usize: sqlx::ColumnIndex<DB::Row>,
 {
     let options = dbdock_core::QueryOptions { cancellable: true, isolated: true, ..Default::default() };
-    crate::pool::run_guarded(pool, rules, &options, &map_err, async |conn| {
-        in_transaction::<DB>(conn, "BEGIN", &map_err, statements, engine).await
+    crate::pool::run_guarded(pool, rules, &options, map_err, async |conn| {
+        in_transaction(conn, statements, engine).await
     })
     .await
 }

@@ -3,7 +3,7 @@
 //! cells (kind and exact text) both ways.
 
 use dbdock_core::{
-    CellInput, ChangeOutcome, ColumnFilter, Error, PageRequest, Paging, Result, RowChange, SortKey, TableInfo, Value,
+    CellInput, ChangeOutcome, ColumnFilter, PageRequest, Paging, Result, RowChange, SortKey, TableInfo, Value,
 };
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -189,9 +189,6 @@ pub async fn commit_table_changes(
     table: String,
     edits: Vec<RowEdit>,
 ) -> Result<CommitReport> {
-    if edits.is_empty() {
-        return Err(Error::invalid_input("there are no staged changes"));
-    }
     let applied = state.workspace.apply_table_changes(&profile, &table, &changes(&edits)?).await?;
     Ok(CommitReport { statements: planned(&applied.statements), outcome: applied.outcome })
 }

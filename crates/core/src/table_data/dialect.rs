@@ -10,8 +10,6 @@
 //! bytes. SQLite has storage classes, not column types: its parameters take the storage
 //! class of the value itself.
 
-use std::fmt::Write as _;
-
 use crate::{ColumnInfo, Dialect, Value};
 
 /// Text around an inner expression: `CAST(` … ` AS numeric)`.
@@ -210,12 +208,8 @@ fn hex(value: &Value, prefix: &str) -> serde_json::Value {
             }
         }
     };
-    let mut out = String::with_capacity(prefix.len() + bytes.len() * 2);
-    out.push_str(prefix);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    serde_json::Value::String(out)
+    let shown = crate::value::hex_text(&bytes);
+    serde_json::Value::String(format!("{prefix}{}", shown.strip_prefix("\\x").unwrap_or(&shown)))
 }
 
 /// A parameter written as a literal of the dialect, for display.

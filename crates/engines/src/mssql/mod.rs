@@ -85,10 +85,14 @@ impl Mssql {
         } else {
             self.pool.acquire(options.isolated).await?
         };
-        let work = self.session(&mut lease, sql, params, options, output);
+        self.within_limit(self.session(&mut lease, sql, params, options, output)).await
+    }
+
+    /// `work` (one statement on a lease) within the statement timeout, which SQL Server
+    /// cannot enforce itself. On timeout `work` is dropped with its lease busy: the lease
+    /// cancels the request on the server and closes the connection.
+    async fn within_limit<T>(&self, work: impl Future<Output = Result<T>>) -> Result<T> {
         match self.statement_timeout {
-            // On timeout `work` is dropped with the lease busy: the lease cancels the request
-            // on the server and closes the connection when it ends, just below.
             Some(limit) => tokio::time::timeout(limit, work).await.map_err(|_| {
                 Error::timeout(format!(
                     "the statement ran longer than the {} s limit and was cancelled",
@@ -335,9 +339,18 @@ fn mentions_transaction(sql: &str) -> bool {
 }
 
 #[async_trait]
-impl changes::RunOne<Lease> for Mssql {
+impl changes::ChangeRunner<Lease> for Mssql {
+    const BEGIN: &'static str = "BEGIN TRANSACTION";
+    const COMMIT: &'static str = "COMMIT TRANSACTION";
+    // An error may already have ended the transaction (XACT_ABORT, a batch-aborting error).
+    const ROLLBACK: &'static str = "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION";
+
     async fn run_one(&self, lease: &mut Lease, s: &SqlStatement) -> Result<u64> {
-        self.effect(lease, params::bind(&s.sql, &s.params)).await
+        self.within_limit(self.effect(lease, params::bind(&s.sql, &s.params))).await
+    }
+
+    async fn control(&self, lease: &mut Lease, sql: &'static str) -> Result<()> {
+        self.effect(lease, Query::new(sql)).await.map(|_| ())
     }
 }
 
@@ -370,30 +383,10 @@ impl Database for Mssql {
     }
 
     async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
-        // Isolated: the connection is closed after the lease, so a set dropped half-way is
-        // rolled back by the server.
+        // Isolated: the connection is closed after the lease, so a set dropped half-way (or
+        // a statement past the time limit) is rolled back by the server.
         let mut lease = self.pool.acquire(true).await?;
-        let work = async {
-            self.effect(&mut lease, Query::new("BEGIN TRANSACTION")).await?;
-            let ran = changes::run_each(&mut lease, statements, self).await;
-            match ran {
-                Ok(mut outcome) if outcome.conflicts.is_empty() => {
-                    self.effect(&mut lease, Query::new("COMMIT TRANSACTION")).await?;
-                    outcome.committed = true;
-                    Ok(outcome)
-                }
-                other => {
-                    self.effect(&mut lease, Query::new("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION")).await?;
-                    other
-                }
-            }
-        };
-        match self.statement_timeout {
-            Some(limit) => tokio::time::timeout(limit * 4, work)
-                .await
-                .map_err(|_| Error::timeout("the changes took too long and were rolled back"))?,
-            None => work.await,
-        }
+        changes::in_transaction(&mut lease, statements, self).await
     }
 
     async fn server_version(&self) -> Result<String> {

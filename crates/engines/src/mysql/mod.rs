@@ -276,9 +276,13 @@ fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
 }
 
 #[async_trait]
-impl changes::RunOne<sqlx::MySqlConnection> for Mysql {
+impl changes::ChangeRunner<sqlx::MySqlConnection> for Mysql {
     async fn run_one(&self, conn: &mut sqlx::MySqlConnection, s: &SqlStatement) -> Result<u64> {
         Ok(shell::affected(self.statement(conn, &s.sql, &s.params, Output::Count).await?).rows_affected)
+    }
+
+    async fn control(&self, conn: &mut sqlx::MySqlConnection, sql: &'static str) -> Result<()> {
+        changes::control_sql::<sqlx::MySql>(conn, sql, |e| self.err(e)).await
     }
 }
 

@@ -223,9 +223,13 @@ impl Postgres {
 }
 
 #[async_trait]
-impl changes::RunOne<sqlx::PgConnection> for Postgres {
+impl changes::ChangeRunner<sqlx::PgConnection> for Postgres {
     async fn run_one(&self, conn: &mut sqlx::PgConnection, s: &SqlStatement) -> Result<u64> {
         Ok(shell::affected(self.statement(conn, &s.sql, &s.params, None, Output::Count).await?).rows_affected)
+    }
+
+    async fn control(&self, conn: &mut sqlx::PgConnection, sql: &'static str) -> Result<()> {
+        changes::control_sql::<sqlx::Postgres>(conn, sql, |e| self.err(e)).await
     }
 }
 

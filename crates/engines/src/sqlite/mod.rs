@@ -181,9 +181,16 @@ fn classify(db: &dyn sqlx::error::DatabaseError) -> Option<ErrorCode> {
 }
 
 #[async_trait]
-impl changes::RunOne<sqlx::SqliteConnection> for Sqlite {
+impl changes::ChangeRunner<sqlx::SqliteConnection> for Sqlite {
+    // Takes the write lock first, so a set never fails half-way on another writer.
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
+
     async fn run_one(&self, conn: &mut sqlx::SqliteConnection, s: &SqlStatement) -> Result<u64> {
         Ok(shell::affected(self.run_on(conn, &s.sql, &s.params, Output::Count).await?).rows_affected)
+    }
+
+    async fn control(&self, conn: &mut sqlx::SqliteConnection, sql: &'static str) -> Result<()> {
+        changes::control_sql::<sqlx::Sqlite>(conn, sql, |e| self.err(e)).await
     }
 }
 
@@ -240,12 +247,9 @@ impl Database for Sqlite {
     }
 
     async fn apply_changes(&self, statements: &[GuardedStatement]) -> Result<ChangeOutcome> {
-        // Detached: dropped midway, the connection closes and SQLite rolls back. IMMEDIATE
-        // takes the write lock first, so the set never fails half-way on another writer.
+        // Detached: dropped midway, the connection closes and SQLite rolls back.
         let mut conn = self.pool().await?.acquire().await.map_err(|e| self.err(e))?.detach();
-        let outcome =
-            changes::in_transaction::<sqlx::Sqlite>(&mut conn, "BEGIN IMMEDIATE", |e| self.err(e), statements, self)
-                .await;
+        let outcome = changes::in_transaction(&mut conn, statements, self).await;
         let _ = sqlx::Connection::close(conn).await;
         outcome
     }
