@@ -43,6 +43,10 @@ if [ "$SUITE" = tests ]; then
     start_mariadb
     # The data editor's paste step puts TSV on the X clipboard, as a spreadsheet would.
     command -v xclip >/dev/null || { log "installing xclip"; apt_install xclip; }
+    # The Kafka browser's steps: the broker, and confluent-kafka (tests/requirements.txt)
+    # to write their topic and consumer group.
+    ensure_test_venv
+    start_kafka
 fi
 
 PATH=$PATH:$HOME/.cargo/bin
@@ -106,6 +110,13 @@ if [ "$SUITE" = tests ]; then
     chmod 711 "$WORK"
     E2E_SSH_PORT=$(bash scripts/private-sshd.sh "$WORK/sshd")
     export E2E_SSH_PORT E2E_SSH_DIR=$WORK/sshd
+
+    # A topic of 10,000 messages over 3 partitions and a group that read 6,000 of them.
+    E2E_KAFKA_TOPIC=dbdock_e2e_$$_orders E2E_KAFKA_GROUP=dbdock_e2e_$$_billing
+    log "writing the Kafka topic $E2E_KAFKA_TOPIC and group $E2E_KAFKA_GROUP"
+    .venv-test/bin/python tests/kafka_fixture.py 127.0.0.1:9092 "$E2E_KAFKA_TOPIC" "$E2E_KAFKA_GROUP" \
+        --messages 10000 --read 6000
+    export E2E_KAFKA_TOPIC E2E_KAFKA_GROUP
 fi
 
 # A display of its own: Xvfb picks a free display number and writes it to fd 3.

@@ -34,6 +34,11 @@ ensure_build_packages() {
     # Private jump hosts and test certificates for the SSH tunnel and TLS tests.
     [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
     command -v openssl >/dev/null || missing+=(openssl)
+    # librdkafka, built from rdkafka's bundled source, links zlib and OpenSSL.
+    dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
+    dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+    command -v make >/dev/null || missing+=(make)
+    command -v gcc >/dev/null || missing+=(gcc)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         apt_install "${missing[@]}"
@@ -212,10 +217,43 @@ start_mongodb_emulator() {
     wait_for "SecantusDB on 127.0.0.1:27017 (log: target/secantus/secantusd.log)" 120 tcp_open 127.0.0.1 27017
 }
 
+# No Kafka broker installs from Debian here and no JVM Kafka can be fetched: the tests talk
+# to tansu (crates.io, Apache-2.0, a Kafka-protocol broker in Rust) with its SQLite
+# storage. It is built once per machine into ~/.cache/dbdock-test (about 10 minutes on 2
+# cores), outside the clone, since CI runs on a fresh clone of the same machine. A real
+# broker already listening on 9092 is used instead. What tansu does not do: README.md.
+TANSU_VERSION=0.6.0
+TANSU_HOME=${DBDOCK_TEST_CACHE:-$HOME/.cache/dbdock-test}/tansu-$TANSU_VERSION
+ensure_tansu() {
+    [ -x "$TANSU_HOME/bin/tansu" ] && return
+    log "building the tansu $TANSU_VERSION Kafka test broker into $TANSU_HOME (once per machine, about 10 minutes)"
+    CARGO_TARGET_DIR="$TANSU_HOME/build" cargo install "tansu@$TANSU_VERSION" --locked --features libsql \
+        --root "$TANSU_HOME" --quiet
+    rm -rf "$TANSU_HOME/build"
+}
+
+start_kafka() {
+    if ! tcp_open 127.0.0.1 9092; then
+        ensure_tansu
+        log "starting tansu (Kafka protocol) on 127.0.0.1:9092"
+        # A data folder of its own: tansu reads a .env from its working folder and keeps
+        # its SQLite file there.
+        local data=$PWD/target/tansu
+        rm -rf "$data" && mkdir -p "$data"
+        # Only the broker goes to the background (not a subshell holding this script's output).
+        (cd "$data" || exit 1
+            nohup "$TANSU_HOME/bin/tansu" broker --storage-engine sqlite://tansu.db \
+                --listener-url tcp://127.0.0.1:9092 --advertised-listener-url tcp://127.0.0.1:9092 \
+                >"$data/tansu.log" 2>&1 </dev/null &)
+    fi
+    wait_for "Kafka (tansu) on 127.0.0.1:9092 (log: target/tansu/tansu.log)" 60 tcp_open 127.0.0.1 9092
+}
+
 start_services() {
     start_postgres
     start_mariadb
     start_redis
     start_nats
     start_mongodb_emulator
+    start_kafka
 }

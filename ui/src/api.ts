@@ -115,6 +115,31 @@ export type LoggedEvent = B.LoggedEventView_Serialize;
 /** Which events of the log an export takes, and where it goes (empty strings: no limit). */
 export type EventExportForm = B.EventExportForm;
 
+// Kafka. Counts and offsets are f64 on the Rust side (exact to 2^53), which the generated
+// types allow to be null (a NaN would serialize so); the backend never sends one, and the
+// mapping in `tauriBackend` turns a null into 0 so that the views read plain numbers.
+type Counted<T, K extends keyof T> = Omit<T, K> & { [P in K]: number };
+/** A broker of the cluster, as its metadata names it. */
+export type BrokerView = B.BrokerView;
+/** A partition: its leader, replicas and in-sync replicas by broker id; `low`/`high` are its first and next offsets. */
+export type PartitionView = Counted<B.PartitionView, "low" | "high" | "messages">;
+/** A topic with its partitions and settings (`configsError` when the broker would not describe them). */
+export type TopicView = Omit<Counted<B.TopicView_Serialize, "messages">, "partitions"> & { partitions: PartitionView[] };
+/** A consumer group as the list shows it (`state` such as `Stable`, `Empty`). */
+export type GroupSummaryView = B.GroupSummaryView_Serialize;
+/** Brokers, topics and consumer groups (`groupsError` when the groups could not be listed). */
+export type TopicCatalogView = Omit<B.TopicCatalogView_Serialize, "topics"> & { topics: TopicView[] };
+/** A group member: its client id, host and the partitions assigned to it, by topic. */
+export type MemberView = B.MemberView;
+/** A group's position on one partition: `committed` null when it never committed there. */
+export type PartitionLagView = Counted<B.PartitionLagView_Serialize, "lag">;
+/** One group: its members (null with `membersError` when not described) and lag per partition. */
+export type GroupView = Omit<Counted<B.GroupView_Serialize, "totalLag">, "lag"> & { lag: PartitionLagView[] };
+/** An offset reset of one partition: old → new committed offset, lag before → after. */
+export type PartitionResetView = Counted<B.PartitionResetView_Serialize, "new" | "lagBefore" | "lagAfter">;
+/** What an offset reset does (the preview) or did (`applied`). */
+export type ResetPlanView = Omit<Counted<B.ResetPlanView_Serialize, "lagBefore" | "lagAfter">, "partitions"> & { partitions: PartitionResetView[] };
+
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: B.Error };
 
 /** An error from the backend (or the IPC bridge), with its stable code. */
@@ -260,6 +285,17 @@ export type Backend = {
   exportMonitorEvents: (monitorId: string, path: string, format: EventExportForm["format"]) => Promise<number>;
   /** Writes the event log's events the form takes to its file, streamed on the Rust side; how many. */
   exportEventLog: (form: EventExportForm) => Promise<number>;
+  /** Kafka: the cluster's brokers, its topics (partitions, offsets, settings) and its consumer groups. */
+  kafkaCatalog: (profile: string) => Promise<TopicCatalogView>;
+  /** Kafka: one consumer group's members and lag per partition (of `topic` only, when given). */
+  kafkaGroup: (profile: string, group: string, topic: string | null) => Promise<GroupView>;
+  /**
+   * Kafka: what moving `group`'s committed offsets on `topic` (one partition, or all) to `to`
+   * does — `earliest`, `latest`, an offset or an RFC 3339 time. With `apply` false nothing
+   * changes (the preview); with `apply` true the offsets are committed. A group with active
+   * members refuses with IN_USE.
+   */
+  kafkaResetOffsets: (profile: string, group: string, topic: string, to: string, partition: number | null, apply: boolean) => Promise<ResetPlanView>;
 };
 
 async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
@@ -359,6 +395,10 @@ const tauriBackend: Backend = {
   eventLog: (limit) => unwrap(commands.eventLog(limit)),
   exportEventLog: (form) => unwrap(commands.exportEventLog(form)),
   exportMonitorEvents: (monitorId, path, format) => unwrap(commands.exportMonitorEvents(monitorId, path, format)),
+  kafkaCatalog: async (profile) => toTopicCatalog(await unwrap(commands.kafkaCatalog(profile))),
+  kafkaGroup: async (profile, group, topic) => toGroupView(await unwrap(commands.kafkaGroup(profile, group, topic))),
+  kafkaResetOffsets: async (profile, group, topic, to, partition, apply) =>
+    toResetPlan(await unwrap(commands.kafkaResetOffsets(profile, group, topic, to, partition, apply))),
 };
 
 function toStateView(v: B.ConnectionStateView_Deserialize): ConnectionStateView {
@@ -381,7 +421,42 @@ function toApprovalView(a: B.ApprovalView_Deserialize): ApprovalView {
 }
 
 function toEventView(e: B.EventView_Deserialize): EventView {
-  return { ...e, json: e.json ?? null, state: e.state ?? null, serverTs: e.serverTs ?? null };
+  return {
+    ...e,
+    json: e.json ?? null,
+    state: e.state ?? null,
+    serverTs: e.serverTs ?? null,
+    partition: e.partition ?? null,
+    offset: e.offset ?? null,
+    key: e.key ?? null,
+  };
+}
+
+/** A count or offset the generated type allows to be null (see `Counted`). */
+const count = (n: number | null): number => n ?? 0;
+
+function toTopicCatalog(c: B.TopicCatalogView_Serialize): TopicCatalogView {
+  return {
+    ...c,
+    topics: c.topics.map((t) => ({
+      ...t,
+      messages: count(t.messages),
+      partitions: t.partitions.map((p) => ({ ...p, low: count(p.low), high: count(p.high), messages: count(p.messages) })),
+    })),
+  };
+}
+
+function toGroupView(g: B.GroupView_Serialize): GroupView {
+  return { ...g, totalLag: count(g.totalLag), lag: g.lag.map((l) => ({ ...l, lag: count(l.lag) })) };
+}
+
+function toResetPlan(r: B.ResetPlanView_Serialize): ResetPlanView {
+  return {
+    ...r,
+    lagBefore: count(r.lagBefore),
+    lagAfter: count(r.lagAfter),
+    partitions: r.partitions.map((p) => ({ ...p, new: count(p.new), lagBefore: count(p.lagBefore), lagAfter: count(p.lagAfter) })),
+  };
 }
 
 const unavailableBackend: Backend = new Proxy({} as Backend, {

@@ -83,6 +83,15 @@ export const commands = {
 	 *  with `analyze` by running it (the window confirms first: it executes the statement).
 	 */
 	explainQuery: (profile: string, sql: string, analyze: boolean) => typedError<PlanView, Error>(__TAURI_INVOKE("explain_query", { profile, sql, analyze })),
+	/**  Brokers, topics (partitions, offsets, settings) and consumer groups. */
+	kafkaCatalog: (profile: string) => typedError<TopicCatalogView_Serialize, Error>(__TAURI_INVOKE("kafka_catalog", { profile })),
+	/**  One group: members where the broker describes them, lag per partition. */
+	kafkaGroup: (profile: string, group: string, topic: string | null) => typedError<GroupView_Serialize, Error>(__TAURI_INVOKE("kafka_group", { profile, group, topic })),
+	/**
+	 *  The plan of an offset reset (`apply` false: the preview the dialog shows), or the reset.
+	 *  `to` is earliest, latest, an offset or an RFC 3339 time.
+	 */
+	kafkaResetOffsets: (profile: string, group: string, topic: string, to: string, partition: number | null, apply: boolean) => typedError<ResetPlanView_Serialize, Error>(__TAURI_INVOKE("kafka_reset_offsets", { profile, group, topic, to, partition, apply })),
 	/**  One page of `table` on the user's connection to `profile`. */
 	openTablePage: (profile: string, table: string, request: TablePageRequest_Deserialize) => typedError<TablePageView_Serialize, Error>(__TAURI_INVOKE("open_table_page", { profile, table, request })),
 	/**  The exact number of rows the filters let through. */
@@ -394,6 +403,12 @@ export type AuditView_Serialize = {
 	approval: string | null,
 };
 
+export type BrokerView = {
+	id: number,
+	host: string,
+	port: number,
+};
+
 /**  What the Connections view's selection bar does to every selected connection. */
 export type BulkActionInput = "test" | "connect" | "disconnect" | "delete" | 
 /**  Set AI access to `access` (given beside the action). */
@@ -470,6 +485,8 @@ export type Capabilities_Deserialize = {
 	request: boolean,
 	/**  Consumer lag of streams (JetStream, Redis consumer groups). */
 	streamLag: boolean,
+	/**  Topics and consumer groups to browse, and group offsets to reset (Kafka). */
+	consumerGroups: boolean,
 };
 
 /**  What an engine can do. The faces show and offer exactly these. */
@@ -496,6 +513,8 @@ export type Capabilities_Serialize = {
 	request: boolean,
 	/**  Consumer lag of streams (JetStream, Redis consumer groups). */
 	streamLag: boolean,
+	/**  Topics and consumer groups to browse, and group offsets to reset (Kafka). */
+	consumerGroups: boolean,
 };
 
 /**
@@ -682,7 +701,7 @@ export type EndpointInfo = {
 };
 
 /**  The kinds of server DB Dock can talk to. */
-export type Engine = "sqlite" | "postgres" | "mysql" | "mssql" | "mongodb" | "redis" | "nats";
+export type Engine = "sqlite" | "postgres" | "mysql" | "mssql" | "mongodb" | "redis" | "nats" | "kafka";
 
 /**  One engine's registration, as the UI reads it. */
 export type EngineSpecView = EngineSpecView_Serialize | EngineSpecView_Deserialize;
@@ -773,6 +792,11 @@ export type ErrorCode =
  *  and how to accept it; the app asks the user to confirm it.
  */
 "HOST_KEY_UNKNOWN" | 
+/**
+ *  The change is refused because something is using what it would change: a Kafka
+ *  consumer group's offsets while the group has active members.
+ */
+"IN_USE" | 
 /**  A bug or an unexpected state in DB Dock itself. */
 "INTERNAL";
 
@@ -834,6 +858,10 @@ export type EventView_Deserialize = {
 	headers: ([string, string])[],
 	state?: ConnectionState | null,
 	serverTs?: string | null,
+	/**  Kafka: the message's partition, offset and key. */
+	partition?: number | null,
+	offset?: number | null,
+	key?: string | null,
 	ts: string,
 	sequence: number | null,
 };
@@ -853,6 +881,10 @@ export type EventView_Serialize = {
 	headers: ([string, string])[],
 	state: ConnectionState | null,
 	serverTs: string | null,
+	/**  Kafka: the message's partition, offset and key. */
+	partition: number | null,
+	offset: number | null,
+	key: string | null,
 	ts: string,
 	sequence: number | null,
 };
@@ -931,6 +963,40 @@ export type ForeignKeyInfo_Serialize = {
 	referenced_columns: string[],
 	on_update: string | null,
 	on_delete: string | null,
+};
+
+export type GroupSummaryView = GroupSummaryView_Serialize | GroupSummaryView_Deserialize;
+
+export type GroupSummaryView_Deserialize = {
+	name: string,
+	state?: string | null,
+};
+
+export type GroupSummaryView_Serialize = {
+	name: string,
+	state: string | null,
+};
+
+export type GroupView = GroupView_Serialize | GroupView_Deserialize;
+
+export type GroupView_Deserialize = {
+	name: string,
+	state?: string | null,
+	/**  None when the broker could not describe the group (`membersError` says why). */
+	members?: MemberView[] | null,
+	membersError?: string | null,
+	lag: PartitionLagView_Deserialize[],
+	totalLag: number | null,
+};
+
+export type GroupView_Serialize = {
+	name: string,
+	state: string | null,
+	/**  None when the broker could not describe the group (`membersError` says why). */
+	members: MemberView[] | null,
+	membersError: string | null,
+	lag: PartitionLagView_Serialize[],
+	totalLag: number | null,
 };
 
 export type HistoryView = HistoryView_Serialize | HistoryView_Deserialize;
@@ -1078,6 +1144,13 @@ export type LoginReport_Serialize = {
 	canCreate: boolean,
 };
 
+export type MemberView = {
+	id: string,
+	clientId: string,
+	host: string,
+	assignment: ([string, number[]])[],
+};
+
 /**  Calls that started in one minute. */
 export type MinuteCount = {
 	/**  `YYYY-MM-DDTHH:MM` (UTC). */
@@ -1158,6 +1231,54 @@ export type Paging_Serialize = {
 	keyset: boolean,
 	/**  Why pages are read by OFFSET (later pages cost more), when they are. */
 	note: string | null,
+};
+
+export type PartitionLagView = PartitionLagView_Serialize | PartitionLagView_Deserialize;
+
+export type PartitionLagView_Deserialize = {
+	topic: string,
+	partition: number,
+	/**  None: the group never committed on this partition. */
+	committed?: number | null,
+	endOffset?: number | null,
+	lag: number | null,
+};
+
+export type PartitionLagView_Serialize = {
+	topic: string,
+	partition: number,
+	/**  None: the group never committed on this partition. */
+	committed: number | null,
+	endOffset: number | null,
+	lag: number | null,
+};
+
+export type PartitionResetView = PartitionResetView_Serialize | PartitionResetView_Deserialize;
+
+export type PartitionResetView_Deserialize = {
+	partition: number,
+	old?: number | null,
+	new: number | null,
+	lagBefore: number | null,
+	lagAfter: number | null,
+};
+
+export type PartitionResetView_Serialize = {
+	partition: number,
+	old: number | null,
+	new: number | null,
+	lagBefore: number | null,
+	lagAfter: number | null,
+};
+
+export type PartitionView = {
+	id: number,
+	leader: number,
+	replicas: number[],
+	isr: number[],
+	low: number | null,
+	high: number | null,
+	messages: number | null,
 };
 
 /**
@@ -1348,6 +1469,28 @@ export type QuerySummary = {
 	 *  whole: the rows of the first arrive in chunks, these with the summary.
 	 */
 	moreResults: ResultSet[],
+};
+
+export type ResetPlanView = ResetPlanView_Serialize | ResetPlanView_Deserialize;
+
+export type ResetPlanView_Deserialize = {
+	group: string,
+	topic: string,
+	partitions: PartitionResetView_Deserialize[],
+	lagBefore: number | null,
+	lagAfter: number | null,
+	/**  False for the preview. */
+	applied: boolean,
+};
+
+export type ResetPlanView_Serialize = {
+	group: string,
+	topic: string,
+	partitions: PartitionResetView_Serialize[],
+	lagBefore: number | null,
+	lagAfter: number | null,
+	/**  False for the preview. */
+	applied: boolean,
 };
 
 /**  What a restore did (or, previewed, would do), as the Connections view shows it. */
@@ -1703,6 +1846,44 @@ export type TokenScope =
 "write" | 
 /**  `GET /metrics`. */
 "metrics";
+
+export type TopicCatalogView = TopicCatalogView_Serialize | TopicCatalogView_Deserialize;
+
+export type TopicCatalogView_Deserialize = {
+	clusterId?: string | null,
+	brokers: BrokerView[],
+	topics: TopicView_Deserialize[],
+	groups: GroupSummaryView_Deserialize[],
+	groupsError?: string | null,
+};
+
+export type TopicCatalogView_Serialize = {
+	clusterId: string | null,
+	brokers: BrokerView[],
+	topics: TopicView_Serialize[],
+	groups: GroupSummaryView_Serialize[],
+	groupsError: string | null,
+};
+
+export type TopicView = TopicView_Serialize | TopicView_Deserialize;
+
+export type TopicView_Deserialize = {
+	name: string,
+	partitions: PartitionView[],
+	replication: number,
+	messages: number | null,
+	configs: ([string, string])[],
+	configsError?: string | null,
+};
+
+export type TopicView_Serialize = {
+	name: string,
+	partitions: PartitionView[],
+	replication: number,
+	messages: number | null,
+	configs: ([string, string])[],
+	configsError: string | null,
+};
 
 /**  What a pasted URL says, to fill the form's fields. */
 export type UrlParts = UrlParts_Serialize | UrlParts_Deserialize;

@@ -11,6 +11,7 @@ import "./styles/components.css";
 import "./styles/query.css";
 import "./styles/events.css";
 import "./styles/data.css";
+import "./styles/kafka.css";
 
 async function start(): Promise<void> {
   // In a plain browser during development there is no Rust side: use the in-memory demo

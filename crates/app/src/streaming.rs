@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use dbdock_core::{ConsumerLag, Event, Result, WatchTarget};
-use dbdock_engines::{LifecycleObserver, Monitor, MonitorOptions, Published, Reply};
+use dbdock_core::{ConsumerLag, Event, GroupDetail, OffsetReset, OffsetResetPlan, Result, TopicCatalog, WatchTarget};
+use dbdock_engines::{LifecycleObserver, Monitor, MonitorOptions, Published, Reply, Routing};
 use dbdock_store::{EventRetention, ResolvedProfile, Store};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -47,17 +47,49 @@ pub(crate) async fn watch(
 }
 
 impl crate::Workspace {
-    /// Publishes `payload` on what `what` names (a channel, subject, stream or notify
-    /// channel) of a resolved profile. Access is the caller's to check (`ai_write_access`).
+    /// Publishes `payload` on what `what` names (a channel, subject, stream, notify
+    /// channel or topic) of a resolved profile. Access is the caller's to check
+    /// (`ai_write_access`).
     pub async fn publish(
         &self,
         resolved: &ResolvedProfile,
         what: &WatchTarget,
         payload: &[u8],
         headers: &[(String, String)],
+        routing: &Routing,
     ) -> Result<Published> {
         let route = self.route(resolved).await?;
-        dbdock_engines::publish(&route.target, what, payload, headers).await
+        dbdock_engines::publish(&route.target, what, payload, headers, routing).await
+    }
+
+    /// Brokers, topics and consumer groups (Kafka).
+    pub async fn topic_catalog(&self, resolved: &ResolvedProfile) -> Result<TopicCatalog> {
+        let route = self.route(resolved).await?;
+        dbdock_engines::topic_catalog(&route.target).await
+    }
+
+    /// One consumer group's members and lag (of `topic`, or of every topic it committed on).
+    pub async fn consumer_group(
+        &self,
+        resolved: &ResolvedProfile,
+        group: &str,
+        topic: Option<&str>,
+    ) -> Result<GroupDetail> {
+        let route = self.route(resolved).await?;
+        dbdock_engines::consumer_group(&route.target, group, topic).await
+    }
+
+    /// What resetting a group's offsets would do, or (`apply`) does. Access is the
+    /// caller's to check, as for every write (`ai_write_access` for AI clients; the app
+    /// and the CLI act for the user, after showing this plan).
+    pub async fn reset_offsets(
+        &self,
+        resolved: &ResolvedProfile,
+        reset: &OffsetReset,
+        apply: bool,
+    ) -> Result<OffsetResetPlan> {
+        let route = self.route(resolved).await?;
+        dbdock_engines::reset_offsets(&route.target, reset, apply).await
     }
 
     /// Sends a request and waits up to `timeout` for its reply.

@@ -17,7 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Run one statement and print its rows.
     Query(QueryArgs),
-    /// Print the tables, views, columns, keys and indexes of a database (or of one table).
+    /// Print the tables, views, columns, keys and indexes of a database (or of one table);
+    /// on Kafka, its brokers, topics and consumer groups.
     Schema(SchemaArgs),
     /// Manage saved connection profiles (secrets live in the OS keyring).
     #[command(subcommand)]
@@ -37,7 +38,8 @@ pub enum Command {
     /// Create the demo shop database (SQLite) if it is missing, and print its URL.
     Demo(DemoArgs),
     /// Print live events (Redis pub/sub, keyspace and streams; NATS subjects, JetStream lag,
-    /// KV; PostgreSQL NOTIFY; MongoDB change streams) until --count or --timeout.
+    /// KV; PostgreSQL NOTIFY; MongoDB change streams; Kafka topics and group lag) until
+    /// --count or --timeout.
     Watch(WatchArgs),
     /// Find database and streaming servers to add as profiles: the default ports and unix
     /// sockets on this machine, ports you name, DATABASE_URL-style variables, and the .env
@@ -51,6 +53,44 @@ pub enum Command {
     /// accepted SSH host keys; passwords too, sealed with a passphrase, on request.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Kafka consumer groups: their lag, and moving their committed offsets.
+    #[command(subcommand)]
+    Kafka(KafkaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KafkaCommand {
+    /// A consumer group's lag per partition and in total, from its committed offsets and
+    /// the partitions' end offsets; its members where the broker describes groups.
+    Lag {
+        #[command(flatten)]
+        connection: Connection,
+        group: String,
+        /// Only this topic (default: every topic the group committed on).
+        #[arg(long)]
+        topic: Option<String>,
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+        format: SchemaFormat,
+    },
+    /// Move a group's committed offsets on a topic: shows old and new offsets and the lag
+    /// before and after, then commits them (only the preview with --dry-run). Refused while
+    /// the group has active members.
+    ResetOffsets {
+        #[command(flatten)]
+        connection: Connection,
+        group: String,
+        topic: String,
+        /// earliest, latest, an offset, or a time (RFC 3339, e.g. 2026-12-07T10:00:00Z).
+        #[arg(long, value_name = "earliest|latest|OFFSET|TIME")]
+        to: String,
+        /// Only this partition (default: every partition of the topic).
+        #[arg(long)]
+        partition: Option<i32>,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+        format: SchemaFormat,
+    },
 }
 
 #[derive(Debug, Subcommand)]

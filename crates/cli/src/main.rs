@@ -10,6 +10,7 @@ mod demo;
 mod discover;
 mod events;
 mod interrupt;
+mod kafka;
 mod mcp;
 mod profile;
 mod query;
@@ -96,5 +97,6 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Discover(args) => discover::run(args).await,
         Command::Events(command) => events::run(command).await,
         Command::Config(command) => config::run(command).await,
+        Command::Kafka(command) => kafka::run(command).await,
     }
 }

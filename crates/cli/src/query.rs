@@ -37,6 +37,10 @@ pub async fn query(args: QueryArgs) -> Result<()> {
 }
 
 pub async fn schema(args: SchemaArgs) -> Result<()> {
+    let (resolved, _) = resolve(&args.connection).await?;
+    if resolved.target.engine().capabilities().consumer_groups {
+        return crate::kafka::catalog(&args.connection, args.format).await;
+    }
     let db = open_with(&args.connection, |options| options.schema_sample = args.sample).await?;
     let outcome = match &args.table {
         Some(name) => db.table_schema(name).await.map(|t| render::table(&t, args.format)),

@@ -559,3 +559,102 @@ pub fn config_history(changes: &[dbdock_store::ConfigChange], format: SchemaForm
     }
     text(|out| if changes.is_empty() { writeln!(out, "no changes recorded") } else { writeln!(out, "{table}") })
 }
+
+pub fn topic_catalog(catalog: &dbdock_core::TopicCatalog, format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(catalog);
+    }
+    let mut topics = new_table();
+    topics.set_header([
+        "topic",
+        "partitions",
+        "replication",
+        "messages",
+        "offsets (low..high per partition)",
+        "settings",
+    ]);
+    for t in &catalog.topics {
+        let offsets: Vec<String> = t.partitions.iter().map(|p| format!("{}:{}..{}", p.id, p.low, p.high)).collect();
+        let settings = match &t.configs_error {
+            Some(why) => format!("({why})"),
+            None => t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+        };
+        topics.add_row([
+            t.name.clone(),
+            t.partitions.len().to_string(),
+            t.replication.to_string(),
+            t.messages.to_string(),
+            offsets.join(" "),
+            settings,
+        ]);
+    }
+    let mut groups = new_table();
+    groups.set_header(["consumer group", "state"]);
+    for g in &catalog.groups {
+        groups.add_row([g.name.clone(), g.state.clone().unwrap_or_else(|| "-".into())]);
+    }
+    let brokers: Vec<String> = catalog.brokers.iter().map(|b| format!("{}@{}:{}", b.id, b.host, b.port)).collect();
+    text(|out| {
+        writeln!(out, "cluster {} (brokers {})", catalog.cluster_id.as_deref().unwrap_or("?"), brokers.join(", "))?;
+        writeln!(out, "{topics}")?;
+        writeln!(out, "({} topics)", catalog.topics.len())?;
+        match &catalog.groups_error {
+            Some(why) => writeln!(out, "consumer groups: not listed ({why})"),
+            None => writeln!(out, "{groups}\n({} consumer groups)", catalog.groups.len()),
+        }
+    })
+}
+
+pub fn group(detail: &dbdock_core::GroupDetail, format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(detail);
+    }
+    let mut table = new_table();
+    table.set_header(["topic", "partition", "committed", "end offset", "lag"]);
+    let show = |n: Option<i64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
+    for row in &detail.lag {
+        table.add_row([
+            row.stream.clone(),
+            row.partition.map(|p| p.to_string()).unwrap_or_default(),
+            show(row.committed),
+            show(row.end_offset),
+            row.pending.map(|n| n.to_string()).unwrap_or_default(),
+        ]);
+    }
+    let members = match (&detail.members, &detail.members_error) {
+        (Some(members), _) => {
+            let list: Vec<String> = members.iter().map(|m| format!("{} ({})", m.client_id, m.host)).collect();
+            format!("{} member(s){}{}", members.len(), if list.is_empty() { "" } else { ": " }, list.join(", "))
+        }
+        (None, Some(why)) => format!("members unavailable: {why}"),
+        (None, None) => "members unavailable".to_owned(),
+    };
+    text(|out| {
+        writeln!(out, "group {} ({})", detail.name, detail.state.as_deref().unwrap_or("state unknown"))?;
+        writeln!(out, "{table}")?;
+        writeln!(out, "total lag {}; {members}", detail.total_lag)
+    })
+}
+
+pub fn reset_plan(plan: &dbdock_core::OffsetResetPlan, format: SchemaFormat) -> Result<String> {
+    if format == SchemaFormat::Json {
+        return json_line(plan);
+    }
+    let mut table = new_table();
+    table.set_header(["partition", "old offset", "new offset", "lag before", "lag after"]);
+    for p in &plan.partitions {
+        table.add_row([
+            p.partition.to_string(),
+            p.old.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+            p.new.to_string(),
+            p.lag_before.to_string(),
+            p.lag_after.to_string(),
+        ]);
+    }
+    text(|out| {
+        writeln!(out, "group {} on topic {}", plan.group, plan.topic)?;
+        writeln!(out, "{table}")?;
+        let done = if plan.applied { "committed" } else { "preview only: nothing was changed (--dry-run)" };
+        writeln!(out, "lag {} -> {}; {done}", plan.lag_before, plan.lag_after)
+    })
+}

@@ -22,6 +22,7 @@ pub enum Engine {
     Mongodb,
     Redis,
     Nats,
+    Kafka,
 }
 
 /// The language a connection's statements are written in.
@@ -59,6 +60,8 @@ pub struct Capabilities {
     pub request: bool,
     /// Consumer lag of streams (JetStream, Redis consumer groups).
     pub stream_lag: bool,
+    /// Topics and consumer groups to browse, and group offsets to reset (Kafka).
+    pub consumer_groups: bool,
 }
 
 /// One engine's registration.
@@ -90,6 +93,7 @@ const NOTHING: Capabilities = Capabilities {
     publish: false,
     request: false,
     stream_lag: false,
+    consumer_groups: false,
 };
 
 const SQLITE: EngineSpec = EngineSpec {
@@ -202,9 +206,28 @@ const NATS: EngineSpec = EngineSpec {
     capabilities: Capabilities { watch: true, publish: true, request: true, stream_lag: true, ..NOTHING },
 };
 
+const KAFKA: EngineSpec = EngineSpec {
+    engine: Engine::Kafka,
+    name: "kafka",
+    label: "Kafka",
+    schemes: &["kafka", "kafka+ssl"],
+    default_port: Some(9092),
+    dialect: None,
+    watch_kinds: &["topic", "lag"],
+    capabilities: Capabilities { watch: true, publish: true, stream_lag: true, consumer_groups: true, ..NOTHING },
+};
+
 impl Engine {
-    pub const ALL: [Engine; 7] =
-        [Engine::Sqlite, Engine::Postgres, Engine::Mysql, Engine::Mssql, Engine::Mongodb, Engine::Redis, Engine::Nats];
+    pub const ALL: [Engine; 8] = [
+        Engine::Sqlite,
+        Engine::Postgres,
+        Engine::Mysql,
+        Engine::Mssql,
+        Engine::Mongodb,
+        Engine::Redis,
+        Engine::Nats,
+        Engine::Kafka,
+    ];
 
     /// The engine's registration: the one place that says what it is and can do.
     pub fn spec(self) -> &'static EngineSpec {
@@ -216,6 +239,7 @@ impl Engine {
             Engine::Mongodb => &MONGODB,
             Engine::Redis => &REDIS,
             Engine::Nats => &NATS,
+            Engine::Kafka => &KAFKA,
         }
     }
 
@@ -276,7 +300,9 @@ mod tests {
             // a target of this engine.
             assert_eq!(spec.capabilities.watch, !spec.watch_kinds.is_empty(), "{engine}");
             for kind in spec.watch_kinds {
-                let target = crate::WatchTarget::parse(&format!("{kind}:a/b")).map(|t| t.engine());
+                let target = crate::WatchTarget::parse(&format!("{kind}:a/b"))
+                    .and_then(|t| t.for_engine(engine))
+                    .map(|t| t.engine());
                 assert_eq!(target.ok(), Some(engine), "{kind}");
             }
             assert_eq!(spec.dialect.is_some(), spec.capabilities.query == Some(QueryLanguage::Sql), "{engine}");
@@ -287,7 +313,7 @@ mod tests {
     #[test]
     fn lists_engines_by_capability_for_people() {
         assert_eq!(Engine::labels_where(|c| c.request), "NATS");
-        assert_eq!(Engine::labels_where(|c| c.stream_lag), "Redis and NATS");
-        assert_eq!(Engine::labels_where(|c| c.publish), "PostgreSQL, Redis and NATS");
+        assert_eq!(Engine::labels_where(|c| c.stream_lag), "Redis, NATS and Kafka");
+        assert_eq!(Engine::labels_where(|c| c.publish), "PostgreSQL, Redis, NATS and Kafka");
     }
 }

@@ -48,6 +48,9 @@ pub enum ErrorCode {
     /// An SSH jump host's key is in no known-hosts file: the message gives its fingerprint
     /// and how to accept it; the app asks the user to confirm it.
     HostKeyUnknown,
+    /// The change is refused because something is using what it would change: a Kafka
+    /// consumer group's offsets while the group has active members.
+    InUse,
     /// A bug or an unexpected state in DB Dock itself.
     Internal,
 }
@@ -71,6 +74,7 @@ impl ErrorCode {
             ErrorCode::AuditTampered => "AUDIT_TAMPERED",
             ErrorCode::HostKeyMismatch => "HOST_KEY_MISMATCH",
             ErrorCode::HostKeyUnknown => "HOST_KEY_UNKNOWN",
+            ErrorCode::InUse => "IN_USE",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -175,6 +179,7 @@ mod tests {
             (ErrorCode::AuditTampered, "AUDIT_TAMPERED"),
             (ErrorCode::HostKeyMismatch, "HOST_KEY_MISMATCH"),
             (ErrorCode::HostKeyUnknown, "HOST_KEY_UNKNOWN"),
+            (ErrorCode::InUse, "IN_USE"),
             (ErrorCode::Internal, "INTERNAL"),
         ] {
             assert_eq!(code.as_str(), name);

@@ -29,6 +29,7 @@ mod table_data;
 mod target;
 mod text;
 mod token;
+mod topics;
 mod value;
 mod whole_file;
 
@@ -41,7 +42,10 @@ pub use database::{Database, ExecOutcome, LoginAccess, QueryOptions, resolve_tab
 pub use digest::{CanonicalHash, canonical_sha256};
 pub use engine::{Capabilities, Engine, EngineSpec, QueryLanguage};
 pub use error::{Error, ErrorCode, Result};
-pub use event::{Category, ConsumerLag, Event, EventKind, MonitorStatus, Severity, WatchTarget, payload_as_text};
+pub use event::{
+    Category, ConsumerLag, Event, EventKind, LogPosition, MonitorStatus, Severity, TopicStart, WatchTarget,
+    payload_as_text,
+};
 pub use lifecycle::{ConnectionState, ConnectionStatus};
 pub use network::{MAX_SSH_HOPS, SshAuth, SshHop, TlsMode, TlsOptions, validate_ssh_hops};
 pub use profile::{Access, Profile, ProfileSource, secret_env_var, ssh_secret_account, validate_profile_name};
@@ -59,6 +63,10 @@ pub use target::{ConnectionTarget, Endpoint, percent_decode, redact_url_text};
 pub use text::{MAX_AUDITED_TEXT_BYTES, MAX_ERROR_MESSAGE_BYTES, cap_text};
 pub use token::{
     DEFAULT_TOKEN_CONCURRENCY, DEFAULT_TOKEN_RATE, NewToken, TokenInfo, TokenScope, constant_time_eq, token_hash,
+};
+pub use topics::{
+    BrokerInfo, GroupDetail, GroupMember, GroupSummary, OffsetReset, OffsetResetPlan, PartitionInfo, PartitionReset,
+    TopicCatalog, TopicInfo,
 };
 pub use value::{JsonText, Value, parse_hex};
 pub use whole_file::WholeFile;

@@ -7,7 +7,10 @@
 
 use std::time::Duration;
 
-use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Result, WatchTarget};
+use dbdock_core::{
+    ConnectionTarget, ConsumerLag, Database, Error, GroupDetail, OffsetReset, OffsetResetPlan, Result, TopicCatalog,
+    WatchTarget,
+};
 
 #[cfg(feature = "sqlite")]
 pub use sqlite::demo;
@@ -33,10 +36,13 @@ mod sql;
     feature = "mssql",
     feature = "mongodb",
     feature = "redis",
-    feature = "nats"
+    feature = "nats",
+    feature = "kafka"
 ))]
 mod tls;
 
+#[cfg(feature = "kafka")]
+mod kafka;
 #[cfg(feature = "mongodb")]
 pub mod mongodb;
 #[cfg(feature = "mssql")]
@@ -111,6 +117,7 @@ pub use registry::{Probe, Registration, Streaming, enabled_engines, not_on, prob
 /// subscription alive (reconnecting and resubscribing) until the monitor is stopped. Fails
 /// when the first connection or subscription fails, so a typo is an error, not a silence.
 pub async fn watch(target: ConnectionTarget, what: WatchTarget, options: MonitorOptions) -> Result<Monitor> {
+    let what = what.for_engine(target.engine())?;
     what.check_engine(target.engine())?;
     let streaming = registry::streaming(target.engine(), "watching")?;
     let id = format!("m-{:08x}", fastrand::u32(..));
@@ -125,9 +132,30 @@ pub struct Published {
     /// Subscribers that received it, where the server says (Redis `PUBLISH`); NATS does not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receivers: Option<u64>,
-    /// The stream sequence or entry id, when the target was a stream.
+    /// The stream sequence or entry id, when the target was a stream; a Kafka offset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sequence: Option<u64>,
+    /// The Kafka partition the message went to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition: Option<i32>,
+}
+
+/// Where in a partitioned log a published message goes (Kafka): its key, which picks
+/// the partition unless one is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Routing {
+    pub key: Option<String>,
+    pub partition: Option<i32>,
+}
+
+impl Routing {
+    /// Refuses a key or partition on an engine without either.
+    pub fn refuse_on(&self, engine: dbdock_core::Engine) -> Result<()> {
+        if *self == Routing::default() {
+            return Ok(());
+        }
+        Err(Error::invalid_input(format!("{} messages have no key or partition; only Kafka's do", engine.spec().label)))
+    }
 }
 
 /// A reply to a request.
@@ -145,9 +173,11 @@ pub async fn publish(
     what: &WatchTarget,
     payload: &[u8],
     headers: &[(String, String)],
+    routing: &Routing,
 ) -> Result<Published> {
+    let what = what.clone().for_engine(target.engine())?;
     what.check_engine(target.engine())?;
-    registry::streaming(target.engine(), "publishing")?.publish(target, what, payload, headers).await
+    registry::streaming(target.engine(), "publishing")?.publish(target, &what, payload, headers, routing).await
 }
 
 /// Sends a request and waits up to `timeout` for its reply (NATS request/reply).
@@ -162,8 +192,24 @@ pub async fn request(
     registry::streaming(target.engine(), "request/reply")?.request(target, what, payload, headers, timeout).await
 }
 
-/// How far consumers are behind: a JetStream stream's consumers (or one), or a Redis
-/// stream's consumer groups (or one).
+/// How far consumers are behind: a JetStream stream's consumers (or one), a Redis
+/// stream's consumer groups (or one), or the Kafka groups of a topic (or one group, on a
+/// topic or on every topic it committed on), a row per partition.
 pub async fn stream_lag(target: &ConnectionTarget, stream: &str, consumer: Option<&str>) -> Result<Vec<ConsumerLag>> {
     registry::streaming(target.engine(), "stream lag")?.stream_lag(target, stream, consumer).await
+}
+
+/// Brokers, topics and consumer groups of a Kafka cluster.
+pub async fn topic_catalog(target: &ConnectionTarget) -> Result<TopicCatalog> {
+    registry::streaming(target.engine(), "consumer groups")?.topic_catalog(target).await
+}
+
+/// One consumer group: its lag per partition, and its members where the broker says.
+pub async fn consumer_group(target: &ConnectionTarget, group: &str, topic: Option<&str>) -> Result<GroupDetail> {
+    registry::streaming(target.engine(), "consumer groups")?.consumer_group(target, group, topic).await
+}
+
+/// What resetting a group's offsets would do (`apply` false), or does.
+pub async fn reset_offsets(target: &ConnectionTarget, reset: &OffsetReset, apply: bool) -> Result<OffsetResetPlan> {
+    registry::streaming(target.engine(), "consumer groups")?.reset_offsets(target, reset, apply).await
 }

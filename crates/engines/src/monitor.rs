@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use dbdock_core::{Category, ConnectionState, Event, EventKind, MonitorStatus, Severity, WatchTarget};
+use dbdock_core::{Category, ConnectionState, Event, EventKind, LogPosition, MonitorStatus, Severity, WatchTarget};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -112,6 +112,27 @@ impl Sink {
         );
     }
 
+    /// A message of a partitioned log (Kafka), with its partition, offset and key.
+    pub fn message_at(
+        &self,
+        channel: &str,
+        payload: Vec<u8>,
+        headers: Vec<(String, String)>,
+        server_ts: Option<String>,
+        position: LogPosition,
+    ) {
+        self.push_at(
+            channel,
+            EventKind::Message,
+            (Severity::Info, Category::Communication),
+            payload,
+            headers,
+            None,
+            server_ts,
+            Some(position),
+        );
+    }
+
     /// A polled metric (JetStream consumer lag, …), as a JSON payload.
     pub fn metric(&self, channel: &str, value: &serde_json::Value) {
         let payload = value.to_string().into_bytes();
@@ -178,6 +199,21 @@ impl Sink {
         state: Option<ConnectionState>,
         server_ts: Option<String>,
     ) {
+        self.push_at(channel, kind, (severity, category), payload, headers, state, server_ts, None);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_at(
+        &self,
+        channel: &str,
+        kind: EventKind,
+        (severity, category): (Severity, Category),
+        payload: Vec<u8>,
+        headers: Vec<(String, String)>,
+        state: Option<ConnectionState>,
+        server_ts: Option<String>,
+        position: Option<LogPosition>,
+    ) {
         let size = payload.len();
         let sequence = {
             let mut c = lock(&self.shared.counters);
@@ -213,6 +249,7 @@ impl Sink {
             headers,
             state,
             server_ts,
+            position,
             ts: now_text(),
             sequence,
         };
@@ -350,17 +387,27 @@ impl Monitor {
     /// Messages until `max` of them arrived or `wait` passed, whichever comes first
     /// (lifecycle events are included but not counted).
     pub async fn sample(&self, max: usize, wait: Duration) -> Vec<Event> {
+        self.sample_where(max, wait, |_| true).await.0
+    }
+
+    /// [`Monitor::sample`] of the messages `keep` accepts; the others are passed over and
+    /// counted (the second value).
+    pub async fn sample_where(&self, max: usize, wait: Duration, keep: impl Fn(&Event) -> bool) -> (Vec<Event>, u64) {
         let deadline = tokio::time::Instant::now() + wait;
         let mut events = Vec::new();
-        let mut messages = 0;
+        let (mut messages, mut passed_over) = (0, 0);
         while messages < max {
             let Ok(Some(event)) = tokio::time::timeout_at(deadline, self.recv()).await else { break };
             if event.kind == EventKind::Message {
+                if !keep(&event) {
+                    passed_over += 1;
+                    continue;
+                }
                 messages += 1;
             }
             events.push(event);
         }
-        events
+        (events, passed_over)
     }
 
     pub fn status(&self) -> MonitorStatus {

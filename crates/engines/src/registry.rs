@@ -7,11 +7,14 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use dbdock_core::{ConnectionTarget, ConsumerLag, Database, Engine, Error, Result, WatchTarget};
+use dbdock_core::{
+    ConnectionTarget, ConsumerLag, Database, Engine, Error, GroupDetail, OffsetReset, OffsetResetPlan, Result,
+    TopicCatalog, WatchTarget,
+};
 use tokio::task::JoinHandle;
 
 use crate::privileges::ReadOnlyLogins;
-use crate::{MonitorOptions, OpenOptions, Published, Reply, Sink};
+use crate::{MonitorOptions, OpenOptions, Published, Reply, Routing, Sink};
 
 /// Opens an engine's adapter, not yet connected.
 pub type OpenDatabase = fn(ConnectionTarget, OpenOptions) -> Result<Box<dyn Database>>;
@@ -37,14 +40,16 @@ pub trait Streaming: Send + Sync {
         Err(not_on(self.engine(), "watching"))
     }
 
+    /// Publishes one message; `routing` (a key, a partition) is for engines that take one.
     async fn publish(
         &self,
         target: &ConnectionTarget,
         what: &WatchTarget,
         payload: &[u8],
         headers: &[(String, String)],
+        routing: &Routing,
     ) -> Result<Published> {
-        let _ = (target, what, payload, headers);
+        let _ = (target, what, payload, headers, routing);
         Err(not_on(self.engine(), "publishing"))
     }
 
@@ -69,6 +74,30 @@ pub trait Streaming: Send + Sync {
         let _ = (target, stream, consumer);
         Err(not_on(self.engine(), "stream lag"))
     }
+
+    /// Brokers, topics and consumer groups.
+    async fn topic_catalog(&self, target: &ConnectionTarget) -> Result<TopicCatalog> {
+        let _ = target;
+        Err(not_on(self.engine(), "consumer groups"))
+    }
+
+    /// One consumer group: members where known, lag per partition (of `topic`, or of
+    /// every topic it committed on).
+    async fn consumer_group(&self, target: &ConnectionTarget, group: &str, topic: Option<&str>) -> Result<GroupDetail> {
+        let _ = (target, group, topic);
+        Err(not_on(self.engine(), "consumer groups"))
+    }
+
+    /// The plan of an offset reset, and with `apply` the reset itself.
+    async fn reset_offsets(
+        &self,
+        target: &ConnectionTarget,
+        reset: &OffsetReset,
+        apply: bool,
+    ) -> Result<OffsetResetPlan> {
+        let _ = (target, reset, apply);
+        Err(not_on(self.engine(), "consumer groups"))
+    }
 }
 
 /// How one engine is reached.
@@ -88,6 +117,7 @@ pub fn not_on(engine: Engine, feature: &str) -> Error {
         "request/reply" => c.request,
         "stream lag" => c.stream_lag,
         "explain" => c.explain,
+        "consumer groups" => c.consumer_groups,
         _ => c.query.is_some(),
     };
     Error::unsupported(format!(
@@ -200,6 +230,8 @@ const REGISTERED: &[Registration] = &[
     Registration { engine: Engine::Redis, database: None, streaming: Some(&Redis), logins: None },
     #[cfg(feature = "nats")]
     Registration { engine: Engine::Nats, database: None, streaming: Some(&Nats), logins: None },
+    #[cfg(feature = "kafka")]
+    Registration { engine: Engine::Kafka, database: None, streaming: Some(&Kafka), logins: None },
 ];
 
 #[cfg(feature = "postgres")]
@@ -233,7 +265,9 @@ impl Streaming for PostgresNotify {
         what: &WatchTarget,
         payload: &[u8],
         _headers: &[(String, String)],
+        routing: &Routing,
     ) -> Result<Published> {
+        routing.refuse_on(Engine::Postgres)?;
         crate::postgres::listen::publish(target, what, payload).await
     }
 }
@@ -292,7 +326,9 @@ impl Streaming for Redis {
         what: &WatchTarget,
         payload: &[u8],
         headers: &[(String, String)],
+        routing: &Routing,
     ) -> Result<Published> {
+        routing.refuse_on(Engine::Redis)?;
         crate::redis::publish(target, what, payload, headers).await
     }
     async fn stream_lag(
@@ -333,7 +369,9 @@ impl Streaming for Nats {
         what: &WatchTarget,
         payload: &[u8],
         headers: &[(String, String)],
+        routing: &Routing,
     ) -> Result<Published> {
+        routing.refuse_on(Engine::Nats)?;
         crate::nats::publish(target, what, payload, headers).await
     }
     async fn request(
@@ -353,6 +391,61 @@ impl Streaming for Nats {
         consumer: Option<&str>,
     ) -> Result<Vec<ConsumerLag>> {
         crate::nats::stream_lag(target, stream, consumer).await
+    }
+}
+
+#[cfg(feature = "kafka")]
+struct Kafka;
+
+#[cfg(feature = "kafka")]
+#[async_trait]
+impl Streaming for Kafka {
+    fn engine(&self) -> Engine {
+        Engine::Kafka
+    }
+    async fn server_version(&self, target: &ConnectionTarget) -> Result<String> {
+        crate::kafka::server_version(target).await
+    }
+    async fn watch(
+        &self,
+        target: &ConnectionTarget,
+        what: &WatchTarget,
+        sink: Sink,
+        options: &MonitorOptions,
+    ) -> Result<JoinHandle<()>> {
+        crate::kafka::watch(target, what, sink, options).await
+    }
+    async fn publish(
+        &self,
+        target: &ConnectionTarget,
+        what: &WatchTarget,
+        payload: &[u8],
+        headers: &[(String, String)],
+        routing: &Routing,
+    ) -> Result<Published> {
+        crate::kafka::publish(target, what, payload, headers, routing).await
+    }
+    async fn stream_lag(
+        &self,
+        target: &ConnectionTarget,
+        stream: &str,
+        consumer: Option<&str>,
+    ) -> Result<Vec<ConsumerLag>> {
+        crate::kafka::stream_lag(target, stream, consumer).await
+    }
+    async fn topic_catalog(&self, target: &ConnectionTarget) -> Result<TopicCatalog> {
+        crate::kafka::topic_catalog(target).await
+    }
+    async fn consumer_group(&self, target: &ConnectionTarget, group: &str, topic: Option<&str>) -> Result<GroupDetail> {
+        crate::kafka::consumer_group(target, group, topic).await
+    }
+    async fn reset_offsets(
+        &self,
+        target: &ConnectionTarget,
+        reset: &OffsetReset,
+        apply: bool,
+    ) -> Result<OffsetResetPlan> {
+        crate::kafka::reset_offsets(target, reset, apply).await
     }
 }
 

@@ -70,6 +70,27 @@ pub fn parse(uri: &str) -> Result<Address> {
     Ok(Address { connection_id, what })
 }
 
+/// A server whose "schema" is its topics and consumer groups (Kafka).
+pub fn is_topic_server(profile: &Profile) -> bool {
+    profile.engine.capabilities().consumer_groups
+}
+
+/// The schema of a topic server: brokers, topics with partitions and settings, groups;
+/// `tables` lists the topics, `tables/NAME` is one topic.
+pub fn read_topics(catalog: &dbdock_core::TopicCatalog, address: &Address) -> Result<Rendered> {
+    Ok(match &address.what {
+        What::Schema => Rendered::json(catalog),
+        What::Tables => Rendered::json(&json!({
+            "topics": catalog.topics.iter().map(|t| json!({ "name": t.name, "kind": "topic" })).collect::<Vec<_>>()
+        })),
+        What::Table(name) => {
+            Rendered::json(catalog.topics.iter().find(|t| &t.name == name).ok_or_else(|| {
+                Error::not_found(format!("no topic '{name}' on connection '{}'", address.connection_id))
+            })?)
+        }
+    })
+}
+
 pub async fn read(open: &OpenConnection, address: &Address) -> Result<Rendered> {
     let db = open.live.database();
     Ok(match &address.what {

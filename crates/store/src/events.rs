@@ -166,6 +166,7 @@ mod tests {
             headers: Vec::new(),
             state: Some(ConnectionState::Reconnecting),
             server_ts: None,
+            position: None,
             ts: ts.into(),
             sequence: n,
         }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod files;
+mod private_kafka;
 mod private_nats;
 mod private_postgres;
 mod private_redis;
@@ -13,6 +14,7 @@ pub mod sqlbridge;
 mod test_db;
 
 pub use files::{dir_listing, file_hash};
+pub use private_kafka::{PrivateKafka, kafka_bootstrap, kafka_url};
 pub use private_nats::PrivateNats;
 pub use private_postgres::PrivatePostgres;
 pub use private_redis::{PrivateRedis, redis_url};

@@ -39,6 +39,10 @@ pub struct EventView {
     pub headers: Vec<(String, String)>,
     pub state: Option<ConnectionState>,
     pub server_ts: Option<String>,
+    /// Kafka: the message's partition, offset and key.
+    pub partition: Option<i32>,
+    pub offset: Option<f64>,
+    pub key: Option<String>,
     pub ts: String,
     pub sequence: f64,
 }
@@ -58,6 +62,9 @@ impl From<&Event> for EventView {
             headers: e.headers.clone(),
             state: e.state,
             server_ts: e.server_ts.clone(),
+            partition: e.position.as_ref().map(|p| p.partition),
+            offset: e.position.as_ref().map(|p| p.offset as f64),
+            key: e.position.as_ref().and_then(|p| p.key.clone()),
             ts: e.ts.clone(),
             sequence: e.sequence as f64,
         }

@@ -5,6 +5,7 @@ pub mod ai;
 pub mod approvals;
 pub mod discovery;
 pub mod events;
+pub mod kafka;
 pub mod least_privilege;
 pub mod profiles;
 pub mod query;

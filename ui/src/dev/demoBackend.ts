@@ -2,8 +2,8 @@
 // (never inside the app, never in a production build). It lets the UI be worked on and looked
 // at without building the desktop shell: a small shop database, a 5,000-table schema, slow and
 // huge queries, errors with codes, AI clients, a live audit log, pushed connection states
-// (demoStates.ts), the engine specs of a full build (demoEngines.ts), and monitors that emit
-// events (demoEvents.ts).
+// (demoStates.ts), the engine specs of a full build (demoEngines.ts), monitors that emit
+// events (demoEvents.ts), and a Kafka cluster with consumer groups to reset (demoKafka.ts).
 
 import {
   ApiError,
@@ -27,6 +27,7 @@ import {
 import { DEMO_ENGINE_SPECS, demoSpec } from "./demoEngines";
 import { demoTableData } from "./demoTableData";
 import { demoMonitors } from "./demoEvents";
+import { demoKafka } from "./demoKafka";
 import { demoStates } from "./demoStates";
 
 const HOME = "/home/demo/.local/share/dbdock";
@@ -42,6 +43,7 @@ const profiles: ProfileView[] = [
   profile("cache", "redis", "redis://localhost:6379/0", "none", null, false),
   profile("bus", "nats", "nats://localhost:4222", "none", "#6e56cf", false),
   profile("catalog", "mongodb", "mongodb://localhost:27017/catalog", "read-only", null, false),
+  profile("pipeline", "kafka", "kafka://kafka-1.demo.internal:9092,kafka-2.demo.internal:9092", "none", "#f76b15", false),
 ];
 
 // The demo's PostgreSQL server cannot be reached; every call to it fails.
@@ -271,7 +273,7 @@ export const demoBackend: Backend = {
     await wait(300);
     checkHostKey(p);
     if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
-    const versions: Partial<Record<ProfileView["engine"], string>> = { sqlite: "SQLite 3.46.0", nats: "NATS 2.10.18", mongodb: "MongoDB 7.0.12" };
+    const versions: Partial<Record<ProfileView["engine"], string>> = { sqlite: "SQLite 3.46.0", nats: "NATS 2.10.18", mongodb: "MongoDB 7.0.12", kafka: "Kafka 3.8.0" };
     return { serverVersion: versions[p.engine] ?? "Redis 7.2.4", latencyMs: 1.7 };
   },
   trustHostKey: async (name, fingerprint) => {
@@ -636,6 +638,11 @@ export const demoBackend: Backend = {
     return { ...p };
   },
   ...demoMonitors((name) => demoSpec(findProfile(name).engine)),
+  ...demoKafka((name) => {
+    const spec = demoSpec(findProfile(name).engine);
+    if (!spec.capabilities.consumerGroups) throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} has no topics or consumer groups` });
+    states.opened(name);
+  }),
 };
 
 /** SQLite's EXPLAIN QUERY PLAN rows for the demo's statements: a scan of the first table, searches of the joined ones. */

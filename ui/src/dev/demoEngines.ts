@@ -14,6 +14,7 @@ const NOTHING: Capabilities = {
   publish: false,
   request: false,
   streamLag: false,
+  consumerGroups: false,
 };
 
 export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
@@ -90,6 +91,14 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     defaultPort: 4222,
     watchKinds: ["subject", "lag", "kv"],
     capabilities: { ...NOTHING, watch: true, publish: true, request: true, streamLag: true },
+  },
+  {
+    engine: "kafka",
+    label: "Kafka",
+    schemes: ["kafka", "kafka+ssl"],
+    defaultPort: 9092,
+    watchKinds: ["topic", "lag"],
+    capabilities: { ...NOTHING, watch: true, publish: true, streamLag: true, consumerGroups: true },
   },
 ];
 

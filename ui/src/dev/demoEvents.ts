@@ -6,6 +6,7 @@ import { ApiError, type ConnectionState, type Severity, type Engine, type Engine
 import { labelsWhere } from "../lib/engines";
 import { canWatch, parseTarget } from "../lib/events";
 import { DEMO_ENGINE_SPECS } from "./demoEngines";
+import { demoLagPayload, demoTopicPartitions } from "./demoKafka";
 
 type Demo = {
   view: MonitorView;
@@ -55,6 +56,9 @@ function base(d: Demo, over: Partial<EventView>): EventView {
     headers: [],
     state: null,
     serverTs: null,
+    partition: null,
+    offset: null,
+    key: null,
     ts: new Date().toISOString(),
     sequence: null,
     ...over,
@@ -123,7 +127,17 @@ function message(d: Demo): EventView {
         { operationType: pick(["insert", "update", "update", "delete"], n), documentKey: { _id: `65f0c0de${String(n).padStart(16, "0")}` }, updateDescription: n % 4 === 0 ? null : { updatedFields: { status: pick(STATUSES, n) } } },
         { serverTs: now, category: "communication" },
       );
+    case "topic": {
+      // topic:NAME[@start]: messages spread over the topic's partitions, keyed by order.
+      const topic = d.name.split("@")[0];
+      const partitions = demoTopicPartitions(topic);
+      const partition = n % partitions;
+      const offset = 18_000 + Math.floor(n / partitions);
+      const headers: [string, string][] = [["content-type", "application/json"], ["producer", "orders-service"]];
+      return jsonMessage(d, topic, order, { partition, offset, key: `order-${order.id}`, headers, serverTs: now });
+    }
     case "lag": {
+      if (d.engine === "kafka") return jsonMessage(d, d.name, demoLagPayload(d.name), { category: "performance", serverTs: now });
       const pending = Math.max(0, Math.round(400 + 380 * Math.sin(n / 6) + ((n * 37) % 50)));
       return jsonMessage(d, d.name, { stream: d.name.split("/")[0], consumer: d.name.split("/")[1] ?? "", pending, ackPending: Math.round(pending / 10), redelivered: n % 7, lastDelivered: 90_000 + n * 12 }, { category: "performance", sequence: n, serverTs: now });
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { EngineSpec } from "../api";
 import { DEMO_ENGINE_SPECS, demoSpec } from "../dev/demoEngines";
-import { canBrowse, canQuery, engineLabel, labelsWhere, statementNoun } from "./engines";
+import { canBrowse, canQuery, engineLabel, hasConsumerGroups, labelsWhere, statementNoun } from "./engines";
 
 describe("engine specs", () => {
   it("reads the label and the capabilities from the spec", () => {
@@ -14,10 +14,15 @@ describe("engine specs", () => {
     expect(statementNoun(demoSpec("postgres"))).toBe("a SQL statement");
     expect(statementNoun(demoSpec("mongodb"))).toBe("a MongoDB shell command");
     expect(statementNoun(demoSpec("redis"))).toBeNull();
+    expect(hasConsumerGroups(demoSpec("kafka"))).toBe(true);
+    expect(canBrowse(demoSpec("kafka"))).toBe(false);
+    expect(canQuery(demoSpec("kafka"))).toBe(false);
+    expect(hasConsumerGroups(demoSpec("nats"))).toBe(false);
   });
 
   it("offers nothing for an engine it does not know", () => {
     expect(canBrowse(null)).toBe(false);
+    expect(hasConsumerGroups(null)).toBe(false);
     expect(canQuery(null)).toBe(false);
     expect(statementNoun(null)).toBeNull();
   });
@@ -28,10 +33,13 @@ describe("engine specs", () => {
     expect(canBrowse(bare)).toBe(false);
     expect(canQuery(bare)).toBe(false);
     expect(engineLabel(bare, "sqlite")).toBe("SQLite (no schema)");
+    // Topics and groups go with the capability, whatever the engine is called.
+    const redis = demoSpec("redis");
+    expect(hasConsumerGroups({ ...redis, capabilities: { ...redis.capabilities, consumerGroups: true } })).toBe(true);
   });
 
   it("names the engines that can do something, in the backend's order", () => {
-    expect(labelsWhere(DEMO_ENGINE_SPECS, (s) => s.capabilities.watch)).toBe("PostgreSQL, MongoDB, Redis and NATS");
+    expect(labelsWhere(DEMO_ENGINE_SPECS, (s) => s.capabilities.watch)).toBe("PostgreSQL, MongoDB, Redis, NATS and Kafka");
     expect(labelsWhere(DEMO_ENGINE_SPECS, (s) => s.capabilities.request, "or")).toBe("NATS");
     expect(labelsWhere(DEMO_ENGINE_SPECS, (s) => s.capabilities.createsReadOnlyLogin, "or")).toBe("PostgreSQL or MySQL / MariaDB");
     expect(labelsWhere([], () => true)).toBe("");

@@ -13,6 +13,7 @@ export const ENGINE_BADGES: Record<Engine, string> = {
   mongodb: "MG",
   redis: "RD",
   nats: "NT",
+  kafka: "KF",
 };
 
 /** The name people know the engine by; its id when the backend does not know it. */
@@ -23,6 +24,11 @@ export function engineLabel(spec: EngineSpec | null, engine: Engine): string {
 /** Whether it has a schema (tables or collections) to browse. */
 export function canBrowse(spec: EngineSpec | null): boolean {
   return spec?.capabilities.browse ?? false;
+}
+
+/** Whether it has topics and consumer groups to browse (the Schema view shows them instead of tables). */
+export function hasConsumerGroups(spec: EngineSpec | null): boolean {
+  return spec?.capabilities.consumerGroups ?? false;
 }
 
 /** Whether it takes statements in the query editor. */

@@ -6,6 +6,7 @@ import {
   buildTarget,
   canWatch,
   eventMatches,
+  eventPosition,
   filterEvents,
   formatEventTime,
   formatRate,
@@ -34,6 +35,9 @@ const ev = (n: number, over: Partial<EventView> = {}): EventView => ({
   headers: [],
   state: null,
   serverTs: null,
+  partition: null,
+  offset: null,
+  key: null,
   ts: "2025-01-01T00:00:00Z",
   sequence: n,
   ...over,
@@ -46,10 +50,20 @@ describe("targets", () => {
     expect(targetKinds(demoSpec("nats")).map((t) => t.kind)).toEqual(["subject", "lag", "kv"]);
     expect(targetKinds(demoSpec("postgres")).map((t) => t.kind)).toEqual(["notify"]);
     expect(targetKinds(demoSpec("mongodb")).map((t) => t.kind)).toEqual(["changes"]);
+    expect(targetKinds(demoSpec("kafka")).map((t) => t.kind)).toEqual(["topic", "lag"]);
     expect(targetKinds(demoSpec("sqlite"))).toEqual([]);
     expect(canWatch(demoSpec("mysql"))).toBe(false);
     expect(canWatch(demoSpec("nats"))).toBe(true);
     expect(targetKinds(demoSpec("redis"))[0]).toEqual({ kind: "channel", label: "Pub/sub channel", placeholder: "orders", hint: "SUBSCRIBE to one channel" });
+  });
+
+  it("says what lag means on each engine", () => {
+    const natsLag = targetKinds(demoSpec("nats")).find((t) => t.kind === "lag");
+    const kafkaLag = targetKinds(demoSpec("kafka")).find((t) => t.kind === "lag");
+    expect(natsLag?.placeholder).toBe("ORDERS/processor");
+    expect(kafkaLag?.label).toBe("Consumer group lag");
+    expect(kafkaLag?.placeholder).toContain("billing/orders");
+    expect(targetKinds(demoSpec("kafka"))[0].hint).toContain("@earliest");
   });
 
   it("follows the spec, not the engine's name", () => {
@@ -89,6 +103,7 @@ describe("targets", () => {
     expect(buildTarget("", "x")).toBeNull();
     expect(parseTarget("keyspace:session:*")).toEqual({ kind: "keyspace", name: "session:*" });
     expect(parseTarget("lag:ORDERS/processor")).toEqual({ kind: "lag", name: "ORDERS/processor" });
+    expect(parseTarget("topic:orders@2026-12-07T10:00:00Z")).toEqual({ kind: "topic", name: "orders@2026-12-07T10:00:00Z" });
     expect(parseTarget("no-kind")).toBeNull();
     expect(parseTarget(":x")).toBeNull();
   });
@@ -136,6 +151,12 @@ describe("filter", () => {
     expect(eventMatches(message, { ...NO_EVENT_FILTER, text: "created new" })).toBe(true);
     expect(eventMatches(message, { ...NO_EVENT_FILTER, text: "created deleted" })).toBe(false);
     expect(eventMatches(message, { ...NO_EVENT_FILTER, text: "communication" })).toBe(false);
+  });
+
+  it("matches a Kafka message by its key", () => {
+    const keyed = ev(3, { channel: "orders", key: "Order-7", payload: "{}" });
+    expect(eventMatches(keyed, { ...NO_EVENT_FILTER, text: "order-7" })).toBe(true);
+    expect(eventMatches(keyed, { ...NO_EVENT_FILTER, text: "order-8" })).toBe(false);
   });
 
   it("filters by kind and monitor", () => {
@@ -213,5 +234,19 @@ describe("rates", () => {
     expect(isAtBottom(700, 300, 1000)).toBe(true);
     expect(isAtBottom(680, 300, 1000)).toBe(true);
     expect(isAtBottom(500, 300, 1000)).toBe(false);
+  });
+});
+
+describe("a message's position", () => {
+  it("writes partition, offset and key as Kafka tools do", () => {
+    expect(eventPosition(ev(1, { partition: 1, offset: 42, key: "order-7" }))).toBe("p1@42 key=order-7");
+    expect(eventPosition(ev(1, { partition: 0, offset: 0 }))).toBe("p0@0");
+    expect(eventPosition(ev(1, { partition: 2, offset: null }))).toBe("p2");
+    expect(eventPosition(ev(1, { key: "k" }))).toBe("key=k");
+    expect(eventPosition(ev(1, { partition: 3, offset: 9, key: "" }))).toBe("p3@9 key=");
+  });
+
+  it("is absent for events without one", () => {
+    expect(eventPosition(ev(1))).toBeNull();
   });
 });

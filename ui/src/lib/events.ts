@@ -31,7 +31,15 @@ const KIND_TEXTS = new Map<string, KindText>([
   ["kv", { label: "KV bucket", placeholder: "config  or  config/app.*", hint: "changes in a bucket, optionally /KEYS" }],
   ["notify", { label: "LISTEN channel", placeholder: "orders_changed", hint: "NOTIFY payloads on a channel" }],
   ["changes", { label: "Change stream", placeholder: "orders", hint: "inserts, updates and deletes in a collection" }],
+  ["topic", { label: "Topic", placeholder: "orders  or  orders@earliest", hint: "new messages of a topic; @earliest, @OFFSET or @2026-12-07T10:00:00Z to start elsewhere" }],
 ]);
+
+// Where one kind means something else on another engine, that engine's text wins (purely
+// cosmetic, like the badges: which kinds it offers still comes from its spec). Kafka's
+// `lag:` names a consumer group, NATS's a JetStream stream and consumer.
+const ENGINE_KIND_TEXTS: Partial<Record<Engine, ReadonlyMap<string, KindText>>> = {
+  kafka: new Map([["lag", { label: "Consumer group lag", placeholder: "billing  or  billing/orders", hint: "a consumer group's lag, polled: GROUP, or GROUP/TOPIC for one topic" }]]),
+};
 
 /** Whether a monitor can watch anything on the engine. Unknown engines cannot. */
 export function canWatch(spec: EngineSpec | null): boolean {
@@ -41,9 +49,10 @@ export function canWatch(spec: EngineSpec | null): boolean {
 /** What the engine can watch, in the order the form offers it (empty when it cannot). */
 export function targetKinds(spec: EngineSpec | null): TargetKind[] {
   if (!spec || !canWatch(spec)) return [];
+  const own = ENGINE_KIND_TEXTS[spec.engine];
   return spec.watchKinds.map((kind) => ({
     kind,
-    ...(KIND_TEXTS.get(kind) ?? { label: kind, placeholder: "", hint: `${kind}:NAME` }),
+    ...(own?.get(kind) ?? KIND_TEXTS.get(kind) ?? { label: kind, placeholder: "", hint: `${kind}:NAME` }),
   }));
 }
 
@@ -96,15 +105,16 @@ export type EventFilter = { text: string; kind: KindFilter; monitorId: string };
 
 export const NO_EVENT_FILTER: EventFilter = { text: "", kind: "all", monitorId: "" };
 
-/** Every word of `text` must appear (case-insensitively) in the channel or the payload. */
+/** Every word of `text` must appear (case-insensitively) in the channel, the key or the payload. */
 export function eventMatches(event: EventView, filter: EventFilter): boolean {
   if (filter.kind !== "all" && event.kind !== filter.kind) return false;
   if (filter.monitorId !== "" && event.monitorId !== filter.monitorId) return false;
   const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const channel = event.channel.toLowerCase();
+  const key = event.key?.toLowerCase() ?? "";
   const payload = event.payload.toLowerCase();
-  return words.every((w) => channel.includes(w) || payload.includes(w));
+  return words.every((w) => channel.includes(w) || key.includes(w) || payload.includes(w));
 }
 
 export function isFilterEmpty(filter: EventFilter): boolean {
@@ -132,6 +142,19 @@ export function formatEventTime(ts: string): string {
   if (Number.isNaN(t.getTime())) return ts;
   const two = (n: number): string => String(n).padStart(2, "0");
   return `${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}.${String(t.getMilliseconds()).padStart(3, "0")}`;
+}
+
+/**
+ * Where a message sits in its log, as Kafka tools write it: `p1@42 key=order-7` (partition,
+ * offset, then the key when it has one); null for events without a position (other engines,
+ * lifecycle events).
+ */
+export function eventPosition(event: Pick<EventView, "partition" | "offset" | "key">): string | null {
+  const parts: string[] = [];
+  if (event.partition !== null) parts.push(event.offset !== null ? `p${event.partition}@${event.offset}` : `p${event.partition}`);
+  else if (event.offset !== null) parts.push(`@${event.offset}`);
+  if (event.key !== null) parts.push(`key=${event.key}`);
+  return parts.length === 0 ? null : parts.join(" ");
 }
 
 /** The payload on one line, shortened for the list. */

@@ -80,6 +80,31 @@ describe("pasting a URL into the form", () => {
     expect(form.url).toBe("nats://localhost:4222");
   });
 
+  it("handles Kafka bootstrap lists and SASL users", () => {
+    const typed = "kafka://app:s3cr%40t@k1:9092,k2:9092?sasl=scram-sha-256";
+    const parts: UrlParts = {
+      engine: "kafka",
+      host: "k1",
+      port: 9092,
+      user: "app",
+      database: null,
+      hasPassword: true,
+      redacted: "kafka://app:***@k1:9092,k2:9092?sasl=scram-sha-256",
+      password: null,
+    };
+    const form = applyParsedUrl(emptyForm(), typed, parts);
+    expect(form.password).toBe("s3cr@t");
+    expect(form.url).toBe("kafka://app@k1:9092,k2:9092?sasl=scram-sha-256");
+    expect(form.name).toBe("k1");
+    // Several brokers: the fields show the first and are not written back into the URL.
+    expect(fieldsEditable(form.url)).toBe(false);
+    expect(fieldsEditable("kafka+ssl://broker:9093")).toBe(true);
+    expect(composeUrl("kafka://broker:9092", "port", "9093")).toBe("kafka://broker:9093");
+    expect(extractPassword("kafka://app:pw@broker:9092?sasl=plain")).toBe("pw");
+    expect(removePassword("kafka://app:pw@broker:9092?sasl=plain")).toBe("kafka://app@broker:9092?sasl=plain");
+    expect(formToInput({ ...form, name: "pipeline" }).url).toBe("kafka://app@k1:9092,k2:9092?sasl=scram-sha-256");
+  });
+
   it("handles ADO.NET strings for SQL Server", () => {
     const typed = "Server=tcp:sql.local,1433;Database=shop;User Id=sa;Password={p;w}};";
     const parts: UrlParts = {

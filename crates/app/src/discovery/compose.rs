@@ -89,6 +89,7 @@ fn engine_of(image: &str) -> Option<Engine> {
         "mongo" | "mongodb" | "mongodb-community-server" => Some(Engine::Mongodb),
         "redis" | "valkey" | "redis-stack-server" | "redis-stack" => Some(Engine::Redis),
         "nats" => Some(Engine::Nats),
+        "kafka" | "cp-kafka" | "redpanda" => Some(Engine::Kafka),
         _ => None,
     }
 }
@@ -183,7 +184,7 @@ impl Login {
                 database: None,
             },
             Engine::Redis => Login { user: None, password: get("REDIS_PASSWORD"), database: None },
-            Engine::Nats | Engine::Sqlite => Login { user: None, password: None, database: None },
+            Engine::Nats | Engine::Kafka | Engine::Sqlite => Login { user: None, password: None, database: None },
         }
     }
 }

@@ -20,6 +20,7 @@ fn event(n: u64, message: &str) -> Event {
         headers: Vec::new(),
         state: Some(ConnectionState::Connected),
         server_ts: None,
+        position: None,
         ts: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         sequence: n,
     }

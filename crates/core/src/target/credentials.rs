@@ -82,6 +82,13 @@ fn engine_rule(engine: Engine, key: &str, lower: &str, value: &str) -> Option<Re
             ),
             _ => None,
         },
+        Engine::Kafka => match lower {
+            "sasl.password" | "sasl_password" | "ssl.key.password" => unsupported(format!(
+                "'{key}' is not read from the URL: write kafka://USER:PASSWORD@host:9092?sasl=scram-sha-256 and DB Dock \
+                 keeps the password in the OS keyring; a client key must have no passphrase"
+            )),
+            _ => None,
+        },
         Engine::Sqlite | Engine::Mysql | Engine::Mssql | Engine::Redis => None,
     }
 }

@@ -283,7 +283,7 @@ impl ConnectionTarget {
         }
     }
 
-    /// The hosts after the first of a MongoDB seed list, as `host:port`.
+    /// The hosts after the first of a MongoDB seed list or Kafka bootstrap list, as `host:port`.
     pub fn more_hosts(&self) -> &[String] {
         &self.more_hosts
     }
@@ -369,9 +369,12 @@ impl fmt::Debug for ConnectionTarget {
 /// host and the other hosts; any other URL comes back unchanged.
 fn split_seed_list(input: &str) -> Result<(String, Vec<String>)> {
     let Some(scheme_end) = input.find("://") else { return Ok((input.to_owned(), Vec::new())) };
-    if Engine::from_scheme(&input[..scheme_end]) != Some(Engine::Mongodb) {
+    // MongoDB seed lists and Kafka bootstrap lists name several hosts.
+    let engine = Engine::from_scheme(&input[..scheme_end]);
+    if !matches!(engine, Some(Engine::Mongodb | Engine::Kafka)) {
         return Ok((input.to_owned(), Vec::new()));
     }
+    let label = engine.map_or("", |e| e.spec().label);
     let authority_start = scheme_end + 3;
     let authority_len = input[authority_start..].find(['/', '?', '#']).unwrap_or(input.len() - authority_start);
     let authority = &input[authority_start..authority_start + authority_len];
@@ -384,7 +387,7 @@ fn split_seed_list(input: &str) -> Result<(String, Vec<String>)> {
     }
     if let Some(empty) = more.iter().position(String::is_empty) {
         return Err(Error::invalid_input(format!(
-            "the MongoDB seed list has an empty host (number {}): remove the extra comma",
+            "the {label} host list has an empty host (number {}): remove the extra comma",
             empty + 2
         )));
     }

@@ -60,8 +60,8 @@ impl Protocol {
         }
     }
 
-    /// The engine a profile for this server uses; `None` for a protocol DB Dock finds but
-    /// cannot connect to yet (Kafka).
+    /// The engine a profile for this server uses (`None` would be a protocol DB Dock finds
+    /// but cannot connect to).
     pub fn engine(self) -> Option<Engine> {
         match self {
             Protocol::Postgres => Some(Engine::Postgres),
@@ -70,7 +70,7 @@ impl Protocol {
             Protocol::Mongodb => Some(Engine::Mongodb),
             Protocol::Redis => Some(Engine::Redis),
             Protocol::Nats => Some(Engine::Nats),
-            Protocol::Kafka => None,
+            Protocol::Kafka => Some(Engine::Kafka),
         }
     }
 

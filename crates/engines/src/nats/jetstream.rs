@@ -91,6 +91,7 @@ pub(super) fn consumer_lag(info: &consumer::Info) -> ConsumerLag {
         ack_pending: info.num_ack_pending as u64,
         redelivered: Some(info.num_redelivered as u64),
         last_delivered: Some(info.delivered.stream_sequence.to_string()),
+        ..ConsumerLag::default()
     }
 }
 

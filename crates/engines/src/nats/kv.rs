@@ -128,7 +128,7 @@ pub(super) async fn put(
     let revision = store.put(key, value.to_vec().into()).await.map_err(|e| {
         connect::scrub(target, Error::query_failed(format!("putting {bucket}/{key}: {}", one_line(&e.to_string()))))
     })?;
-    Ok(crate::Published { receivers: None, sequence: Some(revision) })
+    Ok(crate::Published { receivers: None, sequence: Some(revision), partition: None })
 }
 
 pub(super) async fn watch(

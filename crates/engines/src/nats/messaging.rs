@@ -64,7 +64,7 @@ async fn publish_subject(
     })?;
     // Publishing only queues the message; the flush returns once the server has it.
     client.flush().await.map_err(|e| failed(&e))?;
-    Ok(Published { receivers: None, sequence: None })
+    Ok(Published { receivers: None, sequence: None, partition: None })
 }
 
 /// Sends a request on a subject and waits up to `timeout` for the first reply.

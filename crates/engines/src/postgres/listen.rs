@@ -113,5 +113,5 @@ pub async fn publish(target: &ConnectionTarget, what: &WatchTarget, payload: &[u
     let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(text).execute(&pool).await;
     pool.close().await;
     sent.map_err(|e| map_error(e, target, |_| None))?;
-    Ok(Published { receivers: None, sequence: None })
+    Ok(Published { receivers: None, sequence: None, partition: None })
 }

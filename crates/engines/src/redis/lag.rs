@@ -46,6 +46,7 @@ fn lag(stream: &str, group: StreamInfoGroup) -> ConsumerLag {
         ack_pending: group.pending as u64,
         redelivered: None,
         last_delivered: Some(group.last_delivered_id),
+        ..ConsumerLag::default()
     }
 }
 

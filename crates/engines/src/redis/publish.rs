@@ -54,11 +54,11 @@ pub(super) async fn publish(
     })?;
     Ok(match (what, reply) {
         (WatchTarget::Channel(_), redis::Value::Int(receivers)) => {
-            Published { receivers: u64::try_from(receivers).ok(), sequence: None }
+            Published { receivers: u64::try_from(receivers).ok(), sequence: None, partition: None }
         }
         (_, reply) => {
             tracing::debug!(?reply, target = %what, "published");
-            Published { receivers: None, sequence: None }
+            Published { receivers: None, sequence: None, partition: None }
         }
     })
 }

@@ -3,6 +3,7 @@
 
 mod cancel;
 mod contract;
+mod kafka;
 mod live;
 mod mongodb;
 mod mongodb_read_only;

@@ -316,11 +316,13 @@ async fn request_reply_no_responders_and_timeouts() {
     assert!(started.elapsed() < Duration::from_secs(2));
 
     // Publishing: wildcards and queue groups are for subscribing.
-    let published = dbdock_engines::publish(&target(), &echo, b"fire and forget", &headers).await.expect("publish");
+    let published = dbdock_engines::publish(&target(), &echo, b"fire and forget", &headers, &Default::default())
+        .await
+        .expect("publish");
     assert_eq!(published.sequence, None);
     for bad in [format!("subject:{base}.*"), format!("subject:{base}.x@q")] {
         let what = WatchTarget::parse(&bad).expect("target");
-        let err = dbdock_engines::publish(&target(), &what, b"x", &[]).await.expect_err(&bad);
+        let err = dbdock_engines::publish(&target(), &what, b"x", &[], &Default::default()).await.expect_err(&bad);
         assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}");
     }
 }
@@ -359,7 +361,7 @@ async fn kv_watch_sees_puts_and_deletes_and_get_reads_back() {
     store.delete("a").await.expect("delete");
     // A put through DB Dock itself: `publish` on kv:BUCKET/KEY.
     let put = WatchTarget::parse(&format!("kv:{bucket}/b")).expect("target");
-    let published = dbdock_engines::publish(&target(), &put, b"2", &[]).await.expect("kv put");
+    let published = dbdock_engines::publish(&target(), &put, b"2", &[], &Default::default()).await.expect("kv put");
     assert!(published.sequence.is_some());
 
     let events = messages(&all, 4, Duration::from_secs(5)).await;
@@ -498,7 +500,7 @@ async fn errors_name_the_server_and_never_the_password() {
     assert_eq!(err.code, ErrorCode::ConnectionFailed, "{}", err.message);
     assert!(err.message.contains(&format!("127.0.0.1:{port}")), "{}", err.message);
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
-    let err = dbdock_engines::publish(&refused, &what, b"x", &[]).await.expect_err("refused");
+    let err = dbdock_engines::publish(&refused, &what, b"x", &[], &Default::default()).await.expect_err("refused");
     assert_eq!(err.code, ErrorCode::ConnectionFailed);
 
     let server = PrivateNats::start_with_user("dock", "right-pass-123");
@@ -516,7 +518,7 @@ async fn errors_name_the_server_and_never_the_password() {
     let info = nats::server_info(&right).await.expect("server_info");
     assert!(info.auth_required && info.jetstream && !info.version.is_empty(), "{info:?}");
     assert_eq!(nats::server_info(&wrong).await.err().map(|e| e.code), Some(ErrorCode::AuthFailed));
-    dbdock_engines::publish(&right, &what, b"x", &[]).await.expect("the right password works");
+    dbdock_engines::publish(&right, &what, b"x", &[], &Default::default()).await.expect("the right password works");
     let monitor = watch_on(&right, "subject:x.>", options(10)).await;
     monitor.stop().await;
 
@@ -525,11 +527,11 @@ async fn errors_name_the_server_and_never_the_password() {
     let by_password = ConnectionTarget::parse(&server.url_without_password())
         .expect("url")
         .with_password(Some(Secret::new("tok-secret-789")));
-    dbdock_engines::publish(&by_password, &what, b"x", &[]).await.expect("token as the password");
+    dbdock_engines::publish(&by_password, &what, b"x", &[], &Default::default()).await.expect("token as the password");
     let in_url = ConnectionTarget::parse(&server.url()).expect("url");
-    dbdock_engines::publish(&in_url, &what, b"x", &[]).await.expect("token as the URL's user");
+    dbdock_engines::publish(&in_url, &what, b"x", &[], &Default::default()).await.expect("token as the URL's user");
     let wrong = ConnectionTarget::parse(&format!("nats://tok-wrong-000@127.0.0.1:{}", server.port)).expect("url");
-    let err = dbdock_engines::publish(&wrong, &what, b"x", &[]).await.expect_err("wrong token");
+    let err = dbdock_engines::publish(&wrong, &what, b"x", &[], &Default::default()).await.expect_err("wrong token");
     assert_eq!(err.code, ErrorCode::AuthFailed, "{}", err.message);
     assert!(!err.message.contains("tok-wrong-000"), "{}", err.message);
 

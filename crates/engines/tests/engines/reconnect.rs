@@ -184,7 +184,15 @@ async fn postgres_listen_follows_the_policy() {
     server.start_again();
     comes_back_only_when_retried(&monitor).await;
     // The gap is announced: notifications sent while it was down are lost.
-    dbdock_engines::publish(&target(&server.url()), &WatchTarget::Notify("jobs".into()), b"after", &[]).await.unwrap();
+    dbdock_engines::publish(
+        &target(&server.url()),
+        &WatchTarget::Notify("jobs".into()),
+        b"after",
+        &[],
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     let events = monitor.sample(1, Duration::from_secs(10)).await;
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::Message).map(text).collect::<Vec<_>>(), ["after"]);
     monitor.stop().await;

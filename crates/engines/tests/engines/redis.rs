@@ -264,6 +264,7 @@ async fn a_stream_tail_delivers_new_entries_in_order_with_their_fields() {
         &WatchTarget::Stream(key.clone()),
         b"from dbdock",
         &[("trace".to_owned(), "t-1".to_owned())],
+        &Default::default(),
     )
     .await
     .unwrap();
@@ -456,9 +457,14 @@ async fn a_refused_port_fails_fast_and_a_wrong_password_is_auth_failed_without_t
 
     // With the right password, all is well; publishing to a pattern is refused.
     let right = target(&server.url());
-    let published = dbdock_engines::publish(&right, &WatchTarget::Channel("x".into()), b"hi", &[]).await.unwrap();
+    let published = dbdock_engines::publish(&right, &WatchTarget::Channel("x".into()), b"hi", &[], &Default::default())
+        .await
+        .unwrap();
     assert_eq!(published.receivers, Some(0));
-    let pattern = dbdock_engines::publish(&right, &WatchTarget::Pattern("x.*".into()), b"hi", &[]).await.err().unwrap();
+    let pattern = dbdock_engines::publish(&right, &WatchTarget::Pattern("x.*".into()), b"hi", &[], &Default::default())
+        .await
+        .err()
+        .unwrap();
     assert_eq!(pattern.code, ErrorCode::InvalidInput);
 }
 

@@ -244,9 +244,14 @@ impl DbDockServer {
             .audited(&ctx, call, secret.as_ref(), async || {
                 let address = parsed?;
                 let opening = opening.ok_or_else(|| Error::internal("a parsed resource address was not prepared"))?;
-                let open = self.endpoint.open(opening?).await?;
+                let mut rendered = match opening? {
+                    // A server of topics (Kafka) describes its topics and groups instead.
+                    dbdock_app::Opening::Resolved(_, resolved) if resources::is_topic_server(&resolved.profile) => {
+                        resources::read_topics(&self.endpoint.workspace().topic_catalog(&resolved).await?, &address)?
+                    }
+                    opening => resources::read(&*self.endpoint.open(opening).await?, &address).await?,
+                };
                 // A resource goes out as its text only: that is what the audit counts.
-                let mut rendered = resources::read(&open, &address).await?;
                 rendered.structured = Value::Null;
                 rendered.bytes = Some(rendered.encoded_len() as u64);
                 Ok(rendered)

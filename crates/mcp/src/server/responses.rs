@@ -68,6 +68,13 @@ pub struct Sampled {
     pub elapsed_ms: u64,
     pub truncated: bool,
     pub dropped: u64,
+    /// Messages that did not match the filter.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub passed_over: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Serialize)]
@@ -98,6 +105,8 @@ pub struct PublishedReport {
     pub published: bool,
     pub receivers: Option<u64>,
     pub sequence: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition: Option<i32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,6 +118,9 @@ pub struct ReplyReport {
 }
 
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LagReport {
     pub consumers: Vec<ConsumerLag>,
+    /// The sum of the rows' pending counts (Kafka: the total lag).
+    pub total_pending: u64,
 }

@@ -1,14 +1,15 @@
 //! The stream tools (README, "The MCP endpoint"): `sample-events` collects
 //! until N events or T milliseconds, whichever comes first; `subscribe` / `read-events` /
 //! `unsubscribe` keep a bounded buffer per handle; `publish` and `request` write and so
-//! need read-write access; `stream-lag` reads consumer lag. Watching is a read: any
+//! need read-write access; `stream-lag` reads consumer lag; `reset-consumer-offset` moves
+//! a Kafka group's committed offsets, a write like publish. Watching is a read: any
 //! exposed profile may be watched.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use dbdock_core::{Error, ErrorCode, Event, WatchTarget, WritePreview};
-use dbdock_engines::{Monitor, MonitorOptions};
+use dbdock_core::{Error, ErrorCode, Event, OffsetReset, OffsetResetPlan, TopicStart, WatchTarget, WritePreview};
+use dbdock_engines::{Monitor, MonitorOptions, Routing};
 use dbdock_store::ResolvedProfile;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResponse, CallToolResult};
@@ -87,6 +88,12 @@ pub struct SampleArgs {
     pub max_events: Option<usize>,
     /// Stop after this many milliseconds (default 5000, at most 60000).
     pub timeout_ms: Option<u64>,
+    /// Keep only messages whose JSON payload has these fields equal to these values
+    /// (a field may be a dotted path: {"symbol": "ACME", "venue.mic": "XNAS"}); the
+    /// others are passed over and counted. With topic:NAME@earliest (or @TIMESTAMP) on
+    /// Kafka this finds past messages, e.g. the latest quote for one symbol.
+    #[serde(default)]
+    pub filter: serde_json::Map<String, Value>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -121,13 +128,18 @@ pub struct UnsubscribeArgs {
 pub struct PublishArgs {
     /// The connection's name, as list-connections shows it.
     pub connection_id: String,
-    /// Where to publish: channel:NAME or stream:KEY (Redis), subject:SUBJECT (NATS), notify:CHANNEL (PostgreSQL).
+    /// Where to publish: channel:NAME or stream:KEY (Redis), subject:SUBJECT (NATS), notify:CHANNEL
+    /// (PostgreSQL), topic:NAME (Kafka).
     pub target: String,
     /// The message, as text.
     pub payload: String,
-    /// Headers (NATS) or extra stream fields (Redis streams).
+    /// Headers (NATS, Kafka) or extra stream fields (Redis streams).
     #[serde(default)]
     pub headers: HashMap<String, String>,
+    /// Kafka: the message key (it picks the partition unless one is given).
+    pub key: Option<String>,
+    /// Kafka: the partition to write to.
+    pub partition: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -149,12 +161,32 @@ pub struct RequestArgs {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LagArgs {
-    /// The connection's name (NATS or Redis).
+    /// The connection's name (NATS, Redis or Kafka).
     pub connection_id: String,
-    /// The JetStream stream or the Redis stream key.
+    /// The JetStream stream, the Redis stream key, or the Kafka topic (on Kafka it may be
+    /// empty when consumer names a group: every topic the group committed on).
     pub stream: String,
-    /// One JetStream consumer or Redis consumer group (default: all of them).
+    /// One JetStream consumer, Redis consumer group or Kafka consumer group (default: all of them).
     pub consumer: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetOffsetArgs {
+    /// The connection's name (a Kafka connection).
+    pub connection_id: String,
+    /// The consumer group whose committed offsets move.
+    pub group: String,
+    /// The topic whose partitions' offsets move.
+    pub topic: String,
+    /// Where to: earliest, latest, an offset, or a time (RFC 3339, e.g. 2026-12-07T10:00:00Z: the
+    /// first message at or after it).
+    pub to: String,
+    /// Only this partition (default: every partition of the topic).
+    pub partition: Option<i32>,
+    /// Only show the plan (old and new offsets, lag before and after); nothing changes.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// The events that fit in `max_bytes` once encoded (see render.rs), as JSON, and how many
@@ -189,7 +221,7 @@ fn max_bytes(resolved: &ResolvedProfile) -> u64 {
 impl DbDockServer {
     #[tool(
         name = "sample-events",
-        description = "Watch a live source for a short while and get what arrived: stops at maxEvents messages or timeoutMs milliseconds, whichever comes first. Targets: {targets} (NATS subjects take * and > wildcards). Only messages published during the window are seen.",
+        description = "Watch a live source for a short while and get what arrived: stops at maxEvents messages or timeoutMs milliseconds, whichever comes first. Targets: {targets} (NATS subjects take * and > wildcards). Only messages published during the window are seen, except on Kafka topics started @earliest, @OFFSET or @TIMESTAMP. filter keeps only messages whose JSON fields equal the values given.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn sample_events(
@@ -203,13 +235,14 @@ impl DbDockServer {
             let max = args.max_events.unwrap_or(DEFAULT_MAX_EVENTS).clamp(1, MAX_EVENTS);
             let wait = Duration::from_millis(args.timeout_ms.unwrap_or(DEFAULT_SAMPLE_MS).min(MAX_WAIT_MS));
             let options = MonitorOptions {
-                capacity: MAX_EVENTS,
+                // Passed-over messages pass through the buffer too.
+                capacity: if args.filter.is_empty() { MAX_EVENTS } else { SUBSCRIPTION_BUFFER },
                 profile: Some(resolved.profile.name.clone()),
                 ..MonitorOptions::default()
             };
             let started = Instant::now();
             let monitor = self.endpoint.workspace().watch(resolved.clone(), what, options).await?;
-            let events = monitor.sample(max, wait).await;
+            let (events, passed_over) = monitor.sample_where(max, wait, |e| e.json_matches(&args.filter)).await;
             let status = monitor.status();
             monitor.stop().await;
             let messages = events.iter().filter(|e| e.kind == dbdock_core::EventKind::Message).count();
@@ -223,6 +256,7 @@ impl DbDockServer {
                 elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                 truncated,
                 dropped: status.dropped,
+                passed_over,
             };
             Ok(Rendered { rows: Some(messages as u64), ..Rendered::json(&body) })
         })
@@ -343,7 +377,7 @@ impl DbDockServer {
 
     #[tool(
         name = "publish",
-        description = "Publish one message: channel:NAME or stream:KEY (Redis; headers become stream fields), subject:SUBJECT (NATS, with headers), notify:CHANNEL (PostgreSQL). A write: runs where the user allowed read-write access; where the access is 'ask' a human sees the target and payload and it runs only if they approve (PERMISSION_DENIED or TIMEOUT otherwise); elsewhere it fails with READ_ONLY_VIOLATION: then ask the user.",
+        description = "Publish one message: channel:NAME or stream:KEY (Redis; headers become stream fields), subject:SUBJECT (NATS, with headers), notify:CHANNEL (PostgreSQL), topic:NAME (Kafka, with headers, key and partition). A write: runs where the user allowed read-write access; where the access is 'ask' a human sees the target and payload and it runs only if they approve (PERMISSION_DENIED or TIMEOUT otherwise); elsewhere it fails with READ_ONLY_VIOLATION: then ask the user.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = false, open_world_hint = true)
     )]
     async fn publish(
@@ -363,7 +397,9 @@ impl DbDockServer {
                 let written = self
                     .gated_write(&ctx, &request, "publishing", preview, async |_| {
                         let workspace = self.endpoint.workspace();
-                        let published = workspace.publish(resolved, &what, args.payload.as_bytes(), &headers).await?;
+                        let routing = Routing { key: args.key.clone(), partition: args.partition };
+                        let published =
+                            workspace.publish(resolved, &what, args.payload.as_bytes(), &headers, &routing).await?;
                         Ok((published, 1))
                     })
                     .await?;
@@ -372,6 +408,7 @@ impl DbDockServer {
                         published: true,
                         receivers: published.receivers,
                         sequence: published.sequence,
+                        partition: published.partition,
                     }),
                     None => awaiting_user(),
                 })
@@ -441,7 +478,7 @@ impl DbDockServer {
 
     #[tool(
         name = "stream-lag",
-        description = "How far consumers are behind: for a NATS JetStream stream, each consumer's pending (not yet delivered), ack_pending and redelivered counts; for a Redis stream, each consumer group's lag and pending entries. Give consumer to get one.",
+        description = "How far consumers are behind: for a NATS JetStream stream, each consumer's pending (not yet delivered), ack_pending and redelivered counts; for a Redis stream, each consumer group's lag and pending entries; for a Kafka topic (stream), each consumer group's lag per partition (pending = end offset - committed offset) and totalPending. Give consumer to get one group or consumer; on Kafka a group with an empty stream gives every topic it committed on.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn stream_lag(
@@ -452,10 +489,94 @@ impl DbDockServer {
         let call = Call { profile: Some(&args.connection_id), statement: Some(&args.stream), params: None };
         self.on_stream(&ctx, call, &args.connection_id, async |resolved| {
             let lag = self.endpoint.workspace().stream_lag(resolved, &args.stream, args.consumer.as_deref()).await?;
-            Ok(Rendered { rows: Some(lag.len() as u64), ..Rendered::json(&LagReport { consumers: lag }) })
+            let total_pending = lag.iter().filter_map(|l| l.pending).sum();
+            Ok(Rendered {
+                rows: Some(lag.len() as u64),
+                ..Rendered::json(&LagReport { consumers: lag, total_pending })
+            })
         })
         .await
     }
+
+    #[tool(
+        name = "reset-consumer-offset",
+        description = "Move a Kafka consumer group's committed offsets on a topic (every partition, or one) to earliest, latest, an offset, or the first message at or after a time. Returns each partition's old and new offset and the lag before and after. dryRun only shows that plan (a read). Otherwise a write: runs where the user allowed read-write access; on 'ask' a human sees the plan and it runs only if they approve; elsewhere READ_ONLY_VIOLATION. Refused with IN_USE while the group has active members (stop its consumers first).",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = false)
+    )]
+    async fn reset_consumer_offset(
+        &self,
+        Parameters(args): Parameters<ResetOffsetArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        let reset = TopicStart::parse(&args.to).map(|to| OffsetReset {
+            group: args.group.clone(),
+            topic: args.topic.clone(),
+            to,
+            partition: args.partition,
+        });
+        let described =
+            reset.as_ref().map_or_else(|_| format!("reset {} on {}", args.group, args.topic), OffsetReset::describe);
+        let call = Call { profile: Some(&args.connection_id), statement: Some(&described), params: None };
+        let mut asked = None;
+        let result = self
+            .on_stream(&ctx, call, &args.connection_id, async |resolved| {
+                let reset = reset.clone()?;
+                let workspace = self.endpoint.workspace();
+                if args.dry_run {
+                    let plan = workspace.reset_offsets(resolved, &reset, false).await?;
+                    return Ok(Rendered { rows: Some(plan.partitions.len() as u64), ..Rendered::json(&plan) });
+                }
+                let params = serde_json::json!([args.to, args.partition]);
+                let request = self.write_request(
+                    &ctx,
+                    &resolved.profile,
+                    resolved.target.password(),
+                    "reset-consumer-offset",
+                    &described,
+                    params,
+                );
+                let preview = async || match workspace.reset_offsets(resolved, &reset, false).await {
+                    Ok(plan) => WritePreview {
+                        rows_affected: Some(plan.partitions.len() as u64),
+                        ..WritePreview::not_run(plan_text(&plan))
+                    },
+                    Err(e) => WritePreview::failed(e),
+                };
+                let written = self
+                    .gated_write(&ctx, &request, "the offset reset", preview, async |_| {
+                        let plan = workspace.reset_offsets(resolved, &reset, true).await?;
+                        let partitions = plan.partitions.len() as u64;
+                        Ok((plan, partitions))
+                    })
+                    .await?;
+                Ok(match asked_or(written, &mut asked) {
+                    Some(plan) => Rendered { rows: Some(plan.partitions.len() as u64), ..Rendered::json(&plan) },
+                    None => awaiting_user(),
+                })
+            })
+            .await;
+        respond(asked, result)
+    }
+}
+
+/// A reset plan in words, for the person approving it.
+fn plan_text(plan: &OffsetResetPlan) -> String {
+    let partitions: Vec<String> = plan
+        .partitions
+        .iter()
+        .map(|p| {
+            let old = p.old.map_or_else(|| "none".to_owned(), |n| n.to_string());
+            format!("partition {}: {old} -> {} (lag {} -> {})", p.partition, p.new, p.lag_before, p.lag_after)
+        })
+        .collect();
+    format!(
+        "moves group {}'s committed offsets on {}: {}; total lag {} -> {}",
+        plan.group,
+        plan.topic,
+        partitions.join("; "),
+        plan.lag_before,
+        plan.lag_after
+    )
 }
 
 fn unknown_subscription(id: &str) -> Error {

@@ -34,6 +34,26 @@ export function EventDetails({ event, onClose }: { event: EventView; onClose: ()
             <dd>{formatTimestamp(event.serverTs)}</dd>
           </>
         )}
+        {event.partition !== null && (
+          <>
+            <dt>Partition</dt>
+            <dd data-testid="event-details-partition">{event.partition}</dd>
+          </>
+        )}
+        {event.offset !== null && (
+          <>
+            <dt>Offset</dt>
+            <dd data-testid="event-details-offset">{event.offset}</dd>
+          </>
+        )}
+        {event.key !== null && (
+          <>
+            <dt>Key</dt>
+            <dd className="mono" data-testid="event-details-key">
+              {event.key === "" ? <span className="muted">(empty)</span> : event.key}
+            </dd>
+          </>
+        )}
         {event.sequence !== null && (
           <>
             <dt>Sequence</dt>

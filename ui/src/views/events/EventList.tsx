@@ -1,7 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { EventView } from "../../api";
-import { formatEventTime, isAtBottom, payloadSummary, severityClass } from "../../lib/events";
+import { eventPosition, formatEventTime, isAtBottom, payloadSummary, severityClass } from "../../lib/events";
 import { formatBytes } from "../../lib/format";
 
 type Props = {
@@ -106,6 +106,7 @@ type RowProps = { index: number; top: number; event: EventView; selected: boolea
 const EventRow = memo(function EventRow({ index, top, event, selected, onSelect }: RowProps) {
   const lifecycle = event.kind === "lifecycle";
   const severity = severityClass(event.severity);
+  const position = eventPosition(event);
   const classes = ["event-row", lifecycle ? `lifecycle severity-${severity}` : "message"];
   if (selected) classes.push("selected");
   return (
@@ -128,6 +129,11 @@ const EventRow = memo(function EventRow({ index, top, event, selected, onSelect 
       <span className="event-kind">
         {lifecycle ? <span className={`severity-badge severity-${severity}`}>{event.state ?? event.severity}</span> : event.json !== null ? "json" : ""}
       </span>
+      {position !== null && (
+        <span className="event-position" data-testid={`event-position-${index}`} title={position}>
+          {position}
+        </span>
+      )}
       <span className="event-payload">{payloadSummary(event.payload)}</span>
       <span className="event-size">{lifecycle ? "" : formatBytes(event.size)}</span>
     </div>

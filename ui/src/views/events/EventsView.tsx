@@ -6,7 +6,7 @@ import { LifecycleLog } from "./LifecycleLog";
 import { MonitorList } from "./MonitorList";
 import { StartMonitorForm } from "./StartMonitorForm";
 
-/** Events: start monitors on pub/sub, streams, notifications and change streams; watch them live. */
+/** Events: start monitors on pub/sub, topics, streams, notifications and change streams; watch them live. */
 export function EventsView() {
   const poll = useCallback(() => refreshMonitors(), []);
   usePolling(poll, 1000);
@@ -15,7 +15,7 @@ export function EventsView() {
     <div className="view events-view" data-testid="view-events">
       <header className="view-header">
         <h1>Events</h1>
-        <span className="muted">Watch channels, subjects, streams, notifications and change streams live — and how far consumers lag.</span>
+        <span className="muted">Watch channels, subjects, topics, streams, notifications and change streams live — and how far consumers lag.</span>
       </header>
       <div className="events-body">
         <StartMonitorForm />

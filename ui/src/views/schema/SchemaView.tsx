@@ -6,7 +6,7 @@ import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Kbd } from "../../components/Kbd";
 import { Spinner } from "../../components/Spinner";
-import { canBrowse, canQuery, engineLabel } from "../../lib/engines";
+import { canBrowse, canQuery, engineLabel, hasConsumerGroups } from "../../lib/engines";
 import { plural } from "../../lib/format";
 import { useEngineSpec } from "../../stores/engines";
 import { offerHostKey } from "../../stores/hostKeys";
@@ -15,16 +15,21 @@ import { loadTables, schemaEntry, schemaStore } from "../../stores/schema";
 import { schemaUiOf, schemaUiStore, updateSchemaUi } from "../../stores/schemaUi";
 import { useStore } from "../../stores/store";
 import { setActiveProfile, uiStore } from "../../stores/ui";
+import { KafkaBrowser } from "../kafka/KafkaBrowser";
 import { SchemaTree } from "./SchemaTree";
 import { TableDetailsPanel } from "./TableDetailsPanel";
 
-/** Schema: the lazy tree of the active connection, a filter box, and the selected table's details. */
+/**
+ * Schema: the lazy tree of the active connection, a filter box, and the selected table's details;
+ * for an engine with topics and consumer groups (its spec says so), the Kafka browser instead.
+ */
 export function SchemaView() {
   const { profiles } = useStore(profilesStore);
   const { activeProfile } = useStore(uiStore);
   const profile = findProfile(profiles, activeProfile);
   const spec = useEngineSpec(profile?.engine);
   const browse = canBrowse(spec);
+  const topics = hasConsumerGroups(spec);
   const schemas = useStore(schemaStore);
   const entry = profile ? schemas.get(profile.name) : undefined;
   const uiAll = useStore(schemaUiStore);
@@ -73,7 +78,7 @@ export function SchemaView() {
   return (
     <div className="view schema-view" data-testid="view-schema">
       <header className="view-header">
-        <h1>Schema</h1>
+        <h1>{topics ? "Topics" : "Schema"}</h1>
         <select
           className="profile-select"
           data-testid="schema-profile"
@@ -90,34 +95,40 @@ export function SchemaView() {
         </select>
         {profile && <EngineBadge engine={profile.engine} />}
         <span className="spacer" />
-        {browse && entry?.tables && <span className="muted">{plural(entry.tables.length, "object")}</span>}
-        <div className="filter-box">
-          <input
-            ref={filterRef}
-            type="search"
-            data-testid="schema-filter"
-            placeholder="Filter tables (orders, ord*, sales.*)"
-            value={ui.filter}
-            disabled={!profile || !browse}
-            onChange={(e) => profile && updateSchemaUi(profile.name, (u) => ({ ...u, filter: e.target.value }))}
-            onKeyDown={(e) => {
-              if (e.key === "Escape" && profile) updateSchemaUi(profile.name, (u) => ({ ...u, filter: "" }));
-            }}
-          />
-          <Kbd keys="Mod+F" />
-        </div>
-        <button
-          type="button"
-          className="button"
-          data-testid="schema-refresh"
-          disabled={!profile || !browse || entry?.loading}
-          onClick={() => profile && void loadTables(profile.name, true)}
-        >
-          Refresh
-        </button>
+        {!topics && (
+          <>
+            {browse && entry?.tables && <span className="muted">{plural(entry.tables.length, "object")}</span>}
+            <div className="filter-box">
+              <input
+                ref={filterRef}
+                type="search"
+                data-testid="schema-filter"
+                placeholder="Filter tables (orders, ord*, sales.*)"
+                value={ui.filter}
+                disabled={!profile || !browse}
+                onChange={(e) => profile && updateSchemaUi(profile.name, (u) => ({ ...u, filter: e.target.value }))}
+                onKeyDown={(e) => {
+                  if (e.key === "Escape" && profile) updateSchemaUi(profile.name, (u) => ({ ...u, filter: "" }));
+                }}
+              />
+              <Kbd keys="Mod+F" />
+            </div>
+            <button
+              type="button"
+              className="button"
+              data-testid="schema-refresh"
+              disabled={!profile || !browse || entry?.loading}
+              onClick={() => profile && void loadTables(profile.name, true)}
+            >
+              Refresh
+            </button>
+          </>
+        )}
       </header>
       {!profile ? (
         <EmptyState title="Choose a connection">Pick one in the sidebar or above to see its tables.</EmptyState>
+      ) : topics ? (
+        <KafkaBrowser profile={profile.name} />
       ) : !browse ? (
         <EmptyState title={`${engineLabel(spec, profile.engine)} has no schema to browse`}>{elsewhere(spec)}</EmptyState>
       ) : (

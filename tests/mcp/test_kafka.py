@@ -1,0 +1,91 @@
+"""The Kafka stream tools through the real `dbdock mcp` against the tansu test broker:
+sample-events with a JSON filter, stream-lag of a group that read 6,000 of 10,000
+messages, and reset-consumer-offset refused on a read-only profile and run on a
+read-write one, each call audited."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import dbdock, run, session_over
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import kafka_fixture  # noqa: E402
+
+KAFKA = os.environ.get("DBDOCK_TEST_KAFKA_URL", "kafka://127.0.0.1:9092")
+BOOTSTRAP = KAFKA.split("://", 1)[1]
+TAG = f"mcp{os.getpid()}"
+TOPIC, GROUP = f"{TAG}_orders", f"{TAG}_billing"
+
+
+@pytest.fixture(scope="module")
+def kafka(world):
+    kafka_fixture.create_topic(BOOTSTRAP, TOPIC)
+    kafka_fixture.produce(BOOTSTRAP, TOPIC, 10_000)
+    kafka_fixture.consume_as_group(BOOTSTRAP, TOPIC, GROUP, 6_000)
+    for name, access in [("log", "read-only"), ("log_rw", "read-write")]:
+        dbdock(world.home, "profile", "add", name, "--url", KAFKA, "--access", access)
+    yield world
+    for name in ["log", "log_rw"]:
+        dbdock(world.home, "profile", "rm", name, check=False)
+
+
+def audit(world):
+    return json.loads(dbdock(world.home, "audit", "--format", "json", "--limit", "100000").stdout)
+
+
+def test_sample_events_with_a_filter_finds_past_messages(kafka):
+    async def body():
+        async with session_over("stdio", kafka) as s:
+            sampled = await s.ok("sample-events", connectionId="log", target=f"topic:{TOPIC}@earliest",
+                                 maxEvents=5, timeoutMs=20000, filter={"symbol": "GLOBEX"})
+            messages = [e for e in sampled["events"] if e["kind"] == "message"]
+            assert len(messages) == 5 and sampled["stoppedBy"] == "maxEvents", sampled
+            assert all(e["json"]["symbol"] == "GLOBEX" and e["partition"] == 2 for e in messages)
+            assert sampled["passedOver"] > 0
+            assert {"offset", "key", "server_ts"} <= set(messages[0])
+
+    run(body)
+
+
+def test_stream_lag_shows_what_the_group_has_not_read(kafka):
+    async def body():
+        async with session_over("stdio", kafka) as s:
+            lag = await s.ok("stream-lag", connectionId="log", stream=TOPIC, consumer=GROUP)
+            assert lag["totalPending"] == 4_000
+            assert sorted(row["partition"] for row in lag["consumers"]) == [0, 1, 2]
+            assert all(row["end_offset"] - row.get("committed", 0) == row["pending"] for row in lag["consumers"])
+            every = await s.ok("stream-lag", connectionId="log", stream=TOPIC)
+            assert {row["consumer"] for row in every["consumers"]} == {GROUP}
+            err = await s.error("stream-lag", connectionId="log", stream=f"{TAG}_nosuch", consumer=GROUP)
+            assert err["code"] == "NOT_FOUND", err
+
+    run(body)
+
+
+def test_reset_consumer_offset_is_a_write(kafka):
+    before = len(audit(kafka))
+
+    async def body():
+        async with session_over("stdio", kafka) as s:
+            args = dict(group=GROUP, topic=TOPIC, to="earliest")
+            err = await s.error("reset-consumer-offset", connectionId="log", **args)
+            assert err["code"] == "READ_ONLY_VIOLATION", err
+            lag = await s.ok("stream-lag", connectionId="log", stream=TOPIC, consumer=GROUP)
+            assert lag["totalPending"] == 4_000, "a refused reset changes nothing"
+            preview = await s.ok("reset-consumer-offset", connectionId="log", dryRun=True, **args)
+            assert (preview["lag_before"], preview["lag_after"], preview["applied"]) == (4_000, 10_000, False)
+            done = await s.ok("reset-consumer-offset", connectionId="log_rw", **args)
+            assert done["applied"] and done["partitions"] == preview["partitions"]
+            lag = await s.ok("stream-lag", connectionId="log", stream=TOPIC, consumer=GROUP)
+            assert lag["totalPending"] == 10_000
+            bad = await s.error("reset-consumer-offset", connectionId="log_rw", group=GROUP, topic=TOPIC, to="soon")
+            assert bad["code"] == "INVALID_INPUT", bad
+
+    run(body)
+    new = audit(kafka)[: len(audit(kafka)) - before]
+    resets = [e for e in new if e["tool"] == "reset-consumer-offset"]
+    assert [e["error_code"] for e in reversed(resets)] == ["READ_ONLY_VIOLATION", None, None, "INVALID_INPUT"], resets
