@@ -89,3 +89,28 @@ def test_reset_consumer_offset_is_a_write(kafka):
     new = audit(kafka)[: len(audit(kafka)) - before]
     resets = [e for e in new if e["tool"] == "reset-consumer-offset"]
     assert [e["error_code"] for e in reversed(resets)] == ["READ_ONLY_VIOLATION", None, None, "INVALID_INPUT"], resets
+
+
+def test_the_cli_watches_every_message_in_order_and_reads_the_lag(kafka):
+    """`dbdock watch --format json` on a topic from the beginning: all 10,000, each
+    partition in offset order; `dbdock kafka lag` and `dbdock schema` on its own group
+    that read 6,000."""
+    topic, group = f"{TAG}_cli", f"{TAG}_cli_group"
+    kafka_fixture.create_topic(BOOTSTRAP, topic)
+    kafka_fixture.produce(BOOTSTRAP, topic, 10_000)
+    kafka_fixture.consume_as_group(BOOTSTRAP, topic, group, 6_000)
+    out = dbdock(kafka.home, "watch", "--profile", "log", f"topic:{topic}@earliest", "--count", "10000",
+                 "--timeout", "120", "--format", "json")
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(events) == 10_000
+    last = {}
+    for e in events:
+        assert last.get(e["partition"], -1) + 1 == e["offset"], e
+        last[e["partition"]] = e["offset"]
+    assert sorted(last) == [0, 1, 2]
+    lag = json.loads(dbdock(kafka.home, "kafka", "lag", "--profile", "log", group, "--format", "json").stdout)
+    assert lag["total_lag"] == 4_000 and len(lag["lag"]) == 3
+    schema = json.loads(dbdock(kafka.home, "schema", "--profile", "log", "--format", "json").stdout)
+    listed = next(t for t in schema["topics"] if t["name"] == topic)
+    assert listed["messages"] == 10_000 and len(listed["partitions"]) == 3
+    assert any(g["name"] == group for g in schema["groups"])

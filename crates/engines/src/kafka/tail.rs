@@ -66,12 +66,15 @@ fn start_offsets(target: &ConnectionTarget, topic: &str, from: TopicStart) -> Re
     let mut list = TopicPartitionList::new();
     for (i, (_, partition, low, high)) in parts.iter().enumerate() {
         let offset = match from {
-            TopicStart::Latest => *high,
-            TopicStart::Earliest => *low,
-            TopicStart::Offset(n) => n.clamp(*low, *high),
-            TopicStart::Time(_) => by_time.as_ref().map_or(*high, |v| v[i]),
+            TopicStart::Latest => Offset::Offset(*high),
+            // The log's own beginning, not the low watermark read a moment ago: what was
+            // deleted since is skipped either way, and some brokers (tansu) start a fetch
+            // from an explicit offset far more slowly.
+            TopicStart::Earliest => Offset::Beginning,
+            TopicStart::Offset(n) => Offset::Offset(n.clamp(*low, *high)),
+            TopicStart::Time(_) => Offset::Offset(by_time.as_ref().map_or(*high, |v| v[i])),
         };
-        list.add_partition_offset(topic, *partition, Offset::Offset(offset))
+        list.add_partition_offset(topic, *partition, offset)
             .map_err(|e| Error::internal(format!("cannot list partition {partition}: {e}")))?;
     }
     Ok(list)
