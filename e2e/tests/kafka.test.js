@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before } from "node:test";
 import { T, config, diagnoseBlankPage, openApp, screenshot, step } from "../lib/harness.js";
-import { attrIs, click, shown, textMatches, valueIs } from "../lib/ui.js";
+import { attrIs, click, shown, textMatches, typeInto, valueIs } from "../lib/ui.js";
 
 const PROFILE = "e2e-kafka";
 const TOPIC = process.env.E2E_KAFKA_TOPIC;
@@ -50,8 +50,13 @@ step("kafka: the browser lists the topic and the group with its lag", current, a
   await select.selectByAttribute("value", PROFILE);
   await valueIs(browser, "schema-profile", PROFILE);
   await shown(browser, "kafka-browser", T.db);
+  // The shared broker holds other runs' topics and groups: narrow the lists to this run's.
+  await typeInto(browser, "kafka-filter", TOPIC.replace(/_orders$/, ""));
   await shown(browser, `kafka-topic-row-${TOPIC}`, T.db);
-  await click(browser, `kafka-group-row-${GROUP}`, T.db);
+  const row = await shown(browser, `kafka-group-row-${GROUP}`, T.db);
+  // WebKitWebDriver does not click a table row itself: click its first cell.
+  await row.scrollIntoView();
+  await (await row.$("td")).click();
   await shown(browser, "kafka-group-panel", T.db);
   await attrIs(browser, "kafka-total-lag", "data-lag", "4000", T.db);
   await textMatches(browser, "kafka-total-lag", "the total lag as shown", (t) => digits(t) === 4000);
