@@ -21,6 +21,7 @@ TOOLS = {
     "publish": (False, False),
     "request": (False, False),
     "stream-lag": (True, False),
+    "reset-consumer-offset": (False, True),
 }
 
 
