@@ -40,11 +40,7 @@ pub(super) async fn catalog(target: &ConnectionTarget) -> Result<TopicCatalog> {
         let metadata = consumer
             .fetch_metadata(None, REQUEST_TIMEOUT)
             .map_err(|e| client::error(&t, "reading the cluster's metadata", &e, Some(consumer.context())))?;
-        let brokers: Vec<BrokerInfo> = metadata
-            .brokers()
-            .iter()
-            .map(|b| BrokerInfo { id: b.id(), host: b.host().to_owned(), port: b.port() })
-            .collect();
+        let brokers = broker_list(&metadata);
         let mut topics = Vec::new();
         for topic in metadata.topics().iter().filter(|t| !t.name().starts_with("__")) {
             let mut partitions = Vec::new();
@@ -80,6 +76,41 @@ pub(super) async fn catalog(target: &ConnectionTarget) -> Result<TopicCatalog> {
         Err(e) => (Vec::new(), Some(e.message)),
     };
     Ok(TopicCatalog { cluster_id, brokers, topics, groups, groups_error })
+}
+
+fn broker_list(metadata: &rdkafka::metadata::Metadata) -> Vec<BrokerInfo> {
+    metadata.brokers().iter().map(|b| BrokerInfo { id: b.id(), host: b.host().to_owned(), port: b.port() }).collect()
+}
+
+/// Every group's lag on `topic`, of the groups that committed on it: the topic's offsets
+/// and the brokers are read once, then one offset request per group (a group's commits
+/// are read by a client in that group).
+pub(super) async fn topic_lag(target: &ConnectionTarget, topic: &str) -> Result<Vec<ConsumerLag>> {
+    let (t, name) = (target.clone(), topic.to_owned());
+    let (brokers, partitions) = blocking(move || {
+        let consumer = client::consumer(&t, None)?;
+        let partitions = partitions(&consumer, &t, Some(&name))?;
+        let metadata = consumer
+            .fetch_metadata(Some(&name), REQUEST_TIMEOUT)
+            .map_err(|e| client::error(&t, "reading the cluster's metadata", &e, Some(consumer.context())))?;
+        Ok((broker_list(&metadata), partitions))
+    })
+    .await?;
+    let groups = list_groups(target, &brokers)
+        .await
+        .map_err(|e| Error::query_failed(format!("cannot list the consumer groups: {}", e.message)))?;
+    let partitions = std::sync::Arc::new(partitions);
+    let mut rows = Vec::new();
+    for group in groups {
+        let (t, g, p) = (target.clone(), group.name.clone(), partitions.clone());
+        let committed = blocking(move || committed(&t, &g, &p)).await?;
+        if committed.iter().any(Option::is_some) {
+            rows.extend(partitions.iter().zip(committed).map(|((name, partition, low, high), committed)| {
+                lag_row(&group.name, name, *partition, *low, *high, committed)
+            }));
+        }
+    }
+    Ok(rows)
 }
 
 /// Each topic's settings from `DescribeConfigs`; a broker without it leaves the reason.

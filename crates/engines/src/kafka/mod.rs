@@ -95,19 +95,7 @@ pub(crate) async fn stream_lag(
     let Some(topic) = topic else {
         return Err(Error::invalid_input("name a topic, a consumer group, or both"));
     };
-    let catalog = catalog::catalog(target).await?;
-    if let Some(why) = catalog.groups_error {
-        return Err(Error::query_failed(format!("cannot list the consumer groups: {why}")));
-    }
-    let mut rows = Vec::new();
-    for group in catalog.groups {
-        let lag = catalog::group_lag(target, &group.name, Some(topic)).await?;
-        // Only the groups that committed on the topic consume it.
-        if lag.iter().any(|l| l.committed.is_some()) {
-            rows.extend(lag);
-        }
-    }
-    Ok(rows)
+    catalog::topic_lag(target, topic).await
 }
 
 pub(crate) async fn topic_catalog(target: &ConnectionTarget) -> Result<TopicCatalog> {
