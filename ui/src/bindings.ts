@@ -715,6 +715,11 @@ export type EngineSpecView_Deserialize = {
 	/**  Watch target kinds (`channel`, `subject`, …); empty when the engine has no live events. */
 	watchKinds: string[],
 	capabilities: Capabilities_Deserialize,
+	/**
+	 *  The commands a read-only call may run, where read-only rests on a list (Redis):
+	 *  the console completes from them.
+	 */
+	readCommands: string[],
 };
 
 /**  One engine's registration, as the UI reads it. */
@@ -726,6 +731,11 @@ export type EngineSpecView_Serialize = {
 	/**  Watch target kinds (`channel`, `subject`, …); empty when the engine has no live events. */
 	watchKinds: string[],
 	capabilities: Capabilities_Serialize,
+	/**
+	 *  The commands a read-only call may run, where read-only rests on a list (Redis):
+	 *  the console completes from them.
+	 */
+	readCommands: string[],
 };
 
 /**
@@ -1456,7 +1466,9 @@ export type QueryChunk = {
 /**  The language a connection's statements are written in. */
 export type QueryLanguage = "sql" | 
 /**  MongoDB shell syntax or command documents. */
-"mongo-shell";
+"mongo-shell" | 
+/**  One Redis command, its arguments quoted as for `redis-cli`. */
+"redis-command";
 
 export type QuerySummary = {
 	queryId: string,

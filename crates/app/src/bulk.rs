@@ -123,7 +123,7 @@ impl Workspace {
             BulkAction::Connect => {
                 let profile = self.store.stored_profile(name).await?;
                 if profile.engine.capabilities().query.is_none() {
-                    // Redis and NATS have no shared connection: each monitor opens its own.
+                    // NATS and Kafka have no shared connection: each monitor opens its own.
                     let probe = self.probe(Audience::User, name).await?;
                     return Ok(format!("reachable in {:.1} ms (monitors connect on their own)", probe.latency_ms));
                 }

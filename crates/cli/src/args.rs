@@ -655,7 +655,11 @@ pub struct QueryArgs {
     pub limit: usize,
     #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
     pub format: QueryFormat,
-    /// The statement to run.
+    /// Run it as an AI client's read would: in the engine's read-only mode (a read-only
+    /// transaction; on Redis only the read commands), so a write is refused.
+    #[arg(long)]
+    pub read_only: bool,
+    /// The statement to run (on Redis, one command quoted as for redis-cli).
     pub query: String,
 }
 

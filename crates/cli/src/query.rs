@@ -30,7 +30,7 @@ async fn open_with(connection: &Connection, adjust: impl FnOnce(&mut OpenOptions
 pub async fn query(args: QueryArgs) -> Result<()> {
     let db = open(&args.connection).await?;
     let params: Vec<serde_json::Value> = args.params.iter().map(|p| cli_param(p)).collect();
-    let limits = QueryOptions { max_rows: Some(args.limit), ..QueryOptions::default() };
+    let limits = QueryOptions { max_rows: Some(args.limit), read_only: args.read_only, ..QueryOptions::default() };
     let result = db.query(&args.query, &params, &limits).await;
     db.disconnect().await;
     print(&render::result(&result?, args.format, args.limit)?)

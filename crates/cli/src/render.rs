@@ -27,25 +27,34 @@ pub fn result(result: &QueryResult, format: QueryFormat, limit: usize) -> Result
     match format {
         QueryFormat::Json => json_line(result),
         QueryFormat::Csv => text(|out| result.write_csv(out)),
-        QueryFormat::Table => {
-            let mut table = new_table();
-            table.set_header(result.columns.iter().map(|c| c.name.as_str()));
-            for row in &result.rows {
-                table.add_row(row.iter().map(|v| v.display_text().unwrap_or_else(|| "NULL".into())));
+        QueryFormat::Table => text(|out| {
+            result_table(out, result, limit)?;
+            // The later result sets of one statement (a SQL Server batch, a procedure's
+            // sets, a Redis SCAN's next cursor), each under its own table.
+            for set in &result.more {
+                writeln!(out)?;
+                result_table(out, set, limit)?;
             }
-            let rows = match result.row_count {
-                1 => "1 row".to_owned(),
-                n => format!("{n} rows"),
-            };
-            let more = if result.truncated { format!(", more not shown (--limit {limit})") } else { String::new() };
-            text(|out| {
-                if !result.columns.is_empty() {
-                    writeln!(out, "{table}")?;
-                }
-                writeln!(out, "({rows}{more}; {:.1} ms)", result.elapsed_ms)
-            })
-        }
+            Ok(())
+        }),
     }
+}
+
+fn result_table(out: &mut dyn std::io::Write, result: &QueryResult, limit: usize) -> std::io::Result<()> {
+    let mut table = new_table();
+    table.set_header(result.columns.iter().map(|c| c.name.as_str()));
+    for row in &result.rows {
+        table.add_row(row.iter().map(|v| v.display_text().unwrap_or_else(|| "NULL".into())));
+    }
+    let rows = match result.row_count {
+        1 => "1 row".to_owned(),
+        n => format!("{n} rows"),
+    };
+    let more = if result.truncated { format!(", more not shown (--limit {limit})") } else { String::new() };
+    if !result.columns.is_empty() {
+        writeln!(out, "{table}")?;
+    }
+    writeln!(out, "({rows}{more}; {:.1} ms)", result.elapsed_ms)
 }
 
 fn new_table() -> Table {

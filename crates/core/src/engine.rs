@@ -33,6 +33,8 @@ pub enum QueryLanguage {
     Sql,
     /// MongoDB shell syntax or command documents.
     MongoShell,
+    /// One Redis command, its arguments quoted as for `redis-cli`.
+    RedisCommand,
 }
 
 /// What an engine can do. The faces show and offer exactly these.
@@ -79,6 +81,10 @@ pub struct EngineSpec {
     pub dialect: Option<Dialect>,
     /// The watch target kinds it serves (`channel`, `subject`, …), see [`crate::WatchTarget`].
     pub watch_kinds: &'static [&'static str],
+    /// Where read-only rests on a list of commands rather than on a read-only mode
+    /// (Redis): the commands a read-only call may run, lowercase, `container|sub` for
+    /// subcommands. Empty elsewhere. The console completes from it.
+    pub read_commands: &'static [&'static str],
     pub capabilities: Capabilities,
 }
 
@@ -104,6 +110,7 @@ const SQLITE: EngineSpec = EngineSpec {
     default_port: None,
     dialect: Some(Dialect::Sqlite),
     watch_kinds: &[],
+    read_commands: &[],
     // SQLite's read-only connection plus its authorizer; a dropped call is interrupted
     // in-process, which is as good as a server-side cancel.
     capabilities: Capabilities {
@@ -124,6 +131,7 @@ const POSTGRES: EngineSpec = EngineSpec {
     default_port: Some(5432),
     dialect: Some(Dialect::Postgres),
     watch_kinds: &["notify"],
+    read_commands: &[],
     capabilities: Capabilities {
         query: Some(QueryLanguage::Sql),
         browse: true,
@@ -145,6 +153,7 @@ const MYSQL: EngineSpec = EngineSpec {
     default_port: Some(3306),
     dialect: Some(Dialect::Mysql),
     watch_kinds: &[],
+    read_commands: &[],
     capabilities: Capabilities {
         query: Some(QueryLanguage::Sql),
         browse: true,
@@ -164,6 +173,7 @@ const MSSQL: EngineSpec = EngineSpec {
     default_port: Some(1433),
     dialect: Some(Dialect::Mssql),
     watch_kinds: &[],
+    read_commands: &[],
     capabilities: Capabilities { query: Some(QueryLanguage::Sql), browse: true, cancel_on_server: true, ..NOTHING },
 };
 
@@ -175,6 +185,7 @@ const MONGODB: EngineSpec = EngineSpec {
     default_port: Some(27017),
     dialect: None,
     watch_kinds: &["changes"],
+    read_commands: &[],
     capabilities: Capabilities {
         query: Some(QueryLanguage::MongoShell),
         browse: true,
@@ -192,7 +203,14 @@ const REDIS: EngineSpec = EngineSpec {
     default_port: Some(6379),
     dialect: None,
     watch_kinds: &["channel", "pattern", "keyspace", "stream"],
-    capabilities: Capabilities { watch: true, publish: true, stream_lag: true, ..NOTHING },
+    read_commands: crate::read_commands::REDIS,
+    capabilities: Capabilities {
+        query: Some(QueryLanguage::RedisCommand),
+        watch: true,
+        publish: true,
+        stream_lag: true,
+        ..NOTHING
+    },
 };
 
 const NATS: EngineSpec = EngineSpec {
@@ -203,6 +221,7 @@ const NATS: EngineSpec = EngineSpec {
     default_port: Some(4222),
     dialect: None,
     watch_kinds: &["subject", "lag", "kv"],
+    read_commands: &[],
     capabilities: Capabilities { watch: true, publish: true, request: true, stream_lag: true, ..NOTHING },
 };
 
@@ -214,6 +233,7 @@ const KAFKA: EngineSpec = EngineSpec {
     default_port: Some(9092),
     dialect: None,
     watch_kinds: &["topic", "lag"],
+    read_commands: &[],
     capabilities: Capabilities { watch: true, publish: true, stream_lag: true, consumer_groups: true, ..NOTHING },
 };
 

@@ -19,6 +19,7 @@ mod event;
 mod lifecycle;
 mod network;
 mod profile;
+pub mod read_commands;
 mod reconnect;
 mod result;
 mod schema;

@@ -227,7 +227,12 @@ const REGISTERED: &[Registration] = &[
         logins: Some(&crate::privileges::MongodbLogins),
     },
     #[cfg(feature = "redis")]
-    Registration { engine: Engine::Redis, database: None, streaming: Some(&Redis), logins: None },
+    Registration {
+        engine: Engine::Redis,
+        database: Some(crate::redis::adapter),
+        streaming: Some(&Redis),
+        logins: Some(&crate::redis::ReadOnlyAcl),
+    },
     #[cfg(feature = "nats")]
     Registration { engine: Engine::Nats, database: None, streaming: Some(&Nats), logins: None },
     #[cfg(feature = "kafka")]
@@ -352,7 +357,7 @@ impl Streaming for Nats {
     }
     async fn server_version(&self, target: &ConnectionTarget) -> Result<String> {
         let info = crate::nats::server_info(target).await?;
-        Ok(format!("NATS {}{}", info.version, if info.jetstream { " (JetStream)" } else { "" }))
+        Ok(info.describe())
     }
     async fn watch(
         &self,

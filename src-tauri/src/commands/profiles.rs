@@ -219,6 +219,9 @@ pub struct EngineSpecView {
     /// Watch target kinds (`channel`, `subject`, …); empty when the engine has no live events.
     pub watch_kinds: Vec<String>,
     pub capabilities: Capabilities,
+    /// The commands a read-only call may run, where read-only rests on a list (Redis):
+    /// the console completes from them.
+    pub read_commands: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -431,6 +434,7 @@ pub fn engine_specs() -> Vec<EngineSpecView> {
                 default_port: spec.default_port,
                 watch_kinds: spec.watch_kinds.iter().map(|s| (*s).to_owned()).collect(),
                 capabilities: spec.capabilities,
+                read_commands: spec.read_commands.iter().map(|s| (*s).to_owned()).collect(),
             }
         })
         .collect()

@@ -196,7 +196,7 @@ fn engine_specs_come_from_the_registry() {
     let specs = profiles::engine_specs();
     assert_eq!(specs.len(), Engine::ALL.len());
     let redis = specs.iter().find(|s| s.engine == Engine::Redis).unwrap();
-    assert!(redis.capabilities.watch && redis.capabilities.query.is_none());
+    assert!(redis.capabilities.watch && redis.capabilities.query == Some(dbdock_core::QueryLanguage::RedisCommand));
     assert_eq!(redis.watch_kinds, ["channel", "pattern", "keyspace", "stream"]);
 }
 

@@ -395,6 +395,11 @@ export const demoBackend: Backend = {
       if (spec.capabilities.query === null) throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} takes no queries; watch it in the Events view` });
       if (unreachable(p)) throw new ApiError({ code: "CONNECTION_FAILED", message: "could not connect to staging.internal:5432: connection refused" });
       states.opened(profileName);
+      if (spec.capabilities.query === "redis-command") {
+        const rows: Cell[][] = [[text("demo"), text("a value from the demo Redis")]];
+        onChunk({ rows });
+        return finish(rows.length, [{ name: "field", type: "redis" }, { name: "value", type: "redis" }]);
+      }
       if (/\bsleep\b/i.test(sql)) {
         for (let i = 0; i < 100 && !state.cancelled; i += 1) await wait(100);
       }

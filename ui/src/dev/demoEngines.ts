@@ -24,6 +24,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["sqlite"],
     defaultPort: null,
     watchKinds: [],
+    readCommands: [],
     capabilities: { ...NOTHING, query: "sql", browse: true, explain: true, readOnlyTransaction: true },
   },
   {
@@ -32,6 +33,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["postgres", "postgresql"],
     defaultPort: 5432,
     watchKinds: ["notify"],
+    readCommands: [],
     capabilities: {
       ...NOTHING,
       query: "sql",
@@ -50,6 +52,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["mysql", "mariadb"],
     defaultPort: 3306,
     watchKinds: [],
+    readCommands: [],
     capabilities: {
       ...NOTHING,
       query: "sql",
@@ -66,6 +69,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["sqlserver", "mssql"],
     defaultPort: 1433,
     watchKinds: [],
+    readCommands: [],
     capabilities: { ...NOTHING, query: "sql", browse: true, cancelOnServer: true },
   },
   {
@@ -74,6 +78,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["mongodb", "mongodb+srv"],
     defaultPort: 27017,
     watchKinds: ["changes"],
+    readCommands: [],
     capabilities: { ...NOTHING, query: "mongo-shell", browse: true, cancelOnServer: true, watch: true },
   },
   {
@@ -82,7 +87,9 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["redis", "rediss"],
     defaultPort: 6379,
     watchKinds: ["channel", "pattern", "keyspace", "stream"],
-    capabilities: { ...NOTHING, watch: true, publish: true, streamLag: true },
+    // A few of the Rust list (crates/core/src/read_commands.rs), enough for the demo console.
+    readCommands: ["get", "mget", "strlen", "exists", "type", "ttl", "scan", "memory|usage", "hget", "hgetall", "hscan", "lrange", "llen", "smembers", "sscan", "zrange", "zscan", "xrange", "xinfo|stream", "info", "ping"],
+    capabilities: { ...NOTHING, query: "redis-command", watch: true, publish: true, streamLag: true },
   },
   {
     engine: "nats",
@@ -90,6 +97,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["nats", "tls"],
     defaultPort: 4222,
     watchKinds: ["subject", "lag", "kv"],
+    readCommands: [],
     capabilities: { ...NOTHING, watch: true, publish: true, request: true, streamLag: true },
   },
   {
@@ -98,6 +106,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     schemes: ["kafka", "kafka+ssl"],
     defaultPort: 9092,
     watchKinds: ["topic", "lag"],
+    readCommands: [],
     capabilities: { ...NOTHING, watch: true, publish: true, streamLag: true, consumerGroups: true },
   },
 ];

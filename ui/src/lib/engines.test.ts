@@ -13,7 +13,8 @@ describe("engine specs", () => {
     expect(canQuery(demoSpec("nats"))).toBe(false);
     expect(statementNoun(demoSpec("postgres"))).toBe("a SQL statement");
     expect(statementNoun(demoSpec("mongodb"))).toBe("a MongoDB shell command");
-    expect(statementNoun(demoSpec("redis"))).toBeNull();
+    expect(statementNoun(demoSpec("redis"))).toBe("a Redis command");
+    expect(canQuery(demoSpec("redis"))).toBe(true);
     expect(hasConsumerGroups(demoSpec("kafka"))).toBe(true);
     expect(canBrowse(demoSpec("kafka"))).toBe(false);
     expect(canQuery(demoSpec("kafka"))).toBe(false);

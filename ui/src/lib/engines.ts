@@ -43,6 +43,8 @@ export function statementNoun(spec: EngineSpec | null): string | null {
       return "a SQL statement";
     case "mongo-shell":
       return "a MongoDB shell command";
+    case "redis-command":
+      return "a Redis command";
     default:
       return null;
   }

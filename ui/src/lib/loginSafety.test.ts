@@ -43,7 +43,8 @@ describe("login safety", () => {
     expect(hasLogins(caps("mysql"))).toBe(true);
     expect(hasLogins(caps("mssql"))).toBe(true);
     expect(hasLogins(caps("mongodb"))).toBe(true);
-    expect(hasLogins(caps("redis"))).toBe(false);
+    expect(hasLogins(caps("redis"))).toBe(true);
+    expect(filterOnly(caps("redis"))).toBe(true);
     expect(hasLogins(caps("nats"))).toBe(false);
     expect(filterOnly(caps("mongodb"))).toBe(true);
     expect(filterOnly(caps("mssql"))).toBe(true);

@@ -67,8 +67,14 @@ async fn a_selection_is_checked_before_anything_runs_and_applied_to_exactly_it()
 
     let names = vec!["cache-1".to_owned(), "CACHE-1".to_owned(), "cache-2".to_owned()];
     assert_eq!(workspace.select_profiles(&Selection::Names(names)).await.unwrap(), ["cache-1", "cache-2"]);
+    // Redis takes commands, so it connects like a database.
     let connect = workspace.bulk(BulkAction::Connect, &["cache-1".to_owned()], |_| {}).await;
-    assert!(connect[0].error.is_none() && connect[0].message.starts_with("reachable"), "{connect:?}");
+    assert!(connect[0].error.is_none() && connect[0].message == "connected", "{connect:?}");
+    // NATS has no shared connection: it is only probed.
+    let nats = ConnectionTarget::parse(&crate::servers::nats_url()).unwrap();
+    workspace.store().add_profile(NewProfile::new("bus", nats)).await.unwrap();
+    let connect = workspace.bulk(BulkAction::Connect, &["bus".to_owned()], |_| {}).await;
+    assert!(connect[0].message.starts_with("reachable"), "NATS on 127.0.0.1:4222 must answer: {connect:?}");
 
     let pg = dbdock_testkit::pg_admin_url();
     workspace.store().add_profile(NewProfile::new("pg", ConnectionTarget::parse(&pg).unwrap())).await.unwrap();

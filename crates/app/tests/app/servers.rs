@@ -8,7 +8,7 @@ use dbdock_core::{ConnectionTarget, ErrorCode, WatchTarget};
 use dbdock_engines::MonitorOptions;
 use dbdock_store::{Home, NewProfile, Store};
 
-fn nats_url() -> String {
+pub(crate) fn nats_url() -> String {
     std::env::var("DBDOCK_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned())
 }
 

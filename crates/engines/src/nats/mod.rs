@@ -39,11 +39,31 @@ pub struct ServerSummary {
     pub server_name: String,
     pub version: String,
     pub jetstream: bool,
+    /// The cluster the server belongs to, if it is clustered.
+    pub cluster: Option<String>,
     pub max_payload: usize,
     pub auth_required: bool,
     pub tls_required: bool,
     /// Round trip of a PING after connecting, in milliseconds.
     pub latency_ms: f64,
+}
+
+impl ServerSummary {
+    /// `NATS 2.10.4 (JetStream, cluster east)`: what a connection test and the header show.
+    pub fn describe(&self) -> String {
+        let mut traits = Vec::new();
+        if self.jetstream {
+            traits.push("JetStream".to_owned());
+        }
+        if let Some(cluster) = &self.cluster {
+            traits.push(format!("cluster {cluster}"));
+        }
+        if traits.is_empty() {
+            format!("NATS {}", self.version)
+        } else {
+            format!("NATS {} ({})", self.version, traits.join(", "))
+        }
+    }
 }
 
 /// Connects (with the target's credentials) and reports the server: a connection test.
@@ -60,6 +80,7 @@ pub async fn server_info(target: &ConnectionTarget) -> Result<ServerSummary> {
         server_name: info.server_name,
         version: info.version,
         jetstream: info.jetstream,
+        cluster: info.cluster.filter(|c| !c.is_empty()),
         max_payload: info.max_payload,
         auth_required: info.auth_required,
         tls_required: info.tls_required,
@@ -85,5 +106,29 @@ pub async fn watch(
         other => Err(Error::invalid_input(format!(
             "{other} is not a NATS target: use subject:SUBJECT[@QUEUE], lag:STREAM/CONSUMER or kv:BUCKET[/KEY]"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_jetstream_and_the_cluster() {
+        let mut info = ServerSummary {
+            server_id: "N1".into(),
+            server_name: "n1".into(),
+            version: "2.10.4".into(),
+            jetstream: false,
+            cluster: None,
+            max_payload: 1 << 20,
+            auth_required: false,
+            tls_required: false,
+            latency_ms: 0.2,
+        };
+        assert_eq!(info.describe(), "NATS 2.10.4");
+        info.jetstream = true;
+        info.cluster = Some("east".into());
+        assert_eq!(info.describe(), "NATS 2.10.4 (JetStream, cluster east)");
     }
 }

@@ -25,7 +25,13 @@ impl Server {
     /// Every Redis connection DB Dock opens starts here: the URL with the profile's TLS
     /// settings over it ([`client_with_tls`]).
     pub fn open(target: &ConnectionTarget) -> Result<Server> {
-        Ok(Server { target: target.clone(), client: client_with_tls(target)? })
+        Ok(Server { target: target.clone(), client: client_with_tls(target, false)? })
+    }
+
+    /// A server whose connections speak RESP3 (Redis 6 and later), where replies say
+    /// whether they are maps, sets or doubles: for commands whose replies become rows.
+    pub fn open_resp3(target: &ConnectionTarget) -> Result<Server> {
+        Ok(Server { target: target.clone(), client: client_with_tls(target, true)? })
     }
 
     /// `host:port`, for messages.
@@ -126,11 +132,14 @@ impl Server {
 /// client certificate go in through `Client::build_with_tls`. The driver checks the name
 /// against the host it connects to and takes no other, so verify-full towards another name
 /// (a TLS server name, or the server's own name behind an SSH tunnel) is refused.
-fn client_with_tls(target: &ConnectionTarget) -> Result<Client> {
+fn client_with_tls(target: &ConnectionTarget, resp3: bool) -> Result<Client> {
     let tls = crate::tls::checked(target)?;
     let fail = |error: Error| scrub(error, target);
     let mut url = url::Url::parse(target.url_with_secret().expose())
         .map_err(|e| fail(Error::invalid_input(format!("{target} is not a usable Redis URL: {e}"))))?;
+    if resp3 && !url.query_pairs().any(|(k, _)| k == "protocol") {
+        url.query_pairs_mut().append_pair("protocol", "resp3");
+    }
     let url_tls = matches!(url.scheme(), "rediss" | "valkeys");
     let url_unchecked = url.fragment() == Some("insecure");
     // (TLS, certificate checked, name checked)

@@ -1,4 +1,5 @@
-//! Redis, the streaming side: pub/sub channels and patterns, keyspace notifications and
+//! Redis: one command per call as a [`dbdock_core::Database`] (`commands`, docs/redis.md),
+//! and the streaming side: pub/sub channels and patterns, keyspace notifications and
 //! stream tails as monitors (README, "Watching live events"), `PUBLISH`/`XADD`, and consumer-group lag.
 //!
 //! Every monitor keeps its own connection and gets it back through the shared reconnect
@@ -9,13 +10,21 @@
 use dbdock_core::{ConnectionTarget, ConsumerLag, Error, Result, WatchTarget};
 use tokio::task::JoinHandle;
 
+pub(crate) use acl::ReadOnlyAcl;
+pub use commands::adapter;
+
 use crate::{MonitorOptions, Published, Sink};
 
+mod acl;
 mod client;
+mod command_line;
+mod commands;
 mod keyspace;
 mod lag;
 mod publish;
 mod pubsub;
+mod read_list;
+mod reply;
 mod stream_entry;
 mod stream_tail;
 mod subscription;
@@ -72,11 +81,16 @@ pub async fn server_version(target: &ConnectionTarget) -> Result<String> {
     let mut connection = server.connection().await?;
     let info: String =
         redis::cmd("INFO").arg("server").query_async(&mut connection).await.map_err(|e| server.error(&e))?;
+    Ok(version_from_info(&info))
+}
+
+/// `Redis 7.0.15` from `INFO server`'s text.
+fn version_from_info(info: &str) -> String {
     let field = |name: &str| info.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned());
     // Valkey and KeyDB answer the same INFO; name the one that said so.
-    Ok(match (field("valkey_version:"), field("redis_version:")) {
+    match (field("valkey_version:"), field("redis_version:")) {
         (Some(valkey), _) => format!("Valkey {valkey}"),
         (None, Some(redis)) => format!("Redis {redis}"),
         (None, None) => "Redis (version not reported)".to_owned(),
-    })
+    }
 }

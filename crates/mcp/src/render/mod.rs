@@ -130,6 +130,8 @@ struct Structured<'a> {
     elapsed_ms: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    more: &'a [QueryResult],
 }
 
 impl<'a> Frame<'a> {
@@ -147,11 +149,20 @@ impl<'a> Frame<'a> {
                  LIMIT and OFFSET, select fewer columns, or filter more narrowly to see the rest."
             )
         });
-        let footer = match &hint {
+        let mut footer = match &hint {
             Some(hint) => format!("({row_count} rows, cut) {hint}"),
             None if row_count == 1 => "(1 row)".to_owned(),
             None => format!("({row_count} rows)"),
         };
+        // A later result set (a procedure's next one, a Redis SCAN's next cursor) follows
+        // in the same form; being part of the frame, it counts against the byte cap
+        // before the first set's rows do.
+        for set in &result.more {
+            footer.push('\n');
+            footer.push_str(&table::header(&set.columns));
+            set.rows.iter().for_each(|row| table::push_row(&mut footer, row));
+            footer.push_str(&format!("({} rows)", set.row_count));
+        }
         Frame { result, rows, row_count, truncated, hint, footer }
     }
 
@@ -163,6 +174,7 @@ impl<'a> Frame<'a> {
             truncated: self.truncated,
             elapsed_ms: self.result.elapsed_ms,
             hint: self.hint.as_deref(),
+            more: &self.result.more,
         }
     }
 }

@@ -246,6 +246,7 @@ export function QueryTabPanel({ tab, profile, profiles }: Props) {
               value={tab.sql}
               spec={spec}
               schema={completion}
+              readsOnly={profile?.access === "read-only"}
               onChange={onChange}
               onSelection={setHasSelection}
               onRun={onRun}

@@ -10,13 +10,15 @@ type Props = EditorCallbacks & {
   /** The tab's engine, for its language (null: plain text). */
   spec: EngineSpec | null;
   schema: Record<string, string[]>;
+  /** Only reads may run on the tab's connection (Redis completes only the read commands). */
+  readsOnly?: boolean;
 };
 
 /** The CodeMirror editor of one query tab. */
-export function SqlEditor({ tabId, value, spec, schema, onChange, onSelection, onRun, onRunScript, onCancel }: Props) {
+export function SqlEditor({ tabId, value, spec, schema, readsOnly = false, onChange, onSelection, onRun, onRunScript, onCancel }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
-  const initialRef = useRef({ value, spec, schema });
+  const initialRef = useRef({ value, spec, schema, readsOnly });
 
   // Callbacks are looked up at call time, so the saved editor state never holds stale ones.
   useEffect(() => {
@@ -29,7 +31,7 @@ export function SqlEditor({ tabId, value, spec, schema, onChange, onSelection, o
     const initial = initialRef.current;
     const state =
       savedEditorStates.get(tabId) ??
-      createEditorState(initial.value, languageFor(initial.spec, initial.schema), callbacksFor(tabId));
+      createEditorState(initial.value, languageFor(initial.spec, initial.schema, initial.readsOnly), callbacksFor(tabId));
     const view = new EditorView({ state, parent: host });
     viewRef.current = view;
     const handle: EditorHandle = {
@@ -62,8 +64,8 @@ export function SqlEditor({ tabId, value, spec, schema, onChange, onSelection, o
 
   // The language follows the tab's connection and its schema (for completion).
   useEffect(() => {
-    viewRef.current?.dispatch({ effects: languageCompartment.reconfigure(languageFor(spec, schema)) });
-  }, [spec, schema]);
+    viewRef.current?.dispatch({ effects: languageCompartment.reconfigure(languageFor(spec, schema, readsOnly)) });
+  }, [spec, schema, readsOnly]);
 
   // Text set from outside (history, the schema browser, the test hook) replaces the document.
   useEffect(() => {

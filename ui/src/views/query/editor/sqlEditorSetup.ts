@@ -22,6 +22,7 @@ import {
 import { tags } from "@lezer/highlight";
 import type { Engine, EngineSpec } from "../../../api";
 import { takesSql } from "../../../lib/sqlText";
+import { redisCommands, redisCompletionSource } from "./redisCommands";
 
 // Each SQL engine's CodeMirror dialect and default schema: syntax, not a capability. Whether
 // an engine takes SQL at all comes from its spec; a SQL engine missing here gets standard SQL.
@@ -38,8 +39,14 @@ export function dialectFor(spec: EngineSpec | null): SQLDialect | null {
   return DIALECTS[spec.engine]?.dialect ?? StandardSQL;
 }
 
-/** The language extension: the engine's dialect with table and column completion. */
-export function languageFor(spec: EngineSpec | null, schema: Record<string, string[]>): Extension {
+/**
+ * The language extension: the engine's dialect with table and column completion; for Redis,
+ * completion of command names (only the reads where `readsOnly`).
+ */
+export function languageFor(spec: EngineSpec | null, schema: Record<string, string[]>, readsOnly = false): Extension {
+  if (spec?.capabilities.query === "redis-command") {
+    return EditorState.languageData.of(() => [{ autocomplete: redisCompletionSource(redisCommands(spec, readsOnly)) }]);
+  }
   const dialect = dialectFor(spec);
   if (!spec || !dialect) return [];
   const defaultSchema = DIALECTS[spec.engine]?.defaultSchema;
