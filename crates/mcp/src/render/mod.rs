@@ -161,7 +161,10 @@ impl<'a> Frame<'a> {
             footer.push('\n');
             footer.push_str(&table::header(&set.columns));
             set.rows.iter().for_each(|row| table::push_row(&mut footer, row));
-            footer.push_str(&format!("({} rows)", set.row_count));
+            footer.push_str(&match set.row_count {
+                1 => "(1 row)".to_owned(),
+                n => format!("({n} rows)"),
+            });
         }
         Frame { result, rows, row_count, truncated, hint, footer }
     }
@@ -358,6 +361,18 @@ mod tests {
             more: vec![],
         };
         let rendered = Rendered::query(&mixed, 2, 1 << 20);
+        assert_eq!(rendered.bytes, Some(rendered.encoded_len() as u64));
+    }
+
+    #[test]
+    fn a_later_result_set_follows_the_first_and_is_counted() {
+        let mut page = result_of(vec![vec![Cell::Text("user:1".into())], vec![Cell::Text("user:2".into())]]);
+        let mut cursor = result_of(vec![vec![Cell::Text("17".into())]]);
+        cursor.columns[0].name = "next_cursor".into();
+        page.more.push(cursor);
+        let rendered = Rendered::query(&page, 200, 1024);
+        assert!(rendered.text.ends_with("(2 rows)\nnext_cursor:text\n17\n(1 row)"), "{}", rendered.text);
+        assert_eq!(rendered.structured["more"][0]["rows"][0][0], "17");
         assert_eq!(rendered.bytes, Some(rendered.encoded_len() as u64));
     }
 
