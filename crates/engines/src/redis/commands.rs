@@ -23,7 +23,6 @@ pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn
     let _ = options;
     Ok(Box::new(RedisCommands {
         resp3: Server::open_resp3(&target)?,
-        resp2: Server::open(&target)?,
         target,
         connection: Mutex::new(None),
         flags: Mutex::new(HashMap::new()),
@@ -33,8 +32,6 @@ pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn
 pub struct RedisCommands {
     target: ConnectionTarget,
     resp3: Server,
-    /// For servers older than Redis 6, which do not speak RESP3.
-    resp2: Server,
     connection: Mutex<Option<MultiplexedConnection>>,
     /// `COMMAND INFO` flags by command name, learned once per connection.
     flags: Mutex<HashMap<String, Option<Vec<String>>>>,
@@ -77,8 +74,9 @@ impl RedisCommands {
         }
         let connection = match self.resp3.connection().await {
             Ok(connection) => connection,
-            // A server that does not know HELLO 3 answers with an error of its own.
-            Err(e) if e.code == dbdock_core::ErrorCode::QueryFailed => self.resp2.connection().await?,
+            // A server older than Redis 6 does not know HELLO 3 and answers with an error of
+            // its own: it gets RESP2, which the rows read as well (flat lists for maps).
+            Err(e) if e.code == dbdock_core::ErrorCode::QueryFailed => Server::open(&self.target)?.connection().await?,
             Err(e) => return Err(e),
         };
         self.flags.lock().await.clear();
