@@ -47,6 +47,8 @@ if [ "$SUITE" = tests ]; then
     # to write their topic and consumer group.
     ensure_test_venv
     start_kafka
+    # The key browser's steps write their keys with redis-cli.
+    start_redis
 fi
 
 PATH=$PATH:$HOME/.cargo/bin

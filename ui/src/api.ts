@@ -129,6 +129,24 @@ export type TopicView = Omit<Counted<B.TopicView_Serialize, "messages">, "partit
 export type GroupSummaryView = B.GroupSummaryView_Serialize;
 /** Brokers, topics and consumer groups (`groupsError` when the groups could not be listed). */
 export type TopicCatalogView = Omit<B.TopicCatalogView_Serialize, "topics"> & { topics: TopicView[] };
+/** A logical database of a key-value server and its key counts. */
+export type KeyDatabaseView = Counted<B.KeyDatabaseView, "keys" | "expires">;
+/** The logical databases, and the one the profile selects. */
+export type KeyDatabasesView = { selected: number; databases: KeyDatabaseView[] };
+/** A prefix (ending with the delimiter) or a key one step below a level; `keys` the scan met under it. */
+export type KeyNodeView = Counted<B.KeyNodeView, "keys">;
+/** One level of the key tree from a bounded scan: `complete` false means the counts are a sample (`covered` of the keyspace) and `cursor` scans on. */
+export type KeyLevelView = Omit<Counted<B.KeyLevelView_Serialize, "totalKeys" | "seen" | "covered" | "hidden">, "children"> & { children: KeyNodeView[] };
+/** A page of keys matching a glob; `cursor` null when the scan is over. */
+export type KeyPageView = { keys: KeyNodeView[]; cursor: string | null };
+/** A key's type, time to live (null: no expiry), memory, encoding and length (bytes of a string, entries otherwise). */
+export type KeyInfoView = B.KeyInfoView_Serialize;
+/** Which page of a value to read. */
+export type ValuePageRequest = B.ValuePageRequest_Serialize;
+/** One entry of a value: a hash field, a list index, a sorted set score, a stream id; `text` hex when `hex`. */
+export type ValueEntryView = B.ValueEntryView_Serialize;
+/** One page of a value; `next` goes on. */
+export type ValuePageView = Omit<B.ValuePageView_Serialize, "entries"> & { entries: ValueEntryView[] };
 /** A group member: its client id, host and the partitions assigned to it, by topic. */
 export type MemberView = B.MemberView;
 /** A group's position on one partition: `committed` null when it never committed there. */
@@ -296,6 +314,16 @@ export type Backend = {
    * members refuses with IN_USE.
    */
   kafkaResetOffsets: (profile: string, group: string, topic: string, to: string, partition: number | null, apply: boolean) => Promise<ResetPlanView>;
+  /** Redis: the logical databases with their key counts. */
+  keyDatabases: (profile: string) => Promise<KeyDatabasesView>;
+  /** Redis: one level of the key tree under `prefix`, from one bounded SCAN (`cursor` continues an incomplete one; its counts add). */
+  keyLevel: (profile: string, db: number, prefix: string, delimiter: string, cursor: string | null, keyType: string | null) => Promise<KeyLevelView>;
+  /** Redis: a page of keys matching a glob (`cursor` continues). */
+  keySearch: (profile: string, db: number, pattern: string, keyType: string | null, cursor: string | null) => Promise<KeyPageView>;
+  /** Redis: one key's facts; NOT_FOUND when it is gone. */
+  keyInfo: (profile: string, db: number, key: string) => Promise<KeyInfoView>;
+  /** Redis: one page of a key's value. */
+  keyValue: (profile: string, request: ValuePageRequest) => Promise<ValuePageView>;
 };
 
 async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
@@ -399,7 +427,23 @@ const tauriBackend: Backend = {
   kafkaGroup: async (profile, group, topic) => toGroupView(await unwrap(commands.kafkaGroup(profile, group, topic))),
   kafkaResetOffsets: async (profile, group, topic, to, partition, apply) =>
     toResetPlan(await unwrap(commands.kafkaResetOffsets(profile, group, topic, to, partition, apply))),
+  keyDatabases: async (profile) => {
+    const v = await unwrap(commands.keyDatabases(profile));
+    return { selected: v.selected, databases: v.databases.map((d) => ({ ...d, keys: count(d.keys), expires: count(d.expires) })) };
+  },
+  keyLevel: async (profile, db, prefix, delimiter, cursor, keyType) => {
+    const l = await unwrap(commands.keyLevel(profile, db, prefix, delimiter, cursor, keyType));
+    return { ...l, totalKeys: count(l.totalKeys), seen: count(l.seen), covered: count(l.covered), hidden: count(l.hidden), children: l.children.map(toKeyNode) };
+  },
+  keySearch: async (profile, db, pattern, keyType, cursor) => {
+    const p = await unwrap(commands.keySearch(profile, db, pattern, keyType, cursor));
+    return { keys: p.keys.map(toKeyNode), cursor: p.cursor };
+  },
+  keyInfo: (profile, db, key) => unwrap(commands.keyInfo(profile, db, key)),
+  keyValue: (profile, request) => unwrap(commands.keyValue(profile, request)),
 };
+
+const toKeyNode = (n: B.KeyNodeView): KeyNodeView => ({ ...n, keys: count(n.keys) });
 
 function toStateView(v: B.ConnectionStateView_Deserialize): ConnectionStateView {
   return { ...v, latencyMs: v.latencyMs ?? null, error: v.error ?? null };

@@ -92,6 +92,16 @@ export const commands = {
 	 *  `to` is earliest, latest, an offset or an RFC 3339 time.
 	 */
 	kafkaResetOffsets: (profile: string, group: string, topic: string, to: string, partition: number | null, apply: boolean) => typedError<ResetPlanView_Serialize, Error>(__TAURI_INVOKE("kafka_reset_offsets", { profile, group, topic, to, partition, apply })),
+	/**  The logical databases and their key counts. */
+	keyDatabases: (profile: string) => typedError<KeyDatabasesView, Error>(__TAURI_INVOKE("key_databases", { profile })),
+	/**  One level of the key tree under `prefix`, from one bounded scan (or its continuation). */
+	keyLevel: (profile: string, db: number, prefix: string, delimiter: string, cursor: string | null, keyType: string | null) => typedError<KeyLevelView_Serialize, Error>(__TAURI_INVOKE("key_level", { profile, db, prefix, delimiter, cursor, keyType })),
+	/**  A page of keys matching a glob (the browser's filter box). */
+	keySearch: (profile: string, db: number, pattern: string, keyType: string | null, cursor: string | null) => typedError<KeyPageView_Serialize, Error>(__TAURI_INVOKE("key_search", { profile, db, pattern, keyType, cursor })),
+	/**  One key's type, TTL, memory, encoding and length. */
+	keyInfo: (profile: string, db: number, key: string) => typedError<KeyInfoView_Serialize, Error>(__TAURI_INVOKE("key_info", { profile, db, key })),
+	/**  One page of a key's value. */
+	keyValue: (profile: string, request: ValuePageRequest_Deserialize) => typedError<ValuePageView_Serialize, Error>(__TAURI_INVOKE("key_value", { profile, request })),
 	/**  One page of `table` on the user's connection to `profile`. */
 	openTablePage: (profile: string, table: string, request: TablePageRequest_Deserialize) => typedError<TablePageView_Serialize, Error>(__TAURI_INVOKE("open_table_page", { profile, table, request })),
 	/**  The exact number of rows the filters let through. */
@@ -487,6 +497,8 @@ export type Capabilities_Deserialize = {
 	streamLag: boolean,
 	/**  Topics and consumer groups to browse, and group offsets to reset (Kafka). */
 	consumerGroups: boolean,
+	/**  Keys to browse by prefix, with typed values read a page at a time (Redis). */
+	keyBrowser: boolean,
 };
 
 /**  What an engine can do. The faces show and offer exactly these. */
@@ -515,6 +527,8 @@ export type Capabilities_Serialize = {
 	streamLag: boolean,
 	/**  Topics and consumer groups to browse, and group offsets to reset (Kafka). */
 	consumerGroups: boolean,
+	/**  Keys to browse by prefix, with typed values read a page at a time (Redis). */
+	keyBrowser: boolean,
 };
 
 /**
@@ -1043,6 +1057,88 @@ export type IndexInfo = {
 	columns: string[],
 	unique: boolean,
 	primary: boolean,
+};
+
+export type KeyDatabaseView = {
+	index: number,
+	keys: number | null,
+	expires: number | null,
+};
+
+export type KeyDatabasesView = {
+	/**  The one the profile selects. */
+	selected: number,
+	databases: KeyDatabaseView[],
+};
+
+export type KeyInfoView = KeyInfoView_Serialize | KeyInfoView_Deserialize;
+
+export type KeyInfoView_Deserialize = {
+	name: string,
+	keyType: string,
+	ttlMs?: number | null,
+	memoryBytes?: number | null,
+	encoding?: string | null,
+	length?: number | null,
+};
+
+export type KeyInfoView_Serialize = {
+	name: string,
+	keyType: string,
+	ttlMs: number | null,
+	memoryBytes: number | null,
+	encoding: string | null,
+	length: number | null,
+};
+
+export type KeyLevelView = KeyLevelView_Serialize | KeyLevelView_Deserialize;
+
+export type KeyLevelView_Deserialize = {
+	db: number,
+	prefix: string,
+	delimiter: string,
+	totalKeys: number | null,
+	seen: number | null,
+	complete: boolean,
+	/**  Pass back to scan on; the counts of the answer add to these. */
+	cursor?: string | null,
+	covered: number | null,
+	hidden: number | null,
+	children: KeyNodeView[],
+};
+
+export type KeyLevelView_Serialize = {
+	db: number,
+	prefix: string,
+	delimiter: string,
+	totalKeys: number | null,
+	seen: number | null,
+	complete: boolean,
+	/**  Pass back to scan on; the counts of the answer add to these. */
+	cursor: string | null,
+	covered: number | null,
+	hidden: number | null,
+	children: KeyNodeView[],
+};
+
+export type KeyNodeView = {
+	name: string,
+	label: string,
+	isKey: boolean,
+	keys: number | null,
+	types: string[],
+};
+
+export type KeyPageView = KeyPageView_Serialize | KeyPageView_Deserialize;
+
+export type KeyPageView_Deserialize = {
+	keys: KeyNodeView[],
+	cursor?: string | null,
+};
+
+export type KeyPageView_Serialize = {
+	keys: KeyNodeView[],
+	cursor: string | null,
 };
 
 export type LoggedEventView = LoggedEventView_Serialize | LoggedEventView_Deserialize;
@@ -1926,6 +2022,68 @@ export type UrlParts_Serialize = {
 	redacted: string,
 	/**  The password found in the URL, so the form can move it to the password field. */
 	password: string | null,
+};
+
+export type ValueEntryView = ValueEntryView_Serialize | ValueEntryView_Deserialize;
+
+export type ValueEntryView_Deserialize = {
+	field?: string | null,
+	index?: number | null,
+	score?: number | null,
+	text: string,
+	hex: boolean,
+	json: boolean,
+	cutFrom?: number | null,
+};
+
+export type ValueEntryView_Serialize = {
+	field: string | null,
+	index: number | null,
+	score: number | null,
+	text: string,
+	hex: boolean,
+	json: boolean,
+	cutFrom: number | null,
+};
+
+export type ValuePageRequest = ValuePageRequest_Serialize | ValuePageRequest_Deserialize;
+
+export type ValuePageRequest_Deserialize = {
+	db: number,
+	key: string,
+	cursor?: string | null,
+	count?: number | null,
+	scoreMin?: string | null,
+	scoreMax?: string | null,
+	reverse: boolean,
+	pattern?: string | null,
+};
+
+export type ValuePageRequest_Serialize = {
+	db: number,
+	key: string,
+	cursor: string | null,
+	count: number | null,
+	scoreMin: string | null,
+	scoreMax: string | null,
+	reverse: boolean,
+	pattern: string | null,
+};
+
+export type ValuePageView = ValuePageView_Serialize | ValuePageView_Deserialize;
+
+export type ValuePageView_Deserialize = {
+	keyType: string,
+	total?: number | null,
+	entries: ValueEntryView_Deserialize[],
+	next?: string | null,
+};
+
+export type ValuePageView_Serialize = {
+	keyType: string,
+	total: number | null,
+	entries: ValueEntryView_Serialize[],
+	next: string | null,
 };
 
 /**

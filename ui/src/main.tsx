@@ -12,6 +12,7 @@ import "./styles/query.css";
 import "./styles/events.css";
 import "./styles/data.css";
 import "./styles/kafka.css";
+import "./styles/keys.css";
 
 async function start(): Promise<void> {
   // In a plain browser during development there is no Rust side: use the in-memory demo

@@ -13,6 +13,7 @@ mod bulk;
 mod connections;
 mod discovery;
 mod event_export;
+mod key_browser;
 mod network;
 mod schema_search;
 mod statements;
@@ -35,6 +36,7 @@ pub use connections::{
 };
 pub use discovery::{DiscoveryRequest, Finding, MAX_SCAN_PORTS, Origin, Probed, parse_ports};
 pub use event_export::{ExportFormat, parse_time_bound, time_bound, write_monitor_events};
+pub use key_browser::key_space;
 pub use network::known_hosts;
 pub use schema_search::{Detail, ObjectKind, SchemaMatch, SchemaSearch, SchemaSearchResult, glob_match};
 pub use statements::{StatementKind, statement_kind};

@@ -56,6 +56,8 @@ pub enum SchemaMatch {
         columns: Vec<String>,
     },
     Full(Box<TableInfo>),
+    /// A key prefix (or key) of a key-value server.
+    KeyPrefix(dbdock_core::PrefixSummary),
     Column {
         table: String,
         column: String,
@@ -95,6 +97,9 @@ impl OpenConnection {
             },
             |l| l.clamp(1, 500) as usize,
         );
+        if db.keys().is_some() {
+            return self.search_keys(search, limit).await;
+        }
         let pattern = search.pattern.as_str();
         let wanted = |text: &str| pattern.is_empty() || glob_match(pattern, text);
         if search.kind == ObjectKind::Column {
@@ -154,9 +159,9 @@ impl OpenConnection {
     }
 }
 
-type Placed = (Option<Vec<SchemaMatch>>, Option<Vec<SchemaMatch>>);
+pub(crate) type Placed = (Option<Vec<SchemaMatch>>, Option<Vec<SchemaMatch>>);
 
-fn shown(
+pub(crate) fn shown(
     mut found: Vec<SchemaMatch>,
     limit: usize,
     place: impl FnOnce(Vec<SchemaMatch>) -> Placed,

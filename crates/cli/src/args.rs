@@ -18,7 +18,8 @@ pub enum Command {
     /// Run one statement and print its rows.
     Query(QueryArgs),
     /// Print the tables, views, columns, keys and indexes of a database (or of one table);
-    /// on Kafka, its brokers, topics and consumer groups.
+    /// on Kafka, its brokers, topics and consumer groups; on Redis, its key prefixes with
+    /// counts and types from a bounded scan (or the level under one prefix).
     Schema(SchemaArgs),
     /// Manage saved connection profiles (secrets live in the OS keyring).
     #[command(subcommand)]
@@ -56,6 +57,59 @@ pub enum Command {
     /// Kafka consumer groups: their lag, and moving their committed offsets.
     #[command(subcommand)]
     Kafka(KafkaCommand),
+    /// Redis keys: a page of keys from a SCAN (never KEYS), with their types.
+    Keys(KeysArgs),
+    /// One Redis key: its type, TTL, memory, encoding and length, and a page of its value.
+    Key(KeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// A Redis glob (`user:*`); every key when left out.
+    pub pattern: Option<String>,
+    /// The logical database (default: the profile's).
+    #[arg(long)]
+    pub db: Option<u32>,
+    /// Only keys of this type (string, hash, list, set, zset, stream, …).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub key_type: Option<String>,
+    /// About this many keys.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub count: u32,
+    /// Go on from the cursor an earlier page printed.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    pub key: String,
+    /// The logical database (default: the profile's).
+    #[arg(long)]
+    pub db: Option<u32>,
+    /// Entries per page (a string's page is 64 KiB).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub count: u32,
+    /// Go on from where an earlier page ended (the `next` it printed).
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Lists and sorted sets from the end, streams newest first.
+    #[arg(long)]
+    pub reverse: bool,
+    /// Sorted sets: by score between MIN and MAX (Redis syntax: -inf, (5, +inf) instead of by rank.
+    #[arg(long, num_args = 2, value_names = ["MIN", "MAX"], allow_hyphen_values = true)]
+    pub score: Option<Vec<String>>,
+    /// Hashes and sets: only fields or members matching this glob.
+    #[arg(long = "match", value_name = "GLOB")]
+    pub pattern: Option<String>,
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Table)]
+    pub format: SchemaFormat,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ mod discover;
 mod events;
 mod interrupt;
 mod kafka;
+mod keys;
 mod mcp;
 mod profile;
 mod query;
@@ -98,5 +99,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Events(command) => events::run(command).await,
         Command::Config(command) => config::run(command).await,
         Command::Kafka(command) => kafka::run(command).await,
+        Command::Keys(args) => keys::keys(args).await,
+        Command::Key(args) => keys::key(args).await,
     }
 }

@@ -8,7 +8,7 @@ use crate::context::{cli_param, open_store, print, resolve};
 use crate::render;
 use dbdock_app::Workspace;
 
-async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
+pub(crate) async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
     open_with(connection, |_| {}).await
 }
 
@@ -40,6 +40,9 @@ pub async fn schema(args: SchemaArgs) -> Result<()> {
     let (resolved, _) = resolve(&args.connection).await?;
     if resolved.target.engine().capabilities().consumer_groups {
         return crate::kafka::catalog(&args.connection, args.format).await;
+    }
+    if resolved.target.engine().capabilities().key_browser {
+        return crate::keys::key_space(&args.connection, args.table.as_deref(), args.format).await;
     }
     let db = open_with(&args.connection, |options| options.schema_sample = args.sample).await?;
     let outcome = match &args.table {

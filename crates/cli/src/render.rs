@@ -11,13 +11,13 @@ use crate::args::{QueryFormat, SchemaFormat};
 
 /// The text `write` produces (writing to memory cannot fail; the error is kept for the
 /// writers' signatures).
-fn text(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<String> {
+pub(crate) fn text(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<String> {
     let mut buffer = Vec::new();
     write(&mut buffer).map_err(|e| Error::internal(format!("cannot render output: {e}")))?;
     String::from_utf8(buffer).map_err(|e| Error::internal(format!("rendered output is not UTF-8: {e}")))
 }
 
-fn json_line(value: &impl serde::Serialize) -> Result<String> {
+pub(crate) fn json_line(value: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string(value)
         .map(|line| line + "\n")
         .map_err(|e| Error::internal(format!("cannot encode JSON: {e}")))
@@ -57,7 +57,7 @@ fn result_table(out: &mut dyn std::io::Write, result: &QueryResult, limit: usize
     writeln!(out, "({rows}{more}; {:.1} ms)", result.elapsed_ms)
 }
 
-fn new_table() -> Table {
+pub(crate) fn new_table() -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     table

@@ -125,6 +125,11 @@ pub trait Database: Send + Sync {
         Err(crate::Error::unsupported(format!("{} tables are not edited through DB Dock", self.engine().spec().label)))
     }
 
+    /// Its keys to browse, on a key-value server (Redis); `None` elsewhere.
+    fn keys(&self) -> Option<&dyn crate::KeyBrowser> {
+        None
+    }
+
     /// A cheap round trip that proves the connection works.
     async fn ping(&self) -> Result<()> {
         self.query("SELECT 1", &[], &QueryOptions { max_rows: Some(1), ..QueryOptions::default() }).await.map(|_| ())

@@ -64,6 +64,8 @@ pub struct Capabilities {
     pub stream_lag: bool,
     /// Topics and consumer groups to browse, and group offsets to reset (Kafka).
     pub consumer_groups: bool,
+    /// Keys to browse by prefix, with typed values read a page at a time (Redis).
+    pub key_browser: bool,
 }
 
 /// One engine's registration.
@@ -100,6 +102,7 @@ const NOTHING: Capabilities = Capabilities {
     request: false,
     stream_lag: false,
     consumer_groups: false,
+    key_browser: false,
 };
 
 const SQLITE: EngineSpec = EngineSpec {
@@ -209,6 +212,7 @@ const REDIS: EngineSpec = EngineSpec {
         watch: true,
         publish: true,
         stream_lag: true,
+        key_browser: true,
         ..NOTHING
     },
 };

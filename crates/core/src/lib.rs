@@ -16,6 +16,7 @@ mod digest;
 mod engine;
 mod error;
 mod event;
+mod keys;
 mod lifecycle;
 mod network;
 mod profile;
@@ -46,6 +47,11 @@ pub use error::{Error, ErrorCode, Result};
 pub use event::{
     Category, ConsumerLag, Event, EventKind, LogPosition, MonitorStatus, Severity, TopicStart, WatchTarget,
     payload_as_text,
+};
+pub use keys::{
+    Blob, DEFAULT_SCAN_BUDGET, DEFAULT_VALUE_PAGE, KeyBrowser, KeyDatabase, KeyInfo, KeyName, KeyPage, KeyScan,
+    KeySpace, MAX_CHILDREN_SHOWN, MAX_ENTRY_BYTES, PrefixLevel, PrefixNode, PrefixQuery, PrefixSummary,
+    STRING_PAGE_BYTES, ValueEntry, ValuePage, ValueRequest,
 };
 pub use lifecycle::{ConnectionState, ConnectionStatus};
 pub use network::{MAX_SSH_HOPS, SshAuth, SshHop, TlsMode, TlsOptions, validate_ssh_hops};

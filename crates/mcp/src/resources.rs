@@ -91,8 +91,28 @@ pub fn read_topics(catalog: &dbdock_core::TopicCatalog, address: &Address) -> Re
     })
 }
 
+/// The schema of a key-value server (Redis): its keyspace in brief, a sampled tree of
+/// prefixes; `tables` lists the top prefixes, `tables/PREFIX` the level under one.
+async fn read_keys(open: &OpenConnection, address: &Address) -> Result<Rendered> {
+    Ok(match &address.what {
+        What::Schema => Rendered::json(&open.key_space("", ":").await?),
+        What::Tables => {
+            let space = open.key_space("", ":").await?;
+            Rendered::json(&json!({
+                "prefixes": space.prefixes.iter().map(|p| json!({
+                    "name": p.prefix, "kind": if p.is_key { "key" } else { "prefix" }
+                })).collect::<Vec<_>>()
+            }))
+        }
+        What::Table(prefix) => Rendered::json(&open.key_space(prefix, ":").await?),
+    })
+}
+
 pub async fn read(open: &OpenConnection, address: &Address) -> Result<Rendered> {
     let db = open.live.database();
+    if db.keys().is_some() {
+        return read_keys(open, address).await;
+    }
     Ok(match &address.what {
         What::Schema => Rendered::json(&db.schema().await?),
         What::Tables => {

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod discovery;
 pub mod events;
 pub mod kafka;
+pub mod keys;
 pub mod least_privilege;
 pub mod profiles;
 pub mod query;

@@ -3,7 +3,8 @@
 // at without building the desktop shell: a small shop database, a 5,000-table schema, slow and
 // huge queries, errors with codes, AI clients, a live audit log, pushed connection states
 // (demoStates.ts), the engine specs of a full build (demoEngines.ts), monitors that emit
-// events (demoEvents.ts), and a Kafka cluster with consumer groups to reset (demoKafka.ts).
+// events (demoEvents.ts), a Kafka cluster with consumer groups to reset (demoKafka.ts), and a
+// Redis keyspace to browse (demoKeys.ts).
 
 import {
   ApiError,
@@ -28,6 +29,7 @@ import { DEMO_ENGINE_SPECS, demoSpec } from "./demoEngines";
 import { demoTableData } from "./demoTableData";
 import { demoMonitors } from "./demoEvents";
 import { demoKafka } from "./demoKafka";
+import { demoKeys } from "./demoKeys";
 import { demoStates } from "./demoStates";
 
 const HOME = "/home/demo/.local/share/dbdock";
@@ -646,6 +648,11 @@ export const demoBackend: Backend = {
   ...demoKafka((name) => {
     const spec = demoSpec(findProfile(name).engine);
     if (!spec.capabilities.consumerGroups) throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} has no topics or consumer groups` });
+    states.opened(name);
+  }),
+  ...demoKeys((name) => {
+    const spec = demoSpec(findProfile(name).engine);
+    if (!spec.capabilities.keyBrowser) throw new ApiError({ code: "UNSUPPORTED", message: `${spec.label} has no keys to browse` });
     states.opened(name);
   }),
 };

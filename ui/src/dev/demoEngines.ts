@@ -15,6 +15,7 @@ const NOTHING: Capabilities = {
   request: false,
   streamLag: false,
   consumerGroups: false,
+  keyBrowser: false,
 };
 
 export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
@@ -89,7 +90,7 @@ export const DEMO_ENGINE_SPECS: readonly EngineSpec[] = [
     watchKinds: ["channel", "pattern", "keyspace", "stream"],
     // A few of the Rust list (crates/core/src/read_commands.rs), enough for the demo console.
     readCommands: ["get", "mget", "strlen", "exists", "type", "ttl", "scan", "memory|usage", "hget", "hgetall", "hscan", "lrange", "llen", "smembers", "sscan", "zrange", "zscan", "xrange", "xinfo|stream", "info", "ping"],
-    capabilities: { ...NOTHING, query: "redis-command", watch: true, publish: true, streamLag: true },
+    capabilities: { ...NOTHING, query: "redis-command", watch: true, publish: true, streamLag: true, keyBrowser: true },
   },
   {
     engine: "nats",

@@ -31,6 +31,11 @@ export function hasConsumerGroups(spec: EngineSpec | null): boolean {
   return spec?.capabilities.consumerGroups ?? false;
 }
 
+/** Whether it has keys to browse by prefix (the Schema view shows the key browser instead of tables). */
+export function hasKeyBrowser(spec: EngineSpec | null): boolean {
+  return spec?.capabilities.keyBrowser ?? false;
+}
+
 /** Whether it takes statements in the query editor. */
 export function canQuery(spec: EngineSpec | null): boolean {
   return (spec?.capabilities.query ?? null) !== null;

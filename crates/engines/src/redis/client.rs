@@ -19,19 +19,26 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
 pub(super) struct Server {
     target: ConnectionTarget,
     client: Client,
+    resp3: bool,
 }
 
 impl Server {
     /// Every Redis connection DB Dock opens starts here: the URL with the profile's TLS
     /// settings over it ([`client_with_tls`]).
     pub fn open(target: &ConnectionTarget) -> Result<Server> {
-        Ok(Server { target: target.clone(), client: client_with_tls(target, false)? })
+        Ok(Server { target: target.clone(), client: client_with_tls(target, false, None)?, resp3: false })
     }
 
     /// A server whose connections speak RESP3 (Redis 6 and later), where replies say
     /// whether they are maps, sets or doubles: for commands whose replies become rows.
     pub fn open_resp3(target: &ConnectionTarget) -> Result<Server> {
-        Ok(Server { target: target.clone(), client: client_with_tls(target, true)? })
+        Ok(Server { target: target.clone(), client: client_with_tls(target, true, None)?, resp3: true })
+    }
+
+    /// The same server with another logical database selected (the key browser's 0–15).
+    pub fn on_db(&self, db: u32) -> Result<Server> {
+        let client = client_with_tls(&self.target, self.resp3, Some(db))?;
+        Ok(Server { target: self.target.clone(), client, resp3: self.resp3 })
     }
 
     /// `host:port`, for messages.
@@ -132,11 +139,14 @@ impl Server {
 /// client certificate go in through `Client::build_with_tls`. The driver checks the name
 /// against the host it connects to and takes no other, so verify-full towards another name
 /// (a TLS server name, or the server's own name behind an SSH tunnel) is refused.
-fn client_with_tls(target: &ConnectionTarget, resp3: bool) -> Result<Client> {
+fn client_with_tls(target: &ConnectionTarget, resp3: bool, db: Option<u32>) -> Result<Client> {
     let tls = crate::tls::checked(target)?;
     let fail = |error: Error| scrub(error, target);
     let mut url = url::Url::parse(target.url_with_secret().expose())
         .map_err(|e| fail(Error::invalid_input(format!("{target} is not a usable Redis URL: {e}"))))?;
+    if let Some(db) = db {
+        select_db(&mut url, db);
+    }
     if resp3 && !url.query_pairs().any(|(k, _)| k == "protocol") {
         url.query_pairs_mut().append_pair("protocol", "resp3");
     }
@@ -199,6 +209,18 @@ fn client_with_tls(target: &ConnectionTarget, resp3: bool) -> Result<Client> {
     let mut addr = info.addr().clone();
     addr.set_danger_accept_invalid_hostnames(true);
     Client::open(info.set_addr(addr)).map_err(|e| fail(bad_url(target, &e)))
+}
+
+/// The URL's database: the path of a TCP URL (`redis://host/3`), the `db` parameter of a
+/// unix socket's (`redis+unix:///run/redis.sock?db=3`).
+fn select_db(url: &mut url::Url, db: u32) {
+    if url.scheme().contains("unix") {
+        let others: Vec<(String, String)> =
+            url.query_pairs().filter(|(k, _)| k != "db").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        url.query_pairs_mut().clear().extend_pairs(others).append_pair("db", &db.to_string());
+    } else {
+        url.set_path(&format!("/{db}"));
+    }
 }
 
 fn bad_url(target: &ConnectionTarget, err: &RedisError) -> Error {

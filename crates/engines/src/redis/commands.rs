@@ -21,10 +21,12 @@ use crate::OpenOptions;
 
 pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn Database>> {
     let _ = options;
+    let resp3 = Server::open_resp3(&target)?;
     Ok(Box::new(RedisCommands {
-        resp3: Server::open_resp3(&target)?,
+        db: resp3.db()?,
+        resp3,
         target,
-        connection: Mutex::new(None),
+        connections: Mutex::new(HashMap::new()),
         flags: Mutex::new(HashMap::new()),
     }))
 }
@@ -32,7 +34,11 @@ pub fn adapter(target: ConnectionTarget, options: OpenOptions) -> Result<Box<dyn
 pub struct RedisCommands {
     target: ConnectionTarget,
     resp3: Server,
-    connection: Mutex<Option<MultiplexedConnection>>,
+    /// The logical database the profile selects; commands run there.
+    pub(super) db: u32,
+    /// One multiplexed connection per logical database in use (the key browser may look at
+    /// others than the profile's): a shared connection must never be moved by `SELECT`.
+    connections: Mutex<HashMap<u32, MultiplexedConnection>>,
     /// `COMMAND INFO` flags by command name, learned once per connection.
     flags: Mutex<HashMap<String, Option<Vec<String>>>>,
 }
@@ -67,31 +73,56 @@ impl Command {
 }
 
 impl RedisCommands {
-    async fn connection(&self) -> Result<MultiplexedConnection> {
-        let mut slot = self.connection.lock().await;
-        if let Some(connection) = slot.as_ref() {
+    async fn connection(&self, db: u32) -> Result<MultiplexedConnection> {
+        let mut slots = self.connections.lock().await;
+        if let Some(connection) = slots.get(&db) {
             return Ok(connection.clone());
         }
-        let connection = match self.resp3.connection().await {
+        let other = if db == self.db { None } else { Some(self.resp3.on_db(db)?) };
+        let resp3 = other.as_ref().unwrap_or(&self.resp3);
+        let connection = match resp3.connection().await {
             Ok(connection) => connection,
             // A server older than Redis 6 does not know HELLO 3 and answers with an error of
             // its own: it gets RESP2, which the rows read as well (flat lists for maps).
-            Err(e) if e.code == dbdock_core::ErrorCode::QueryFailed => Server::open(&self.target)?.connection().await?,
+            Err(e) if e.code == dbdock_core::ErrorCode::QueryFailed => {
+                let plain = Server::open(&self.target)?;
+                if db == self.db { plain } else { plain.on_db(db)? }.connection().await?
+            }
             Err(e) => return Err(e),
         };
-        self.flags.lock().await.clear();
-        *slot = Some(connection.clone());
+        if db == self.db {
+            self.flags.lock().await.clear();
+        }
+        slots.insert(db, connection.clone());
         Ok(connection)
     }
 
     async fn send(&self, cmd: &redis::Cmd) -> Result<Value> {
-        let mut connection = self.connection().await?;
-        match cmd.query_async::<Value>(&mut connection).await {
+        self.send_on(self.db, cmd).await
+    }
+
+    /// One command on logical database `db`.
+    pub(super) async fn send_on(&self, db: u32, cmd: &redis::Cmd) -> Result<Value> {
+        let mut connection = self.connection(db).await?;
+        let sent = cmd.query_async::<Value>(&mut connection).await;
+        self.answer(db, sent).await
+    }
+
+    /// Several commands in one round trip; each answer in order.
+    pub(super) async fn pipeline_on(&self, db: u32, pipe: &redis::Pipeline) -> Result<Vec<Value>> {
+        let mut connection = self.connection(db).await?;
+        let sent = pipe.query_async::<Vec<Value>>(&mut connection).await;
+        self.answer(db, sent).await
+    }
+
+    /// The reply, or the error in DB Dock's terms; a lost connection is dropped so that the
+    /// next call connects afresh.
+    async fn answer<T>(&self, db: u32, sent: redis::RedisResult<T>) -> Result<T> {
+        match sent {
             Ok(value) => Ok(value),
             Err(e) => {
                 if matches!(e.kind(), ErrorKind::Io) || e.is_connection_dropped() || e.is_timeout() {
-                    // The next call connects afresh.
-                    self.connection.lock().await.take();
+                    self.connections.lock().await.remove(&db);
                 }
                 Err(self.resp3.error(&e))
             }
@@ -139,13 +170,13 @@ impl RedisCommands {
         let value = self.send(&command.cmd()).await?;
         Ok(reply::to_result(&command.name, value, limits, started))
     }
+}
 
-    fn no_schema(&self) -> Error {
-        Error::unsupported(
-            "Redis keys have no schema to list here yet: run SCAN 0 MATCH prefix:* COUNT 1000, TYPE key and \
-             MEMORY USAGE key as commands",
-        )
-    }
+/// Redis has keys, not tables: the faces ask [`dbdock_core::KeyBrowser`] instead.
+fn no_tables() -> Error {
+    Error::unsupported(
+        "Redis has keys, not tables: browse them by prefix (dbdock keys, the app's key browser, MCP search-objects)",
+    )
 }
 
 fn flag_names(flags: Option<&Value>) -> Vec<String> {
@@ -175,11 +206,11 @@ impl Database for RedisCommands {
     }
 
     async fn connect(&self) -> Result<()> {
-        self.connection().await.map(|_| ())
+        self.connection(self.db).await.map(|_| ())
     }
 
     async fn disconnect(&self) {
-        self.connection.lock().await.take();
+        self.connections.lock().await.clear();
     }
 
     async fn query(&self, text: &str, params: &[serde_json::Value], limits: &QueryOptions) -> Result<QueryResult> {
@@ -199,16 +230,16 @@ impl Database for RedisCommands {
     }
 
     async fn list_tables(&self) -> Result<Vec<TableRef>> {
-        Err(self.no_schema())
+        Err(no_tables())
     }
 
     async fn table_schema(&self, name: &str) -> Result<TableInfo> {
         let _ = name;
-        Err(self.no_schema())
+        Err(no_tables())
     }
 
     async fn schema(&self) -> Result<SchemaInfo> {
-        Err(self.no_schema())
+        Err(no_tables())
     }
 
     async fn server_version(&self) -> Result<String> {
@@ -221,5 +252,9 @@ impl Database for RedisCommands {
 
     async fn ping(&self) -> Result<()> {
         self.send(&redis::cmd("PING")).await.map(|_| ())
+    }
+
+    fn keys(&self) -> Option<&dyn dbdock_core::KeyBrowser> {
+        Some(self)
     }
 }

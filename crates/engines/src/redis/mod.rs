@@ -16,6 +16,7 @@ pub use commands::adapter;
 use crate::{MonitorOptions, Published, Sink};
 
 mod acl;
+mod browse;
 mod client;
 mod command_line;
 mod commands;
@@ -28,6 +29,7 @@ mod reply;
 mod stream_entry;
 mod stream_tail;
 mod subscription;
+mod values;
 
 /// Connects and subscribes to `what` (or, for a stream, finds where its tail is), then
 /// forwards everything that arrives into `sink` from a task until the monitor is stopped.

@@ -15,6 +15,7 @@ mod prepared;
 mod privileges;
 mod reconnect;
 mod redis;
+mod redis_keys;
 mod result_sets;
 mod sql_read_only;
 mod sqlite_read_only;

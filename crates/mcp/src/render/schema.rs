@@ -29,6 +29,17 @@ pub(crate) fn search_text(result: &SchemaSearchResult) -> String {
                 out.push_str(&serde_json::to_string(table).unwrap_or_default());
                 out.push('\n');
             }
+            SchemaMatch::KeyPrefix(p) => {
+                let what = if p.is_key { "key" } else { "prefix" };
+                let count = if p.is_key {
+                    String::new()
+                } else if p.keys == p.estimated_keys {
+                    format!(" {} keys", p.keys)
+                } else {
+                    format!(" ~{} keys ({} seen)", p.estimated_keys, p.keys)
+                };
+                let _ = writeln!(out, "{} {what}{count} [{}]", p.prefix, p.types.join(", "));
+            }
             SchemaMatch::Column { table, column, type_name, nullable, primary_key } => {
                 let _ = writeln!(
                     out,
@@ -74,6 +85,35 @@ mod tests {
             search_text(&result),
             "2 of 3 matches\npublic.orders table\npublic.items view ~40 rows pk(id): id int4 not null, sku \
              text\n1 more match; narrow the pattern or raise limit\n"
+        );
+    }
+
+    #[test]
+    fn key_prefixes_say_whether_their_counts_are_estimates() {
+        let prefix = |name: &str, is_key, keys, estimated_keys, types: &[&str]| {
+            SchemaMatch::KeyPrefix(dbdock_core::PrefixSummary {
+                prefix: name.into(),
+                is_key,
+                keys,
+                estimated_keys,
+                types: types.iter().map(|t| (*t).to_owned()).collect(),
+            })
+        };
+        let result = SchemaSearchResult {
+            matches: 3,
+            shown: 3,
+            objects: Some(vec![
+                prefix("user:", false, 40, 400, &["hash"]),
+                prefix("cache:", false, 7, 7, &["string", "zset"]),
+                prefix("config", true, 1, 1, &["string"]),
+            ]),
+            columns: None,
+            hint: None,
+        };
+        assert_eq!(
+            search_text(&result),
+            "3 of 3 matches\nuser: prefix ~400 keys (40 seen) [hash]\ncache: prefix 7 keys [string, zset]\nconfig key \
+             [string]\n"
         );
     }
 }

@@ -299,7 +299,7 @@ impl DbDockServer {
 
     #[tool(
         name = "search-objects",
-        description = "Find tables, views and columns by name, disclosing schema progressively: detail 'names' (default) lists qualified names and kinds; 'summary' adds each table's columns and types; 'full' gives columns, primary key, foreign keys, indexes and comments. Start with names, then ask for summary or full on the few tables you need.",
+        description = "Find tables, views and columns by name, disclosing schema progressively: detail 'names' (default) lists qualified names and kinds; 'summary' adds each table's columns and types; 'full' gives columns, primary key, foreign keys, indexes and comments. Start with names, then ask for summary or full on the few tables you need. On Redis it lists key prefixes (and keys) with key counts and types from a bounded SCAN sample, estimates marked; a pattern ending in the delimiter (user:) lists the level under that prefix.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = false)
     )]
     async fn search_objects(

@@ -6,7 +6,7 @@ import { EngineBadge } from "../../components/EngineBadge";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { Kbd } from "../../components/Kbd";
 import { Spinner } from "../../components/Spinner";
-import { canBrowse, canQuery, engineLabel, hasConsumerGroups } from "../../lib/engines";
+import { canBrowse, canQuery, engineLabel, hasConsumerGroups, hasKeyBrowser } from "../../lib/engines";
 import { plural } from "../../lib/format";
 import { useEngineSpec } from "../../stores/engines";
 import { offerHostKey } from "../../stores/hostKeys";
@@ -16,12 +16,14 @@ import { schemaUiOf, schemaUiStore, updateSchemaUi } from "../../stores/schemaUi
 import { useStore } from "../../stores/store";
 import { setActiveProfile, uiStore } from "../../stores/ui";
 import { KafkaBrowser } from "../kafka/KafkaBrowser";
+import { KeyBrowser } from "../keys/KeyBrowser";
 import { SchemaTree } from "./SchemaTree";
 import { TableDetailsPanel } from "./TableDetailsPanel";
 
 /**
  * Schema: the lazy tree of the active connection, a filter box, and the selected table's details;
- * for an engine with topics and consumer groups (its spec says so), the Kafka browser instead.
+ * for an engine with topics and consumer groups (its spec says so), the Kafka browser instead;
+ * for one with keys (Redis), the key browser.
  */
 export function SchemaView() {
   const { profiles } = useStore(profilesStore);
@@ -30,6 +32,7 @@ export function SchemaView() {
   const spec = useEngineSpec(profile?.engine);
   const browse = canBrowse(spec);
   const topics = hasConsumerGroups(spec);
+  const keys = hasKeyBrowser(spec);
   const schemas = useStore(schemaStore);
   const entry = profile ? schemas.get(profile.name) : undefined;
   const uiAll = useStore(schemaUiStore);
@@ -78,7 +81,7 @@ export function SchemaView() {
   return (
     <div className="view schema-view" data-testid="view-schema">
       <header className="view-header">
-        <h1>{topics ? "Topics" : "Schema"}</h1>
+        <h1>{topics ? "Topics" : keys ? "Keys" : "Schema"}</h1>
         <select
           className="profile-select"
           data-testid="schema-profile"
@@ -95,7 +98,7 @@ export function SchemaView() {
         </select>
         {profile && <EngineBadge engine={profile.engine} />}
         <span className="spacer" />
-        {!topics && (
+        {!topics && !keys && (
           <>
             {browse && entry?.tables && <span className="muted">{plural(entry.tables.length, "object")}</span>}
             <div className="filter-box">
@@ -129,6 +132,8 @@ export function SchemaView() {
         <EmptyState title="Choose a connection">Pick one in the sidebar or above to see its tables.</EmptyState>
       ) : topics ? (
         <KafkaBrowser profile={profile.name} />
+      ) : keys ? (
+        <KeyBrowser key={profile.name} profile={profile.name} />
       ) : !browse ? (
         <EmptyState title={`${engineLabel(spec, profile.engine)} has no schema to browse`}>{elsewhere(spec)}</EmptyState>
       ) : (
