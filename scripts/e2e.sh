@@ -8,6 +8,7 @@
 #
 # It tests the app as built: run scripts/test.sh (which builds it first), or build it with
 #     npm ci && npm run build && cargo build -p dbdock-cli -p dbdock-desktop
+# E2E_FILES=NAME runs only the suite's NAME.test.js (a glob: E2E_FILES='redis*').
 # With --installed it runs the smoke suite (e2e/smoke/) on the installed package's
 # /usr/bin/dbdock-desktop and /usr/bin/dbdock instead: scripts/package-smoke.sh does that.
 set -euo pipefail
@@ -135,7 +136,7 @@ while tcp_open 127.0.0.1 "$port" 2>/dev/null || tcp_open 127.0.0.1 $((port + 1))
 
 mkdir -p "$WORK/home" "$WORK/dbdock" "$SHOTS"
 rm -f "$SHOTS"/*.png
-export E2E_SUITE=$SUITE E2E_APP=$APP E2E_CLI=$CLI E2E_WORK=$WORK E2E_SCREENSHOTS=$SHOTS E2E_DRIVER_PORT=$port
+export E2E_FILES=${E2E_FILES:-*} E2E_SUITE=$SUITE E2E_APP=$APP E2E_CLI=$CLI E2E_WORK=$WORK E2E_SCREENSHOTS=$SHOTS E2E_DRIVER_PORT=$port
 if [ -n "$DB" ]; then export E2E_PG_DB=$DB E2E_MARIA_DB=$DB; fi
 export E2E_TAURI_DRIVER=$TAURI_DRIVER E2E_NATIVE_DRIVER=$NATIVE_DRIVER E2E_NODE=$(command -v node)
 export HOME=$WORK/home DBDOCK_HOME=$WORK/dbdock
@@ -156,7 +157,7 @@ with_keyring bash -c '
     done
     timeout 1 bash -c "</dev/tcp/127.0.0.1/$E2E_DRIVER_PORT" 2>/dev/null ||
         { echo "tauri-driver is not listening on port $E2E_DRIVER_PORT:" >&2; cat "$E2E_WORK/tauri-driver.log" >&2; exit 1; }
-    cd e2e && "$E2E_NODE" --test --test-concurrency=1 --test-reporter=spec "$E2E_SUITE"/*.test.js
+    cd e2e && "$E2E_NODE" --test --test-concurrency=1 --test-reporter=spec "$E2E_SUITE"/$E2E_FILES.test.js
 ' || status=$?
 
 if [ "$status" -ne 0 ]; then
