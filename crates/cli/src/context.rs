@@ -3,7 +3,8 @@
 
 use std::io::{self, BufWriter, Write};
 
-use dbdock_core::{ConnectionTarget, Error, Profile, ProfileSource, Result, secret_env_var};
+use dbdock_app::Workspace;
+use dbdock_core::{ConnectionTarget, Database, Error, Profile, ProfileSource, Result, secret_env_var};
 use dbdock_engines::OpenOptions;
 use dbdock_store::{Home, ResolvedProfile, Store};
 
@@ -75,6 +76,26 @@ pub fn cli_param(text: &str) -> serde_json::Value {
         Ok(v @ (Value::Bool(_) | Value::Null | Value::String(_))) => v,
         _ => Value::String(text.to_owned()),
     }
+}
+
+/// A connection of the command's own to the profile or URL.
+pub async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
+    open_with(connection, |_| {}).await
+}
+
+/// Opens the connection with `adjust` applied to the options the profile (or defaults) give.
+/// A profile is opened by the workspace (through its SSH tunnel, if it has one); a bare
+/// URL has none, and is opened directly.
+pub async fn open_with(connection: &Connection, adjust: impl FnOnce(&mut OpenOptions)) -> Result<Box<dyn Database>> {
+    let (resolved, mut options) = resolve(connection).await?;
+    adjust(&mut options);
+    if connection.profile.is_none() {
+        return dbdock_engines::open(resolved.target, options).await;
+    }
+    let workspace = Workspace::new(open_store().await?);
+    let db = workspace.open_once(&resolved, options).await;
+    workspace.close().await;
+    db
 }
 
 #[cfg(test)]

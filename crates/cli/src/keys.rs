@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use dbdock_core::{Engine, Error, KeyBrowser, KeyScan, KeySpace, Result, ValueRequest};
 
 use crate::args::{Connection, KeyArgs, KeysArgs, SchemaFormat};
-use crate::context::{print, resolve};
+use crate::context::{open, print, resolve};
 use crate::render::{json_line, new_table, text};
 
 fn no_keys(engine: Engine) -> Error {
@@ -24,7 +24,7 @@ async fn with_keys(connection: &Connection, body: impl AsyncFnOnce(&dyn KeyBrows
     if !engine.capabilities().key_browser {
         return Err(no_keys(engine));
     }
-    let db = crate::query::open(connection).await?;
+    let db = open(connection).await?;
     let outcome = match db.keys() {
         Some(keys) => body(keys).await,
         None => Err(no_keys(engine)),

@@ -1,31 +1,10 @@
 //! `dbdock query` and `dbdock schema`: one statement or a schema from the shell.
 
-use dbdock_core::{Database, QueryOptions, Result};
-use dbdock_engines::OpenOptions;
+use dbdock_core::{QueryOptions, Result};
 
-use crate::args::{Connection, QueryArgs, SchemaArgs};
-use crate::context::{cli_param, open_store, print, resolve};
+use crate::args::{QueryArgs, SchemaArgs};
+use crate::context::{cli_param, open, open_with, print, resolve};
 use crate::render;
-use dbdock_app::Workspace;
-
-pub(crate) async fn open(connection: &Connection) -> Result<Box<dyn Database>> {
-    open_with(connection, |_| {}).await
-}
-
-/// Opens the connection with `adjust` applied to the options the profile (or defaults) give.
-/// A profile is opened by the workspace (through its SSH tunnel, if it has one); a bare
-/// URL has none, and is opened directly.
-async fn open_with(connection: &Connection, adjust: impl FnOnce(&mut OpenOptions)) -> Result<Box<dyn Database>> {
-    let (resolved, mut options) = resolve(connection).await?;
-    adjust(&mut options);
-    if connection.profile.is_none() {
-        return dbdock_engines::open(resolved.target, options).await;
-    }
-    let workspace = Workspace::new(open_store().await?);
-    let db = workspace.open_once(&resolved, options).await;
-    workspace.close().await;
-    db
-}
 
 pub async fn query(args: QueryArgs) -> Result<()> {
     let db = open(&args.connection).await?;
