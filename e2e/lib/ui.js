@@ -2,7 +2,18 @@
 // expected and what was there, typing that React sees, and a real clipboard paste.
 
 import { Key } from "webdriverio";
-import { T, tid } from "./harness.js";
+import { T, diagnoseBlankPage, openApp, tid } from "./harness.js";
+
+/** Opens the app and waits for its navigation; a window without UI fails with what it shows instead. */
+export async function openAppWithUi() {
+  const browser = await openApp();
+  try {
+    await shown(browser, "nav-connections", T.start);
+  } catch (error) {
+    throw new Error(`the app window shows no UI: ${error.message}. ${await diagnoseBlankPage(browser)}`);
+  }
+  return browser;
+}
 
 /** Waits until the element with this test id is displayed, and returns it. */
 export async function shown(browser, id, timeout = T.ui) {

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before } from "node:test";
 import { Key } from "webdriverio";
-import { T, config, diagnoseBlankPage, eventually, openApp, psql, screenshot, step, tid } from "../lib/harness.js";
-import { attrIs, click, shown, textMatches, textOf, typeInto, until } from "../lib/ui.js";
+import { T, config, eventually, psql, screenshot, step, tid } from "../lib/harness.js";
+import { attrIs, click, openAppWithUi, shown, textMatches, textOf, typeInto, until } from "../lib/ui.js";
 
 const PG = "e2e-data-pg";
 const MARIA = "e2e-data-maria";
@@ -39,12 +39,7 @@ before(async () => {
   for (const engine of ENGINES) {
     execFileSync(config.cli, ["profile", "add", engine.profile, "--url", engine.url]);
   }
-  browser = await openApp();
-  try {
-    await shown(browser, "nav-connections", T.start);
-  } catch (error) {
-    throw new Error(`the app window shows no UI: ${error.message}. ${await diagnoseBlankPage(browser)}`);
-  }
+  browser = await openAppWithUi();
 }, { timeout: T.start + 30_000 });
 
 after(async () => {

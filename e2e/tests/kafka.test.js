@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before } from "node:test";
-import { T, config, diagnoseBlankPage, openApp, screenshot, step } from "../lib/harness.js";
-import { attrIs, click, shown, textMatches, typeInto, valueIs } from "../lib/ui.js";
+import { T, config, screenshot, step } from "../lib/harness.js";
+import { attrIs, click, openAppWithUi, shown, textMatches, typeInto, valueIs } from "../lib/ui.js";
 
 const PROFILE = "e2e-kafka";
 const TOPIC = process.env.E2E_KAFKA_TOPIC;
@@ -21,12 +21,7 @@ const current = () => browser;
 before(async () => {
   if (!TOPIC || !GROUP) throw new Error("E2E_KAFKA_TOPIC and E2E_KAFKA_GROUP are not set: run the suite with bash scripts/e2e.sh");
   execFileSync(config.cli, ["profile", "add", PROFILE, "--url", URL]);
-  browser = await openApp();
-  try {
-    await shown(browser, "nav-connections", T.start);
-  } catch (error) {
-    throw new Error(`the app window shows no UI: ${error.message}. ${await diagnoseBlankPage(browser)}`);
-  }
+  browser = await openAppWithUi();
 }, { timeout: T.start + 30_000 });
 
 after(async () => {

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before } from "node:test";
-import { T, config, diagnoseBlankPage, openApp, screenshot, step, tid } from "../lib/harness.js";
-import { attrIs, click, shown, typeInto, until, valueIs } from "../lib/ui.js";
+import { T, config, screenshot, step, tid } from "../lib/harness.js";
+import { attrIs, click, openAppWithUi, shown, typeInto, until, valueIs } from "../lib/ui.js";
 
 const PROFILE = "e2e-redis";
 const DB = 14;
@@ -29,12 +29,7 @@ before(async () => {
   redis("HSET", `${P}:user:2`, "name", "Grace");
   redis("RPUSH", `${P}:queue`, "first", "middle", "last");
   execFileSync(config.cli, ["profile", "add", PROFILE, "--url", URL]);
-  browser = await openApp();
-  try {
-    await shown(browser, "nav-connections", T.start);
-  } catch (error) {
-    throw new Error(`the app window shows no UI: ${error.message}. ${await diagnoseBlankPage(browser)}`);
-  }
+  browser = await openAppWithUi();
 }, { timeout: T.start + 30_000 });
 
 after(async () => {

@@ -46,6 +46,15 @@ def mariadb(db, sql):
     return sh(MY_ADMIN + ["-N", "-B"] + ([db] if db else []), sql, "MariaDB at 127.0.0.1:3306")
 
 
+REDIS = os.environ.get("DBDOCK_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
+
+
+def redis_cli(db, *args):
+    """redis-cli on logical database `db` of the test Redis; its output, stripped."""
+    url = f"{REDIS}/{db}"
+    return sh(["redis-cli", "-u", url, *args], service=f"Redis at {url} (redis-cli)").strip()
+
+
 def dbdock(home, *args, stdin=None, check=True):
     env = dict(os.environ, DBDOCK_HOME=str(home), DBDOCK_KEYRING_SERVICE="dbdock-mcp-test")
     out = subprocess.run([DBDOCK, *args], input=stdin, capture_output=True, text=True, env=env)

@@ -5,24 +5,19 @@ the same from the shell. All of it reads; the keys are unchanged afterwards."""
 
 import json
 import os
-import subprocess
 
 import pytest
 
-from conftest import dbdock, run, session_over
+import conftest
+from conftest import REDIS, dbdock, run, session_over
 
-REDIS = os.environ.get("DBDOCK_TEST_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
 DB = 13
 URL = f"{REDIS}/{DB}"
 T = f"kb{os.getpid()}"
 
 
 def redis_cli(*args):
-    try:
-        out = subprocess.run(["redis-cli", "-u", URL, *args], capture_output=True, text=True, check=True)
-    except (FileNotFoundError, subprocess.CalledProcessError) as e:
-        pytest.fail(f"Redis at {URL} (redis-cli) failed: {e}")
-    return out.stdout.strip()
+    return conftest.redis_cli(DB, *args)
 
 
 def snapshot():
