@@ -50,6 +50,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::keys::key_search,
         commands::keys::key_info,
         commands::keys::key_value,
+        commands::keys::key_stream_groups,
         commands::table_data::open_table_page,
         commands::table_data::count_table_rows,
         commands::table_data::review_table_changes,

@@ -35,6 +35,10 @@ def keyspace(world):
         redis_cli("SET", f"{T}:session:{i}", "x", "EX", "600")
     redis_cli("RPUSH", f"{T}:queue:mail", *[f"m{i}" for i in range(150)])
     redis_cli("SET", f"{T}:config", '{"maintenance": false}')
+    for i in range(1, 4):
+        redis_cli("XADD", f"{T}:events", f"1-{i}", "n", str(i))
+    redis_cli("XGROUP", "CREATE", f"{T}:events", "billing", "0")
+    redis_cli("XREADGROUP", "GROUP", "billing", "worker", "COUNT", "2", "STREAMS", f"{T}:events", ">")
     dbdock(world.home, "profile", "add", "keys", "--url", URL, "--access", "read-only")
     yield world
     dbdock(world.home, "profile", "rm", "keys", check=False)
@@ -70,6 +74,11 @@ def test_keys_and_key_page_through_the_shell(keyspace):
     assert len(shown["value"]["entries"]) == 100 and shown["value"]["next"] == "100"
     rest = cli_json(keyspace, "key", "--profile", "keys", f"{T}:queue:mail", "--cursor", "100")
     assert [e["value"]["text"] for e in rest["value"]["entries"]][-1] == "m149" and "next" not in rest["value"]
+    events = cli_json(keyspace, "key", "--profile", "keys", f"{T}:events", "--reverse")
+    assert [e["field"] for e in events["value"]["entries"]] == ["1-3", "1-2", "1-1"]
+    billing = events["groups"][0]
+    assert (billing["name"], billing["pending"], billing["lag"], billing["last_delivered_id"]) == ("billing", 2, 1, "1-2")
+    assert [(c["name"], c["pending"]) for c in billing["consumers"]] == [("worker", 2)]
     session = cli_json(keyspace, "key", "--profile", "keys", f"{T}:session:0")
     assert 0 < session["info"]["ttl_ms"] <= 600_000
     missing = dbdock(keyspace.home, "key", "--profile", "keys", f"{T}:nothing", check=False)

@@ -145,6 +145,10 @@ export type KeyInfoView = B.KeyInfoView_Serialize;
 export type ValuePageRequest = B.ValuePageRequest_Serialize;
 /** One entry of a value: a hash field, a list index, a sorted set score, a stream id; `text` hex when `hex`. */
 export type ValueEntryView = B.ValueEntryView_Serialize;
+/** A stream's consumer: what it has pending and how long it has been idle. */
+export type StreamConsumerView = Counted<B.StreamConsumerView, "pending" | "idleMs">;
+/** A stream's consumer group: pending (delivered, not acknowledged), lag (not yet delivered; null before Redis 7). */
+export type StreamGroupView = Omit<Counted<B.StreamGroupView_Serialize, "pending">, "consumers"> & { consumers: StreamConsumerView[] };
 /** One page of a value; `next` goes on. */
 export type ValuePageView = Omit<B.ValuePageView_Serialize, "entries"> & { entries: ValueEntryView[] };
 /** A group member: its client id, host and the partitions assigned to it, by topic. */
@@ -324,6 +328,8 @@ export type Backend = {
   keyInfo: (profile: string, db: number, key: string) => Promise<KeyInfoView>;
   /** Redis: one page of a key's value. */
   keyValue: (profile: string, request: ValuePageRequest) => Promise<ValuePageView>;
+  /** Redis: a stream's consumer groups with their consumers. */
+  keyStreamGroups: (profile: string, db: number, key: string) => Promise<StreamGroupView[]>;
 };
 
 async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
@@ -441,6 +447,12 @@ const tauriBackend: Backend = {
   },
   keyInfo: (profile, db, key) => unwrap(commands.keyInfo(profile, db, key)),
   keyValue: (profile, request) => unwrap(commands.keyValue(profile, request)),
+  keyStreamGroups: async (profile, db, key) =>
+    (await unwrap(commands.keyStreamGroups(profile, db, key))).map((g) => ({
+      ...g,
+      pending: count(g.pending),
+      consumers: g.consumers.map((c) => ({ ...c, pending: count(c.pending), idleMs: count(c.idleMs) })),
+    })),
 };
 
 const toKeyNode = (n: B.KeyNodeView): KeyNodeView => ({ ...n, keys: count(n.keys) });

@@ -102,6 +102,8 @@ export const commands = {
 	keyInfo: (profile: string, db: number, key: string) => typedError<KeyInfoView_Serialize, Error>(__TAURI_INVOKE("key_info", { profile, db, key })),
 	/**  One page of a key's value. */
 	keyValue: (profile: string, request: ValuePageRequest_Deserialize) => typedError<ValuePageView_Serialize, Error>(__TAURI_INVOKE("key_value", { profile, request })),
+	/**  A stream's consumer groups, their consumers and what each has pending. */
+	keyStreamGroups: (profile: string, db: number, key: string) => typedError<StreamGroupView_Serialize[], Error>(__TAURI_INVOKE("key_stream_groups", { profile, db, key })),
 	/**  One page of `table` on the user's connection to `profile`. */
 	openTablePage: (profile: string, table: string, request: TablePageRequest_Deserialize) => typedError<TablePageView_Serialize, Error>(__TAURI_INVOKE("open_table_page", { profile, table, request })),
 	/**  The exact number of rows the filters let through. */
@@ -1729,6 +1731,32 @@ export type SshHopView_Serialize = {
 	auth: SshAuthKind,
 	/**  The private key file, with `key` auth. */
 	keyPath: string | null,
+};
+
+export type StreamConsumerView = {
+	name: string,
+	pending: number | null,
+	idleMs: number | null,
+};
+
+export type StreamGroupView = StreamGroupView_Serialize | StreamGroupView_Deserialize;
+
+export type StreamGroupView_Deserialize = {
+	name: string,
+	pending: number | null,
+	/**  None when the server cannot tell (before Redis 7). */
+	lag?: number | null,
+	lastDeliveredId: string,
+	consumers: StreamConsumerView[],
+};
+
+export type StreamGroupView_Serialize = {
+	name: string,
+	pending: number | null,
+	/**  None when the server cannot tell (before Redis 7). */
+	lag: number | null,
+	lastDeliveredId: string,
+	consumers: StreamConsumerView[],
 };
 
 export type TableInfo = TableInfo_Serialize | TableInfo_Deserialize;

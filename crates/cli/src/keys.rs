@@ -76,8 +76,9 @@ pub async fn key(args: KeyArgs) -> Result<()> {
         };
         let info = keys.key_info(db, &args.key).await?;
         let page = keys.key_value(&request).await?;
+        let groups = if info.key_type == "stream" { keys.stream_groups(db, &args.key).await? } else { Vec::new() };
         if args.format == SchemaFormat::Json {
-            return json_line(&serde_json::json!({ "info": info, "value": page }));
+            return json_line(&serde_json::json!({ "info": info, "value": page, "groups": groups }));
         }
         let mut head = format!("{} ({}", info.name, info.key_type);
         if let Some(length) = info.length {
@@ -129,13 +130,33 @@ pub async fn key(args: KeyArgs) -> Result<()> {
             row.push(value);
             table.add_row(row);
         }
+        let mut group_table = new_table();
+        group_table.set_header(["consumer group", "pending", "lag", "last delivered", "consumers (pending, idle)"]);
+        for g in &groups {
+            let consumers: Vec<String> = g
+                .consumers
+                .iter()
+                .map(|c| format!("{} ({}, {:.1} s)", c.name, c.pending, c.idle_ms as f64 / 1000.0))
+                .collect();
+            group_table.add_row([
+                g.name.clone(),
+                g.pending.to_string(),
+                g.lag.map_or_else(|| "?".to_owned(), |l| l.to_string()),
+                g.last_delivered_id.clone(),
+                consumers.join(", "),
+            ]);
+        }
         text(|out| {
             writeln!(out, "{head}")?;
             writeln!(out, "{table}")?;
             match &page.next {
-                Some(next) => writeln!(out, "({} shown; more with --cursor {next})", page.entries.len()),
-                None => writeln!(out, "({} shown; the end of the value)", page.entries.len()),
+                Some(next) => writeln!(out, "({} shown; more with --cursor {next})", page.entries.len())?,
+                None => writeln!(out, "({} shown; the end of the value)", page.entries.len())?,
             }
+            if !groups.is_empty() {
+                writeln!(out, "{group_table}")?;
+            }
+            Ok(())
         })
     })
     .await

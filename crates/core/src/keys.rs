@@ -223,6 +223,27 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// A consumer group of a stream (`XINFO GROUPS`, `XINFO CONSUMERS`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StreamGroup {
+    pub name: String,
+    /// Entries delivered to the group's consumers and not yet acknowledged.
+    pub pending: u64,
+    /// Entries not yet delivered to the group (Redis 7; `None` when the server cannot tell).
+    pub lag: Option<u64>,
+    pub last_delivered_id: String,
+    pub consumers: Vec<StreamConsumer>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StreamConsumer {
+    pub name: String,
+    /// Entries delivered to it and not yet acknowledged.
+    pub pending: u64,
+    /// Since it last read or claimed, in milliseconds.
+    pub idle_ms: u64,
+}
+
 /// The keyspace in brief, for an AI client or `dbdock schema`: the top prefixes with their
 /// counts, types and a few example keys.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -300,6 +321,9 @@ pub trait KeyBrowser: Send + Sync {
 
     /// One page of a key's value.
     async fn key_value(&self, request: &ValueRequest) -> Result<ValuePage>;
+
+    /// A stream's consumer groups with their consumers and what each has pending.
+    async fn stream_groups(&self, db: u32, key: &str) -> Result<Vec<StreamGroup>>;
 }
 
 #[cfg(test)]

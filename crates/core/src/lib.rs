@@ -51,7 +51,7 @@ pub use event::{
 pub use keys::{
     Blob, DEFAULT_SCAN_BUDGET, DEFAULT_VALUE_PAGE, KeyBrowser, KeyDatabase, KeyInfo, KeyName, KeyPage, KeyScan,
     KeySpace, MAX_CHILDREN_SHOWN, MAX_ENTRY_BYTES, PrefixLevel, PrefixNode, PrefixQuery, PrefixSummary,
-    STRING_PAGE_BYTES, ValueEntry, ValuePage, ValueRequest,
+    STRING_PAGE_BYTES, StreamConsumer, StreamGroup, ValueEntry, ValuePage, ValueRequest,
 };
 pub use lifecycle::{ConnectionState, ConnectionStatus};
 pub use network::{MAX_SSH_HOPS, SshAuth, SshHop, TlsMode, TlsOptions, validate_ssh_hops};

@@ -254,3 +254,49 @@ pub async fn key_value(
         next: page.next,
     })
 }
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamGroupView {
+    pub name: String,
+    pub pending: f64,
+    /// None when the server cannot tell (before Redis 7).
+    pub lag: Option<f64>,
+    pub last_delivered_id: String,
+    pub consumers: Vec<StreamConsumerView>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamConsumerView {
+    pub name: String,
+    pub pending: f64,
+    pub idle_ms: f64,
+}
+
+/// A stream's consumer groups, their consumers and what each has pending.
+#[tauri::command]
+#[specta::specta]
+pub async fn key_stream_groups(
+    state: State<'_, AppState>,
+    profile: String,
+    db: u32,
+    key: String,
+) -> Result<Vec<StreamGroupView>> {
+    let open = keys_of(&state, &profile).await?;
+    let groups = open.key_browser()?.stream_groups(db, &key).await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| StreamGroupView {
+            name: g.name,
+            pending: g.pending as f64,
+            lag: g.lag.map(|l| l as f64),
+            last_delivered_id: g.last_delivered_id,
+            consumers: g
+                .consumers
+                .into_iter()
+                .map(|c| StreamConsumerView { name: c.name, pending: c.pending as f64, idle_ms: c.idle_ms as f64 })
+                .collect(),
+        })
+        .collect())
+}

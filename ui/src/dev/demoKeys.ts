@@ -4,7 +4,7 @@
 // the backend's rules (crates/engines/src/redis/browse.rs and values.rs): prefixes first,
 // the fullest first, then keys; values a page at a time, with `next` to go on.
 
-import { ApiError, type KeyDatabasesView, type KeyInfoView, type KeyLevelView, type KeyNodeView, type KeyPageView, type ValueEntryView, type ValuePageRequest, type ValuePageView } from "../api";
+import { ApiError, type StreamGroupView, type KeyDatabasesView, type KeyInfoView, type KeyLevelView, type KeyNodeView, type KeyPageView, type ValueEntryView, type ValuePageRequest, type ValuePageView } from "../api";
 
 type DemoValue =
   | { type: "string"; value: string; hex?: boolean }
@@ -143,6 +143,16 @@ export function demoKeys(check: (profile: string) => void) {
       const k = key(index, name);
       const encodings: Record<DemoKey["type"], string> = { string: "embstr", hash: "listpack", list: "quicklist", set: "listpack", zset: "skiplist", stream: "stream" };
       return { name, keyType: k.type, ttlMs: k.ttlMs, memoryBytes: 56 + lengthOf(k) * 24, encoding: encodings[k.type], length: lengthOf(k) };
+    },
+    keyStreamGroups: async (profile: string, index: number, name: string): Promise<StreamGroupView[]> => {
+      check(profile);
+      await wait(40);
+      const k = key(index, name);
+      if (k.type !== "stream") throw new ApiError({ code: "INVALID_INPUT", message: `'${name}' is a ${k.type}, not a stream: it has no consumer groups` });
+      return [
+        { name: "billing", pending: 12, lag: 52, lastDeliveredId: k.value[247][0], consumers: [{ name: "worker-1", pending: 12, idleMs: 4_200 }] },
+        { name: "audit", pending: 0, lag: 0, lastDeliveredId: k.value[299][0], consumers: [] },
+      ];
     },
     keyValue: async (profile: string, request: ValuePageRequest): Promise<ValuePageView> => {
       check(profile);

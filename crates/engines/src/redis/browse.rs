@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use dbdock_core::{
     DEFAULT_SCAN_BUDGET, Error, KeyBrowser, KeyDatabase, KeyInfo, KeyName, KeyPage, KeyScan, MAX_CHILDREN_SHOWN,
-    PrefixLevel, PrefixNode, PrefixQuery, Result, ValuePage, ValueRequest,
+    PrefixLevel, PrefixNode, PrefixQuery, Result, StreamConsumer, StreamGroup, ValuePage, ValueRequest,
 };
 
 use super::commands::RedisCommands;
@@ -193,6 +193,49 @@ impl KeyBrowser for RedisCommands {
     async fn key_value(&self, request: &ValueRequest) -> Result<ValuePage> {
         let key_type = values::text(&self.send_on(request.db, redis::cmd("TYPE").arg(&request.key)).await?);
         values::page(self, &key_type, request).await
+    }
+
+    async fn stream_groups(&self, db: u32, key: &str) -> Result<Vec<StreamGroup>> {
+        let key_type = values::text(&self.send_on(db, redis::cmd("TYPE").arg(key)).await?);
+        if key_type != "stream" {
+            return Err(match key_type.as_str() {
+                "none" => Error::not_found(format!("no key '{key}' in Redis database {db}")),
+                other => Error::invalid_input(format!("'{key}' is a {other}, not a stream: it has no consumer groups")),
+            });
+        }
+        let mut groups: Vec<StreamGroup> =
+            values::items(self.send_on(db, redis::cmd("XINFO").arg("GROUPS").arg(key)).await?)
+                .into_iter()
+                .map(|group| {
+                    let fields = values::fields(group);
+                    let number =
+                        |name: &str| fields.get(name).and_then(values::int).and_then(|n| u64::try_from(n).ok());
+                    StreamGroup {
+                        name: fields.get("name").map(values::text).unwrap_or_default(),
+                        pending: number("pending").unwrap_or(0),
+                        lag: number("lag"),
+                        last_delivered_id: fields.get("last-delivered-id").map(values::text).unwrap_or_default(),
+                        consumers: Vec::new(),
+                    }
+                })
+                .collect();
+        for group in &mut groups {
+            let consumers = self.send_on(db, redis::cmd("XINFO").arg("CONSUMERS").arg(key).arg(&group.name)).await?;
+            group.consumers = values::items(consumers)
+                .into_iter()
+                .map(|consumer| {
+                    let fields = values::fields(consumer);
+                    let number =
+                        |name: &str| fields.get(name).and_then(values::int).and_then(|n| u64::try_from(n).ok());
+                    StreamConsumer {
+                        name: fields.get("name").map(values::text).unwrap_or_default(),
+                        pending: number("pending").unwrap_or(0),
+                        idle_ms: number("idle").unwrap_or(0),
+                    }
+                })
+                .collect();
+        }
+        Ok(groups)
     }
 }
 

@@ -203,6 +203,15 @@ fn pairs(items: Vec<Value>) -> Vec<(Value, Value)> {
     out
 }
 
+/// A map reply (RESP3) or a flat field/value list (RESP2) by field name.
+pub(super) fn fields(value: Value) -> std::collections::HashMap<String, Value> {
+    let flat = match value {
+        Value::Map(pairs) => return pairs.into_iter().map(|(k, v)| (text(&k), v)).collect(),
+        other => items(other),
+    };
+    pairs(flat).into_iter().map(|(k, v)| (text(&k), v)).collect()
+}
+
 pub(super) fn bytes(value: &Value) -> Vec<u8> {
     match value {
         Value::BulkString(b) => b.clone(),

@@ -215,6 +215,43 @@ async fn every_value_type_is_read_a_page_at_a_time() {
     let newest = browser.key_value(&ValueRequest { reverse: true, ..page("stream", None) }).await.unwrap();
     assert_eq!(newest.entries[0].field.as_deref(), Some("1-250"));
 
+    // The stream's groups: one consumer read 10 entries and acknowledged 4.
+    let stream = format!("{p}stream");
+    redis::cmd("XGROUP").arg("CREATE").arg(&stream).arg("billing").arg("0").query_async::<()>(&mut con).await.unwrap();
+    redis::cmd("XGROUP").arg("CREATE").arg(&stream).arg("audit").arg("$").query_async::<()>(&mut con).await.unwrap();
+    let read: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("billing")
+        .arg("worker-1")
+        .arg("COUNT")
+        .arg(10)
+        .arg("STREAMS")
+        .arg(&stream)
+        .arg(">")
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    assert_ne!(read, redis::Value::Nil);
+    redis::cmd("XACK")
+        .arg(&stream)
+        .arg("billing")
+        .arg("1-1")
+        .arg("1-2")
+        .arg("1-3")
+        .arg("1-4")
+        .query_async::<()>(&mut con)
+        .await
+        .unwrap();
+    let groups = browser.stream_groups(DB, &stream).await.unwrap();
+    let billing = groups.iter().find(|g| g.name == "billing").unwrap();
+    assert_eq!((billing.pending, billing.lag, billing.last_delivered_id.as_str()), (6, Some(240), "1-10"));
+    assert_eq!(billing.consumers.len(), 1);
+    assert_eq!((billing.consumers[0].name.as_str(), billing.consumers[0].pending), ("worker-1", 6));
+    let audit = groups.iter().find(|g| g.name == "audit").unwrap();
+    assert_eq!((audit.pending, audit.lag, audit.consumers.len()), (0, Some(0), 0));
+    let not_a_stream = browser.stream_groups(DB, &format!("{p}hash")).await.unwrap_err();
+    assert_eq!(not_a_stream.code, ErrorCode::InvalidInput);
+
     // Facts: type, TTL, memory, encoding, length.
     let info = browser.key_info(DB, &format!("{p}json")).await.unwrap();
     assert_eq!((info.key_type.as_str(), info.length), ("string", Some(11)));

@@ -4,6 +4,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { Spinner } from "../../components/Spinner";
 import { formatBytes, formatCount } from "../../lib/format";
 import { ttlText, valueText } from "../../lib/keys";
+import { StreamGroups } from "./StreamGroups";
 
 type Props = { profile: string; db: number; name: string };
 
@@ -177,6 +178,7 @@ export function KeyValuePanel({ profile, db, name }: Props) {
           </button>
         )}
       </div>
+      {type === "stream" && <StreamGroups profile={profile} db={db} name={name} />}
     </div>
   );
 }
