@@ -5,6 +5,7 @@
 // the fullest first, then keys; values a page at a time, with `next` to go on.
 
 import { ApiError, type StreamGroupView, type KeyDatabasesView, type KeyInfoView, type KeyLevelView, type KeyNodeView, type KeyPageView, type ValueEntryView, type ValuePageRequest, type ValuePageView } from "../api";
+import { isJson } from "../lib/dataClipboard";
 
 type DemoValue =
   | { type: "string"; value: string; hex?: boolean }
@@ -68,15 +69,6 @@ const entry = (text: string, more: Partial<ValueEntryView> = {}): ValueEntryView
   cutFrom: null,
   ...more,
 });
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function position(cursor: string | null): number {
   if (cursor === null) return 0;

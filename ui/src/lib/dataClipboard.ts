@@ -79,7 +79,8 @@ function csvField(cell: Cell): string {
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
-function isJson(text: string): boolean {
+/** Whether the text parses as JSON. */
+export function isJson(text: string): boolean {
   try {
     JSON.parse(text);
     return true;

@@ -2,6 +2,7 @@
 // when they are estimates, a value's text as shown.
 
 import type { KeyLevelView, KeyNodeView, ValueEntryView } from "../api";
+import { prettyJson } from "./cells";
 import { formatCount, formatDuration } from "./format";
 
 /** A level after one more scan of it: counts added, types joined, the scan's position taken from `next`. */
@@ -36,14 +37,8 @@ export function ttlText(ms: number | null): string {
 
 /** An entry's value as shown: JSON pretty-printed, hex marked, a cut value marked with its full size. */
 export function valueText(entry: ValueEntryView, pretty: boolean): string {
-  let text = entry.text;
-  if (entry.json && pretty) {
-    try {
-      text = JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      // Said to be JSON by the backend; shown as it is if it is not after all.
-    }
-  }
+  // prettyJson keeps every digit of big numbers, which JSON.parse would round.
+  let text = entry.json && pretty ? prettyJson(entry.text) : entry.text;
   if (entry.hex) text = text.replace(/(..)(?!$)/g, "$1 ");
   return text;
 }
